@@ -1,0 +1,41 @@
+"""The adapter registry: marketplaces by name.
+
+Built-in adapters live in ``adapters/<name>/``; third parties add a marketplace
+without forking by declaring an entry point in the group ``syncd.adapters``
+(``name = "package.module:AdapterClass"``). The registry holds classes, not
+instances; the daemon builds one per channel account.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any, Final
+
+__all__ = ["BUILTIN", "ENTRY_POINT_GROUP", "UnknownAdapter", "available", "load"]
+
+ENTRY_POINT_GROUP: Final = "syncd.adapters"
+#: name -> "module:Class" for adapters shipped with syncd (filled as they land).
+BUILTIN: Final[dict[str, str]] = {}
+
+
+class UnknownAdapter(LookupError):
+    """No built-in adapter or entry point has this name."""
+
+
+def available() -> dict[str, str]:
+    """Every adapter name with its "module:Class" target; entry points override nothing built in."""
+    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    return {**found, **BUILTIN}
+
+
+def load(name: str) -> Any:
+    """The adapter class registered under ``name``."""
+    target = available().get(name)
+    if target is None:
+        raise UnknownAdapter(f"no adapter named {name!r}; known: {sorted(available()) or 'none'}")
+    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+        if name not in BUILTIN:
+            return ep.load()
+    module_name, _, attr = target.partition(":")
+    module = __import__(module_name, fromlist=[attr])
+    return getattr(module, attr)

@@ -1,0 +1,3 @@
+"""syncd: one master inventory that every marketplace follows."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,388 @@
+"""What each channel should show: the ledger, the catalogue and the rules joined.
+
+``syncd.rules`` holds the pure arithmetic; this module loads what it needs from
+the store (balances, bundles, rule layers, listings), stores rules, and builds
+the explanations ``syncd explain`` prints. ``desired_all`` is the bulk path the
+pusher and the benchmark use: no text, rule merges cached per channel.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from syncd import rules
+from syncd.catalog import Channel, Sku, bundle_components, get_channel, get_sku, list_channels
+from syncd.errors import UserError
+from syncd.i18n import t
+from syncd.store import Store
+
+__all__ = [
+    "RuleBook",
+    "StockRow",
+    "desired_all",
+    "explain",
+    "list_rules",
+    "set_rule",
+    "stock_table",
+]
+
+_STOCK = (
+    "buffer",
+    "share_pct",
+    "max_shown",
+    "zero_below",
+    "last_units",
+    "preferred_channel",
+    "one_of_a_kind",
+)
+_PRICE = ("markup_pct", "markup_fixed", "rounding", "floor_price")
+_DECIMALS = ("share_pct", "markup_pct")
+
+
+# -- storing rules -------------------------------------------------------------
+
+
+def _scope(channel: Channel | None, sku: Sku | None) -> str:
+    if sku and channel:
+        return f"sku:{sku.id}/channel:{channel.id}"
+    if sku:
+        return f"sku:{sku.id}"
+    return f"channel:{channel.id}" if channel else "tenant"
+
+
+def _scope_text(channel: str | None, sku: str | None) -> str:
+    if sku and channel:
+        return t("scope.sku_channel", sku=sku, channel=channel)
+    if sku:
+        return t("scope.sku", sku=sku)
+    return t("scope.channel", channel=channel) if channel else t("scope.tenant")
+
+
+def set_rule(
+    store: Store, tenant_id: int, *, channel: str | None, sku: str | None, fields: dict[str, Any]
+) -> str:
+    """Set rule fields for a scope (tenant default, channel, SKU, or SKU on a channel)."""
+    chan = get_channel(store, tenant_id, channel) if channel else None
+    item = get_sku(store, tenant_id, sku) if sku else None
+    unknown = set(fields) - set(_STOCK) - set(_PRICE)
+    if unknown:
+        raise UserError("rule.bad", problem=f"unknown fields {sorted(unknown)}")
+    if fields.get("preferred_channel"):
+        fields["preferred_channel"] = get_channel(
+            store, tenant_id, fields["preferred_channel"]
+        ).name
+    try:  # validate each layer on its own, as rules.py defines it
+        rules.StockRule(**{k: v for k, v in fields.items() if k in _STOCK})
+        rules.PriceRule(**{k: v for k, v in fields.items() if k in _PRICE})
+    except ValueError as exc:
+        raise UserError("rule.bad", problem=str(exc)) from None
+    scope = _scope(chan, item)
+    values = {k: (str(v) if k in _DECIMALS else v) for k, v in fields.items()}
+    with store.write():
+        store.conn.execute(
+            "INSERT INTO rule (tenant_id, scope, channel_account_id, sku_id) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (tenant_id, scope) DO NOTHING",
+            (tenant_id, scope, chan.id if chan else None, item.id if item else None),
+        )
+        if values:
+            assignments = ", ".join(f"{k} = ?" for k in values)
+            store.conn.execute(
+                f"UPDATE rule SET {assignments} WHERE tenant_id = ? AND scope = ?",
+                (*values.values(), tenant_id, scope),
+            )
+        book = RuleBook.load(store, tenant_id)  # the merged result must make sense too
+        for ch in list_channels(store, tenant_id):
+            try:
+                book.stock(ch.id, item.id if item else None)
+            except ValueError as exc:
+                raise UserError("rule.bad", problem=str(exc)) from None
+    return _scope_text(chan.name if chan else None, item.sku if item else None)
+
+
+def list_rules(store: Store, tenant_id: int) -> list[tuple[str, str]]:
+    """Every stored rule as (scope text, settings text)."""
+    rows = store.all(
+        "SELECT r.*, c.name AS channel_name, s.sku AS sku_code FROM rule r "
+        "LEFT JOIN channel_account c ON c.id = r.channel_account_id "
+        "LEFT JOIN sku s ON s.id = r.sku_id WHERE r.tenant_id = ? ORDER BY r.scope",
+        (tenant_id,),
+    )
+    out = []
+    for row in rows:
+        stock, price = _row_rules(dict(row))
+        label = (
+            "sku+channel"
+            if row["sku_id"] and row["channel_account_id"]
+            else ("sku" if row["sku_id"] else "channel" if row["channel_account_id"] else "tenant")
+        )
+        parts = [
+            rules.sources_text(rules.merge_stock([(label, stock)]), row["channel_name"]),
+            rules.sources_text(rules.merge_price([(label, price)]), row["channel_name"]),
+        ]
+        none = t("rules.sources.none")
+        text = ", ".join(p for p in parts if p != none) or none
+        out.append((_scope_text(row["channel_name"], row["sku_code"]), text))
+    return out
+
+
+def _row_rules(row: dict[str, Any]) -> tuple[rules.StockRule, rules.PriceRule]:
+    def val(k: str) -> Any:
+        v = row[k]
+        if v is None:
+            return None
+        if k in _DECIMALS:
+            return Decimal(v)
+        return bool(v) if k == "one_of_a_kind" else v
+
+    return (
+        rules.StockRule(**{k: val(k) for k in _STOCK}),
+        rules.PriceRule(**{k: val(k) for k in _PRICE}),
+    )
+
+
+@dataclass
+class RuleBook:
+    """A tenant's rule layers, with merges cached per (channel, SKU override)."""
+
+    tenant: tuple[rules.StockRule, rules.PriceRule] | None
+    channel: dict[int, tuple[rules.StockRule, rules.PriceRule]]
+    sku: dict[int, tuple[rules.StockRule, rules.PriceRule]]
+    sku_channel: dict[tuple[int, int], tuple[rules.StockRule, rules.PriceRule]]
+    channel_names: dict[int, str]
+    _cache: dict[
+        tuple[int | None, int | None], tuple[rules.EffectiveStockRule, rules.EffectivePriceRule]
+    ] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store: Store, tenant_id: int) -> RuleBook:
+        """Read all rule rows of a tenant."""
+        book = cls(None, {}, {}, {}, {c.id: c.name for c in list_channels(store, tenant_id)})
+        for row in store.all("SELECT * FROM rule WHERE tenant_id = ?", (tenant_id,)):
+            pair = _row_rules(dict(row))
+            ch, sku = row["channel_account_id"], row["sku_id"]
+            if ch and sku:
+                book.sku_channel[(sku, ch)] = pair
+            elif sku:
+                book.sku[sku] = pair
+            elif ch:
+                book.channel[ch] = pair
+            else:
+                book.tenant = pair
+        return book
+
+    def has_override(self, sku_id: int) -> bool:
+        """True when a SKU has rules of its own (the bulk path then merges per SKU)."""
+        return sku_id in self.sku or any(k[0] == sku_id for k in self.sku_channel)
+
+    def _layers(self, channel_id: int | None, sku_id: int | None) -> list[tuple[str, Any]]:
+        layers: list[tuple[str, Any]] = []
+        if self.tenant:
+            layers.append(("tenant", self.tenant))
+        if channel_id is not None and channel_id in self.channel:
+            layers.append(("channel", self.channel[channel_id]))
+        if sku_id is not None and sku_id in self.sku:
+            layers.append(("sku", self.sku[sku_id]))
+        if (
+            sku_id is not None
+            and channel_id is not None
+            and (sku_id, channel_id) in self.sku_channel
+        ):
+            layers.append(("sku+channel", self.sku_channel[(sku_id, channel_id)]))
+        return layers
+
+    def both(
+        self, channel_id: int | None, sku_id: int | None
+    ) -> tuple[rules.EffectiveStockRule, rules.EffectivePriceRule]:
+        """Merged (stock, price) rule for a SKU on a channel (either may be None)."""
+        key = (channel_id, sku_id if sku_id is not None and self.has_override(sku_id) else None)
+        found = self._cache.get(key)
+        if found is None:
+            layers = self._layers(*key)
+            found = (
+                rules.merge_stock([(label, pair[0]) for label, pair in layers]),
+                rules.merge_price([(label, pair[1]) for label, pair in layers]),
+            )
+            self._cache[key] = found
+        return found
+
+    def stock(self, channel_id: int | None, sku_id: int | None) -> rules.EffectiveStockRule:
+        """Merged stock rule."""
+        return self.both(channel_id, sku_id)[0]
+
+
+def _bundle_rule(rule: rules.EffectiveStockRule) -> rules.EffectiveStockRule:
+    """A bundle's buffer counts only when set on the bundle itself (components have theirs)."""
+    if rule.source("buffer") in ("sku", "sku+channel") or rule.buffer == 0:
+        return rule
+    sources = list(rule.sources)
+    sources[_STOCK.index("buffer")] = "default"
+    return dataclasses.replace(rule, buffer=0, sources=tuple(sources))
+
+
+# -- balances --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StockRow:
+    """One SKU with its stock, for lists and exports."""
+
+    sku: str
+    name: str
+    variant: str
+    price: int
+    on_hand: int
+    reserved: int
+    available: int
+    is_bundle: bool
+
+
+def _balances(store: Store, tenant_id: int) -> dict[int, tuple[int, int]]:
+    rows = store.conn.execute(
+        "SELECT sku_id, SUM(on_hand), SUM(reserved) FROM balance "
+        "WHERE tenant_id = ? GROUP BY sku_id",
+        (tenant_id,),
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def _components(store: Store, tenant_id: int) -> dict[int, list[tuple[int, str, int]]]:
+    rows = store.conn.execute(
+        "SELECT bc.bundle_id, bc.component_id, s.sku, bc.qty FROM bundle_component bc "
+        "JOIN sku s ON s.id = bc.component_id WHERE bc.tenant_id = ? ORDER BY s.sku",
+        (tenant_id,),
+    )
+    out: dict[int, list[tuple[int, str, int]]] = {}
+    for bundle_id, comp_id, sku, qty in rows:
+        out.setdefault(bundle_id, []).append((comp_id, sku, qty))
+    return out
+
+
+def _bundle_parts(
+    comps: list[tuple[int, str, int]],
+    bal: dict[int, tuple[int, int]],
+    book: RuleBook,
+    channel_id: int | None,
+) -> list[rules.Component]:
+    return [
+        rules.Component(sku, *bal.get(cid, (0, 0)), book.stock(channel_id, cid).buffer, qty)
+        for cid, sku, qty in comps
+    ]
+
+
+def stock_table(store: Store, tenant_id: int) -> list[StockRow]:
+    """Every SKU with on hand, reserved and available (before channel rules)."""
+    from syncd.catalog import list_skus  # noqa: PLC0415
+
+    bal = _balances(store, tenant_id)
+    comps = _components(store, tenant_id)
+    book = RuleBook.load(store, tenant_id)
+    out = []
+    for s in list_skus(store, tenant_id):
+        if s.is_bundle:
+            parts = _bundle_parts(comps.get(s.id, []), bal, book, None)
+            on_hand = reserved = 0
+            available = rules.bundle_available(parts) if parts else 0
+        else:
+            on_hand, reserved = bal.get(s.id, (0, 0))
+            available = max(0, on_hand - max(0, reserved) - book.stock(None, s.id).buffer)
+        out.append(
+            StockRow(s.sku, s.name, s.variant, s.price, on_hand, reserved, available, s.is_bundle)
+        )
+    return out
+
+
+# -- explain -------------------------------------------------------------------------
+
+
+def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
+    """The lines ``syncd explain SKU`` prints: per channel, quantity and price with formulas."""
+    sku = get_sku(store, tenant_id, sku_code)
+    book = RuleBook.load(store, tenant_id)
+    channels = list_channels(store, tenant_id)
+    listed = {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT channel_account_id FROM listing WHERE sku_id = ?", (sku.id,)
+        )
+    }
+    name = f"{sku.name} {sku.variant}".strip()
+    if sku.is_bundle:
+        bal = _balances(store, tenant_id)
+        comps = [(c.id, c.sku, q) for c, q in bundle_components(store, sku.id)]
+        lines = [
+            t(
+                "explain.bundle_head",
+                sku=sku.sku,
+                name=name,
+                formula=rules.explain_bundle(_bundle_parts(comps, bal, book, None)).text,
+            )
+        ]
+    else:
+        from syncd.ledger import balance  # noqa: PLC0415
+
+        on_hand, reserved = balance(store, tenant_id, sku.id)
+        lines = [t("explain.head", sku=sku.sku, name=name, on_hand=on_hand, reserved=reserved)]
+    if not channels:
+        return [*lines, t("explain.no_channels")]
+    width = max(len(c.name) for c in channels) + 1
+    for ch in channels:
+        stock_rule, price_rule = book.both(ch.id, sku.id)
+        if sku.is_bundle:
+            parts = _bundle_parts(comps, bal, book, ch.id)
+            base = rules.explain_bundle(parts)
+            bundle_rule = _bundle_rule(stock_rule)
+            qty = rules.explain_quantity_from_available(base.value, bundle_rule, ch.name)
+            trivial = all(src == "default" for src in bundle_rule.sources[: len(_STOCK)])
+            qty_text = base.text if trivial else f"{base.text}; {qty.text}"
+        else:
+            qty = rules.explain_quantity(on_hand, reserved, stock_rule, ch.name)
+            qty_text = qty.text
+        price = rules.explain_price(sku.price, price_rule)
+        pad = " " * (width + 3)
+        lines.append(
+            f"  {(ch.name + ':').ljust(width)} {qty_text}"
+            + ("" if ch.id in listed else f"  {t('explain.not_listed')}")
+        )
+        lines.append(pad + t("explain.price", formula=price.text))
+        sources = [rules.sources_text(stock_rule, ch.name), rules.sources_text(price_rule, ch.name)]
+        none = t("rules.sources.none")
+        if any(s != none for s in sources):
+            lines.append(
+                pad + t("explain.sources", sources=", ".join(s for s in sources if s != none))
+            )
+    return lines
+
+
+# -- bulk ------------------------------------------------------------------------------
+
+
+def desired_all(store: Store, tenant_id: int) -> Iterator[tuple[int, int, int]]:
+    """(listing id, quantity, price) for every listing of a tenant; the fast path."""
+    bal = _balances(store, tenant_id)
+    comps = _components(store, tenant_id)
+    book = RuleBook.load(store, tenant_id)
+    names = book.channel_names
+    quantity, from_available, price_of = (
+        rules.channel_quantity,
+        rules.channel_quantity_from_available,
+        rules.channel_price,
+    )
+    rows = store.conn.execute(
+        "SELECT l.id, l.channel_account_id, l.sku_id, s.price, s.is_bundle "
+        "FROM listing l JOIN sku s ON s.id = l.sku_id WHERE l.tenant_id = ?",
+        (tenant_id,),
+    )
+    for listing_id, channel_id, sku_id, base_price, is_bundle in rows:
+        stock_rule, price_rule = book.both(channel_id, sku_id)
+        if is_bundle:
+            parts = _bundle_parts(comps.get(sku_id, []), bal, book, channel_id)
+            base = rules.bundle_available(parts) if parts else 0
+            qty = from_available(base, _bundle_rule(stock_rule), names[channel_id])
+        else:
+            on_hand, reserved = bal.get(sku_id, (0, 0))
+            qty = quantity(on_hand, reserved, stock_rule, names[channel_id])
+        yield listing_id, qty, price_of(base_price, price_rule)

@@ -1,0 +1,351 @@
+"""Tenants, products and their SKUs, bundles, channel accounts and listings.
+
+Every function takes the tenant explicitly; nothing here can touch another
+seller's rows. Writers must run inside ``Store.write()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from syncd.errors import NotFound, UserError
+from syncd.models import ChannelIn, Component, ListingIn, SkuIn, TenantIn
+from syncd.store import Store
+
+__all__ = [
+    "Channel",
+    "Listing",
+    "Sku",
+    "Tenant",
+    "add_channel",
+    "add_tenant",
+    "bind_listing",
+    "bundle_components",
+    "get_channel",
+    "get_sku",
+    "list_channels",
+    "list_listings",
+    "list_skus",
+    "list_tenants",
+    "location_id",
+    "now",
+    "resolve_tenant",
+    "upsert_sku",
+]
+
+Change = Literal["created", "updated", "unchanged"]
+
+
+def now() -> str:
+    """The current UTC time as ISO-8601 with milliseconds (sorts as text)."""
+    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """A seller."""
+
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sku:
+    """A master SKU (a product variant) or a bundle."""
+
+    id: int
+    sku: str
+    name: str
+    variant: str
+    price: int
+    is_bundle: bool
+    product: str
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel account: one shop on one marketplace."""
+
+    id: int
+    name: str
+    marketplace: str
+    shop_id: str
+    settings: dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A master SKU bound to a channel's item and variant."""
+
+    id: int
+    sku: str
+    channel: str
+    item_id: str
+    variant_id: str
+
+
+# -- tenants -----------------------------------------------------------------
+
+
+def add_tenant(store: Store, name: str) -> Tenant:
+    """Create a seller with its default location ``main``."""
+    item = TenantIn(name=name)
+    with store.write():
+        if store.scalar("SELECT 1 FROM tenant WHERE name = ?", (item.name,)):
+            raise UserError("tenant.exists", name=item.name)
+        cur = store.conn.execute(
+            "INSERT INTO tenant (name, created_at) VALUES (?, ?)", (item.name, now())
+        )
+        tenant_id = int(cur.lastrowid or 0)
+        store.conn.execute(
+            "INSERT INTO location (tenant_id, code, name) VALUES (?, 'main', 'Gudang utama')",
+            (tenant_id,),
+        )
+    return Tenant(tenant_id, item.name)
+
+
+def list_tenants(store: Store) -> list[Tenant]:
+    """All sellers, by name."""
+    return [
+        Tenant(r[0], r[1]) for r in store.conn.execute("SELECT id, name FROM tenant ORDER BY name")
+    ]
+
+
+def resolve_tenant(store: Store, name: str | None) -> Tenant:
+    """The named seller, or the only one when no name is given."""
+    if name:
+        row = store.one("SELECT id, name FROM tenant WHERE name = ?", (name.strip(),))
+        if row is None:
+            raise NotFound("tenant.unknown", name=name)
+        return Tenant(row["id"], row["name"])
+    tenants = list_tenants(store)
+    if not tenants:
+        raise NotFound("tenant.none")
+    if len(tenants) > 1:
+        raise UserError("tenant.ambiguous", names=", ".join(t.name for t in tenants))
+    return tenants[0]
+
+
+def location_id(store: Store, tenant_id: int, code: str = "main") -> int:
+    """Id of a tenant's location (``main`` always exists)."""
+    found = store.scalar(
+        "SELECT id FROM location WHERE tenant_id = ? AND code = ?", (tenant_id, code)
+    )
+    if found is None:
+        raise NotFound("error.generic")
+    return int(found)
+
+
+# -- products and SKUs -------------------------------------------------------
+
+_SKU_SELECT = """
+SELECT s.id, s.sku, p.name, s.variant, s.price, s.is_bundle, p.code
+FROM sku s JOIN product p ON p.id = s.product_id
+"""
+
+
+def _sku(row: sqlite3.Row | tuple[Any, ...]) -> Sku:
+    return Sku(
+        int(row[0]), str(row[1]), str(row[2]), str(row[3]), int(row[4]), bool(row[5]), str(row[6])
+    )
+
+
+def get_sku(store: Store, tenant_id: int, sku: str) -> Sku:
+    """One SKU by its code (case-insensitive), or NotFound."""
+    row = store.conn.execute(
+        _SKU_SELECT + "WHERE s.tenant_id = ? AND s.sku = ?", (tenant_id, sku.strip())
+    ).fetchone()
+    if row is None:
+        raise NotFound("sku.unknown", sku=sku)
+    return _sku(row)
+
+
+def list_skus(store: Store, tenant_id: int) -> list[Sku]:
+    """All SKUs of a seller, by SKU."""
+    rows = store.conn.execute(_SKU_SELECT + "WHERE s.tenant_id = ? ORDER BY s.sku", (tenant_id,))
+    return [_sku(r) for r in rows]
+
+
+def bundle_components(store: Store, bundle_id: int) -> list[tuple[Sku, int]]:
+    """The components of a bundle with their quantity per bundle."""
+    rows = store.conn.execute(
+        _SKU_SELECT.replace("SELECT", "SELECT bc.qty,", 1).replace(
+            "FROM sku s", "FROM bundle_component bc JOIN sku s ON s.id = bc.component_id", 1
+        )
+        + "WHERE bc.bundle_id = ? ORDER BY s.sku",
+        (bundle_id,),
+    )
+    return [(_sku(r[1:]), int(r[0])) for r in rows]
+
+
+def upsert_sku(store: Store, tenant_id: int, item: SkuIn) -> Change:
+    """Create or update a SKU (and its product and components). Call inside write()."""
+    conn = store.conn
+    conn.execute(
+        "INSERT INTO product (tenant_id, code, name) VALUES (?, ?, ?) "
+        "ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name "
+        "WHERE product.name IS NOT excluded.name",
+        (tenant_id, item.product_code, item.name),
+    )
+    product_id = int(
+        conn.execute(
+            "SELECT id FROM product WHERE tenant_id = ? AND code = ?",
+            (tenant_id, item.product_code),
+        ).fetchone()[0]
+    )
+    before = conn.execute(
+        "SELECT id, product_id, variant, price, is_bundle FROM sku WHERE tenant_id = ? AND sku = ?",
+        (tenant_id, item.sku),
+    ).fetchone()
+    fields = (product_id, item.variant, item.price, int(bool(item.components)))
+    if before is None:
+        cur = conn.execute(
+            "INSERT INTO sku (tenant_id, product_id, variant, price, is_bundle, sku) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (tenant_id, *fields, item.sku),
+        )
+        sku_id, change = int(cur.lastrowid or 0), "created"
+    else:
+        sku_id = int(before[0])
+        change = "unchanged" if tuple(before[1:]) == fields else "updated"
+        if change == "updated":
+            if before[4] == 0 and item.components and _has_movements(store, sku_id):
+                raise UserError(
+                    "sku.bad_component", component=item.sku, problem="has stock movements"
+                )
+            conn.execute(
+                "UPDATE sku SET product_id = ?, variant = ?, price = ?, is_bundle = ? WHERE id = ?",
+                (*fields, sku_id),
+            )
+    if _set_components(store, tenant_id, sku_id, item.components) and change == "unchanged":
+        change = "updated"
+    return "created" if change == "created" else change  # type: ignore[return-value]
+
+
+def _has_movements(store: Store, sku_id: int) -> bool:
+    return store.scalar("SELECT 1 FROM movement WHERE sku_id = ? LIMIT 1", (sku_id,)) is not None
+
+
+def _set_components(
+    store: Store, tenant_id: int, bundle_id: int, components: tuple[Component, ...]
+) -> bool:
+    """Replace a bundle's components; True when they changed."""
+    wanted: dict[int, int] = {}
+    for comp in components:
+        row = store.conn.execute(
+            "SELECT id, is_bundle FROM sku WHERE tenant_id = ? AND sku = ?", (tenant_id, comp.sku)
+        ).fetchone()
+        if row is None:
+            raise UserError("sku.bad_component", component=comp.sku, problem="unknown SKU")
+        if row[1] or row[0] == bundle_id:
+            raise UserError(
+                "sku.bad_component", component=comp.sku, problem="a bundle cannot contain a bundle"
+            )
+        wanted[int(row[0])] = wanted.get(int(row[0]), 0) + comp.qty
+    current = dict(
+        store.conn.execute(
+            "SELECT component_id, qty FROM bundle_component WHERE bundle_id = ?", (bundle_id,)
+        ).fetchall()
+    )
+    if current == wanted:
+        return False
+    store.conn.execute("DELETE FROM bundle_component WHERE bundle_id = ?", (bundle_id,))
+    store.conn.executemany(
+        "INSERT INTO bundle_component (tenant_id, bundle_id, component_id, qty) "
+        "VALUES (?, ?, ?, ?)",
+        [(tenant_id, bundle_id, cid, qty) for cid, qty in wanted.items()],
+    )
+    return True
+
+
+# -- channels and listings ---------------------------------------------------
+
+
+def add_channel(store: Store, tenant_id: int, item: ChannelIn) -> Channel:
+    """Register a seller's shop on a marketplace."""
+    with store.write():
+        if store.scalar(
+            "SELECT 1 FROM channel_account WHERE tenant_id = ? AND name = ?", (tenant_id, item.name)
+        ):
+            raise UserError("channel.exists", name=item.name)
+        cur = store.conn.execute(
+            "INSERT INTO channel_account (tenant_id, name, marketplace, shop_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (tenant_id, item.name, item.marketplace, item.shop_id, now()),
+        )
+    return Channel(int(cur.lastrowid or 0), item.name, item.marketplace, item.shop_id, {})
+
+
+def _channel(row: sqlite3.Row) -> Channel:
+    return Channel(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+
+def list_channels(store: Store, tenant_id: int) -> list[Channel]:
+    """A seller's channel accounts, by name."""
+    rows = store.all(
+        "SELECT id, name, marketplace, shop_id, settings FROM channel_account "
+        "WHERE tenant_id = ? ORDER BY name",
+        (tenant_id,),
+    )
+    return [_channel(r) for r in rows]
+
+
+def get_channel(store: Store, tenant_id: int, name: str) -> Channel:
+    """One channel account by name, or NotFound."""
+    row = store.one(
+        "SELECT id, name, marketplace, shop_id, settings FROM channel_account "
+        "WHERE tenant_id = ? AND name = ?",
+        (tenant_id, name.strip()),
+    )
+    if row is None:
+        raise NotFound("channel.unknown", name=name)
+    return _channel(row)
+
+
+def bind_listing(store: Store, tenant_id: int, item: ListingIn) -> Listing:
+    """Bind a SKU to a channel item/variant (re-binding the same pair is a no-op)."""
+    sku = get_sku(store, tenant_id, item.sku)
+    channel = get_channel(store, tenant_id, item.channel)
+    with store.write():
+        taken = store.one(
+            "SELECT l.id, s.sku FROM listing l JOIN sku s ON s.id = l.sku_id "
+            "WHERE l.channel_account_id = ? AND l.item_id = ? AND l.variant_id = ?",
+            (channel.id, item.item_id, item.variant_id),
+        )
+        variant = f"/{item.variant_id}" if item.variant_id else ""
+        if taken is not None and taken["sku"].lower() != sku.sku.lower():
+            raise UserError(
+                "listing.taken",
+                item_id=item.item_id,
+                variant=variant,
+                channel=channel.name,
+                sku=taken["sku"],
+            )
+        store.conn.execute(
+            "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id, variant_id) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_account_id, sku_id) DO UPDATE SET "
+            "item_id = excluded.item_id, variant_id = excluded.variant_id",
+            (tenant_id, channel.id, sku.id, item.item_id, item.variant_id),
+        )
+        listing_id = int(
+            store.scalar(
+                "SELECT id FROM listing WHERE channel_account_id = ? AND sku_id = ?",
+                (channel.id, sku.id),
+            )
+        )
+    return Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id)
+
+
+def list_listings(store: Store, tenant_id: int) -> list[Listing]:
+    """Every listing of a seller, by channel then SKU."""
+    rows = store.conn.execute(
+        "SELECT l.id, s.sku, c.name, l.item_id, l.variant_id FROM listing l "
+        "JOIN sku s ON s.id = l.sku_id JOIN channel_account c ON c.id = l.channel_account_id "
+        "WHERE l.tenant_id = ? ORDER BY c.name, s.sku",
+        (tenant_id,),
+    )
+    return [Listing(*r) for r in rows]

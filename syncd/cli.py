@@ -1,0 +1,675 @@
+"""The ``syncd`` command line.
+
+Every handler returns an exit code; a ``UserError`` anywhere becomes a one-line
+message in the seller's language on stderr and exit code 1. Heavy imports
+(openpyxl, tqdm) happen only in the commands that need them, so a one-line
+``syncd sale`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import os
+import sys
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from syncd import i18n
+from syncd.errors import ImportFailed, UserError
+from syncd.i18n import rupiah, t
+
+__all__ = ["build_parser", "main"]
+
+Handler = Callable[["Context", argparse.Namespace], int]
+
+
+@dataclass
+class Context:
+    """What every command needs: settings, and the store opened on first use."""
+
+    args: argparse.Namespace
+    out: Any = field(default_factory=lambda: sys.stdout)
+    _store: Any = None
+    _settings: Any = None
+
+    @property
+    def settings(self) -> Any:
+        if self._settings is None:
+            from syncd.config import config_path, load_settings  # noqa: PLC0415
+
+            self._settings = load_settings(config_path(self.args.config))
+        return self._settings
+
+    @property
+    def store(self) -> Any:
+        if self._store is None:
+            from syncd.config import config_path, database_path  # noqa: PLC0415
+            from syncd.store import Store  # noqa: PLC0415
+
+            path = database_path(self.args.db, self.settings, config_path(self.args.config))
+            self._store = Store(path)
+        return self._store
+
+    def tenant(self) -> Any:
+        from syncd.catalog import resolve_tenant  # noqa: PLC0415
+
+        return resolve_tenant(self.store, self.args.tenant or self.settings.tenant)
+
+    @property
+    def actor(self) -> str:
+        return str(self.args.actor or self.settings.actor or _user())
+
+    def print(self, *lines: str) -> None:
+        for line in lines:
+            print(line, file=self.out)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "cli"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """Left-aligned text table (numbers right-aligned)."""
+    if not rows:
+        return t("empty")
+    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    numeric = [all(isinstance(r[i], int) for r in rows) for i in range(len(headers))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(
+            c.rjust(w) if num else c.ljust(w)
+            for c, w, num in zip(row, widths, numeric, strict=True)
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([fmt(cells[0]), rule, *(fmt(r) for r in cells[1:])])
+
+
+# -- commands ----------------------------------------------------------------
+
+
+def cmd_init(ctx: Context, _args: argparse.Namespace) -> int:
+    store = ctx.store
+    ctx.print(t("init.done", path=str(store.path), version=store.version))
+    return 0
+
+
+def cmd_tenant_add(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import add_tenant  # noqa: PLC0415
+
+    tenant = add_tenant(ctx.store, args.name)
+    ctx.print(t("tenant.added", name=tenant.name))
+    return 0
+
+
+def cmd_tenant_list(ctx: Context, _args: argparse.Namespace) -> int:
+    from syncd.catalog import list_tenants  # noqa: PLC0415
+
+    ctx.print(table([t("h.tenant")], [[x.name] for x in list_tenants(ctx.store)]))
+    return 0
+
+
+def _components(text: str | None) -> tuple[Any, ...]:
+    from syncd.models import Component, parse_items  # noqa: PLC0415
+
+    if not text:
+        return ()
+    try:
+        return tuple(Component(sku=s, qty=q) for q, s in parse_items(text))
+    except ValueError:
+        raise UserError("import.r.bad_components", value=text) from None
+
+
+def cmd_product_add(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import upsert_sku  # noqa: PLC0415
+    from syncd.models import SkuIn  # noqa: PLC0415
+
+    item = _validated(
+        SkuIn,
+        sku=args.sku,
+        name=args.name,
+        price=args.price,
+        product=args.product,
+        variant=args.variant or "",
+        components=_components(args.bundle),
+    )
+    tenant = ctx.tenant()
+    with ctx.store.write():
+        upsert_sku(ctx.store, tenant.id, item)
+    ctx.print(t("product.saved", sku=item.sku, name=item.name, price=rupiah(item.price)))
+    return 0
+
+
+def _validated(model: Any, **values: Any) -> Any:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise UserError("import.r.invalid", problem=problem) from None
+
+
+def cmd_product_list(ctx: Context, _args: argparse.Namespace) -> int:
+    from syncd.availability import stock_table  # noqa: PLC0415
+
+    rows = stock_table(ctx.store, ctx.tenant().id)
+    headers = [
+        "h.sku",
+        "h.name",
+        "h.variant",
+        "h.price",
+        "h.on_hand",
+        "h.reserved",
+        "h.available",
+        "h.bundle",
+    ]
+    ctx.print(
+        table(
+            [t(h) for h in headers],
+            [
+                [
+                    r.sku,
+                    r.name,
+                    r.variant,
+                    rupiah(r.price),
+                    r.on_hand,
+                    r.reserved,
+                    r.available,
+                    "✓" if r.is_bundle else "",
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_product_import(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.importer import import_file  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    try:
+        report = import_file(
+            ctx.store, tenant.id, Path(args.file), skip_bad=args.skip_bad, actor=ctx.actor
+        )
+    except ImportFailed as exc:
+        _print_row_errors(exc.report.errors)  # type: ignore[attr-defined]
+        raise
+    _print_row_errors(report.errors)
+    ctx.print(
+        t(
+            "import.done",
+            path=args.file,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            stock_set=report.stock_set,
+            skipped=report.skipped,
+        )
+    )
+    return 0
+
+
+def _print_row_errors(errors: Sequence[object], limit: int = 50) -> None:
+    for err in errors[:limit]:
+        print(f"  {err}", file=sys.stderr)
+    if len(errors) > limit:
+        print("  " + t("import.more_errors", count=len(errors) - limit), file=sys.stderr)
+
+
+def _movement(ctx: Context, args: argparse.Namespace, kind: str, qty: int) -> int:
+    from syncd import ledger  # noqa: PLC0415
+    from syncd.models import MovementIn  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    key = args.key or f"cli:{uuid.uuid4()}"
+    m = _validated(
+        MovementIn,
+        sku=args.sku,
+        kind=kind,
+        qty=qty,
+        key=key,
+        source="cli",
+        actor=ctx.actor,
+        reason=args.reason,
+    )
+    (done,) = ledger.record(
+        ctx.store, tenant.id, [m], allow_negative=getattr(args, "allow_negative", False)
+    )
+    if done.already:
+        ctx.print(t("ledger.already", sku=done.sku, key=key))
+    else:
+        ctx.print(
+            t(
+                "ledger.applied",
+                sku=done.sku,
+                kind=t(f"kind.{kind}"),
+                qty=qty,
+                on_hand=done.on_hand,
+                reserved=done.reserved,
+            )
+        )
+    return 0
+
+
+def cmd_stock_set(ctx: Context, args: argparse.Namespace) -> int:
+    return _movement(ctx, args, "count", args.qty)
+
+
+def cmd_stock_adjust(ctx: Context, args: argparse.Namespace) -> int:
+    return _movement(ctx, args, "adjustment", args.qty)
+
+
+def cmd_stock_receive(ctx: Context, args: argparse.Namespace) -> int:
+    return _movement(ctx, args, "receipt", args.qty)
+
+
+def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.ledger import record_offline_sale  # noqa: PLC0415
+    from syncd.models import parse_item  # noqa: PLC0415
+
+    items: list[tuple[int, str]] = []
+    for text in args.items:
+        try:
+            items.append(parse_item(text))
+        except ValueError:
+            raise UserError("sale.bad_item", item=text) from None
+    key = args.key or f"sale:{uuid.uuid4()}"
+    results = record_offline_sale(
+        ctx.store,
+        ctx.tenant().id,
+        items,
+        channel=args.channel,
+        key=key,
+        actor=ctx.actor,
+        reason=args.note or "",
+        allow_negative=args.allow_negative,
+    )
+    if all(r.already for r in results):
+        ctx.print(t("sale.already", key=key))
+        return 0
+    summary = ", ".join(f"{r.sku} −{r.qty} → {r.on_hand}" for r in results)
+    ctx.print(t("sale.recorded", channel=args.channel, key=key, items=summary))
+    return 0
+
+
+def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import add_channel  # noqa: PLC0415
+    from syncd.models import ChannelIn  # noqa: PLC0415
+
+    item = _validated(ChannelIn, name=args.name, marketplace=args.marketplace, shop_id=args.shop_id)
+    channel = add_channel(ctx.store, ctx.tenant().id, item)
+    ctx.print(
+        t(
+            "channel.added",
+            name=channel.name,
+            marketplace=channel.marketplace,
+            shop_id=channel.shop_id,
+        )
+    )
+    return 0
+
+
+def cmd_channel_list(ctx: Context, _args: argparse.Namespace) -> int:
+    from syncd.catalog import list_channels  # noqa: PLC0415
+
+    rows = [[c.name, c.marketplace, c.shop_id] for c in list_channels(ctx.store, ctx.tenant().id)]
+    ctx.print(table([t("h.channel"), t("h.marketplace"), t("h.shop")], rows))
+    return 0
+
+
+def cmd_listing_bind(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import bind_listing  # noqa: PLC0415
+    from syncd.models import ListingIn  # noqa: PLC0415
+
+    item = _validated(
+        ListingIn,
+        sku=args.sku,
+        channel=args.channel,
+        item_id=args.item_id,
+        variant_id=args.variant_id or "",
+    )
+    listing = bind_listing(ctx.store, ctx.tenant().id, item)
+    variant = f"/{listing.variant_id}" if listing.variant_id else ""
+    ctx.print(
+        t(
+            "listing.bound",
+            sku=listing.sku,
+            channel=listing.channel,
+            item_id=listing.item_id,
+            variant=variant,
+        )
+    )
+    return 0
+
+
+def cmd_listing_list(ctx: Context, _args: argparse.Namespace) -> int:
+    from syncd.catalog import list_listings  # noqa: PLC0415
+
+    rows = [
+        [x.channel, x.sku, x.item_id + (f"/{x.variant_id}" if x.variant_id else "")]
+        for x in list_listings(ctx.store, ctx.tenant().id)
+    ]
+    ctx.print(table([t("h.channel"), t("h.sku"), t("h.item")], rows))
+    return 0
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        return Decimal(text.replace(",", ".").rstrip("%"))
+    except InvalidOperation:
+        raise UserError("rule.bad", problem=f"'{text}' is not a number") from None
+
+
+def cmd_rule_set(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.availability import set_rule  # noqa: PLC0415
+
+    fields = {
+        "buffer": args.buffer,
+        "share_pct": _decimal(args.share),
+        "max_shown": args.max,
+        "zero_below": args.zero_below,
+        "last_units": args.last_units,
+        "preferred_channel": args.prefer,
+        "one_of_a_kind": args.one_of_a_kind,
+        "markup_pct": _decimal(args.markup_pct),
+        "markup_fixed": args.markup,
+        "rounding": args.rounding,
+        "floor_price": args.floor_price,
+    }
+    scope = set_rule(
+        ctx.store,
+        ctx.tenant().id,
+        channel=args.channel,
+        sku=args.sku,
+        fields={k: v for k, v in fields.items() if v is not None},
+    )
+    ctx.print(t("rule.saved", scope=scope))
+    return 0
+
+
+def cmd_rule_list(ctx: Context, _args: argparse.Namespace) -> int:
+    from syncd.availability import list_rules  # noqa: PLC0415
+
+    rows = [[scope, text] for scope, text in list_rules(ctx.store, ctx.tenant().id)]
+    ctx.print(table([t("h.scope"), t("h.rule")], rows))
+    return 0
+
+
+def cmd_explain(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.availability import explain  # noqa: PLC0415
+
+    ctx.print(*explain(ctx.store, ctx.tenant().id, args.sku))
+    return 0
+
+
+def cmd_ledger(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd import ledger  # noqa: PLC0415
+    from syncd.catalog import get_sku  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    sku = get_sku(ctx.store, tenant.id, args.sku)
+    rows = ledger.history(ctx.store, tenant.id, sku.id, limit=args.limit)
+    headers = [
+        "h.time",
+        "h.kind",
+        "h.qty",
+        "h.on_hand",
+        "h.reserved",
+        "h.source",
+        "h.reason",
+        "h.actor",
+    ]
+    ctx.print(
+        table(
+            [t(h) for h in headers],
+            [
+                [
+                    str(r["at"])[:19].replace("T", " "),
+                    t(f"kind.{r['kind']}"),
+                    r["qty"],
+                    r["on_hand"],
+                    r["reserved"],
+                    r["channel"] or r["source"],
+                    r["reason"],
+                    r["actor"],
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_export(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.availability import stock_table  # noqa: PLC0415
+
+    rows = stock_table(ctx.store, ctx.tenant().id)
+    path = Path(args.file)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            ["sku", "name", "variant", "price", "on_hand", "reserved", "available", "bundle"]
+        )
+        writer.writerows(
+            [
+                r.sku,
+                r.name,
+                r.variant,
+                r.price,
+                r.on_hand,
+                r.reserved,
+                r.available,
+                int(r.is_bundle),
+            ]
+            for r in rows
+        )
+    tmp.replace(path)  # a half-written export never replaces a good one
+    ctx.print(t("export.done", rows=len(rows), path=str(path)))
+    return 0
+
+
+def cmd_check(ctx: Context, _args: argparse.Namespace) -> int:
+    from syncd import ledger  # noqa: PLC0415
+
+    problems, movements, balances = ledger.check(ctx.store)
+    if problems:
+        for p in problems:
+            print(t(p.key, **p.params), file=sys.stderr)
+        print(t("check.failed", count=len(problems)), file=sys.stderr)
+        return 1
+    ctx.print(t("check.ok", movements=movements, balances=balances))
+    return 0
+
+
+def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.demo import run_demo  # noqa: PLC0415
+
+    return run_demo(out=ctx.out, keep=args.keep)
+
+
+# -- parser ------------------------------------------------------------------
+
+
+def _sub(parent: Any, name: str, help_key: str, handler: Handler) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = parent.add_parser(name, help=t(help_key), description=t(help_key))
+    p.set_defaults(handler=handler)
+    return p
+
+
+def _group(parent: Any, name: str, help_key: str) -> Any:
+    p = parent.add_parser(name, help=t(help_key), description=t(help_key))
+    return p.add_subparsers(dest=f"{name}_cmd", required=True, metavar="COMMAND")
+
+
+def _movement_opts(p: argparse.ArgumentParser, *, negative: bool = False) -> None:
+    p.add_argument("sku", help=t("help.sku"))
+    p.add_argument("qty", type=int, help=t("help.qty"))
+    p.add_argument("--reason", required=True, help=t("help.reason"))
+    p.add_argument("--key", help=t("help.key"))
+    if negative:
+        p.add_argument("--allow-negative", action="store_true", help=t("help.allow_negative"))
+
+
+def _catalog_commands(sub: Any) -> None:
+    from syncd.models import MARKETPLACES  # noqa: PLC0415
+
+    _sub(sub, "init", "help.init", cmd_init)
+    tenant = _group(sub, "tenant", "help.tenant_cmd")
+    _sub(tenant, "add", "help.tenant_add", cmd_tenant_add).add_argument("name")
+    _sub(tenant, "list", "help.tenant_list", cmd_tenant_list)
+
+    product = _group(sub, "product", "help.product")
+    p = _sub(product, "add", "help.product_add", cmd_product_add)
+    p.add_argument("sku", help=t("help.sku"))
+    p.add_argument("--name", required=True, help=t("help.name"))
+    p.add_argument("--price", required=True, type=int, help=t("help.price"))
+    p.add_argument("--product", help=t("help.product_code"))
+    p.add_argument("--variant", help=t("help.variant"))
+    p.add_argument("--bundle", help=t("help.bundle"))
+    _sub(product, "list", "help.product_list", cmd_product_list)
+    p = _sub(product, "import", "help.product_import", cmd_product_import)
+    p.add_argument("file", help=t("help.file"))
+    p.add_argument("--skip-bad", action="store_true", help=t("help.skip_bad"))
+
+    channel = _group(sub, "channel", "help.channel")
+    p = _sub(channel, "add", "help.channel_add", cmd_channel_add)
+    p.add_argument("name")
+    p.add_argument("--marketplace", required=True, choices=MARKETPLACES, help=t("help.marketplace"))
+    p.add_argument("--shop-id", required=True, help=t("help.shop_id"))
+    _sub(channel, "list", "help.channel_list", cmd_channel_list)
+
+    listing = _group(sub, "listing", "help.listing")
+    p = _sub(listing, "bind", "help.listing_bind", cmd_listing_bind)
+    p.add_argument("sku", help=t("help.sku"))
+    p.add_argument("--channel", required=True, help=t("help.rule_channel"))
+    p.add_argument("--item-id", required=True, help=t("help.item_id"))
+    p.add_argument("--variant-id", help=t("help.variant_id"))
+    _sub(listing, "list", "help.listing_list", cmd_listing_list)
+
+
+def _stock_commands(sub: Any) -> None:
+    from syncd.models import OFFLINE_CHANNELS  # noqa: PLC0415
+
+    stock = _group(sub, "stock", "help.stock")
+    _movement_opts(_sub(stock, "set", "help.stock_set", cmd_stock_set))
+    _movement_opts(_sub(stock, "adjust", "help.stock_adjust", cmd_stock_adjust), negative=True)
+    _movement_opts(_sub(stock, "receive", "help.stock_receive", cmd_stock_receive))
+
+    p = _sub(sub, "sale", "help.sale", cmd_sale)
+    p.add_argument("items", nargs="+", metavar="QTYxSKU", help=t("help.sale_items"))
+    p.add_argument(
+        "--channel", required=True, choices=OFFLINE_CHANNELS, help=t("help.sale_channel")
+    )
+    p.add_argument("--key", help=t("help.key"))
+    p.add_argument("--note", help=t("help.note"))
+    p.add_argument("--allow-negative", action="store_true", help=t("help.allow_negative"))
+
+
+def _rule_commands(sub: Any) -> None:
+    rule = _group(sub, "rule", "help.rule")
+    p = _sub(rule, "set", "help.rule_set", cmd_rule_set)
+    p.add_argument("--channel", help=t("help.rule_channel"))
+    p.add_argument("--sku", help=t("help.rule_sku"))
+    p.add_argument("--buffer", type=int, help=t("help.buffer"))
+    p.add_argument("--share", metavar="PCT", help=t("help.share"))
+    p.add_argument("--max", type=int, help=t("help.max"))
+    p.add_argument("--zero-below", type=int, help=t("help.zero_below"))
+    p.add_argument("--last-units", type=int, help=t("help.last_units"))
+    p.add_argument("--prefer", help=t("help.prefer"))
+    p.add_argument(
+        "--one-of-a-kind", action=argparse.BooleanOptionalAction, help=t("help.one_of_a_kind")
+    )
+    p.add_argument("--markup-pct", metavar="PCT", help=t("help.markup_pct"))
+    p.add_argument("--markup", type=int, metavar="RP", help=t("help.markup"))
+    p.add_argument("--rounding", help=t("help.rounding"))
+    p.add_argument("--floor-price", type=int, metavar="RP", help=t("help.floor_price"))
+    _sub(rule, "list", "help.rule_list", cmd_rule_list)
+
+
+def _report_commands(sub: Any) -> None:
+    _sub(sub, "explain", "help.explain", cmd_explain).add_argument("sku", help=t("help.sku"))
+    p = _sub(sub, "ledger", "help.ledger", cmd_ledger)
+    p.add_argument("sku", help=t("help.sku"))
+    p.add_argument("--limit", type=int, default=50, help=t("help.limit"))
+    _sub(sub, "export", "help.export", cmd_export).add_argument("file", help=t("help.file"))
+    _sub(sub, "check", "help.check", cmd_check)
+    p = _sub(sub, "demo", "help.demo", cmd_demo)
+    p.add_argument("--keep", metavar="DIR", help=argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command tree, with help in the current language."""
+    parser = argparse.ArgumentParser(
+        prog="syncd", description=t("help.prog"), epilog=t("help.epilog")
+    )
+    parser.add_argument("--db", help=t("help.db"))
+    parser.add_argument("--config", help=t("help.config"))
+    parser.add_argument("--tenant", help=t("help.tenant"))
+    parser.add_argument("--lang", choices=i18n.LANGS, help=t("help.lang"))
+    parser.add_argument("--actor", help=t("help.actor"))
+    sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    for add in (_catalog_commands, _stock_commands, _rule_commands, _report_commands):
+        add(sub)
+    return parser
+
+
+def _early_lang(argv: Sequence[str]) -> None:
+    """Pick the language before building the parser, so --help is translated too.
+
+    A bad ``--lang`` is left for argparse to report; a bad SYNCD_LANG raises ValueError.
+    """
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    if lang in i18n.LANGS:
+        i18n.set_lang(lang)
+        return
+    i18n.set_lang(None)
+    i18n.get_lang()  # validates SYNCD_LANG
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``syncd`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        _early_lang(argv)
+    except ValueError as exc:
+        print(f"Galat/Error: SYNCD_LANG: {exc}", file=sys.stderr)
+        return 2
+    args = build_parser().parse_args(argv)
+    ctx = Context(args)
+    try:
+        if not args.lang and not os.environ.get("SYNCD_LANG") and ctx.settings.lang:
+            i18n.set_lang(ctx.settings.lang)
+        return int(args.handler(ctx, args))
+    except UserError as exc:
+        print(f"{t('error.prefix')}: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""The config file: one validated, immutable model; every error shown at once.
+
+Where the file is: ``--config PATH``, else ``SYNCD_CONFIG``, else
+``./syncd.toml``, else ``~/.config/syncd/syncd.toml`` (a missing default file
+is fine: every setting has a default or comes from the command line).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from syncd.errors import UserError
+
+__all__ = ["Settings", "config_path", "database_path", "load_settings"]
+
+
+class Settings(BaseModel):
+    """Everything ``syncd.toml`` may say (see config/syncd.example.toml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database: Path | None = None
+    lang: Literal["id", "en"] | None = None
+    tenant: str | None = Field(default=None, min_length=1)
+    actor: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+def config_path(explicit: str | None = None) -> Path | None:
+    """The config file to read, or None when there is none."""
+    if explicit:
+        return Path(explicit)
+    if env := os.environ.get("SYNCD_CONFIG"):
+        return Path(env)
+    for candidate in (Path("syncd.toml"), Path.home() / ".config" / "syncd" / "syncd.toml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_settings(path: Path | None) -> Settings:
+    """Read and validate the config file; a bad file names every problem."""
+    if path is None:
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError("config.bad", path=str(path), problem="file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError("config.bad", path=str(path), problem=str(exc)) from None
+    try:
+        settings = Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise UserError("config.bad", path=str(path), problem=problems) from None
+    if settings.database is not None and not settings.database.is_absolute():
+        # a relative database path is relative to the config file, not to the cwd
+        settings = settings.model_copy(update={"database": path.parent / settings.database})
+    return settings
+
+
+def database_path(cli_db: str | None, settings: Settings, config: Path | None) -> Path:
+    """``--db``, else ``SYNCD_DB``, else the config file's ``database``."""
+    if cli_db:
+        return Path(cli_db)
+    if env := os.environ.get("SYNCD_DB"):
+        return Path(env)
+    if settings.database is not None:
+        return settings.database
+    raise UserError("store.no_db", config=str(config) if config else "syncd.toml")

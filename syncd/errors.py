@@ -1,0 +1,86 @@
+"""Every error syncd raises, in one place; the class says what to do about it.
+
+``UserError`` is for the seller or operator: its text comes from the message
+catalogue (Indonesian by default) and names the place and the fix. Everything
+else is a bug or an environment problem and is logged in English.
+"""
+
+from __future__ import annotations
+
+from syncd.i18n import t
+
+__all__ = [
+    "AlreadyApplied",
+    "IdempotencyConflict",
+    "ImportFailed",
+    "InsufficientStock",
+    "NotFound",
+    "SchemaTooNew",
+    "StoreBusy",
+    "SyncdError",
+    "UserError",
+]
+
+
+class SyncdError(Exception):
+    """Root of syncd's own exceptions."""
+
+
+class UserError(SyncdError):
+    """Something the seller or operator can fix; rendered from the catalogue.
+
+    The message is rendered lazily so the language chosen on the command line
+    applies even to errors raised before it was parsed.
+    """
+
+    key: str = "error.generic"
+
+    def __init__(self, key: str | None = None, /, **params: object) -> None:
+        self.key = key or type(self).key
+        self.params = params
+        super().__init__(self.key)
+
+    def __str__(self) -> str:
+        return t(self.key, **self.params)
+
+
+class NotFound(UserError):
+    """A named thing (tenant, SKU, channel) does not exist."""
+
+
+class InsufficientStock(UserError):
+    """A sale or deduction would take stock below zero available."""
+
+    key = "ledger.insufficient"
+
+
+class IdempotencyConflict(UserError):
+    """The same idempotency key was used for a different movement."""
+
+    key = "ledger.idem_conflict"
+
+
+class SchemaTooNew(UserError):
+    """The database was written by a newer syncd than this one."""
+
+    key = "store.too_new"
+
+
+class StoreBusy(UserError):
+    """Another process holds the writer lock for longer than we wait."""
+
+    key = "store.busy"
+
+
+class ImportFailed(UserError):
+    """A product file had bad rows; nothing was applied. ``report`` lists them."""
+
+    key = "import.failed"
+
+    def __init__(self, *, report: object, **params: object) -> None:
+        super().__init__(**params)
+        self.report = report
+
+
+class AlreadyApplied(SyncdError):
+    """Internal signal: a movement with this idempotency key already exists."""

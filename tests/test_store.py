@@ -1,0 +1,120 @@
+"""The store: pragmas, migrations, refusal of newer schemas, the writer lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from syncd.errors import SchemaTooNew, StoreBusy
+from syncd.i18n import set_lang
+from syncd.migrations import MIGRATIONS
+from syncd.store import LATEST_VERSION, Store, wal_reset_safe
+
+
+def test_connection_pragmas(store: Store) -> None:
+    conn = store.conn
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_migrates_empty_database_to_latest(db_path: Path) -> None:
+    with Store(db_path) as s:
+        assert s.version == LATEST_VERSION == len(MIGRATIONS)
+        tables = {r[0] for r in s.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        assert {"tenant", "sku", "movement", "balance", "listing", "rule"} <= tables
+        assert s.integrity() == "ok"
+
+
+def test_rerun_on_migrated_database_is_noop(db_path: Path) -> None:
+    Store(db_path).close()
+    with Store(db_path) as s:
+        schema = s.conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall()
+        assert s.migrate() == []
+        assert s.conn.execute("SELECT sql FROM sqlite_master ORDER BY name").fetchall() == schema
+
+
+def test_every_table_carries_its_tenant(store: Store) -> None:
+    tables = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        if table == "tenant":
+            continue
+        cols = {r[1] for r in store.conn.execute(f"PRAGMA table_info({table})")}
+        assert "tenant_id" in cols, table
+
+
+def test_newer_schema_is_refused_with_clear_message(db_path: Path) -> None:
+    Store(db_path).close()
+    raw = sqlite3.connect(db_path)
+    raw.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+    raw.close()
+    with pytest.raises(SchemaTooNew) as info:
+        Store(db_path)
+    set_lang("en")
+    text = str(info.value)
+    assert f"schema version {LATEST_VERSION + 5}" in text
+    assert f"(version {LATEST_VERSION})" in text
+    assert "Upgrade syncd" in text
+
+
+def test_database_file_is_private(db_path: Path) -> None:
+    Store(db_path).close()
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+
+
+def test_write_rolls_back_on_error(store: Store) -> None:
+    def failing_write() -> None:
+        with store.write():
+            store.conn.execute("INSERT INTO tenant (name, created_at) VALUES ('x', 'now')")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        failing_write()
+    assert store.scalar("SELECT COUNT(*) FROM tenant") == 0
+
+
+def test_second_writer_waits_for_the_lock_then_gives_up(db_path: Path) -> None:
+    first = Store(db_path)
+    second = Store(db_path, lock_timeout=0.2)
+    try:
+        with first.writer_lock(), pytest.raises(StoreBusy), second.write():
+            pass  # pragma: no cover - never reached
+        with second.write():  # free again once the first lets go
+            second.conn.execute("INSERT INTO tenant (name, created_at) VALUES ('y', 'now')")
+        assert first.scalar("SELECT COUNT(*) FROM tenant") == 1
+    finally:
+        second.close()
+        first.close()
+
+
+def test_writer_lock_is_reentrant(store: Store) -> None:
+    with store.writer_lock(), store.write():
+        store.conn.execute("INSERT INTO tenant (name, created_at) VALUES ('z', 'now')")
+    assert store.scalar("SELECT COUNT(*) FROM tenant") == 1
+
+
+@pytest.mark.parametrize(
+    ("version", "safe"),
+    [
+        ("3.40.1", False),
+        ("3.51.2", False),
+        ("3.51.3", True),
+        ("3.52.0", True),
+        ("3.50.6", False),
+        ("3.50.7", True),
+        ("3.44.5", False),
+        ("3.44.6", True),
+        ("3.45.0", False),
+    ],
+)
+def test_wal_reset_safe(version: str, safe: bool) -> None:
+    assert wal_reset_safe(version) is safe
