@@ -105,7 +105,7 @@ def set_rule(
 
 def list_rules(store: Store, tenant_id: int) -> list[tuple[str, str]]:
     """Every stored rule as (scope text, settings text)."""
-    rows = store.all(
+    rows = store.db.query(
         "SELECT r.*, c.name AS channel_name, s.sku AS sku_code FROM rule r "
         "LEFT JOIN channel_account c ON c.id = r.channel_account_id "
         "LEFT JOIN sku s ON s.id = r.sku_id WHERE r.tenant_id = ? ORDER BY r.scope",
@@ -113,7 +113,7 @@ def list_rules(store: Store, tenant_id: int) -> list[tuple[str, str]]:
     )
     out = []
     for row in rows:
-        stock, price = _row_rules(dict(row))
+        stock, price = _row_rules(row)
         label = (
             "sku+channel"
             if row["sku_id"] and row["channel_account_id"]
@@ -161,8 +161,8 @@ class RuleBook:
     def load(cls, store: Store, tenant_id: int) -> RuleBook:
         """Read all rule rows of a tenant."""
         book = cls(None, {}, {}, {}, {c.id: c.name for c in list_channels(store, tenant_id)})
-        for row in store.all("SELECT * FROM rule WHERE tenant_id = ?", (tenant_id,)):
-            pair = _row_rules(dict(row))
+        for row in store.db.query("SELECT * FROM rule WHERE tenant_id = ?", (tenant_id,)):
+            pair = _row_rules(row)
             ch, sku = row["channel_account_id"], row["sku_id"]
             if ch and sku:
                 book.sku_channel[(sku, ch)] = pair

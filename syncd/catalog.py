@@ -88,6 +88,11 @@ class Listing:
     variant_id: str
 
 
+def _insert(store: Store, table: str, row: dict[str, object]) -> int:
+    """Insert one row through sqlite-utils; return its id."""
+    return int(store.db.table(table).insert(row).last_pk or 0)
+
+
 # -- tenants -----------------------------------------------------------------
 
 
@@ -97,13 +102,9 @@ def add_tenant(store: Store, name: str) -> Tenant:
     with store.write():
         if store.scalar("SELECT 1 FROM tenant WHERE name = ?", (item.name,)):
             raise UserError("tenant.exists", name=item.name)
-        cur = store.conn.execute(
-            "INSERT INTO tenant (name, created_at) VALUES (?, ?)", (item.name, now())
-        )
-        tenant_id = int(cur.lastrowid or 0)
-        store.conn.execute(
-            "INSERT INTO location (tenant_id, code, name) VALUES (?, 'main', 'Gudang utama')",
-            (tenant_id,),
+        tenant_id = _insert(store, "tenant", {"name": item.name, "created_at": now()})
+        store.db.table("location").insert(
+            {"tenant_id": tenant_id, "code": "main", "name": "Gudang utama"}
         )
     return Tenant(tenant_id, item.name)
 
@@ -272,12 +273,15 @@ def add_channel(store: Store, tenant_id: int, item: ChannelIn) -> Channel:
             "SELECT 1 FROM channel_account WHERE tenant_id = ? AND name = ?", (tenant_id, item.name)
         ):
             raise UserError("channel.exists", name=item.name)
-        cur = store.conn.execute(
-            "INSERT INTO channel_account (tenant_id, name, marketplace, shop_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (tenant_id, item.name, item.marketplace, item.shop_id, now()),
-        )
-    return Channel(int(cur.lastrowid or 0), item.name, item.marketplace, item.shop_id, {})
+        row = {
+            "tenant_id": tenant_id,
+            "name": item.name,
+            "marketplace": item.marketplace,
+            "shop_id": item.shop_id,
+            "created_at": now(),
+        }
+        channel_id = _insert(store, "channel_account", row)
+    return Channel(channel_id, item.name, item.marketplace, item.shop_id, {})
 
 
 def _channel(row: sqlite3.Row) -> Channel:

@@ -180,16 +180,18 @@ def balance(store: Store, tenant_id: int, sku_id: int) -> tuple[int, int]:
 
 def history(store: Store, tenant_id: int, sku_id: int, limit: int = 200) -> list[dict[str, object]]:
     """The newest ``limit`` movements of a SKU, oldest first, with running totals."""
-    rows = store.all(
-        "SELECT m.id, m.at, m.kind, m.qty, m.on_hand_delta, m.reserved_delta, m.source, "
-        "m.channel, m.reason, m.actor, m.idem_key, l.code AS location, "
-        "SUM(m.on_hand_delta) OVER w AS on_hand, SUM(m.reserved_delta) OVER w AS reserved "
-        "FROM movement m JOIN location l ON l.id = m.location_id "
-        "WHERE m.tenant_id = ? AND m.sku_id = ? "
-        "WINDOW w AS (ORDER BY m.id ROWS UNBOUNDED PRECEDING) ORDER BY m.id",
-        (tenant_id, sku_id),
+    rows = list(
+        store.db.query(
+            "SELECT m.id, m.at, m.kind, m.qty, m.on_hand_delta, m.reserved_delta, m.source, "
+            "m.channel, m.reason, m.actor, m.idem_key, l.code AS location, "
+            "SUM(m.on_hand_delta) OVER w AS on_hand, SUM(m.reserved_delta) OVER w AS reserved "
+            "FROM movement m JOIN location l ON l.id = m.location_id "
+            "WHERE m.tenant_id = ? AND m.sku_id = ? "
+            "WINDOW w AS (ORDER BY m.id ROWS UNBOUNDED PRECEDING) ORDER BY m.id",
+            (tenant_id, sku_id),
+        )
     )
-    return [dict(r) for r in rows[-limit:]]
+    return rows[-limit:]
 
 
 def check(store: Store) -> tuple[list[Problem], int, int]:
@@ -201,7 +203,7 @@ def check(store: Store) -> tuple[list[Problem], int, int]:
     integrity = store.integrity()
     if integrity != "ok":
         problems.append(Problem("check.integrity", {"detail": integrity}))
-    rows = store.all(
+    rows = store.db.query(
         """
         WITH ledger AS (
             SELECT sku_id, location_id, SUM(on_hand_delta) AS on_hand,
@@ -222,7 +224,7 @@ def check(store: Store) -> tuple[list[Problem], int, int]:
            OR COALESCE(l.reserved, 0) != COALESCE(b.reserved, 0)
         """
     )
-    problems += [Problem("check.mismatch", dict(r)) for r in rows]
+    problems += [Problem("check.mismatch", r) for r in rows]
     movements = int(store.scalar("SELECT COUNT(*) FROM movement"))
     balances = int(store.scalar("SELECT COUNT(*) FROM balance"))
     return problems, movements, balances

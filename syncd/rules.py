@@ -8,7 +8,8 @@ Quantity shown on a channel, in this order:
 
 1. available = max(0, on_hand − reserved − buffer); a negative ``reserved`` counts as 0,
    so available is never negative and never above ``on_hand``.
-2. one_of_a_kind: 1 if available ≥ 1 else 0; nothing below applies.
+2. one_of_a_kind: 1 if available ≥ 1 else 0, where the buffer is ignored (a buffer
+   would hide a single handmade item forever); nothing below applies.
 3. zero_below: available < zero_below → 0.
 4. last-N routing: when last_units > 0 and available ≤ last_units, the preferred channel
    gets all of ``available`` (no share), every other channel 0; the cap (6) still applies.
@@ -249,16 +250,21 @@ def _shown(available: int, rule: EffectiveStockRule, channel: str) -> int:
     return value if cap is None or value <= cap else cap
 
 
+def _buffer(rule: EffectiveStockRule) -> int:
+    """The buffer in force: none for a one-of-a-kind item (a buffer would hide it forever)."""
+    return 0 if rule.one_of_a_kind else rule.buffer
+
+
 def channel_quantity(on_hand: int, reserved: int, rule: EffectiveStockRule, channel: str) -> int:
     """Units to show on ``channel`` (fast path, no text)."""
-    return _shown(max(0, on_hand - max(0, reserved) - rule.buffer), rule, channel)
+    return _shown(max(0, on_hand - max(0, reserved) - _buffer(rule)), rule, channel)
 
 
 def channel_quantity_from_available(
     base_available: int, rule: EffectiveStockRule, channel: str
 ) -> int:
     """Units to show for an already computed base (bundles); the rule's buffer still applies."""
-    return _shown(max(0, base_available - rule.buffer), rule, channel)
+    return _shown(max(0, base_available - _buffer(rule)), rule, channel)
 
 
 def _num(n: int) -> str:
@@ -329,8 +335,8 @@ def explain_quantity(
     on_hand: int, reserved: int, rule: EffectiveStockRule, channel: str
 ) -> Explained:
     """``channel_quantity`` with its formula."""
-    terms = _buffer_terms(t("rules.qty.on_hand", n=_num(on_hand)), reserved, rule.buffer)
-    raw = on_hand - max(0, reserved) - rule.buffer
+    terms = _buffer_terms(t("rules.qty.on_hand", n=_num(on_hand)), reserved, _buffer(rule))
+    raw = on_hand - max(0, reserved) - _buffer(rule)
     text = _explain_shown(terms, raw, rule, channel)
     return Explained(channel_quantity(on_hand, reserved, rule, channel), text)
 
@@ -340,8 +346,8 @@ def explain_quantity_from_available(
 ) -> Explained:
     """``channel_quantity_from_available`` with its formula."""
     first = t("rules.qty.available", n=_num(base_available))
-    terms = _buffer_terms(first, 0, rule.buffer)
-    text = _explain_shown(terms, base_available - rule.buffer, rule, channel)
+    terms = _buffer_terms(first, 0, _buffer(rule))
+    text = _explain_shown(terms, base_available - _buffer(rule), rule, channel)
     return Explained(channel_quantity_from_available(base_available, rule, channel), text)
 
 

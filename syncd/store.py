@@ -21,12 +21,13 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Final
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Final
 
 from syncd.errors import SchemaTooNew, StoreBusy
 from syncd.migrations import MIGRATIONS
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["LATEST_VERSION", "Store", "wal_reset_safe"]
 
@@ -60,8 +61,18 @@ class Store:
         ):
             conn.execute(f"PRAGMA {pragma}")
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: sqlite_utils.Database | None = None
         self.migrate()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils over the same connection (imported on first use: a one-line
+        ``syncd sale`` should not pay for it)."""
+        if self._db is None:
+            import sqlite_utils  # noqa: PLC0415
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # -- locking and transactions -------------------------------------------
 
@@ -99,12 +110,12 @@ class Store:
             self._lock_fd = None
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite_utils.Database]:
+    def write(self) -> Iterator[Store]:
         """One write transaction: writer lock, BEGIN IMMEDIATE, COMMIT or ROLLBACK."""
         with self.writer_lock():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
-                yield self.db
+                yield self
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,8 +59,11 @@ class Run:
     err: str
 
 
+Cli = Callable[..., Run]
+
+
 @pytest.fixture
-def cli(db_path: Path):  # type: ignore[no-untyped-def]
+def cli(db_path: Path) -> Cli:
     """Run ``syncd --db <tmp> ARGS`` in-process; returns exit code and output."""
 
     def run(*args: str, db: bool = True) -> Run:
