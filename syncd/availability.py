@@ -174,8 +174,12 @@ class RuleBook:
                 book.tenant = pair
         return book
 
+    def overridden(self) -> set[int]:
+        """SKUs with rules of their own (the bulk path merges those per SKU)."""
+        return set(self.sku) | {sku for sku, _ in self.sku_channel}
+
     def has_override(self, sku_id: int) -> bool:
-        """True when a SKU has rules of its own (the bulk path then merges per SKU)."""
+        """True when a SKU has rules of its own."""
         return sku_id in self.sku or any(k[0] == sku_id for k in self.sku_channel)
 
     def _layers(self, channel_id: int | None, sku_id: int | None) -> list[tuple[str, Any]]:
@@ -300,6 +304,8 @@ def stock_table(store: Store, tenant_id: int) -> list[StockRow]:
 
 def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
     """The lines ``syncd explain SKU`` prints: per channel, quantity and price with formulas."""
+    from syncd.ledger import balance  # noqa: PLC0415
+
     sku = get_sku(store, tenant_id, sku_code)
     book = RuleBook.load(store, tenant_id)
     channels = list_channels(store, tenant_id)
@@ -311,8 +317,8 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
     }
     name = f"{sku.name} {sku.variant}".strip()
     if sku.is_bundle:
-        bal = _balances(store, tenant_id)
         comps = [(c.id, c.sku, q) for c, q in bundle_components(store, sku.id)]
+        bal = {cid: balance(store, tenant_id, cid) for cid, _, _ in comps}
         lines = [
             t(
                 "explain.bundle_head",
@@ -322,8 +328,6 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
             )
         ]
     else:
-        from syncd.ledger import balance  # noqa: PLC0415
-
         on_hand, reserved = balance(store, tenant_id, sku.id)
         lines = [t("explain.head", sku=sku.sku, name=name, on_hand=on_hand, reserved=reserved)]
     if not channels:
@@ -361,28 +365,31 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
 
 
 def desired_all(store: Store, tenant_id: int) -> Iterator[tuple[int, int, int]]:
-    """(listing id, quantity, price) for every listing of a tenant; the fast path."""
+    """(listing id, quantity, price) for every listing of a tenant; the fast path.
+
+    Rules are merged once per channel; only SKUs with rules of their own merge per SKU.
+    """
     bal = _balances(store, tenant_id)
     comps = _components(store, tenant_id)
     book = RuleBook.load(store, tenant_id)
-    names = book.channel_names
-    quantity, from_available, price_of = (
-        rules.channel_quantity,
-        rules.channel_quantity_from_available,
-        rules.channel_price,
-    )
+    overridden = book.overridden()
+    per_channel = {cid: (*book.both(cid, None), name) for cid, name in book.channel_names.items()}
+    quantity, price_of = rules.channel_quantity, rules.channel_price
     rows = store.conn.execute(
         "SELECT l.id, l.channel_account_id, l.sku_id, s.price, s.is_bundle "
         "FROM listing l JOIN sku s ON s.id = l.sku_id WHERE l.tenant_id = ?",
         (tenant_id,),
     )
+    no_stock = (0, 0)
     for listing_id, channel_id, sku_id, base_price, is_bundle in rows:
-        stock_rule, price_rule = book.both(channel_id, sku_id)
+        stock_rule, price_rule, name = per_channel[channel_id]
+        if sku_id in overridden:
+            stock_rule, price_rule = book.both(channel_id, sku_id)
         if is_bundle:
             parts = _bundle_parts(comps.get(sku_id, []), bal, book, channel_id)
             base = rules.bundle_available(parts) if parts else 0
-            qty = from_available(base, _bundle_rule(stock_rule), names[channel_id])
+            qty = rules.channel_quantity_from_available(base, _bundle_rule(stock_rule), name)
         else:
-            on_hand, reserved = bal.get(sku_id, (0, 0))
-            qty = quantity(on_hand, reserved, stock_rule, names[channel_id])
+            on_hand, reserved = bal.get(sku_id, no_stock)
+            qty = quantity(on_hand, reserved, stock_rule, name)
         yield listing_id, qty, price_of(base_price, price_rule)
