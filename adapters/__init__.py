@@ -15,7 +15,7 @@ __all__ = ["BUILTIN", "ENTRY_POINT_GROUP", "UnknownAdapter", "available", "load"
 
 ENTRY_POINT_GROUP: Final = "syncd.adapters"
 #: name -> "module:Class" for adapters shipped with syncd (filled as they land).
-BUILTIN: Final[dict[str, str]] = {}
+BUILTIN: Final[dict[str, str]] = {"shopee": "adapters.shopee.adapter:ShopeeAdapter"}
 
 
 class UnknownAdapter(LookupError):

@@ -9,7 +9,7 @@ pusher and the benchmark use: no text, rule merges cached per channel.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -100,6 +100,9 @@ def set_rule(
                 book.stock(ch.id, item.id if item else None)
             except ValueError as exc:
                 raise UserError("rule.bad", problem=str(exc)) from None
+        from syncd import outbox  # noqa: PLC0415 - outbox imports this module
+
+        outbox.refresh(store, tenant_id, [item.id] if item else None, correlation_id="rule")
     return _scope_text(chan.name if chan else None, item.sku if item else None)
 
 
@@ -244,12 +247,15 @@ class StockRow:
     is_bundle: bool
 
 
-def _balances(store: Store, tenant_id: int) -> dict[int, tuple[int, int]]:
-    rows = store.conn.execute(
-        "SELECT sku_id, SUM(on_hand), SUM(reserved) FROM balance "
-        "WHERE tenant_id = ? GROUP BY sku_id",
-        (tenant_id,),
-    )
+def _balances(
+    store: Store, tenant_id: int, only: Collection[int] | None = None
+) -> dict[int, tuple[int, int]]:
+    sql = "SELECT sku_id, SUM(on_hand), SUM(reserved) FROM balance WHERE tenant_id = ?"
+    params: list[int] = [tenant_id]
+    if only is not None:
+        sql += f" AND sku_id IN ({','.join('?' * len(only))})"
+        params += sorted(only)
+    rows = store.conn.execute(sql + " GROUP BY sku_id", params)
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
@@ -364,22 +370,49 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
 # -- bulk ------------------------------------------------------------------------------
 
 
-def desired_all(store: Store, tenant_id: int) -> Iterator[tuple[int, int, int]]:
+def affected_skus(store: Store, tenant_id: int, sku_ids: Collection[int]) -> set[int]:
+    """The SKUs whose shown quantity may change when ``sku_ids`` move: them and their bundles."""
+    found = set(sku_ids)
+    marks = ",".join("?" * len(found))
+    if found:
+        rows = store.conn.execute(
+            f"SELECT DISTINCT bundle_id FROM bundle_component WHERE tenant_id = ? "
+            f"AND component_id IN ({marks})",
+            (tenant_id, *found),
+        )
+        found |= {r[0] for r in rows}
+    return found
+
+
+def desired_all(
+    store: Store, tenant_id: int, sku_ids: Collection[int] | None = None
+) -> Iterator[tuple[int, int, int]]:
     """(listing id, quantity, price) for every listing of a tenant; the fast path.
 
+    With ``sku_ids``, only the listings of those SKUs and of bundles containing them.
     Rules are merged once per channel; only SKUs with rules of their own merge per SKU.
     """
-    bal = _balances(store, tenant_id)
+    wanted = None if sku_ids is None else affected_skus(store, tenant_id, sku_ids)
+    if wanted is not None and not wanted:
+        return
     comps = _components(store, tenant_id)
+    needed = None
+    if wanted is not None:
+        needed = set(wanted) | {c[0] for b in wanted for c in comps.get(b, ())}
+    bal = _balances(store, tenant_id, needed)
     book = RuleBook.load(store, tenant_id)
     overridden = book.overridden()
     per_channel = {cid: (*book.both(cid, None), name) for cid, name in book.channel_names.items()}
     quantity, price_of = rules.channel_quantity, rules.channel_price
-    rows = store.conn.execute(
+    sql = (
         "SELECT l.id, l.channel_account_id, l.sku_id, s.price, s.is_bundle "
-        "FROM listing l JOIN sku s ON s.id = l.sku_id WHERE l.tenant_id = ?",
-        (tenant_id,),
+        "FROM listing l JOIN sku s ON s.id = l.sku_id WHERE l.tenant_id = ?"
     )
+    params: list[int] = [tenant_id]
+    if wanted is not None:
+        sql += f" AND l.sku_id IN ({','.join('?' * len(wanted))})"
+        params += sorted(wanted)
+    rows = store.conn.execute(sql, params)
     no_stock = (0, 0)
     for listing_id, channel_id, sku_id, base_price, is_bundle in rows:
         stock_rule, price_rule, name = per_channel[channel_id]

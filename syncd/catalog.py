@@ -266,8 +266,14 @@ def _set_components(
 # -- channels and listings ---------------------------------------------------
 
 
-def add_channel(store: Store, tenant_id: int, item: ChannelIn) -> Channel:
-    """Register a seller's shop on a marketplace."""
+def add_channel(
+    store: Store, tenant_id: int, item: ChannelIn, *, settings: dict[str, object] | None = None,
+    integration_start: str | None = None,
+) -> Channel:
+    """Register a seller's shop on a marketplace.
+
+    Orders created before ``integration_start`` (default: now) never touch stock.
+    """
     with store.write():
         if store.scalar(
             "SELECT 1 FROM channel_account WHERE tenant_id = ? AND name = ?", (tenant_id, item.name)
@@ -279,9 +285,11 @@ def add_channel(store: Store, tenant_id: int, item: ChannelIn) -> Channel:
             "marketplace": item.marketplace,
             "shop_id": item.shop_id,
             "created_at": now(),
+            "settings": json.dumps(settings or {}),
+            "integration_start": integration_start or now(),
         }
         channel_id = _insert(store, "channel_account", row)
-    return Channel(channel_id, item.name, item.marketplace, item.shop_id, {})
+    return Channel(channel_id, item.name, item.marketplace, item.shop_id, dict(settings or {}))
 
 
 def _channel(row: sqlite3.Row) -> Channel:
@@ -341,6 +349,9 @@ def bind_listing(store: Store, tenant_id: int, item: ListingIn) -> Listing:
                 (channel.id, sku.id),
             )
         )
+        from syncd import outbox  # noqa: PLC0415 - outbox needs the catalogue
+
+        outbox.refresh(store, tenant_id, [sku.id], correlation_id="bind")
     return Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id)
 
 

@@ -310,10 +310,14 @@ def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import add_channel  # noqa: PLC0415
+    from syncd.cli_sync import channel_settings, parse_since  # noqa: PLC0415
     from syncd.models import ChannelIn  # noqa: PLC0415
 
     item = _validated(ChannelIn, name=args.name, marketplace=args.marketplace, shop_id=args.shop_id)
-    channel = add_channel(ctx.store, ctx.tenant().id, item)
+    start = parse_since(args.integration_start) if args.integration_start else None
+    channel = add_channel(
+        ctx.store, ctx.tenant().id, item, settings=channel_settings(args), integration_start=start
+    )
     ctx.print(
         t(
             "channel.added",
@@ -530,6 +534,7 @@ def _movement_opts(p: argparse.ArgumentParser, *, negative: bool = False) -> Non
 
 
 def _catalog_commands(sub: Any) -> None:
+    from syncd.cli_sync import add_channel_options, sync_commands  # noqa: PLC0415
     from syncd.models import MARKETPLACES  # noqa: PLC0415
 
     _sub(sub, "init", "help.init", cmd_init)
@@ -555,7 +560,9 @@ def _catalog_commands(sub: Any) -> None:
     p.add_argument("name")
     p.add_argument("--marketplace", required=True, choices=MARKETPLACES, help=t("help.marketplace"))
     p.add_argument("--shop-id", required=True, help=t("help.shop_id"))
+    add_channel_options(p)
     _sub(channel, "list", "help.channel_list", cmd_channel_list)
+    sync_commands(sub, channel)
 
     listing = _group(sub, "listing", "help.listing")
     p = _sub(listing, "bind", "help.listing_bind", cmd_listing_bind)

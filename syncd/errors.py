@@ -10,12 +10,21 @@ from __future__ import annotations
 from syncd.i18n import t
 
 __all__ = [
+    "AdapterError",
     "AlreadyApplied",
+    "CircuitOpen",
     "IdempotencyConflict",
     "ImportFailed",
     "InsufficientStock",
+    "MalformedResponse",
+    "NeedsReauth",
     "NotFound",
+    "RateLimited",
+    "RefreshAuth",
+    "Rejected",
+    "Retryable",
     "SchemaTooNew",
+    "SkippableItem",
     "StoreBusy",
     "SyncdError",
     "UserError",
@@ -84,3 +93,62 @@ class ImportFailed(UserError):
 
 class AlreadyApplied(SyncdError):
     """Internal signal: a movement with this idempotency key already exists."""
+
+
+# -- marketplace adapters ---------------------------------------------------------
+#
+# The class says what to do. Each adapter maps HTTP statuses *and* error codes in
+# 200 bodies to exactly one of these, in one table (adapters/<name>/errors.py).
+# Messages hold the marketplace's code and text, never a token, key or signed URL.
+
+
+class AdapterError(SyncdError):
+    """A marketplace call failed. ``code`` is the marketplace's own error code."""
+
+    def __init__(self, message: str, *, code: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class Retryable(AdapterError):
+    """Transient: retry with backoff (5xx, timeouts, "system busy")."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, code=code, status=status)
+        self.retry_after = retry_after
+
+
+class RateLimited(Retryable):
+    """Throttled: wait as long as the marketplace says (Retry-After), then retry."""
+
+
+class MalformedResponse(Retryable):
+    """The answer was not the JSON we expect: recorded, retried, never fatal to the daemon."""
+
+
+class RefreshAuth(AdapterError):
+    """The access token expired or was refused: refresh it once, then retry once."""
+
+
+class NeedsReauth(AdapterError):
+    """The shop must authorize syncd again: pause the account and tell the seller."""
+
+
+class Rejected(AdapterError):
+    """The marketplace refused this request for good (bad parameter, signature): record it."""
+
+
+class SkippableItem(AdapterError):
+    """One item failed (e.g. locked by a promotion); the rest of the batch stands."""
+
+
+class CircuitOpen(AdapterError):
+    """Calls to this channel account are paused after repeated failures."""

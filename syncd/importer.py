@@ -36,7 +36,7 @@ from typing import Any
 from pydantic import ValidationError
 from tqdm import tqdm
 
-from syncd import catalog, ledger
+from syncd import catalog, ledger, outbox
 from syncd.errors import ImportFailed, UserError
 from syncd.i18n import t
 from syncd.models import Component, MovementIn, SkuIn, parse_items, valid_sku
@@ -363,4 +363,6 @@ def import_file(
                     allow_negative=True,
                 )
                 report.stock_set += 0 if done.already else 1
+        if report.created or report.updated or report.stock_set:
+            outbox.refresh(store, tenant_id, correlation_id=f"import:{digest}")
     return report

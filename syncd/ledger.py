@@ -39,6 +39,7 @@ class Applied:
 
     movement_id: int
     sku: str
+    sku_id: int
     kind: str
     qty: int
     on_hand: int
@@ -100,13 +101,18 @@ def _existing(store: Store, tenant_id: int, m: MovementIn, sku: Sku) -> Applied 
     if (row[1], row[2], row[3]) != (sku.id, m.kind, m.qty):
         raise IdempotencyConflict(key=m.key, existing=f"{row[2]} {row[3]}")
     on_hand, reserved = balance(store, tenant_id, sku.id)
-    return Applied(int(row[0]), sku.sku, m.kind, m.qty, on_hand, reserved, already=True)
+    return Applied(int(row[0]), sku.sku, sku.id, m.kind, m.qty, on_hand, reserved, already=True)
+
+
+def _guard_reserved(m: MovementIn, sku: Sku, reserved: int) -> None:
+    """Reserved never goes below zero, whatever the caller allows."""
+    consumes = m.kind == "release" or (m.kind == "sale" and m.from_reserved)
+    if consumes and reserved < m.qty:
+        raise UserError("ledger.bad_release", sku=sku.sku, qty=m.qty, reserved=reserved)
 
 
 def _guard(m: MovementIn, sku: Sku, on_hand: int, reserved: int, d_hand: int) -> None:
     """Refuse to take stock that is not there (unless the caller allows negative)."""
-    if m.kind == "release" and reserved < m.qty:
-        raise UserError("ledger.bad_release", sku=sku.sku, qty=m.qty, reserved=reserved)
     takes = m.kind == "offline_sale" or (m.kind == "sale" and not m.from_reserved)
     if takes and on_hand - reserved < m.qty:
         raise InsufficientStock(sku=sku.sku, available=max(0, on_hand - reserved), wanted=m.qty)
@@ -125,6 +131,7 @@ def apply(store: Store, tenant_id: int, m: MovementIn, *, allow_negative: bool =
     loc = location_id(store, tenant_id, m.location)
     on_hand, reserved = _balance_row(store, sku.id, loc)
     d_hand, d_res = deltas(m.kind, m.qty, on_hand, reserved, from_reserved=m.from_reserved)
+    _guard_reserved(m, sku, reserved)
     if not allow_negative:
         _guard(m, sku, on_hand, reserved, d_hand)
     cur = store.conn.execute(
@@ -156,16 +163,36 @@ def apply(store: Store, tenant_id: int, m: MovementIn, *, allow_negative: bool =
         (tenant_id, sku.id, loc, d_hand, d_res, movement_id),
     )
     return Applied(
-        movement_id, sku.sku, m.kind, m.qty, on_hand + d_hand, reserved + d_res, already=False
+        movement_id,
+        sku.sku,
+        sku.id,
+        m.kind,
+        m.qty,
+        on_hand + d_hand,
+        reserved + d_res,
+        already=False,
     )
 
 
 def record(
     store: Store, tenant_id: int, movements: Sequence[MovementIn], *, allow_negative: bool = False
 ) -> list[Applied]:
-    """Apply several movements atomically: all of them, or none."""
+    """Apply several movements atomically (all or none) and queue the pushes they cause."""
     with store.write():
-        return [apply(store, tenant_id, m, allow_negative=allow_negative) for m in movements]
+        done = [apply(store, tenant_id, m, allow_negative=allow_negative) for m in movements]
+        after_change(store, tenant_id, done)
+        return done
+
+
+def after_change(
+    store: Store, tenant_id: int, done: Sequence[Applied], correlation_id: str = ""
+) -> None:
+    """Recompute the outbox for what these movements touched (same transaction)."""
+    from syncd import outbox  # noqa: PLC0415 - outbox needs availability, which needs us
+
+    touched = {a.sku_id for a in done if not a.already}
+    if touched:
+        outbox.refresh(store, tenant_id, touched, correlation_id=correlation_id)
 
 
 def balance(store: Store, tenant_id: int, sku_id: int) -> tuple[int, int]:
@@ -262,7 +289,7 @@ def record_offline_sale(
     """
     with store.write():
         lines = expand(store, tenant_id, items)
-        return [
+        done = [
             apply(
                 store,
                 tenant_id,
@@ -280,3 +307,5 @@ def record_offline_sale(
             )
             for i, (qty, sku) in enumerate(lines, start=1)
         ]
+        after_change(store, tenant_id, done, correlation_id=key)
+        return done

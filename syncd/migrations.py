@@ -136,4 +136,98 @@ CREATE TABLE balance (
 );
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+# v2: marketplace sync. Encrypted credentials, order lines with their state, order
+# cursors, the outbox (latest desired value per listing and field, with a sequence
+# number), job runs, operator events, and the daemon heartbeat.
+_V2 = """
+ALTER TABLE channel_account ADD COLUMN integration_start TEXT;
+ALTER TABLE channel_account ADD COLUMN status TEXT NOT NULL DEFAULT 'active'
+    CHECK (status IN ('active', 'paused', 'needs_reauth'));
+ALTER TABLE channel_account ADD COLUMN status_reason TEXT NOT NULL DEFAULT '';
+CREATE TABLE credential (
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER PRIMARY KEY REFERENCES channel_account(id),
+    blob BLOB NOT NULL,
+    generation INTEGER NOT NULL,
+    access_expires_at TEXT,
+    refresh_expires_at TEXT,
+    auth_expires_at TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE order_line (
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER NOT NULL REFERENCES channel_account(id),
+    order_id TEXT NOT NULL,
+    line_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    variant_id TEXT NOT NULL,
+    sku_id INTEGER REFERENCES sku(id),
+    qty INTEGER NOT NULL CHECK (qty > 0),
+    state TEXT NOT NULL CHECK (state IN ('open', 'shipped', 'cancelled', 'returned')),
+    status TEXT NOT NULL,
+    tracked INTEGER NOT NULL CHECK (tracked IN (0, 1)),
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    PRIMARY KEY (channel_account_id, order_id, line_id)
+);
+CREATE TABLE order_cursor (
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER PRIMARY KEY REFERENCES channel_account(id),
+    cursor TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE outbox (
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    listing_id INTEGER NOT NULL REFERENCES listing(id),
+    channel_account_id INTEGER NOT NULL REFERENCES channel_account(id),
+    field TEXT NOT NULL CHECK (field IN ('stock', 'price')),
+    desired INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    sent_value INTEGER,
+    sent_seq INTEGER,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'synced', 'failed', 'parked')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    correlation_id TEXT NOT NULL DEFAULT '',
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (listing_id, field)
+);
+CREATE INDEX outbox_pending ON outbox (channel_account_id, field, status);
+CREATE UNIQUE INDEX outbox_seq ON outbox (seq);
+CREATE TABLE job_run (
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER NOT NULL REFERENCES channel_account(id),
+    job TEXT NOT NULL,
+    last_started TEXT,
+    last_ok TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
+    failures INTEGER NOT NULL DEFAULT 0,
+    runs INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (channel_account_id, job)
+);
+CREATE TABLE event (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER REFERENCES tenant(id),
+    channel_account_id INTEGER REFERENCES channel_account(id),
+    at TEXT NOT NULL,
+    level TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    sku TEXT,
+    message TEXT NOT NULL,
+    correlation_id TEXT NOT NULL DEFAULT '',
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX event_by_time ON event (at);
+CREATE INDEX event_by_tenant ON event (tenant_id, at);
+-- The daemon's own liveness, not a tenant's data: tenant_id is always NULL here.
+CREATE TABLE daemon_heartbeat (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    tenant_id INTEGER,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)

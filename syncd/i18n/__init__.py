@@ -1,7 +1,7 @@
 """The one message catalogue for seller-facing text.
 
 Every string a seller reads comes from here, in Indonesian (default) and
-English. Messages live in per-area modules (``core``, ``cli``, ``rules``) that are
+English. Messages live in per-area modules (``core``, ``cli``, ``rules``, ``sync``) that are
 merged into one catalogue; code refers to messages only by key.
 
 The language is chosen once per process: ``set_lang()`` (the CLI's
@@ -14,13 +14,13 @@ import os
 import string
 from typing import Final, Literal
 
-from syncd.i18n import cli, core, rules
+from syncd.i18n import cli, core, rules, sync
 
 Lang = Literal["id", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("id", "en")
 
 CATALOGUE: Final[dict[str, tuple[str, str]]] = {}
-for _part in (core.MESSAGES, cli.MESSAGES, rules.MESSAGES):
+for _part in (core.MESSAGES, cli.MESSAGES, rules.MESSAGES, sync.MESSAGES):
     _dupes = CATALOGUE.keys() & _part.keys()
     if _dupes:  # pragma: no cover - caught by the catalogue test at import time
         raise RuntimeError(f"duplicate message keys: {sorted(_dupes)}")

@@ -249,3 +249,20 @@ MESSAGES.update(
         "kind.offline_sale": ("jual offline", "offline sale"),
     }
 )
+
+MESSAGES.update(
+    {
+        "secrets.bad_key": (
+            "Kunci induk di {where} tidak sah: harus 32 byte dalam base64url. "
+            "Buat yang baru dengan: python -c \"import base64,secrets;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())\"",
+            "The master key in {where} is invalid: it must be 32 bytes in base64url. "
+            "Make a new one with: python -c \"import base64,secrets;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())\"",
+        ),
+        "secrets.unreadable": (
+            "Rahasia kanal {account} tidak bisa dibuka dengan kunci induk ini (kunci salah atau data rusak). "
+            "Sambungkan ulang kanal ini.",
+            "The secrets of channel {account} cannot be opened with this master key (wrong key or damaged data). "
+            "Connect this channel again.",
+        ),
+    }
+)

@@ -1,0 +1,224 @@
+"""The adapter contract: what every marketplace adapter does, and the shapes it speaks.
+
+An adapter is small. It knows its marketplace's signing, endpoints, batch shapes
+and error table; it knows nothing of the ledger, the outbox or the database.
+The core hands it absolute values to push and a cursor to pull orders from, and
+it raises the error classes of ``syncd.errors`` (the class says what to do).
+
+Adapters are found by name through ``adapters.load(name)``, which also reads the
+entry-point group ``syncd.adapters``, so a third party can add a marketplace
+without forking syncd.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal
+
+__all__ = [
+    "Adapter",
+    "AdapterContext",
+    "BatchLimits",
+    "Credentials",
+    "ItemResult",
+    "OrderLine",
+    "OrderPage",
+    "OrderState",
+    "PriceUpdate",
+    "RemoteListing",
+    "StockUpdate",
+]
+
+#: Normalized order states, in the only order they may advance:
+#: open (reserve) → shipped (deduct) → returned (restock); open → cancelled (release).
+OrderState = Literal["open", "shipped", "cancelled", "returned"]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLimits:
+    """How much one call may carry, as the marketplace defines it."""
+
+    stock_per_call: int  # entries (models / SKUs) in one stock call
+    price_per_call: int
+    one_item_per_call: bool  # Shopee: every stock/price call is for one item only
+    order_details_per_call: int
+    order_window: dt.timedelta | None  # longest time window one order-list call may span
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteListing:
+    """An item or variant as the marketplace shows it."""
+
+    item_id: str
+    variant_id: str  # "" when the item has no variants
+    sku: str | None
+    name: str
+    stock: int
+    price: int
+
+
+@dataclass(frozen=True, slots=True)
+class StockUpdate:
+    """Set ``quantity`` (absolute) on one listing; ``seq`` is the outbox sequence."""
+
+    listing_id: int
+    item_id: str
+    variant_id: str
+    quantity: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class PriceUpdate:
+    """Set ``price`` (whole rupiah) on one listing."""
+
+    listing_id: int
+    item_id: str
+    variant_id: str
+    price: int
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """What the marketplace said about one listing of a batch."""
+
+    listing_id: int
+    ok: bool
+    error: str = ""  # marketplace's reason, for the seller and the log
+    retry: bool = False  # worth trying again later (transient) vs parked until the value changes
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """One line of an order: ``qty`` units of one listing (per-unit APIs are counted up)."""
+
+    line_id: str
+    item_id: str
+    variant_id: str
+    sku: str | None
+    qty: int
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteOrder:
+    """An order as of its ``updated_at``, with its normalized state."""
+
+    order_id: str
+    status: str  # the marketplace's own status word
+    state: OrderState
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    lines: tuple[OrderLine, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderPage:
+    """One page of orders; ``cursor`` resumes after it. ``more`` means call again now."""
+
+    orders: list[RemoteOrder]
+    cursor: str
+    more: bool
+
+
+@dataclass(slots=True)
+class Credentials:
+    """A shop's tokens. Stored encrypted; never logged (``repr`` hides the secrets)."""
+
+    access_token: str
+    refresh_token: str
+    access_expires_at: dt.datetime
+    refresh_expires_at: dt.datetime | None = None
+    auth_expires_at: dt.datetime | None = None  # when the seller must authorize again
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return (
+            f"Credentials(access_token='***', refresh_token='***', "
+            f"access_expires_at={self.access_expires_at.isoformat()})"
+        )
+
+
+@dataclass(slots=True)
+class AdapterContext:
+    """What the core gives an adapter instance for one channel account."""
+
+    shop_id: str
+    settings: dict[str, Any]  # partner ids, base URL, … (no secrets)
+    secrets: dict[str, str]  # app keys (partner_key, app_secret)
+    credentials: Callable[[], Credentials | None]  # current tokens, read fresh on each call
+    now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+
+
+class Adapter(abc.ABC):
+    """One marketplace. Subclasses set ``name`` and ``limits`` and implement the methods."""
+
+    name: ClassVar[str]
+    limits: ClassVar[BatchLimits]
+
+    def __init__(self, ctx: AdapterContext, client: Any) -> None:
+        self.ctx = ctx
+        self.client = client
+
+    @classmethod
+    @abc.abstractmethod
+    def create(cls, ctx: AdapterContext, *, limiter: Any, breaker: Any,
+               transport: Any = None) -> Adapter:
+        """Build the adapter with its HTTP client: signing, timeouts, the shared rate
+        limiter (per app and per shop) and this account's circuit breaker."""
+
+    def close(self) -> None:
+        """Release the HTTP client."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            close()
+
+    # -- authorization -------------------------------------------------------
+
+    @abc.abstractmethod
+    def authorization_url(self, redirect: str) -> str:
+        """The link the seller opens to authorize syncd for their shop."""
+
+    @abc.abstractmethod
+    def exchange_code(self, code: str) -> Credentials:
+        """Trade the code from the authorization redirect for tokens."""
+
+    @abc.abstractmethod
+    def refresh(self, current: Credentials) -> Credentials:
+        """New tokens from the refresh token (single-use on some marketplaces)."""
+
+    # -- listings, stock, price -----------------------------------------------
+
+    @abc.abstractmethod
+    def discover(self) -> Iterator[RemoteListing]:
+        """Every item and variant of the shop with its SKU, stock and price."""
+
+    @abc.abstractmethod
+    def push_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        """Set absolute stock for one batch (as shaped by ``batches``)."""
+
+    @abc.abstractmethod
+    def push_price(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        """Set prices for one batch (as shaped by ``batches``)."""
+
+    def batches(self, updates: Sequence[Any], per_call: int) -> list[list[Any]]:
+        """Split updates into the marketplace's call shapes (order kept)."""
+        if not self.limits.one_item_per_call:
+            return [list(updates[i : i + per_call]) for i in range(0, len(updates), per_call)]
+        by_item: dict[str, list[Any]] = {}
+        for update in updates:
+            by_item.setdefault(update.item_id, []).append(update)
+        return [
+            group[i : i + per_call]
+            for group in by_item.values()
+            for i in range(0, len(group), per_call)
+        ]
+
+    # -- orders ---------------------------------------------------------------
+
+    @abc.abstractmethod
+    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
+        """Orders changed after ``cursor`` (or ``since`` when there is none), one page."""

@@ -1,0 +1,211 @@
+"""Secrets at rest: shop tokens and app keys, sealed with AES-GCM per channel account.
+
+The master key comes from (first found): ``SYNCD_MASTER_KEY`` (base64url of 32
+bytes), a systemd credential ``$CREDENTIALS_DIRECTORY/syncd-master-key``, or a
+key file beside the database (``<db>.key``, created 0600 on first use). Each
+blob is bound to its tenant and account through AES-GCM associated data, so a
+row copied to another account does not decrypt.
+
+A shop's secrets live in one blob: ``{"app": {...app keys...}, "tokens": {...}}``.
+``generation`` increases with every save; the single-flight refresh compares it
+to know whether another worker already refreshed.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from syncd.adapter import Credentials
+from syncd.catalog import now
+from syncd.errors import UserError
+from syncd.store import Store
+
+__all__ = ["Sealed", "Vault", "load", "load_key", "save"]
+
+_VERSION = b"\x01"
+
+
+def load_key(db_path: Path) -> bytes:
+    """The master key (see module docstring for where it comes from)."""
+    if env := os.environ.get("SYNCD_MASTER_KEY"):
+        return _decode(env, "SYNCD_MASTER_KEY")
+    if cred_dir := os.environ.get("CREDENTIALS_DIRECTORY"):
+        path = Path(cred_dir) / "syncd-master-key"
+        if path.is_file():
+            return _decode(path.read_text().strip(), str(path))
+    path = db_path.with_name(db_path.name + ".key")
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    return _decode(path.read_text().strip(), str(path))
+
+
+def _decode(text: str, where: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text)
+    except (ValueError, TypeError):
+        key = b""
+    if len(key) != 32:
+        raise UserError("secrets.bad_key", where=where)
+    return key
+
+
+class Vault:
+    """Seals and opens per-account secret blobs."""
+
+    def __init__(self, key: bytes) -> None:
+        self._aead = AESGCM(key)
+
+    def __repr__(self) -> str:
+        return "Vault(***)"
+
+    @staticmethod
+    def _ad(tenant_id: int, account_id: int) -> bytes:
+        return f"syncd:{tenant_id}:{account_id}".encode()
+
+    def seal(self, tenant_id: int, account_id: int, data: dict[str, Any]) -> bytes:
+        nonce = secrets.token_bytes(12)
+        plain = json.dumps(data, separators=(",", ":")).encode()
+        return _VERSION + nonce + self._aead.encrypt(nonce, plain, self._ad(tenant_id, account_id))
+
+    def open(self, tenant_id: int, account_id: int, blob: bytes) -> dict[str, Any]:
+        if blob[:1] != _VERSION:
+            raise UserError("secrets.unreadable", account=account_id)
+        try:
+            plain = self._aead.decrypt(blob[1:13], blob[13:], self._ad(tenant_id, account_id))
+        except InvalidTag:
+            raise UserError("secrets.unreadable", account=account_id) from None
+        data: dict[str, Any] = json.loads(plain)
+        return data
+
+
+@dataclass(slots=True)
+class Sealed:
+    """An account's opened secrets."""
+
+    app: dict[str, str]
+    tokens: Credentials | None
+    generation: int
+
+    def __repr__(self) -> str:
+        return f"Sealed(app=***, tokens={'***' if self.tokens else None}, gen={self.generation})"
+
+
+def _ts(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _creds_to_dict(c: Credentials) -> dict[str, Any]:
+    return {
+        "access_token": c.access_token,
+        "refresh_token": c.refresh_token,
+        "access_expires_at": _ts(c.access_expires_at),
+        "refresh_expires_at": _ts(c.refresh_expires_at),
+        "auth_expires_at": _ts(c.auth_expires_at),
+        "extra": c.extra,
+    }
+
+
+def _creds_from_dict(d: dict[str, Any]) -> Credentials:
+    def when(key: str) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(d[key]) if d.get(key) else None
+
+    access = when("access_expires_at")
+    assert access is not None  # noqa: S101 - always written by _creds_to_dict
+    return Credentials(
+        d["access_token"],
+        d["refresh_token"],
+        access,
+        when("refresh_expires_at"),
+        when("auth_expires_at"),
+        d.get("extra", {}),
+    )
+
+
+def load(store: Store, vault: Vault, tenant_id: int, account_id: int) -> Sealed:
+    """An account's app keys and tokens (empty when none were saved)."""
+    row = store.conn.execute(
+        "SELECT blob, generation FROM credential WHERE tenant_id = ? AND channel_account_id = ?",
+        (tenant_id, account_id),
+    ).fetchone()
+    if row is None:
+        return Sealed({}, None, 0)
+    data = vault.open(tenant_id, account_id, bytes(row[0]))
+    tokens = _creds_from_dict(data["tokens"]) if data.get("tokens") else None
+    _register(data.get("app", {}), tokens)
+    return Sealed(dict(data.get("app", {})), tokens, int(row[1]))
+
+
+def _register(app: dict[str, str], tokens: Credentials | None) -> None:
+    """Every secret we hold is masked wherever it might be printed."""
+    from syncd.log import REGISTRY  # noqa: PLC0415
+
+    for value in app.values():
+        REGISTRY.add(str(value))
+    if tokens is not None:
+        REGISTRY.add(tokens.access_token)
+        REGISTRY.add(tokens.refresh_token)
+
+
+def save(
+    store: Store,
+    vault: Vault,
+    tenant_id: int,
+    account_id: int,
+    *,
+    app: dict[str, str] | None = None,
+    tokens: Credentials | None = None,
+) -> int:
+    """Replace an account's app keys and/or tokens; return the new generation.
+
+    Runs in its own write transaction unless one is open; the caller that refreshes a
+    single-use token saves the new pair before using it.
+    """
+    with store.writer_lock():
+        own = not store.conn.in_transaction
+        if own:
+            store.conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = load(store, vault, tenant_id, account_id)
+            new_app = current.app if app is None else app
+            new_tokens = current.tokens if tokens is None else tokens
+            data = {"app": new_app, "tokens": _creds_to_dict(new_tokens) if new_tokens else None}
+            _register(new_app, new_tokens)
+            generation = current.generation + 1
+            store.conn.execute(
+                "INSERT INTO credential (tenant_id, channel_account_id, blob, generation, "
+                "access_expires_at, refresh_expires_at, auth_expires_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel_account_id) DO UPDATE SET "
+                "blob = excluded.blob, generation = excluded.generation, "
+                "access_expires_at = excluded.access_expires_at, "
+                "refresh_expires_at = excluded.refresh_expires_at, "
+                "auth_expires_at = excluded.auth_expires_at, updated_at = excluded.updated_at",
+                (
+                    tenant_id,
+                    account_id,
+                    vault.seal(tenant_id, account_id, data),
+                    generation,
+                    _ts(new_tokens.access_expires_at) if new_tokens else None,
+                    _ts(new_tokens.refresh_expires_at) if new_tokens else None,
+                    _ts(new_tokens.auth_expires_at) if new_tokens else None,
+                    now(),
+                ),
+            )
+        except BaseException:
+            if own:
+                store.conn.execute("ROLLBACK")
+            raise
+        if own:
+            store.conn.execute("COMMIT")
+    return generation

@@ -1,0 +1,374 @@
+"""``syncd run``: the long-running service.
+
+``schedule`` decides what is due; a bounded thread pool runs it, so one slow
+shop never delays the others. Per channel account there are four jobs:
+
+======== ============================================================ =============
+job      what                                                         default every
+======== ============================================================ =============
+push     pull the channel's new orders, then push pending stock/price push_every
+pull     pull orders (catches sales even when nothing is pending)     poll_every
+refresh  refresh tokens ahead of expiry                               5 minutes
+discover read the shop's listings, bind by SKU, note what it shows    24 hours
+======== ============================================================ =============
+
+Jobs never overlap for the same account: a job that comes due while another
+job of that account runs is skipped until its next turn. Every job's exception
+is caught, logged, recorded in ``job_run`` and counted; none escapes into
+``schedule``. Last-run times are persisted, so a restart does not rediscover
+everything at once. SIGTERM/SIGINT stop scheduling and let in-flight jobs
+finish (warm); a second signal exits at once (cold). A heartbeat row is written
+every loop.
+
+Each worker thread has its own SQLite connection; writes are serialized by the
+store's cross-process writer lock, so the daemon and CLI commands take turns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import schedule
+import structlog
+
+from syncd import credentials, events, sync
+from syncd.catalog import now
+from syncd.errors import NeedsReauth
+from syncd.store import Store
+
+__all__ = ["Daemon", "Intervals"]
+
+_log = structlog.get_logger("syncd.daemon")
+JOBS = ("push", "pull", "refresh", "discover")
+
+
+@dataclass(frozen=True, slots=True)
+class Intervals:
+    """How often each job runs, in seconds."""
+
+    push: float = 2.0
+    pull: float = 30.0
+    refresh: float = 300.0
+    discover: float = 86_400.0
+    accounts: float = 30.0  # look for new or changed channel accounts
+
+
+@dataclass
+class Daemon:
+    """The scheduler, the worker pool and the per-account runtimes."""
+
+    db_path: Path
+    workers: int = 4
+    intervals: Intervals = field(default_factory=Intervals)
+    transport: Any = None  # injected httpx transport (tests); None = real network
+    on_job: Callable[[str, int, str], None] | None = None  # (job, account, outcome) hook
+    stop: threading.Event = field(default_factory=threading.Event)
+    runtimes: dict[int, sync.AccountRuntime] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "failed": 0, "skipped": 0})
+
+    def __post_init__(self) -> None:
+        from syncd.http import Limiter  # noqa: PLC0415
+
+        self._local = threading.local()
+        self._busy: set[int] = set()
+        self._busy_lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="syncd-job")
+        self._inflight: set[Future[None]] = set()
+        self._scheduler = schedule.Scheduler()
+        self._limiter = Limiter()
+        self._signals = 0
+        self._main = Store(self.db_path)
+        self._vault = credentials.Vault(credentials.load_key(self.db_path))
+        self._started = now()
+
+    # -- stores and runtimes --------------------------------------------------
+
+    def _store(self) -> Store:
+        store: Store | None = getattr(self._local, "store", None)
+        if store is None:
+            store = Store(self.db_path)
+            self._local.store = store
+            self._local_stores.append(store)
+        return store
+
+    @property
+    def _local_stores(self) -> list[Store]:
+        if not hasattr(self, "_stores"):
+            self._stores: list[Store] = []
+        return self._stores
+
+    def _runtime(self, account: sync.Account) -> sync.AccountRuntime:
+        rt = self.runtimes.get(account.id)
+        if rt is None or rt.account != account:
+            if rt is not None and rt.adapter is not None:
+                rt.adapter.close()
+            rt = sync.build_runtime(
+                self._main, self._vault, account, limiter=self._limiter, transport=self.transport
+            )
+            self.runtimes[account.id] = rt
+        return rt
+
+    def load_accounts(self) -> list[sync.Account]:
+        """(Re)load accounts and schedule jobs for new ones."""
+        from adapters import UnknownAdapter  # noqa: PLC0415
+
+        accounts = sync.load_accounts(self._main)
+        for account in accounts:
+            known = account.id in self.runtimes
+            try:
+                self._runtime(account)
+            except (UnknownAdapter, Exception) as exc:  # noqa: BLE001 - never stop the daemon
+                events.record(
+                    self._main,
+                    "account.unavailable",
+                    f"cannot start: {exc}",
+                    level="error",
+                    tenant_id=account.tenant_id,
+                    account_id=account.id,
+                )
+                continue
+            if not known:
+                self._schedule(account.id)
+        return accounts
+
+    def _schedule(self, account_id: int) -> None:
+        every = self.intervals
+        for job, seconds in (
+            ("push", every.push),
+            ("pull", every.pull),
+            ("refresh", every.refresh),
+            ("discover", every.discover),
+        ):
+            self._scheduler.every(seconds).seconds.do(  # type: ignore[arg-type] # floats work
+                self.submit, job, account_id
+            ).tag(f"acct:{account_id}")
+
+    # -- running jobs -----------------------------------------------------------
+
+    def submit(self, job: str, account_id: int) -> None:
+        """Hand a job to the pool unless the account is busy or the daemon is stopping."""
+        if self.stop.is_set():
+            return
+        with self._busy_lock:
+            if account_id in self._busy:
+                self.counts["skipped"] += 1
+                return
+            self._busy.add(account_id)
+        future = self._pool.submit(self._run_job, job, account_id)
+        self._inflight.add(future)
+        future.add_done_callback(self._inflight.discard)
+
+    def _due(self, store: Store, job: str, rt: sync.AccountRuntime) -> bool:
+        if rt.account.status != "active":
+            return False
+        if job == "push":
+            return bool(
+                store.scalar(
+                    "SELECT 1 FROM outbox WHERE channel_account_id = ? "
+                    "AND status IN ('pending', 'failed') LIMIT 1",
+                    (rt.account.id,),
+                )
+            )
+        if job == "discover":
+            last = store.scalar(
+                "SELECT last_ok FROM job_run WHERE channel_account_id = ? AND job = 'discover'",
+                (rt.account.id,),
+            )
+            return last is None or dt.datetime.fromisoformat(last) < dt.datetime.now(
+                dt.UTC
+            ) - dt.timedelta(seconds=self.intervals.discover)
+        return True
+
+    def _run_job(self, job: str, account_id: int) -> None:
+        """Run one job; every exception is caught, logged, recorded and counted."""
+        outcome = "skipped"
+        store = self._store()
+        try:
+            rt = self.runtimes[account_id]
+            status = store.scalar("SELECT status FROM channel_account WHERE id = ?", (account_id,))
+            if status != rt.account.status:
+                rt = self._runtime(next(a for a in sync.load_accounts(store) if a.id == account_id))
+            if not self._due(store, job, rt):
+                return
+            self._mark(store, account_id, rt.account.tenant_id, job, started=True)
+            with structlog.contextvars.bound_contextvars(
+                tenant=rt.account.tenant_id, account=account_id, job=job
+            ):
+                self._dispatch(store, job, rt)
+            self._mark(store, account_id, rt.account.tenant_id, job, ok=True)
+            outcome = "ok"
+        except NeedsReauth as exc:
+            outcome = "failed"
+            self._fail(store, account_id, job, exc)
+            with contextlib.suppress(Exception):
+                sync.pause(store, self.runtimes[account_id], exc)
+        except Exception as exc:  # noqa: BLE001 - one escaping would stop the loop
+            outcome = "failed"
+            self._fail(store, account_id, job, exc)
+        finally:
+            with self._busy_lock:
+                self._busy.discard(account_id)
+                self.counts[outcome] = self.counts.get(outcome, 0) + 1
+            if self.on_job:
+                self.on_job(job, account_id, outcome)
+
+    def _dispatch(self, store: Store, job: str, rt: sync.AccountRuntime) -> None:
+        if job == "push":
+            sync.push(store, rt)
+        elif job == "pull":
+            sync.pull_orders(store, rt)
+        elif job == "refresh":
+            sync.refresh_tokens(store, rt)
+        elif job == "discover":
+            sync.discover(store, rt)
+
+    def _mark(
+        self,
+        store: Store,
+        account_id: int,
+        tenant_id: int,
+        job: str,
+        *,
+        started: bool = False,
+        ok: bool = False,
+        error: str = "",
+    ) -> None:
+        at = now()
+        with store.write():
+            store.conn.execute(
+                "INSERT INTO job_run (tenant_id, channel_account_id, job) VALUES (?, ?, ?) "
+                "ON CONFLICT (channel_account_id, job) DO NOTHING",
+                (tenant_id, account_id, job),
+            )
+            if started:
+                store.conn.execute(
+                    "UPDATE job_run SET last_started = ?, runs = runs + 1 "
+                    "WHERE channel_account_id = ? AND job = ?",
+                    (at, account_id, job),
+                )
+            elif ok:
+                store.conn.execute(
+                    "UPDATE job_run SET last_ok = ?, last_error = '' "
+                    "WHERE channel_account_id = ? AND job = ?",
+                    (at, account_id, job),
+                )
+            else:
+                store.conn.execute(
+                    "UPDATE job_run SET last_error = ?, failures = failures + 1 "
+                    "WHERE channel_account_id = ? AND job = ?",
+                    (error[:500], account_id, job),
+                )
+
+    def _fail(self, store: Store, account_id: int, job: str, exc: Exception) -> None:
+        rt = self.runtimes.get(account_id)
+        tenant = rt.account.tenant_id if rt else None
+        message = f"{type(exc).__name__}: {exc}"
+        with contextlib.suppress(Exception):
+            self._mark(store, account_id, tenant or 0, job, error=message)
+        with contextlib.suppress(Exception):
+            events.record(
+                store,
+                "job.failed",
+                f"{job} failed: {message}",
+                level="error",
+                tenant_id=tenant,
+                account_id=account_id,
+                job=job,
+            )
+
+    # -- the loop ---------------------------------------------------------------
+
+    def heartbeat(self) -> None:
+        """Record that the loop is alive."""
+        with self._main.write():
+            self._main.conn.execute(
+                "INSERT INTO daemon_heartbeat (id, pid, started_at, at) VALUES (1, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, "
+                "started_at = excluded.started_at, at = excluded.at",
+                (os.getpid(), self._started, now()),
+            )
+
+    def run_once(self) -> dict[str, int]:
+        """Run every job of every account once (pull and push; refresh and discover when due)."""
+        self.load_accounts()
+        for job in ("refresh", "discover", "push", "pull"):
+            for account_id in list(self.runtimes):
+                self.submit(job, account_id)
+                self.wait_idle()
+        self.heartbeat()
+        return dict(self.counts)
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait until no job is in flight."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self._inflight:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+    def install_signals(self) -> None:
+        """SIGTERM/SIGINT: finish in-flight work; a second one exits at once."""
+
+        def handler(signum: int, _frame: FrameType | None) -> None:
+            self._signals += 1
+            if self._signals > 1:
+                os._exit(128 + signum)
+            _log.info("daemon.stopping", signal=signum)
+            self.stop.set()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+    def run(self, *, beat_every: float = 5.0) -> None:
+        """Run until stopped."""
+        self.load_accounts()
+        self._scheduler.every(self.intervals.accounts).seconds.do(  # type: ignore[arg-type]
+            self.load_accounts
+        )
+        for account_id in list(self.runtimes):  # first pass right away
+            self.submit("push", account_id)
+        last_beat = 0.0
+        events.record(self._main, "daemon.started", f"pid {os.getpid()}", workers=self.workers)
+        while not self.stop.is_set():
+            try:
+                self._scheduler.run_pending()
+                if time.monotonic() - last_beat >= beat_every:
+                    self.heartbeat()
+                    last_beat = time.monotonic()
+            except Exception as exc:  # noqa: BLE001 - the loop must survive anything
+                _log.error("daemon.loop_error", error=f"{type(exc).__name__}: {exc}")
+            idle = self._scheduler.idle_seconds
+            self.stop.wait(min(max(idle or 0.05, 0.05), 1.0))
+        self.wait_idle()
+        events.record(self._main, "daemon.stopped", "in-flight work finished", counts=self.counts)
+
+    def close(self) -> None:
+        """Shut the pool and close every connection."""
+        self._pool.shutdown(wait=True)
+        for rt in self.runtimes.values():
+            if rt.adapter is not None:
+                rt.adapter.close()
+        for store in self._local_stores:
+            with contextlib.suppress(Exception):
+                store.close()
+        self._main.close()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Daemon]:
+        """Context manager that always closes."""
+        try:
+            yield self
+        finally:
+            self.close()

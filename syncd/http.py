@@ -1,0 +1,466 @@
+"""The one HTTP layer every adapter uses: rate limits, circuit breaker, retries.
+
+An adapter builds an :class:`ApiClient` with its ``classify(response)`` function
+(status and body error codes → data or an ``AdapterError``), its ``httpx.Auth``
+signer, its token buckets and its breaker. Adapters never write retry loops.
+
+Every attempt, first or retry, passes the breaker and draws a token from every
+bucket. Messages never hold a URL or query string: marketplaces put tokens and
+signatures there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import email.utils
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Literal, Self
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base, wait_random_exponential
+
+from syncd.errors import AdapterError, CircuitOpen, MalformedResponse, RateLimited, Retryable
+from syncd.redact import scrub
+
+__all__ = [
+    "MAX_RETRY_AFTER",
+    "ApiClient",
+    "CircuitBreaker",
+    "HttpPolicy",
+    "Limiter",
+    "TokenBucket",
+    "acquire_all",
+    "json_or_malformed",
+    "parse_retry_after",
+]
+
+# Their INFO lines carry full URLs, and Shopee/Lazada put tokens in the query string.
+logging.getLogger("httpx").setLevel(logging.WARNING)
+logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+#: Longest wait a server's Retry-After (or an error's ``retry_after``) can impose.
+MAX_RETRY_AFTER = 300.0
+_EPSILON = 1e-9  # float slack when comparing token counts
+_MIN_SLEEP = 1e-3  # a tiny sleep can vanish when added to a large clock value: spin forever
+_SNIPPET = 80  # characters of a non-JSON body kept in the error message
+_DELAY_SECONDS = re.compile(r"-?\d+(?:\.\d+)?")
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+BreakerState = Literal["closed", "open", "half_open"]
+
+
+# -- token buckets ------------------------------------------------------------------
+
+
+class TokenBucket:
+    """A token bucket: at most ``burst + rate·W`` grants in any window of W seconds.
+
+    To stay under a limit of L calls per W seconds, pick ``burst + rate·W ≤ L``.
+    """
+
+    def __init__(
+        self, rate: float, burst: int, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError(f"need rate > 0 and burst >= 1, got rate={rate} burst={burst}")
+        self.rate = float(rate)
+        self.burst = int(burst)
+        self.clock = clock
+        self.sleep = sleep
+        self._lock = threading.Lock()
+        self._tokens = float(burst)
+        self._stamp = clock()
+
+    def acquire(self, n: int = 1) -> float:
+        """Block until ``n`` tokens are taken; return the seconds waited."""
+        return acquire_all((self,), n)
+
+    def _wait_for(self, now: float, n: int) -> float:
+        """Seconds until ``n`` tokens are there (0 if they are). Caller holds the lock."""
+        elapsed = max(0.0, now - self._stamp)
+        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
+        self._stamp = max(self._stamp, now)
+        missing = n - self._tokens
+        return 0.0 if missing <= _EPSILON else missing / self.rate
+
+    def _take(self, n: int) -> None:
+        self._tokens -= n
+
+
+def acquire_all(buckets: Sequence[TokenBucket], n: int = 1) -> float:
+    """Take ``n`` tokens from every bucket at the same instant; return the seconds waited.
+
+    Taking them together (not one after another) keeps a token of a shared app
+    bucket from being held while this call waits on its shop bucket.
+    """
+    ordered = sorted(set(buckets), key=id)  # one lock order for every caller: no deadlock
+    if not ordered:
+        return 0.0
+    clock, sleep = ordered[0].clock, ordered[0].sleep
+    if any(b.clock != clock for b in ordered):
+        raise ValueError("buckets acquired together must share one clock")
+    if any(n > b.burst for b in ordered):
+        raise ValueError(f"cannot take {n} tokens from a bucket with a smaller burst")
+    waited = 0.0
+    while (wait := _try_take(ordered, clock, n)) > 0:
+        wait = max(wait, _MIN_SLEEP)
+        sleep(wait)
+        waited += wait
+    return waited
+
+
+def _try_take(ordered: Sequence[TokenBucket], clock: Clock, n: int) -> float:
+    """Take the tokens if all buckets have them, else return the longest wait."""
+    with contextlib.ExitStack() as stack:
+        for bucket in ordered:
+            stack.enter_context(bucket._lock)
+        now = clock()
+        wait = max(bucket._wait_for(now, n) for bucket in ordered)
+        if wait == 0:
+            for bucket in ordered:
+                bucket._take(n)
+        return wait
+
+
+class Limiter:
+    """Registry of named buckets (one per app, one per shop), shared by all accounts."""
+
+    def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep) -> None:
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._buckets: dict[str, TokenBucket] = {}
+
+    def bucket(self, key: str, rate: float, burst: int) -> TokenBucket:
+        """The bucket for ``key``, created on first use; other sizes for one key are an error."""
+        with self._lock:
+            found = self._buckets.get(key)
+            if found is None:
+                found = TokenBucket(rate, burst, clock=self._clock, sleep=self._sleep)
+                self._buckets[key] = found
+            elif (found.rate, found.burst) != (float(rate), int(burst)):
+                raise ValueError(
+                    f"bucket {key!r} exists with rate={found.rate} burst={found.burst}; "
+                    f"asked for rate={rate} burst={burst}"
+                )
+            return found
+
+
+# -- circuit breaker ----------------------------------------------------------------
+
+
+class CircuitBreaker:
+    """closed → open after ``threshold`` consecutive failures → one probe after ``reset_after``.
+
+    ``on_change(old, new)`` is called after every state change (for logging flips).
+    ``wall`` is only used to make :meth:`snapshot` survive a restart.
+    """
+
+    def __init__(
+        self, threshold: int = 5, reset_after: float = 60.0, *, clock: Clock = time.monotonic,
+        wall: Clock = time.time, on_change: Callable[[str, str], None] | None = None,
+    ) -> None:
+        if threshold < 1 or reset_after <= 0:
+            raise ValueError("need threshold >= 1 and reset_after > 0")
+        self.threshold = threshold
+        self.reset_after = reset_after
+        self._clock = clock
+        self._wall = wall
+        self._on_change = on_change
+        self._lock = threading.Lock()
+        self._state: BreakerState = "closed"
+        self._failures = 0
+        self._opened_at = 0.0  # clock() when it last opened
+        self._probe_at: float | None = None  # clock() when the half-open probe went out
+
+    @property
+    def state(self) -> BreakerState:
+        """``closed``, ``open`` or ``half_open`` (open turns half-open on a later call)."""
+        return self._state
+
+    @property
+    def failures(self) -> int:
+        """Consecutive failures counted so far."""
+        return self._failures
+
+    def before_call(self) -> None:
+        """Raise ``CircuitOpen`` unless a call may go out now."""
+        with self._lock:
+            old, wait = self._state, self._admit(self._clock())
+        self._notify(old)
+        if wait > 0:
+            raise CircuitOpen(f"circuit open; next probe in {wait:.0f} s")
+
+    def _admit(self, now: float) -> float:
+        """0 if the call may go out, else seconds until a probe. Caller holds the lock."""
+        if self._state == "closed":
+            return 0.0
+        since = self._opened_at if self._state == "open" else self._probe_at
+        if since is not None and now - since < self.reset_after:
+            return max(self.reset_after - (now - since), _MIN_SLEEP)
+        self._state, self._probe_at = "half_open", now  # a stuck probe expires after reset_after
+        return 0.0
+
+    def record_success(self) -> None:
+        """The server answered well: close and forget the failures."""
+        self._set(self._close)
+
+    def record_failure(self) -> None:
+        """The server failed: count it; open at the threshold; a failed probe re-opens."""
+        self._set(self._fail)
+
+    def record_neutral(self) -> None:
+        """Neither (rate limit, rejection, auth): free the half-open probe slot."""
+        self._set(self._free_probe)
+
+    def trip(self) -> None:
+        """Open now (operator action, or a revoked credential)."""
+        self._set(lambda: self._open(self._clock()))
+
+    def reset(self) -> None:
+        """Close now (operator action)."""
+        self.record_success()
+
+    def _fail(self) -> None:
+        self._failures += 1
+        if self._state == "half_open" or self._failures >= self.threshold:
+            self._open(self._clock())
+
+    def _free_probe(self) -> None:
+        self._probe_at = None
+
+    def _open(self, now: float) -> None:
+        self._state, self._opened_at, self._probe_at = "open", now, None
+
+    def _close(self) -> None:
+        self._state, self._failures, self._probe_at = "closed", 0, None
+
+    def _set(self, change: Callable[[], None]) -> None:
+        with self._lock:
+            old = self._state
+            change()
+        self._notify(old)
+
+    def _notify(self, old: BreakerState) -> None:
+        if self._on_change is not None and old != self._state:
+            self._on_change(old, self._state)
+
+    def snapshot(self) -> dict[str, Any]:
+        """State to persist; ``opened_at`` is wall-clock (Unix) time so it survives restarts."""
+        with self._lock:
+            age = self._clock() - self._opened_at
+            opened = None if self._state == "closed" else self._wall() - age
+            return {"state": self._state, "failures": self._failures, "opened_at": opened}
+
+    def restore(self, data: Mapping[str, Any]) -> None:
+        """Load a :meth:`snapshot`; a half-open breaker comes back without a probe in flight."""
+        state = data.get("state")
+        if state not in ("closed", "open", "half_open"):
+            raise ValueError(f"unknown breaker state {state!r}")
+        failures = int(data.get("failures") or 0)
+        opened = data.get("opened_at")
+        with self._lock:
+            self._close()
+            self._failures = max(0, failures)
+            if state != "closed":
+                age = max(0.0, self._wall() - float(opened if opened is not None else 0.0))
+                self._open(self._clock() - age)
+                self._state = state
+
+
+# -- Retry-After ----------------------------------------------------------------------
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After value (delay-seconds or HTTP-date), in [0, 300].
+
+    ``now`` is Unix time (for HTTP-dates); garbage gives ``None``.
+    """
+    text = (value or "").strip()
+    if not text:
+        return None
+    if _DELAY_SECONDS.fullmatch(text):
+        return _clamp(float(text))
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # RFC 9110 dates are GMT; "-0000" parses as naive
+        when = when.replace(tzinfo=dt.UTC)
+    return _clamp(when.timestamp() - (time.time() if now is None else now))
+
+
+def _clamp(seconds: float) -> float:
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+# -- the client -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HttpPolicy:
+    """Retry and timeout numbers; adapters tune these, never the loop."""
+
+    max_attempts: int = 5
+    max_elapsed: float = 60.0  # no retry starts (and no wait ends) later than this
+    base_wait: float = 0.5
+    max_wait: float = 30.0
+    timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(15.0, connect=5.0))
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1 or self.max_elapsed <= 0:
+            raise ValueError("need max_attempts >= 1 and max_elapsed > 0")
+        if not 0 < self.base_wait <= self.max_wait:
+            raise ValueError("need 0 < base_wait <= max_wait")
+
+
+class _Deadline(stop_base):
+    """Stop when the coming wait would end after the deadline (on the injected clock)."""
+
+    def __init__(self, clock: Clock, deadline: float) -> None:
+        self._clock = clock
+        self._deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self._clock() + retry_state.upcoming_sleep > self._deadline
+
+
+class _ServerOrBackoff(wait_base):
+    """The error's ``retry_after`` (≤ 300 s) when set, else full-jitter exponential backoff."""
+
+    def __init__(self, policy: HttpPolicy) -> None:
+        self._backoff = wait_random_exponential(
+            multiplier=policy.base_wait, min=policy.base_wait, max=policy.max_wait,
+        )
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if isinstance(exc, Retryable) and exc.retry_after is not None:
+            return _clamp(exc.retry_after)
+        return self._backoff(retry_state)
+
+
+class ApiClient:
+    """One marketplace account's HTTP client: breaker, buckets and retries around httpx.
+
+    ``classify(response)`` returns the parsed data or raises an ``AdapterError``.
+    Only ``Retryable`` errors (and transport errors, turned into ``Retryable``)
+    are retried; when retries run out the last error is raised.
+    """
+
+    def __init__(
+        self, base_url: str, *, classify: Callable[[httpx.Response], Any],
+        auth: httpx.Auth | None = None, buckets: Sequence[TokenBucket] = (),
+        breaker: CircuitBreaker | None = None, policy: HttpPolicy | None = None,
+        transport: httpx.BaseTransport | None = None, sleep: Sleep = time.sleep,
+        clock: Clock = time.monotonic,
+        on_retry: Callable[[int, AdapterError, float], None] | None = None,
+    ) -> None:
+        if httpx.URL(base_url).scheme not in ("http", "https"):
+            raise ValueError("base_url must be an http:// or https:// URL")
+        self.policy = policy or HttpPolicy()
+        self._classify = classify
+        self._buckets = tuple(buckets)
+        self._breaker = breaker
+        self._sleep = sleep
+        self._clock = clock
+        self._on_retry = on_retry
+        self._wait = _ServerOrBackoff(self.policy)
+        self._client = httpx.Client(
+            base_url=base_url, auth=auth, timeout=self.policy.timeout,
+            transport=transport, follow_redirects=False,
+        )
+
+    def request(
+        self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """Send with retries; return what ``classify`` returns or raise an ``AdapterError``."""
+        policy = self.policy
+        retrying = Retrying(
+            stop=stop_after_attempt(policy.max_attempts)
+            | _Deadline(self._clock, self._clock() + policy.max_elapsed),
+            wait=self._wait,
+            retry=retry_if_exception_type(Retryable),
+            sleep=self._sleep,
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        return retrying(self._attempt, method, path, params, json)
+
+    def _attempt(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any,
+    ) -> Any:
+        if self._breaker is not None:
+            self._breaker.before_call()
+        acquire_all(self._buckets)
+        try:
+            data = self._classify(self._send(method, path, params, json))
+        except BaseException as exc:
+            self._account(exc)
+            raise
+        self._account(None)
+        return data
+
+    def _send(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any,
+    ) -> httpx.Response:
+        try:
+            return self._client.request(method, path, params=params, json=json)
+        except httpx.TransportError as exc:
+            failure = type(exc).__name__
+        # Raised outside the except block: no chained httpx error (its request holds the URL).
+        raise Retryable(f"{method} {path.split('?', 1)[0]}: {failure}")
+
+    def _account(self, exc: BaseException | None) -> None:
+        """Feed the breaker: server trouble fails, success closes, anything else is neutral."""
+        if self._breaker is None:
+            return
+        if exc is None:
+            self._breaker.record_success()
+        elif isinstance(exc, Retryable) and not isinstance(exc, RateLimited):
+            self._breaker.record_failure()
+        else:
+            self._breaker.record_neutral()
+
+    def _before_sleep(self, retry_state: RetryCallState) -> None:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        if self._on_retry is not None and isinstance(exc, AdapterError):
+            self._on_retry(retry_state.attempt_number, exc, retry_state.upcoming_sleep)
+
+    def close(self) -> None:
+        """Close the underlying connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def json_or_malformed(response: httpx.Response, *, secrets: Iterable[str] = ()) -> Any:
+    """Parse the body as JSON, or raise ``MalformedResponse`` (retryable) with a scrubbed excerpt.
+
+    The excerpt is cut *after* scrubbing, so a secret straddling the cut is still masked.
+    """
+    try:
+        return response.json()
+    except ValueError:  # JSONDecodeError and UnicodeDecodeError
+        text = response.content[: _SNIPPET * 16].decode("utf-8", "replace")
+        excerpt = scrub(text, secrets)[:_SNIPPET]
+    status = response.status_code
+    raise MalformedResponse(f"HTTP {status}: body is not JSON: {excerpt!r}", status=status)

@@ -1,0 +1,98 @@
+"""Messages of the sync commands: run, connect, discover, status, logs.
+
+Each entry is (Bahasa Indonesia, English). Placeholders must match.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "help.run": ("jalankan layanan sinkronisasi (daemon)", "run the sync service (daemon)"),
+    "help.once": ("jalankan setiap tugas sekali lalu keluar", "run every due job once, then exit"),
+    "help.workers": ("jumlah pekerja paralel", "number of parallel workers"),
+    "help.push_every": ("detik antar pengiriman stok yang tertunda", "seconds between pushes of pending stock"),
+    "help.poll_every": ("detik antar penarikan pesanan", "seconds between order pulls"),
+    "help.log_format": ("format log: json atau console (default: otomatis)", "log format: json or console (default: automatic)"),
+    "help.channel_connect": (
+        "sambungkan toko: tanpa --code mencetak tautan izin; dengan --code menukar kodenya",
+        "connect a shop: without --code prints the authorization link; with --code exchanges it",
+    ),
+    "help.code": ("kode dari pengalihan setelah penjual memberi izin", "the code from the redirect after the seller authorized"),
+    "help.redirect": ("alamat pengalihan setelah izin", "redirect address after authorization"),
+    "help.partner_id": ("partner_id aplikasi (Shopee)", "the app's partner_id (Shopee)"),
+    "help.partner_key_env": (
+        "nama variabel lingkungan yang berisi kunci rahasia aplikasi (disimpan terenkripsi)",
+        "name of the environment variable holding the app's secret key (stored encrypted)",
+    ),
+    "help.base_url": ("alamat API (mis. simulator lokal)", "API address (e.g. the local simulator)"),
+    "help.environment": ("production atau sandbox", "production or sandbox"),
+    "help.integration_start": (
+        "pesanan sebelum waktu ini (ISO 8601) tidak mengubah stok; default sekarang",
+        "orders created before this time (ISO 8601) never touch stock; default now",
+    ),
+    "help.channel_discover": (
+        "baca produk toko dan hubungkan otomatis berdasarkan SKU",
+        "read the shop's listings and bind them by SKU",
+    ),
+    "help.status": ("keadaan tiap kanal: tarik/kirim terakhir, antrean, token", "per channel: last pull/push, pending, tokens"),
+    "help.logs": ("catatan kejadian sinkronisasi", "sync events log"),
+    "help.level": ("tingkat minimum: debug, info, warning, error", "minimum level: debug, info, warning, error"),
+    "help.since": ("sejak (ISO 8601 atau durasi seperti 30m, 2h, 1d)", "since (ISO 8601 or a duration like 30m, 2h, 1d)"),
+    "help.log_sku": ("hanya kejadian SKU ini", "only events of this SKU"),
+    "help.log_channel": ("hanya kejadian kanal ini", "only events of this channel"),
+    "connect.url": (
+        "Buka tautan ini, masuk sebagai penjual, lalu jalankan lagi dengan --code KODE:\n{url}",
+        "Open this link, log in as the seller, then run again with --code CODE:\n{url}",
+    ),
+    "connect.done": (
+        "Kanal {name} tersambung. Token berlaku sampai {access}; izin toko berakhir {auth}.",
+        "Channel {name} connected. Token valid until {access}; shop authorization ends {auth}.",
+    ),
+    "connect.no_key": (
+        "Kunci rahasia aplikasi belum ada. Set variabel {env} lalu ulangi.",
+        "The app's secret key is missing. Set the {env} variable and try again.",
+    ),
+    "connect.no_adapter": (
+        "Marketplace {marketplace} belum punya adaptor; kanal ini hanya untuk pencatatan.",
+        "Marketplace {marketplace} has no adapter yet; this channel is record-only.",
+    ),
+    "discover.done": (
+        "{name}: {remote} produk di toko, {bound} baru terhubung, {already} sudah terhubung.",
+        "{name}: {remote} listings in the shop, {bound} newly bound, {already} already bound.",
+    ),
+    "discover.unmatched": (
+        "SKU di toko yang tidak ada di katalog induk: {skus}",
+        "Shop SKUs not in the master catalogue: {skus}",
+    ),
+    "discover.unlisted": (
+        "SKU induk yang belum ada di toko ini: {skus}",
+        "Master SKUs not listed in this shop: {skus}",
+    ),
+    "run.once": (
+        "Selesai: {ok} tugas berhasil, {failed} gagal, {skipped} dilewati.",
+        "Done: {ok} jobs succeeded, {failed} failed, {skipped} skipped.",
+    ),
+    "bad.duration": (
+        "'{value}' bukan waktu yang sah; tulis ISO 8601 (2026-11-27T10:00) atau durasi (30m, 2h, 1d).",
+        "'{value}' is not a valid time; write ISO 8601 (2026-11-27T10:00) or a duration (30m, 2h, 1d).",
+    ),
+    "h.status": ("Status", "Status"),
+    "h.last_pull": ("Tarik terakhir", "Last pull"),
+    "h.last_push": ("Kirim terakhir", "Last push"),
+    "h.pending": ("Antre", "Pending"),
+    "h.failures": ("Gagal", "Failures"),
+    "h.token": ("Token s/d", "Token until"),
+    "h.auth": ("Izin s/d", "Auth until"),
+    "h.level": ("Tingkat", "Level"),
+    "h.event": ("Kejadian", "Event"),
+    "h.message": ("Pesan", "Message"),
+    "status.active": ("aktif", "active"),
+    "status.paused": ("dijeda", "paused"),
+    "status.needs_reauth": ("perlu izin ulang", "needs re-authorization"),
+    "status.heartbeat": (
+        "Daemon: detak terakhir {at} (pid {pid}).",
+        "Daemon: last heartbeat {at} (pid {pid}).",
+    ),
+    "status.no_daemon": ("Daemon belum pernah berjalan.", "The daemon has never run."),
+}

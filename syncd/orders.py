@@ -1,0 +1,236 @@
+"""Order ingest: marketplace orders become ledger movements, exactly once.
+
+Each order line is upserted by (channel account, order id, line id). Its state
+may only move forward along
+
+    (new) → open → shipped → returned
+    (new) → open → cancelled          (new) → shipped / cancelled / returned
+
+and each transition writes at most one movement per component SKU, keyed
+``ord:<account>:<order>:<line>:<step>:<sku>`` so a redelivered event can never
+count twice:
+
+=========================  =====================================================
+transition                 movement
+=========================  =====================================================
+new → open                 reservation (the order appeared, paid or not)
+open → shipped             sale from the reservation (deduct)
+new → shipped              sale (deduct; first seen already shipped)
+open → cancelled           release
+open → returned            release (deduct + restock, seen at once)
+shipped → returned         return (restock: the goods are back)
+=========================  =====================================================
+
+Anything else (a duplicate, an older status arriving late, shipped → cancelled)
+changes no stock. A line of an order created before the account's integration
+start is recorded but never touches stock, now or later. A line whose item is
+not bound to a master SKU is recorded and reported, and touches nothing.
+
+``ingest`` applies one page of orders and saves the page's cursor in the same
+transaction, so the cursor never advances past orders that were not committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from syncd import ledger
+from syncd.adapter import OrderLine, OrderPage, RemoteOrder
+from syncd.catalog import now
+from syncd.models import MovementIn
+from syncd.store import Store
+
+__all__ = ["STEPS", "IngestReport", "ingest", "load_cursor"]
+
+_RANK = {"open": 1, "shipped": 2, "cancelled": 3, "returned": 3}
+#: (from, to) → (step name, movement kind, from_reserved)
+STEPS: dict[tuple[str | None, str], tuple[str, str, bool]] = {
+    (None, "open"): ("reserve", "reservation", False),
+    ("open", "shipped"): ("deduct", "sale", True),
+    (None, "shipped"): ("deduct", "sale", False),
+    ("open", "cancelled"): ("release", "release", False),
+    # open → returned: it shipped and came back while we were not looking; the net
+    # effect of deduct + restock is exactly a release of the reservation
+    ("open", "returned"): ("release", "release", False),
+    ("shipped", "returned"): ("restock", "return", False),
+}
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one page did."""
+
+    orders: int = 0
+    new_lines: int = 0
+    movements: int = 0
+    ignored: int = 0  # duplicates and late, older statuses
+    unmatched: list[str] = field(default_factory=list)  # item/variant ids with no binding
+    touched: set[int] = field(default_factory=set)
+
+
+def _iso(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _allowed(old: str | None, new: str) -> bool:
+    if old is None:
+        return True
+    if old in ("cancelled", "returned"):
+        return False
+    return _RANK[new] > _RANK[old]
+
+
+@dataclass(slots=True)
+class _Page:
+    store: Store
+    tenant_id: int
+    account_id: int
+    start: str  # integration start, ISO UTC
+    report: IngestReport
+
+
+def _binding(ctx: _Page, line: OrderLine) -> int | None:
+    found = ctx.store.scalar(
+        "SELECT sku_id FROM listing "
+        "WHERE channel_account_id = ? AND item_id = ? AND variant_id = ?",
+        (ctx.account_id, line.item_id, line.variant_id),
+    )
+    return None if found is None else int(found)
+
+
+def _movements(
+    ctx: _Page, order: RemoteOrder, line: OrderLine, sku_id: int, step: tuple[str, str, bool]
+) -> list[MovementIn]:
+    from syncd.catalog import bundle_components  # noqa: PLC0415
+
+    name, kind, from_reserved = step
+    parts = bundle_components(ctx.store, sku_id)
+    if parts:
+        targets = [(c.sku, q * line.qty) for c, q in parts]
+    else:
+        targets = [(str(ctx.store.scalar("SELECT sku FROM sku WHERE id = ?", (sku_id,))), line.qty)]
+    return [
+        MovementIn.model_validate(
+            {
+                "sku": sku,
+                "kind": kind,
+                "qty": qty,
+                "from_reserved": from_reserved,
+                "key": f"ord:{ctx.account_id}:{order.order_id}:{line.line_id}:{name}:{sku.lower()}",
+                "source": "order",
+                "channel": str(ctx.account_id),
+                "actor": "syncd",
+                "reason": f"order {order.order_id} {order.status}",
+            }
+        )
+        for sku, qty in targets
+    ]
+
+
+def _record_new(ctx: _Page, order: RemoteOrder, line: OrderLine) -> tuple[int | None, int]:
+    sku_id = _binding(ctx, line)
+    tracked = int(_iso(order.created_at) >= ctx.start)
+    if sku_id is None:
+        ctx.report.unmatched.append(f"{line.item_id}/{line.variant_id}".rstrip("/"))
+    ctx.store.conn.execute(
+        "INSERT INTO order_line (tenant_id, channel_account_id, order_id, line_id, item_id, "
+        "variant_id, sku_id, qty, state, status, tracked, created_at, updated_at, first_seen) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            ctx.tenant_id,
+            ctx.account_id,
+            order.order_id,
+            line.line_id,
+            line.item_id,
+            line.variant_id,
+            sku_id,
+            line.qty,
+            order.state,
+            order.status,
+            tracked,
+            _iso(order.created_at),
+            _iso(order.updated_at),
+            now(),
+        ),
+    )
+    ctx.report.new_lines += 1
+    return sku_id, tracked
+
+
+def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
+    row = ctx.store.conn.execute(
+        "SELECT state, tracked, sku_id FROM order_line "
+        "WHERE channel_account_id = ? AND order_id = ? AND line_id = ?",
+        (ctx.account_id, order.order_id, line.line_id),
+    ).fetchone()
+    old: str | None = None if row is None else row[0]
+    if row is None:
+        sku_id, tracked = _record_new(ctx, order, line)
+    elif not _allowed(old, order.state):
+        ctx.report.ignored += 1
+        return
+    else:
+        tracked, sku_id = row[1], row[2]
+        ctx.store.conn.execute(
+            "UPDATE order_line SET state = ?, status = ?, updated_at = ? "
+            "WHERE channel_account_id = ? AND order_id = ? AND line_id = ?",
+            (
+                order.state,
+                order.status,
+                _iso(order.updated_at),
+                ctx.account_id,
+                order.order_id,
+                line.line_id,
+            ),
+        )
+    step = STEPS.get((old, order.state))
+    if step is None or not tracked or sku_id is None:
+        return
+    for m in _movements(ctx, order, line, sku_id, step):
+        done = ledger.apply(ctx.store, ctx.tenant_id, m, allow_negative=True)
+        if not done.already:
+            ctx.report.movements += 1
+            ctx.report.touched.add(done.sku_id)
+
+
+def ingest(
+    store: Store, tenant_id: int, account_id: int, page: OrderPage, *, integration_start: str
+) -> IngestReport:
+    """Apply one page of orders and save its cursor, in one transaction."""
+    report = IngestReport()
+    ctx = _Page(store, tenant_id, account_id, integration_start, report)
+    with store.write():
+        for order in page.orders:
+            report.orders += 1
+            for line in order.lines:
+                _line(ctx, order, line)
+        store.conn.execute(
+            "INSERT INTO order_cursor (tenant_id, channel_account_id, cursor, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (channel_account_id) DO UPDATE SET "
+            "cursor = excluded.cursor, updated_at = excluded.updated_at",
+            (tenant_id, account_id, page.cursor, now()),
+        )
+        if report.touched:
+            from syncd import outbox  # noqa: PLC0415
+
+            outbox.refresh(store, tenant_id, report.touched, correlation_id=f"orders:{account_id}")
+    return report
+
+
+def load_cursor(store: Store, account_id: int) -> str | None:
+    """The saved order cursor of an account, or None before its first pull."""
+    found = store.scalar(
+        "SELECT cursor FROM order_cursor WHERE channel_account_id = ?", (account_id,)
+    )
+    return None if found is None else str(found)
+
+
+def lines_of(store: Store, account_id: int) -> Sequence[tuple[str, str, str, int]]:
+    """(order id, line id, state, qty) of every stored line of an account (for tests and status)."""
+    return store.conn.execute(
+        "SELECT order_id, line_id, state, qty FROM order_line WHERE channel_account_id = ? "
+        "ORDER BY order_id, line_id",
+        (account_id,),
+    ).fetchall()

@@ -1,0 +1,148 @@
+"""The outbox: the latest desired value of every listing, and what the channel has.
+
+One row per (listing, field) where field is ``stock`` or ``price``. Whenever the
+ledger, the rules or the bindings change, ``refresh`` recomputes the desired
+values of the affected listings **in the same transaction** and gives every
+changed row a new, globally increasing ``seq``. The pusher sends what is
+pending and records results with ``record_results``, which never lets an older
+``seq`` overwrite a newer one: a value acknowledged for seq 7 cannot mark a row
+synced once seq 8 exists, and a late acknowledgement for seq 6 is ignored.
+
+``sent_value`` is what we believe the channel shows (from the last successful
+push or from discovery); a desired value equal to it is not sent again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from syncd.adapter import ItemResult
+from syncd.availability import desired_all
+from syncd.catalog import now
+from syncd.store import Store
+
+__all__ = ["Field", "Pending", "park_after", "pending", "record_results", "refresh", "set_known"]
+
+Field = Literal["stock", "price"]
+#: A transiently failing item is retried this many times, then parked until its value changes.
+park_after = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """One value waiting to be pushed."""
+
+    listing_id: int
+    item_id: str
+    variant_id: str
+    desired: int
+    seq: int
+    sent_value: int | None
+    correlation_id: str
+
+    @property
+    def decrease(self) -> bool:
+        """True when this push lowers what the channel shows (or we do not know what it shows)."""
+        return self.sent_value is None or self.desired < self.sent_value
+
+
+def _next_seq(store: Store) -> int:
+    return int(store.scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox"))
+
+
+def refresh(
+    store: Store,
+    tenant_id: int,
+    sku_ids: Collection[int] | None = None,
+    *,
+    correlation_id: str = "",
+) -> int:
+    """Recompute desired values (all listings, or those ``sku_ids`` affect); return rows changed.
+
+    Must run inside ``store.write()``, in the transaction that changed the ledger.
+    """
+    changed = 0
+    seq = _next_seq(store)
+    at = now()
+    rows = (
+        store.conn.execute(
+            "SELECT o.listing_id, o.field, o.desired FROM outbox o WHERE o.tenant_id = ?",
+            (tenant_id,),
+        )
+        if sku_ids is None
+        else ()
+    )
+    current = {(r[0], r[1]): r[2] for r in rows}
+    for listing_id, qty, price in desired_all(store, tenant_id, sku_ids):
+        for field, value in (("stock", qty), ("price", price)):
+            if sku_ids is None and current.get((listing_id, field)) == value:
+                continue
+            cur = store.conn.execute(
+                "INSERT INTO outbox (tenant_id, listing_id, channel_account_id, field, desired, "
+                "seq, status, correlation_id, updated_at) "
+                "SELECT tenant_id, id, channel_account_id, ?, ?, ?, 'pending', ?, ? FROM listing "
+                "WHERE id = ? "
+                "ON CONFLICT (listing_id, field) DO UPDATE SET desired = excluded.desired, "
+                "seq = excluded.seq, attempts = 0, last_error = '', "
+                "correlation_id = excluded.correlation_id, updated_at = excluded.updated_at, "
+                "status = CASE WHEN outbox.sent_value IS excluded.desired THEN 'synced' "
+                "ELSE 'pending' END "
+                "WHERE outbox.desired IS NOT excluded.desired",
+                (field, value, seq, correlation_id, at, listing_id),
+            )
+            if cur.rowcount:
+                changed += 1
+                seq += 1
+    return changed
+
+
+def pending(store: Store, channel_account_id: int, field: Field) -> list[Pending]:
+    """Values to push to one channel account: decreases first, then increases."""
+    rows = store.conn.execute(
+        "SELECT o.listing_id, l.item_id, l.variant_id, o.desired, o.seq, o.sent_value, "
+        "o.correlation_id FROM outbox o JOIN listing l ON l.id = o.listing_id "
+        "WHERE o.channel_account_id = ? AND o.field = ? AND o.status IN ('pending', 'failed') "
+        "ORDER BY o.seq",
+        (channel_account_id, field),
+    )
+    items = [Pending(*r) for r in rows]
+    return sorted(items, key=lambda p: not p.decrease)  # stable: seq order within each group
+
+
+def record_results(store: Store, field: Field, sent: Sequence[tuple[Pending, ItemResult]]) -> None:
+    """Record what the marketplace said about each pushed value. Call inside ``write()``."""
+    at = now()
+    for item, result in sent:
+        if result.ok:
+            store.conn.execute(
+                "UPDATE outbox SET sent_value = ?, sent_seq = ?, attempts = 0, last_error = '', "
+                "status = CASE WHEN seq = ? THEN 'synced' ELSE 'pending' END, updated_at = ? "
+                "WHERE listing_id = ? AND field = ? AND (sent_seq IS NULL OR sent_seq < ?)",
+                (item.desired, item.seq, item.seq, at, item.listing_id, field, item.seq),
+            )
+        else:
+            store.conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, updated_at = ?, "
+                "status = CASE WHEN ? AND attempts + 1 < ? THEN 'failed' ELSE 'parked' END "
+                "WHERE listing_id = ? AND field = ? AND seq = ?",
+                (
+                    result.error[:500],
+                    at,
+                    int(result.retry),
+                    park_after,
+                    item.listing_id,
+                    field,
+                    item.seq,
+                ),
+            )
+
+
+def set_known(store: Store, listing_id: int, field: Field, value: int) -> None:
+    """Record what the channel shows now (from discovery); a matching desired value is synced."""
+    store.conn.execute(
+        "UPDATE outbox SET sent_value = ?, status = CASE WHEN desired = ? THEN 'synced' "
+        "ELSE 'pending' END, updated_at = ? WHERE listing_id = ? AND field = ?",
+        (value, value, now(), listing_id, field),
+    )

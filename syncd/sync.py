@@ -1,0 +1,370 @@
+"""The jobs the daemon runs per channel account: pull orders, push, discover, refresh.
+
+Each job takes an ``AccountRuntime`` (the account's adapter, tokens and locks)
+and a ``Store`` owned by the calling thread. Adapters raise the classes of
+``syncd.errors``; this module decides what each means for the account:
+
+* ``RefreshAuth``: refresh the tokens once (single flight), then retry once;
+* ``NeedsReauth``: pause the account and tell the seller;
+* ``Rejected``/``SkippableItem`` on a push: park those values until they change;
+* ``Retryable`` after the HTTP layer's own retries: leave the values pending.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from syncd import credentials, events, orders, outbox
+from syncd.adapter import (
+    Adapter,
+    AdapterContext,
+    Credentials,
+    ItemResult,
+    PriceUpdate,
+    StockUpdate,
+)
+from syncd.catalog import now
+from syncd.errors import AdapterError, NeedsReauth, RefreshAuth, Rejected, Retryable, SkippableItem
+from syncd.store import Store
+
+__all__ = [
+    "Account",
+    "AccountRuntime",
+    "DiscoverReport",
+    "PushReport",
+    "build_runtime",
+    "discover",
+    "load_accounts",
+    "pause",
+    "pull_orders",
+    "push",
+    "refresh_tokens",
+    "sync_account",
+]
+
+T = TypeVar("T")
+#: Refresh tokens this long before they expire (Shopee's live 4 h).
+REFRESH_AHEAD = dt.timedelta(minutes=30)
+#: At most this many order pages per pull, so one huge backlog cannot starve other jobs.
+MAX_PAGES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A channel account as the daemon needs it."""
+
+    id: int
+    tenant_id: int
+    name: str
+    marketplace: str
+    shop_id: str
+    settings: dict[str, Any]
+    integration_start: str
+    status: str
+
+
+def load_accounts(store: Store) -> list[Account]:
+    """Every channel account of every tenant that has an adapter marketplace."""
+    import json  # noqa: PLC0415
+
+    rows = store.conn.execute(
+        "SELECT id, tenant_id, name, marketplace, shop_id, settings, "
+        "COALESCE(integration_start, created_at), status FROM channel_account "
+        "WHERE marketplace != 'manual' ORDER BY tenant_id, id"
+    )
+    return [Account(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
+
+
+@dataclass
+class AccountRuntime:
+    """An account's adapter, current tokens and the lock that makes refresh single-flight."""
+
+    account: Account
+    vault: credentials.Vault
+    adapter: Adapter | None = None
+    tokens: Credentials | None = None
+    generation: int = 0
+    refresh_lock: threading.Lock = field(default_factory=threading.Lock)
+    refreshes: int = 0  # how many refresh calls this runtime made (tests, status)
+
+    def load(self, store: Store) -> credentials.Sealed:
+        """Read app keys and tokens from the store."""
+        sealed = credentials.load(store, self.vault, self.account.tenant_id, self.account.id)
+        self.tokens, self.generation = sealed.tokens, sealed.generation
+        return sealed
+
+    def context(self, sealed: credentials.Sealed) -> AdapterContext:
+        """The adapter's view of this account."""
+        return AdapterContext(
+            shop_id=self.account.shop_id,
+            settings=self.account.settings,
+            secrets=sealed.app,
+            credentials=lambda: self.tokens,
+        )
+
+
+def build_runtime(
+    store: Store, vault: credentials.Vault, account: Account, *, limiter: Any = None,
+    transport: Any = None,
+) -> AccountRuntime:
+    """An account's runtime with its adapter built (shared limiter, own circuit breaker)."""
+    from adapters import load  # noqa: PLC0415
+    from syncd.http import CircuitBreaker, Limiter  # noqa: PLC0415
+
+    rt = AccountRuntime(account, vault)
+    sealed = rt.load(store)
+    rt.adapter = load(account.marketplace).create(
+        rt.context(sealed), limiter=limiter or Limiter(), breaker=CircuitBreaker(),
+        transport=transport,
+    )
+    return rt
+
+
+def refresh_tokens(
+    store: Store, rt: AccountRuntime, *, failed_generation: int | None = None, force: bool = False
+) -> bool:
+    """Refresh the account's tokens if still needed; True when this call refreshed.
+
+    Single flight: one refresh at a time per account; a caller that waited for
+    another's refresh sees a newer generation and does nothing. The new pair is
+    saved before anything uses it (refresh tokens can be single-use).
+    """
+    assert rt.adapter is not None  # noqa: S101 - set by the daemon before any job
+    with rt.refresh_lock:
+        seen = rt.generation if failed_generation is None else failed_generation
+        rt.load(store)
+        if rt.tokens is None:
+            raise NeedsReauth("no tokens stored; connect the shop first", code="no_tokens")
+        if rt.generation > seen and not force:
+            return False  # someone else refreshed while we waited
+        due = rt.tokens.access_expires_at - REFRESH_AHEAD <= dt.datetime.now(dt.UTC)
+        if failed_generation is None and not due and not force:
+            return False
+        new = rt.adapter.refresh(rt.tokens)
+        rt.generation = credentials.save(
+            store, rt.vault, rt.account.tenant_id, rt.account.id, tokens=new
+        )
+        rt.tokens = new
+        rt.refreshes += 1
+    events.record(
+        store,
+        "auth.refreshed",
+        "access token refreshed",
+        tenant_id=rt.account.tenant_id,
+        account_id=rt.account.id,
+        expires=new.access_expires_at.isoformat(),
+    )
+    return True
+
+
+def with_auth(store: Store, rt: AccountRuntime, call: Callable[[], T]) -> T:
+    """Run ``call``; on RefreshAuth refresh once (single flight) and retry once."""
+    generation = rt.generation
+    try:
+        return call()
+    except RefreshAuth:
+        refresh_tokens(store, rt, failed_generation=generation)
+    try:
+        return call()
+    except RefreshAuth as exc:
+        raise NeedsReauth(f"token refused right after a refresh: {exc}", code=exc.code) from None
+
+
+def pause(store: Store, rt: AccountRuntime, exc: AdapterError) -> None:
+    """Mark the account as needing re-authorization and tell the seller."""
+    with store.write():
+        store.conn.execute(
+            "UPDATE channel_account SET status = 'needs_reauth', status_reason = ? WHERE id = ?",
+            (str(exc)[:300], rt.account.id),
+        )
+    events.record(
+        store,
+        "account.needs_reauth",
+        f"paused: {exc}",
+        level="error",
+        tenant_id=rt.account.tenant_id,
+        account_id=rt.account.id,
+        code=exc.code,
+    )
+
+
+def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
+    """Pull every changed order page by page; each page and its cursor commit together."""
+    assert rt.adapter is not None  # noqa: S101
+    adapter = rt.adapter
+    total = orders.IngestReport()
+    since = dt.datetime.fromisoformat(rt.account.integration_start)
+    for _ in range(MAX_PAGES):
+        cursor = orders.load_cursor(store, rt.account.id)
+        page = with_auth(store, rt, lambda c=cursor: adapter.pull_orders(c, since))  # type: ignore[misc]
+        report = orders.ingest(
+            store,
+            rt.account.tenant_id,
+            rt.account.id,
+            page,
+            integration_start=rt.account.integration_start,
+        )
+        for name in ("orders", "new_lines", "movements", "ignored"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.unmatched += report.unmatched
+        total.touched |= report.touched
+        if not page.more:
+            break
+    if total.unmatched:
+        events.record(
+            store,
+            "orders.unmatched",
+            "order lines for items not bound to a SKU",
+            level="warning",
+            tenant_id=rt.account.tenant_id,
+            account_id=rt.account.id,
+            items=sorted(set(total.unmatched))[:20],
+        )
+    return total
+
+
+@dataclass(slots=True)
+class PushReport:
+    """What one push did for one field."""
+
+    sent: int = 0
+    ok: int = 0
+    failed: int = 0
+    calls: int = 0
+
+
+def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> PushReport:
+    assert rt.adapter is not None  # noqa: S101
+    adapter, report = rt.adapter, PushReport()
+    items = outbox.pending(store, rt.account.id, field_name)
+    if not items:
+        return report
+    send: Callable[[Any], list[ItemResult]]
+    if field_name == "stock":
+        updates: list[Any] = [
+            StockUpdate(p.listing_id, p.item_id, p.variant_id, p.desired, p.seq) for p in items
+        ]
+        per_call, send = adapter.limits.stock_per_call, adapter.push_stock
+    else:
+        updates = [
+            PriceUpdate(p.listing_id, p.item_id, p.variant_id, p.desired, p.seq) for p in items
+        ]
+        per_call, send = adapter.limits.price_per_call, adapter.push_price
+    by_id = {p.listing_id: p for p in items}
+    batches = adapter.batches(updates, per_call)
+    batches.sort(key=lambda b: not any(by_id[u.listing_id].decrease for u in b))
+    for batch in batches:
+        results = _send(store, rt, send, batch)
+        report.calls += 1
+        report.sent += len(batch)
+        report.ok += sum(r.ok for r in results)
+        report.failed += sum(not r.ok for r in results)
+        with store.write():
+            outbox.record_results(store, field_name, [(by_id[r.listing_id], r) for r in results])
+    return report
+
+
+def _send(
+    store: Store, rt: AccountRuntime, send: Callable[[Any], list[ItemResult]], batch: list[Any]
+) -> list[ItemResult]:
+    """One batch; a whole-batch failure becomes a failed result for each of its items."""
+    try:
+        results = with_auth(store, rt, lambda: send(batch))
+    except (Rejected, SkippableItem) as exc:
+        return [ItemResult(u.listing_id, ok=False, error=f"{exc.code}: {exc}") for u in batch]
+    except Retryable as exc:
+        return [
+            ItemResult(u.listing_id, ok=False, error=f"{exc.code}: {exc}", retry=True)
+            for u in batch
+        ]
+    returned = {r.listing_id for r in results}
+    missing = [
+        ItemResult(u.listing_id, ok=False, error="no result for this item", retry=True)
+        for u in batch
+        if u.listing_id not in returned
+    ]
+    return [r for r in results if r.listing_id in {u.listing_id for u in batch}] + missing
+
+
+def push(store: Store, rt: AccountRuntime) -> dict[str, PushReport]:
+    """Pull this channel's new orders first (they may lower what we show), then push."""
+    pull_orders(store, rt)
+    return {f: _push_field(store, rt, f) for f in ("stock", "price")}
+
+
+@dataclass(slots=True)
+class DiscoverReport:
+    """What discovery found and bound."""
+
+    remote: int = 0
+    bound: int = 0
+    already: int = 0
+    unmatched_remote: list[str] = field(default_factory=list)  # channel SKUs with no master SKU
+    unlisted_master: list[str] = field(default_factory=list)  # master SKUs with no listing here
+
+
+def discover(store: Store, rt: AccountRuntime) -> DiscoverReport:
+    """Read every listing of the shop, bind by SKU, and record what the channel shows."""
+    from syncd import catalog  # noqa: PLC0415
+    from syncd.models import ListingIn  # noqa: PLC0415
+
+    assert rt.adapter is not None  # noqa: S101
+    adapter, acct, report = rt.adapter, rt.account, DiscoverReport()
+    remote = with_auth(store, rt, lambda: list(adapter.discover()))
+    report.remote = len(remote)
+    masters = {s.sku.lower(): s for s in catalog.list_skus(store, acct.tenant_id)}
+    bound = {
+        (x.item_id, x.variant_id): x
+        for x in catalog.list_listings(store, acct.tenant_id)
+        if x.channel.lower() == acct.name.lower()
+    }
+    for item in remote:
+        key = (item.item_id, item.variant_id)
+        listing = bound.get(key)
+        if listing is None and item.sku and item.sku.lower() in masters:
+            listing = catalog.bind_listing(
+                store,
+                acct.tenant_id,
+                ListingIn(
+                    sku=masters[item.sku.lower()].sku,
+                    channel=acct.name,
+                    item_id=item.item_id,
+                    variant_id=item.variant_id,
+                ),
+            )
+            report.bound += 1
+        elif listing is not None:
+            report.already += 1
+        else:
+            report.unmatched_remote.append(item.sku or f"{item.item_id}/{item.variant_id}")
+            continue
+        with store.write():
+            outbox.set_known(store, listing.id, "stock", item.stock)
+            outbox.set_known(store, listing.id, "price", item.price)
+    listed = {
+        x.sku.lower()
+        for x in catalog.list_listings(store, acct.tenant_id)
+        if x.channel.lower() == acct.name.lower()
+    }
+    report.unlisted_master = sorted(s.sku for k, s in masters.items() if k not in listed)
+    events.record(
+        store,
+        "listings.discovered",
+        f"{report.remote} listings, {report.bound} newly bound, "
+        f"{len(report.unmatched_remote)} unmatched",
+        tenant_id=acct.tenant_id,
+        account_id=acct.id,
+        unmatched=report.unmatched_remote[:20],
+    )
+    return report
+
+
+def sync_account(store: Store, rt: AccountRuntime) -> dict[str, Any]:
+    """One full cycle for an account (used by ``--once`` and tests)."""
+    pulled = pull_orders(store, rt)
+    pushed = {f: _push_field(store, rt, f) for f in ("stock", "price")}
+    return {"orders": pulled, "push": pushed, "at": now()}
