@@ -165,8 +165,9 @@ class Adapter(abc.ABC):
 
     @classmethod
     @abc.abstractmethod
-    def create(cls, ctx: AdapterContext, *, limiter: Any, breaker: Any,
-               transport: Any = None) -> Adapter:
+    def create(
+        cls, ctx: AdapterContext, *, limiter: Any, breaker: Any, transport: Any = None
+    ) -> Adapter:
         """Build the adapter with its HTTP client: signing, timeouts, the shared rate
         limiter (per app and per shop) and this account's circuit breaker."""
 

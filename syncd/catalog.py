@@ -267,7 +267,11 @@ def _set_components(
 
 
 def add_channel(
-    store: Store, tenant_id: int, item: ChannelIn, *, settings: dict[str, object] | None = None,
+    store: Store,
+    tenant_id: int,
+    item: ChannelIn,
+    *,
+    settings: dict[str, object] | None = None,
     integration_start: str | None = None,
 ) -> Channel:
     """Register a seller's shop on a marketplace.

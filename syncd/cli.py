@@ -505,9 +505,13 @@ def cmd_check(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
+    if args.tour:
+        from syncd.tour import run_tour  # noqa: PLC0415
+
+        return run_tour(out=ctx.out, keep=args.keep)
     from syncd.demo import run_demo  # noqa: PLC0415
 
-    return run_demo(out=ctx.out, keep=args.keep)
+    return run_demo(out=ctx.out, duration=args.duration, seed=args.seed, keep=args.keep)
 
 
 # -- parser ------------------------------------------------------------------
@@ -620,7 +624,10 @@ def _report_commands(sub: Any) -> None:
     _sub(sub, "export", "help.export", cmd_export).add_argument("file", help=t("help.file"))
     _sub(sub, "check", "help.check", cmd_check)
     p = _sub(sub, "demo", "help.demo", cmd_demo)
-    p.add_argument("--keep", metavar="DIR", help=argparse.SUPPRESS)
+    p.add_argument("--duration", type=float, default=60.0, help=t("help.duration"))
+    p.add_argument("--seed", type=int, default=7, help=t("help.seed"))
+    p.add_argument("--tour", action="store_true", help=t("help.tour"))
+    p.add_argument("--keep", metavar="DIR", help=t("help.keep"))
 
 
 def build_parser() -> argparse.ArgumentParser:

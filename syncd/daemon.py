@@ -20,8 +20,9 @@ everything at once. SIGTERM/SIGINT stop scheduling and let in-flight jobs
 finish (warm); a second signal exits at once (cold). A heartbeat row is written
 every loop.
 
-Each worker thread has its own SQLite connection; writes are serialized by the
-store's cross-process writer lock, so the daemon and CLI commands take turns.
+Every thread (the loop and each worker) has its own SQLite connection; writes
+are serialized by the store's cross-process writer lock, so the daemon's threads
+and CLI commands take turns.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class Daemon:
         from syncd.http import Limiter  # noqa: PLC0415
 
         self._local = threading.local()
+        self._stores: list[Store] = []
         self._busy: set[int] = set()
         self._busy_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="syncd-job")
@@ -88,25 +90,20 @@ class Daemon:
         self._scheduler = schedule.Scheduler()
         self._limiter = Limiter()
         self._signals = 0
-        self._main = Store(self.db_path)
         self._vault = credentials.Vault(credentials.load_key(self.db_path))
         self._started = now()
 
     # -- stores and runtimes --------------------------------------------------
 
     def _store(self) -> Store:
+        """This thread's connection (opened on first use)."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = Store(self.db_path)
             self._local.store = store
-            self._local_stores.append(store)
+            with self._busy_lock:
+                self._stores.append(store)
         return store
-
-    @property
-    def _local_stores(self) -> list[Store]:
-        if not hasattr(self, "_stores"):
-            self._stores: list[Store] = []
-        return self._stores
 
     def _runtime(self, account: sync.Account) -> sync.AccountRuntime:
         rt = self.runtimes.get(account.id)
@@ -114,7 +111,7 @@ class Daemon:
             if rt is not None and rt.adapter is not None:
                 rt.adapter.close()
             rt = sync.build_runtime(
-                self._main, self._vault, account, limiter=self._limiter, transport=self.transport
+                self._store(), self._vault, account, limiter=self._limiter, transport=self.transport
             )
             self.runtimes[account.id] = rt
         return rt
@@ -123,14 +120,14 @@ class Daemon:
         """(Re)load accounts and schedule jobs for new ones."""
         from adapters import UnknownAdapter  # noqa: PLC0415
 
-        accounts = sync.load_accounts(self._main)
+        accounts = sync.load_accounts(self._store())
         for account in accounts:
             known = account.id in self.runtimes
             try:
                 self._runtime(account)
             except (UnknownAdapter, Exception) as exc:  # noqa: BLE001 - never stop the daemon
                 events.record(
-                    self._main,
+                    self._store(),
                     "account.unavailable",
                     f"cannot start: {exc}",
                     level="error",
@@ -291,8 +288,9 @@ class Daemon:
 
     def heartbeat(self) -> None:
         """Record that the loop is alive."""
-        with self._main.write():
-            self._main.conn.execute(
+        store = self._store()
+        with store.write():
+            store.conn.execute(
                 "INSERT INTO daemon_heartbeat (id, pid, started_at, at) VALUES (1, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET pid = excluded.pid, "
                 "started_at = excluded.started_at, at = excluded.at",
@@ -340,7 +338,7 @@ class Daemon:
         for account_id in list(self.runtimes):  # first pass right away
             self.submit("push", account_id)
         last_beat = 0.0
-        events.record(self._main, "daemon.started", f"pid {os.getpid()}", workers=self.workers)
+        events.record(self._store(), "daemon.started", f"pid {os.getpid()}", workers=self.workers)
         while not self.stop.is_set():
             try:
                 self._scheduler.run_pending()
@@ -352,7 +350,9 @@ class Daemon:
             idle = self._scheduler.idle_seconds
             self.stop.wait(min(max(idle or 0.05, 0.05), 1.0))
         self.wait_idle()
-        events.record(self._main, "daemon.stopped", "in-flight work finished", counts=self.counts)
+        events.record(
+            self._store(), "daemon.stopped", "in-flight work finished", counts=self.counts
+        )
 
     def close(self) -> None:
         """Shut the pool and close every connection."""
@@ -360,10 +360,9 @@ class Daemon:
         for rt in self.runtimes.values():
             if rt.adapter is not None:
                 rt.adapter.close()
-        for store in self._local_stores:
+        for store in self._stores:
             with contextlib.suppress(Exception):
                 store.close()
-        self._main.close()
 
     @contextlib.contextmanager
     def running(self) -> Iterator[Daemon]:

@@ -1,88 +1,351 @@
-"""``syncd demo``: a short scripted walkthrough of the CLI on a throwaway database.
+"""``syncd demo``: the whole loop on local marketplace simulators, no accounts, no internet.
 
-It plays a home kitchen in Blitar (kue kering, kopi, a leather wallet) through
-the everyday commands and prints each command before its output, so a new
-user sees what to type. Nothing outside a temporary folder is touched.
+A home kitchen in Blitar (kue kering, kopi, a leather wallet, a Lebaran hamper)
+sells on two Shopee shops, on WhatsApp and at the door. The demo starts the
+Shopee simulator on 127.0.0.1, seeds the catalogue, connects both shops through
+the real authorization flow, lets discovery bind the listings by SKU, runs the
+daemon, and lets simulated buyers order and cancel on every channel while Bu
+Sri records WhatsApp sales and bakes a new batch. At the end it waits for the
+system to settle, prints master vs each channel, and one last line:
+
+    RESULT orders=<n> cancelled=<n> oversold=<n> mismatched_listings=<n>
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
-import shlex
+import datetime as dt
+import random
 import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
-from syncd.i18n import get_lang
+from syncd import catalog, credentials, ledger, sync
+from syncd.errors import UserError
+from syncd.importer import import_file
+from syncd.models import ChannelIn, MovementIn
+from syncd.store import Store
 
 CATALOGUE_CSV = """\
 sku,name,price,product,variant,components,stock
-NASTAR-250,Nastar Keju,45.000,NASTAR,250 g,,20
-NASTAR-500,Nastar Keju,85.000,NASTAR,500 g,,12
-KASTENGEL-500,Kastengel,90000,,,,8
-KOPI-250,Kopi Robusta Dampit,45000,KOPI,250 g,,30
-KOPI-1000,Kopi Robusta Dampit,160000,KOPI,1 kg,,5
+NASTAR-250,Nastar Keju,45000,NASTAR,250 g,,40
+NASTAR-500,Nastar Keju,85000,NASTAR,500 g,,24
+KASTENGEL-500,Kastengel,90000,,,,16
+KOPI-250,Kopi Robusta Dampit,45000,KOPI,250 g,,50
+KOPI-1000,Kopi Robusta Dampit,160000,KOPI,1 kg,,8
 DOMPET-COKLAT,Dompet Kulit Coklat,175000,,,,1
 HAMPERS-LEBARAN,Hampers Lebaran,180000,,,2xNASTAR-500 1xKOPI-250,
 """
 
-STEPS = [
-    "init",
-    'tenant add "Dapur Bu Sri"',
-    "product import {dir}/katalog.csv",
-    "product import {dir}/katalog.csv",
-    "channel add shopee --marketplace shopee --shop-id 220011",
-    "channel add tokopedia --marketplace tokopedia --shop-id 7788",
-    "channel add lazada --marketplace lazada --shop-id 5501",
-    "listing bind NASTAR-500 --channel shopee --item-id 18001 --variant-id 2",
-    "listing bind NASTAR-500 --channel tokopedia --item-id 660021",
-    "rule set --buffer 1",
-    "rule set --channel shopee --share 80 --markup-pct 8 --rounding end900",
-    "rule set --channel lazada --max 5 --markup 2000 --rounding 500",
-    "rule set --sku NASTAR-500 --buffer 2 --last-units 3 --prefer shopee",
-    "rule set --sku DOMPET-COKLAT --one-of-a-kind",
-    "explain NASTAR-500",
-    "sale 2xNASTAR-500 1xKOPI-250 --channel whatsapp --key wa-0412",
-    "sale 2xNASTAR-500 1xKOPI-250 --channel whatsapp --key wa-0412",
-    "sale 1xHAMPERS-LEBARAN --channel cash",
-    "sale 20xKASTENGEL-500 --channel instagram",
-    "stock adjust NASTAR-500 -1 --reason 'toples pecah'",
-    "explain NASTAR-500",
-    "explain HAMPERS-LEBARAN",
-    "explain DOMPET-COKLAT",
-    "ledger NASTAR-500",
-    "product list",
-    "export {dir}/stok.csv",
-    "check",
+#: (item name, [(model id, SKU)] or SKU of an item without variants)
+SHOP_ITEMS: list[tuple[str, list[tuple[int, str]] | str]] = [
+    ("Nastar Keju", [(1, "NASTAR-250"), (2, "NASTAR-500")]),
+    ("Kastengel", "KASTENGEL-500"),
+    ("Kopi Robusta Dampit", [(1, "KOPI-250"), (2, "KOPI-1000")]),
+    ("Dompet Kulit Coklat", "DOMPET-COKLAT"),
+    ("Hampers Lebaran", "HAMPERS-LEBARAN"),
 ]
+SHOPS = {"shopee": 220011, "shopee-2": 220012}
+PARTNER_KEY = "shpk_demo_partner_key_0123456789"  # the simulator's made-up key
+WATCH = ("NASTAR-500", "KOPI-1000", "HAMPERS-LEBARAN", "DOMPET-COKLAT")
 
 
-def run_demo(*, out: TextIO, keep: str | None = None) -> int:
-    """Run the walkthrough; return 0 when every step behaved as expected."""
-    from syncd import i18n  # noqa: PLC0415
-    from syncd.cli import main  # noqa: PLC0415
+@dataclass
+class Market:
+    """The simulator, what is listed where, and what the buyers did."""
 
-    lang = get_lang()
+    sim: Any
+    listings: list[tuple[str, int, int, int]] = field(
+        default_factory=list
+    )  # name, shop, item, model
+    placed: int = 0
+    cancelled: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _start_market(seed: int) -> Market:
+    from adapters.shopee.simulator import ShopeeSimulator  # noqa: PLC0415
+
+    sim = ShopeeSimulator(partner_key=PARTNER_KEY, latency=0.02, jitter=0.01).start()
+    market = Market(sim)
+    rng = random.Random(seed)  # noqa: S311 - a demo's buyers, not security
+    for name, shop in SHOPS.items():
+        sim.add_shop(shop)
+        for n, (title, spec) in enumerate(SHOP_ITEMS, start=1):
+            item = shop * 100 + n
+            if isinstance(spec, str):
+                sim.add_item(shop, item, title, sku=spec, price=1, stock=rng.randint(20, 60))
+                market.listings.append((name, shop, item, 0))
+            else:
+                sim.add_item(
+                    shop, item, title, models=[(m, sku, 1, rng.randint(20, 60)) for m, sku in spec]
+                )
+                market.listings += [(name, shop, item, m) for m, _ in spec]
+    return market
+
+
+def _seed(store: Store, folder: Path, market: Market) -> int:
+    tenant = catalog.add_tenant(store, "Dapur Bu Sri")
+    (folder / "katalog.csv").write_text(CATALOGUE_CSV, encoding="utf-8")
+    import_file(store, tenant.id, folder / "katalog.csv", actor="bu-sri")
+    from decimal import Decimal  # noqa: PLC0415
+
+    from syncd.availability import set_rule  # noqa: PLC0415
+
+    set_rule(store, tenant.id, channel=None, sku=None, fields={"buffer": 1})
+    set_rule(store, tenant.id, channel=None, sku="DOMPET-COKLAT", fields={"one_of_a_kind": True})
+    start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="seconds")
+    vault = credentials.Vault(credentials.load_key(store.path))
+    for name, shop in SHOPS.items():
+        ch = catalog.add_channel(
+            store,
+            tenant.id,
+            ChannelIn(name=name, marketplace="shopee", shop_id=str(shop)),
+            settings={
+                "partner_id": market.sim.partner_id,
+                "base_url": market.sim.base_url,
+                "shop_rps": 20,
+            },
+            integration_start=start,
+        )
+        if name == "shopee":
+            set_rule(
+                store,
+                tenant.id,
+                channel=name,
+                sku=None,
+                fields={"markup_pct": Decimal(8), "rounding": "end900"},
+            )
+        credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": PARTNER_KEY})
+        account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
+        rt = sync.build_runtime(store, vault, account)
+        assert rt.adapter is not None  # noqa: S101
+        tokens = rt.adapter.exchange_code(market.sim.authorize(shop))  # the seller's login
+        credentials.save(store, vault, tenant.id, ch.id, tokens=tokens)
+        rt.load(store)
+        sync.discover(store, rt)
+        rt.adapter.close()
+    return tenant.id
+
+
+def _buyers(market: Market, stop: threading.Event, rng: random.Random, rate: float) -> None:
+    """Simulated buyers on every shop: order what is shown, cancel some, ship the rest."""
+    sim, open_orders = market.sim, []
+    while not stop.wait(rng.expovariate(rate)):
+        _, shop, item, model = rng.choice(market.listings)
+        sn = sim.place_order(shop, [(item, model, rng.choice((1, 1, 1, 2)))])
+        if sn is not None:
+            with market.lock:
+                market.placed += 1
+            open_orders.append(sn)
+        if open_orders and rng.random() < 0.5:
+            sn = open_orders.pop(rng.randrange(len(open_orders)))
+            if rng.random() < 0.25:
+                sim.set_order_status(sn, "CANCELLED")
+                with market.lock:
+                    market.cancelled += 1
+            else:
+                sim.set_order_status(sn, rng.choice(("READY_TO_SHIP", "SHIPPED", "COMPLETED")))
+
+
+def _seller(
+    db: Path, tenant_id: int, stop: threading.Event, rng: random.Random, duration: float
+) -> None:
+    """Bu Sri: WhatsApp sales now and then, and a fresh batch of nastar halfway through."""
+    store, n, baked = Store(db), 0, False
+    started = time.monotonic()
+    try:
+        while not stop.wait(rng.uniform(3, 6)):
+            n += 1
+            sku = rng.choice(("NASTAR-250", "KOPI-250", "KASTENGEL-500"))
+            with contextlib.suppress(UserError):  # sold out: Bu Sri says "habis"
+                ledger.record_offline_sale(
+                    store, tenant_id, [(1, sku)], channel="whatsapp", key=f"wa-{n}", actor="bu-sri"
+                )
+            if not baked and time.monotonic() - started > duration / 2:
+                baked = True
+                ledger.record(
+                    store,
+                    tenant_id,
+                    [
+                        MovementIn(
+                            sku="NASTAR-500",
+                            kind="receipt",
+                            qty=20,
+                            key="batch-2",
+                            source="cli",
+                            actor="bu-sri",
+                            reason="new batch",
+                        )
+                    ],
+                )
+    finally:
+        store.close()
+
+
+def _live(store: Store, tenant_id: int, market: Market, started: float) -> str:
+    from syncd.availability import stock_table  # noqa: PLC0415
+
+    avail = {r.sku: r.available for r in stock_table(store, tenant_id)}
+    shown = _shown(store, tenant_id, market)
+    parts = []
+    for sku in WATCH:
+        chans = "/".join(str(shown.get((n, sku), "?")) for n in SHOPS)
+        parts.append(f"{sku} {avail.get(sku, 0)}→{chans}")
+    return (
+        f"[{time.monotonic() - started:5.1f}s] orders {market.placed:3d} "
+        f"(cancelled {market.cancelled:2d})  " + "  ".join(parts)
+    )
+
+
+def _shown(store: Store, tenant_id: int, market: Market) -> dict[tuple[str, str], int]:
+    """What each simulated shop shows, by (channel, SKU)."""
+    out = {}
+    for x in catalog.list_listings(store, tenant_id):
+        shop = SHOPS[x.channel]
+        out[(x.channel, x.sku)] = market.sim.stock(shop, int(x.item_id), int(x.variant_id or 0))
+    return out
+
+
+def _settled(store: Store, tenant_id: int, market: Market) -> bool:
+    """Every simulated order is ingested in its latest state and nothing is left to push."""
+    from adapters.shopee.adapter import STATUS_STATE  # noqa: PLC0415
+
+    query = "SELECT DISTINCT order_id, state FROM order_line WHERE tenant_id = ?"
+    states = {r[0]: r[1] for r in store.conn.execute(query, (tenant_id,))}
+    for sn, order in market.sim.orders.items():
+        if states.get(sn) != STATUS_STATE[order.status]:
+            return False
+    return not store.scalar(
+        "SELECT COUNT(*) FROM outbox WHERE tenant_id = ? AND status IN ('pending', 'failed')",
+        (tenant_id,),
+    )
+
+
+def oversold_orders(store: Store, tenant_id: int) -> int:
+    """Orders whose reservation found the master already short (on hand − reserved < 0)."""
+    balance: dict[int, list[int]] = {}
+    bad: set[str] = set()
+    rows = store.conn.execute(
+        "SELECT sku_id, on_hand_delta, reserved_delta, source, idem_key FROM movement "
+        "WHERE tenant_id = ? ORDER BY id",
+        (tenant_id,),
+    )
+    for sku_id, d_hand, d_res, source, key in rows:
+        b = balance.setdefault(sku_id, [0, 0])
+        b[0] += d_hand
+        b[1] += d_res
+        if source == "order" and (d_res > 0 or (d_hand < 0 and d_res == 0)) and b[0] - b[1] < 0:
+            bad.add(key.split(":")[2])
+    return len(bad)
+
+
+def _report(store: Store, tenant_id: int, market: Market, out: TextIO) -> int:
+    from syncd.availability import desired_all  # noqa: PLC0415
+
+    desired = {lid: qty for lid, qty, _ in desired_all(store, tenant_id)}
+    shown = _shown(store, tenant_id, market)
+    listings = catalog.list_listings(store, tenant_id)
+    avail = {
+        r.sku: (r.on_hand, r.reserved, r.available)
+        for r in __import__("syncd.availability", fromlist=["x"]).stock_table(store, tenant_id)
+    }
+    mismatched = 0
+    print(
+        f"\n{'SKU':17} {'on hand':>7} {'reserved':>8} {'master':>6}  "
+        + "  ".join(f"{n + ' want/shows':>20}" for n in SHOPS),
+        file=out,
+    )
+    for sku in sorted({x.sku for x in listings}):
+        cells = []
+        for name in SHOPS:
+            x = next((y for y in listings if y.sku == sku and y.channel == name), None)
+            if x is None:
+                cells.append(f"{'-':>20}")
+                continue
+            want, has = desired[x.id], shown[(name, sku)]
+            mismatched += want != has
+            cells.append(f"{f'{want}/{has}' + (' !' if want != has else ''):>20}")
+        on_hand, reserved, available = avail[sku]
+        print(f"{sku:17} {on_hand:7d} {reserved:8d} {available:6d}  " + "  ".join(cells), file=out)
+    return mismatched
+
+
+def run_demo(
+    *,
+    out: TextIO,
+    duration: float = 60.0,
+    seed: int = 7,
+    rate: float = 2.0,
+    keep: str | None = None,
+    echo: Callable[[str], None] | None = None,
+) -> int:
+    """Run the marketplace demo; 0 when everything settled with no mismatch."""
+    from syncd.daemon import Daemon, Intervals  # noqa: PLC0415
+    from syncd.log import configure  # noqa: PLC0415
+
+    rng = random.Random(seed)  # noqa: S311
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp:
         folder = Path(keep) if keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "katalog.csv").write_text(CATALOGUE_CSV, encoding="utf-8")
-        db = str(folder / "demo.db")
-        failures = 0
-        for step in STEPS:
-            command = step.format(dir=folder)
-            print(f"\n$ syncd {command}", file=out)
-            buf = io.StringIO()
-            with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):
-                code = main(
-                    ["--db", db, "--lang", lang, "--actor", "bu-sri", *shlex.split(command)]
-                )
-            i18n.set_lang(lang)
-            print(buf.getvalue().rstrip(), file=out)
-            expected_failure = "KASTENGEL" in command  # selling 20 of 8: refused, nothing recorded
-            if (code != 0) != expected_failure:
-                failures += 1
-                print(f"!! exit code {code}", file=out)
-        print(f"\nRESULT demo_steps={len(STEPS)} failed={failures}", file=out)
-    return 1 if failures else 0
+        db = folder / "demo.db"
+        log = (folder / "syncd.log").open("w", encoding="utf-8")
+        configure(json=True, stream=log)
+        market = _start_market(seed)
+        store = Store(db)
+        try:
+            tenant_id = _seed(store, folder, market)
+            print(
+                f"Simulator on {market.sim.base_url}; 2 Shopee shops connected; "
+                f"{len(market.listings)} listings bound by SKU. Selling for {duration:.0f} s…",
+                file=out,
+            )
+            daemon = Daemon(db, workers=4, intervals=Intervals(push=0.5, pull=1.0, refresh=60))
+            runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 2.0}, daemon=True)
+            runner.start()
+            stop = threading.Event()
+            actors = [
+                threading.Thread(target=_buyers, args=(market, stop, rng, rate), daemon=True),
+                threading.Thread(
+                    target=_seller,
+                    args=(db, tenant_id, stop, random.Random(seed + 1), duration),  # noqa: S311
+                    daemon=True,
+                ),
+            ]
+            for actor in actors:
+                actor.start()
+            started = time.monotonic()
+            while time.monotonic() - started < duration:
+                time.sleep(min(2.0, max(0.1, duration - (time.monotonic() - started))))
+                print(_live(store, tenant_id, market, started), file=out, flush=True)
+            stop.set()
+            for actor in actors:
+                actor.join()
+            print("Buyers stopped; waiting for syncd to settle…", file=out, flush=True)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not _settled(store, tenant_id, market):
+                time.sleep(0.25)
+            time.sleep(0.5)
+            daemon.stop.set()
+            runner.join()
+            daemon.close()
+            mismatched = _report(store, tenant_id, market, out)
+            oversold = oversold_orders(store, tenant_id)
+            problems, _, _ = ledger.check(store)
+            if problems:
+                print(f"ledger check: {len(problems)} problems", file=out)
+            print(
+                f"RESULT orders={market.placed} cancelled={market.cancelled} "
+                f"oversold={oversold} mismatched_listings={mismatched}",
+                file=out,
+                flush=True,
+            )
+            return 1 if mismatched or problems else 0
+        finally:
+            store.close()
+            market.sim.stop()
+            log.close()

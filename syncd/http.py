@@ -49,8 +49,6 @@ logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 #: Longest wait a server's Retry-After (or an error's ``retry_after``) can impose.
 MAX_RETRY_AFTER = 300.0
-_EPSILON = 1e-9  # float slack when comparing token counts
-_MIN_SLEEP = 1e-3  # a tiny sleep can vanish when added to a large clock value: spin forever
 _SNIPPET = 80  # characters of a non-JSON body kept in the error message
 _DELAY_SECONDS = re.compile(r"-?\d+(?:\.\d+)?")
 
@@ -66,10 +64,17 @@ class TokenBucket:
     """A token bucket: at most ``burst + rate·W`` grants in any window of W seconds.
 
     To stay under a limit of L calls per W seconds, pick ``burst + rate·W ≤ L``.
+    Kept as GCRA (one "full again at" time) rather than a float token count:
+    comparing times cannot spin when a tiny wait vanishes into a large clock value.
     """
 
     def __init__(
-        self, rate: float, burst: int, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep,
+        self,
+        rate: float,
+        burst: int,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
     ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError(f"need rate > 0 and burst >= 1, got rate={rate} burst={burst}")
@@ -78,8 +83,7 @@ class TokenBucket:
         self.clock = clock
         self.sleep = sleep
         self._lock = threading.Lock()
-        self._tokens = float(burst)
-        self._stamp = clock()
+        self._full_at = clock()  # when the bucket is full again; starts full
 
     def acquire(self, n: int = 1) -> float:
         """Block until ``n`` tokens are taken; return the seconds waited."""
@@ -87,14 +91,10 @@ class TokenBucket:
 
     def _wait_for(self, now: float, n: int) -> float:
         """Seconds until ``n`` tokens are there (0 if they are). Caller holds the lock."""
-        elapsed = max(0.0, now - self._stamp)
-        self._tokens = min(float(self.burst), self._tokens + elapsed * self.rate)
-        self._stamp = max(self._stamp, now)
-        missing = n - self._tokens
-        return 0.0 if missing <= _EPSILON else missing / self.rate
+        return max(0.0, self._full_at - (self.burst - n) / self.rate - now)
 
-    def _take(self, n: int) -> None:
-        self._tokens -= n
+    def _take(self, now: float, n: int) -> None:
+        self._full_at = max(self._full_at, now) + n / self.rate
 
 
 def acquire_all(buckets: Sequence[TokenBucket], n: int = 1) -> float:
@@ -113,7 +113,6 @@ def acquire_all(buckets: Sequence[TokenBucket], n: int = 1) -> float:
         raise ValueError(f"cannot take {n} tokens from a bucket with a smaller burst")
     waited = 0.0
     while (wait := _try_take(ordered, clock, n)) > 0:
-        wait = max(wait, _MIN_SLEEP)
         sleep(wait)
         waited += wait
     return waited
@@ -128,7 +127,7 @@ def _try_take(ordered: Sequence[TokenBucket], clock: Clock, n: int) -> float:
         wait = max(bucket._wait_for(now, n) for bucket in ordered)
         if wait == 0:
             for bucket in ordered:
-                bucket._take(n)
+                bucket._take(now, n)
         return wait
 
 
@@ -167,8 +166,13 @@ class CircuitBreaker:
     """
 
     def __init__(
-        self, threshold: int = 5, reset_after: float = 60.0, *, clock: Clock = time.monotonic,
-        wall: Clock = time.time, on_change: Callable[[str, str], None] | None = None,
+        self,
+        threshold: int = 5,
+        reset_after: float = 60.0,
+        *,
+        clock: Clock = time.monotonic,
+        wall: Clock = time.time,
+        on_change: Callable[[str, str], None] | None = None,
     ) -> None:
         if threshold < 1 or reset_after <= 0:
             raise ValueError("need threshold >= 1 and reset_after > 0")
@@ -196,8 +200,8 @@ class CircuitBreaker:
     def before_call(self) -> None:
         """Raise ``CircuitOpen`` unless a call may go out now."""
         with self._lock:
-            old, wait = self._state, self._admit(self._clock())
-        self._notify(old)
+            old, wait, new = self._state, self._admit(self._clock()), self._state
+        self._notify(old, new)
         if wait > 0:
             raise CircuitOpen(f"circuit open; next probe in {wait:.0f} s")
 
@@ -207,7 +211,7 @@ class CircuitBreaker:
             return 0.0
         since = self._opened_at if self._state == "open" else self._probe_at
         if since is not None and now - since < self.reset_after:
-            return max(self.reset_after - (now - since), _MIN_SLEEP)
+            return self.reset_after - (now - since)
         self._state, self._probe_at = "half_open", now  # a stuck probe expires after reset_after
         return 0.0
 
@@ -249,11 +253,12 @@ class CircuitBreaker:
         with self._lock:
             old = self._state
             change()
-        self._notify(old)
+            new = self._state
+        self._notify(old, new)
 
-    def _notify(self, old: BreakerState) -> None:
-        if self._on_change is not None and old != self._state:
-            self._on_change(old, self._state)
+    def _notify(self, old: BreakerState, new: BreakerState) -> None:
+        if self._on_change is not None and old != new:
+            self._on_change(old, new)
 
     def snapshot(self) -> dict[str, Any]:
         """State to persist; ``opened_at`` is wall-clock (Unix) time so it survives restarts."""
@@ -340,7 +345,9 @@ class _ServerOrBackoff(wait_base):
 
     def __init__(self, policy: HttpPolicy) -> None:
         self._backoff = wait_random_exponential(
-            multiplier=policy.base_wait, min=policy.base_wait, max=policy.max_wait,
+            multiplier=policy.base_wait,
+            min=policy.base_wait,
+            max=policy.max_wait,
         )
 
     def __call__(self, retry_state: RetryCallState) -> float:
@@ -359,10 +366,16 @@ class ApiClient:
     """
 
     def __init__(
-        self, base_url: str, *, classify: Callable[[httpx.Response], Any],
-        auth: httpx.Auth | None = None, buckets: Sequence[TokenBucket] = (),
-        breaker: CircuitBreaker | None = None, policy: HttpPolicy | None = None,
-        transport: httpx.BaseTransport | None = None, sleep: Sleep = time.sleep,
+        self,
+        base_url: str,
+        *,
+        classify: Callable[[httpx.Response], Any],
+        auth: httpx.Auth | None = None,
+        buckets: Sequence[TokenBucket] = (),
+        breaker: CircuitBreaker | None = None,
+        policy: HttpPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Sleep = time.sleep,
         clock: Clock = time.monotonic,
         on_retry: Callable[[int, AdapterError, float], None] | None = None,
     ) -> None:
@@ -377,12 +390,19 @@ class ApiClient:
         self._on_retry = on_retry
         self._wait = _ServerOrBackoff(self.policy)
         self._client = httpx.Client(
-            base_url=base_url, auth=auth, timeout=self.policy.timeout,
-            transport=transport, follow_redirects=False,
+            base_url=base_url,
+            auth=auth,
+            timeout=self.policy.timeout,
+            transport=transport,
+            follow_redirects=False,
         )
 
     def request(
-        self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> Any:
         """Send with retries; return what ``classify`` returns or raise an ``AdapterError``."""
@@ -399,7 +419,11 @@ class ApiClient:
         return retrying(self._attempt, method, path, params, json)
 
     def _attempt(
-        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any,
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
     ) -> Any:
         if self._breaker is not None:
             self._breaker.before_call()
@@ -413,7 +437,11 @@ class ApiClient:
         return data
 
     def _send(
-        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any,
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        json: Any,
     ) -> httpx.Response:
         try:
             return self._client.request(method, path, params=params, json=json)
@@ -446,7 +474,9 @@ class ApiClient:
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None,
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()

@@ -26,10 +26,21 @@ __all__ = [
 MASK = "***"
 
 #: Query parameters (and JSON keys) whose values are secrets; matched case-insensitively.
-SECRET_PARAMS = frozenset({
-    "access_token", "refresh_token", "sign", "signature", "code", "partner_key",
-    "app_secret", "client_secret", "password", "token", "authorization",
-})
+SECRET_PARAMS = frozenset(
+    {
+        "access_token",
+        "refresh_token",
+        "sign",
+        "signature",
+        "code",
+        "partner_key",
+        "app_secret",
+        "client_secret",
+        "password",
+        "token",
+        "authorization",
+    }
+)
 
 #: Shortest literal secret that :func:`scrub` replaces; shorter ones are common words.
 MIN_SECRET_LEN = 6
@@ -39,7 +50,7 @@ _KEYS = rf"(?:{_NAMES}|x-tts-access-token)"
 _VALUE = r"[^&#\s'\"<>]*"
 # ``code=`` is only a secret in query position (OAuth redirect), not in prose like "code=500".
 _QUERY_RE = re.compile(rf"(?i)([?&;](?:{_NAMES}|code)=){_VALUE}")
-_TEXT_RE = re.compile(rf"(?i)((?<![\w.-])(?:{_NAMES}|code)=){_VALUE}")
+_TEXT_RE = re.compile(rf"(?i)((?<![\w.-])(?:{_NAMES})=){_VALUE}")
 # JSON or Python-repr pairs, plain or backslash-escaped (JSON inside a JSON string).
 # "code" is left alone here: it is the marketplaces' error-code field.
 _PAIR_RE = re.compile(rf"""(?i)(["']{_KEYS}["']\s*:\s*)(["'])(?:\\.|(?!\2)[^\\])*\2?""")

@@ -51,7 +51,14 @@ class Store:
         self._lock_fd: int | None = None
         self._lock_depth = 0
         _create_private(self.path)
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        # check_same_thread=False: a connection is used by one thread at a time (the daemon
+        # gives each thread its own) but may be closed by the thread that shuts down.
+        conn = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
         for pragma in (
             "journal_mode=WAL",
             "synchronous=FULL",

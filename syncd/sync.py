@@ -108,7 +108,11 @@ class AccountRuntime:
 
 
 def build_runtime(
-    store: Store, vault: credentials.Vault, account: Account, *, limiter: Any = None,
+    store: Store,
+    vault: credentials.Vault,
+    account: Account,
+    *,
+    limiter: Any = None,
     transport: Any = None,
 ) -> AccountRuntime:
     """An account's runtime with its adapter built (shared limiter, own circuit breaker)."""
@@ -118,7 +122,9 @@ def build_runtime(
     rt = AccountRuntime(account, vault)
     sealed = rt.load(store)
     rt.adapter = load(account.marketplace).create(
-        rt.context(sealed), limiter=limiter or Limiter(), breaker=CircuitBreaker(),
+        rt.context(sealed),
+        limiter=limiter or Limiter(),
+        breaker=CircuitBreaker(),
         transport=transport,
     )
     return rt

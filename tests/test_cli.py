@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from syncd.store import LATEST_VERSION
 from tests.conftest import Cli, Run
 
 
@@ -239,11 +240,11 @@ def test_console_script_runs(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert run.returncode == 0, run.stderr
-    assert "schema version 1" in run.stdout
+    assert f"schema version {LATEST_VERSION}" in run.stdout
 
 
 def test_demo_walkthrough(cli: Cli) -> None:
-    run = cli("--lang", "en", "demo", db=False)
+    run = cli("--lang", "en", "demo", "--tour", db=False)
     assert run.code == 0, run.out[-2000:]
-    assert run.out.rstrip().splitlines()[-1] == "RESULT demo_steps=27 failed=0"
+    assert run.out.rstrip().splitlines()[-1] == "TOUR steps=27 failed=0"
     assert "Not enough stock for KASTENGEL-500" in run.out

@@ -148,8 +148,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "verify balances against the ledger and the database's integrity",
     ),
     "help.demo": (
-        "jalankan demo singkat pada basis data sementara",
-        "run a short walkthrough on a throwaway database",
+        "demo di simulator marketplace lokal (tanpa akun, tanpa internet)",
+        "demo on local marketplace simulators (no accounts, no internet)",
     ),
     "help.file": ("berkas", "file"),
     "help.sku": ("SKU induk", "master SKU"),

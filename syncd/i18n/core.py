@@ -254,9 +254,9 @@ MESSAGES.update(
     {
         "secrets.bad_key": (
             "Kunci induk di {where} tidak sah: harus 32 byte dalam base64url. "
-            "Buat yang baru dengan: python -c \"import base64,secrets;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())\"",
+            'Buat yang baru dengan: python -c "import base64,secrets;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"',
             "The master key in {where} is invalid: it must be 32 bytes in base64url. "
-            "Make a new one with: python -c \"import base64,secrets;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())\"",
+            'Make a new one with: python -c "import base64,secrets;print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"',
         ),
         "secrets.unreadable": (
             "Rahasia kanal {account} tidak bisa dibuka dengan kunci induk ini (kunci salah atau data rusak). "

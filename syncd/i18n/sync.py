@@ -8,24 +8,46 @@ from __future__ import annotations
 from typing import Final
 
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "help.duration": ("lama demo berjualan, dalam detik", "how long the demo sells, in seconds"),
+    "help.seed": (
+        "benih acak pembeli (hasil bisa diulang)",
+        "buyers' random seed (repeatable runs)",
+    ),
+    "help.tour": (
+        "tur singkat perintah-perintah CLI, tanpa marketplace",
+        "a short tour of the CLI commands, without marketplaces",
+    ),
+    "help.keep": ("simpan berkas demo di folder ini", "keep the demo's files in this folder"),
     "help.run": ("jalankan layanan sinkronisasi (daemon)", "run the sync service (daemon)"),
     "help.once": ("jalankan setiap tugas sekali lalu keluar", "run every due job once, then exit"),
     "help.workers": ("jumlah pekerja paralel", "number of parallel workers"),
-    "help.push_every": ("detik antar pengiriman stok yang tertunda", "seconds between pushes of pending stock"),
+    "help.push_every": (
+        "detik antar pengiriman stok yang tertunda",
+        "seconds between pushes of pending stock",
+    ),
     "help.poll_every": ("detik antar penarikan pesanan", "seconds between order pulls"),
-    "help.log_format": ("format log: json atau console (default: otomatis)", "log format: json or console (default: automatic)"),
+    "help.log_format": (
+        "format log: json atau console (default: otomatis)",
+        "log format: json or console (default: automatic)",
+    ),
     "help.channel_connect": (
         "sambungkan toko: tanpa --code mencetak tautan izin; dengan --code menukar kodenya",
         "connect a shop: without --code prints the authorization link; with --code exchanges it",
     ),
-    "help.code": ("kode dari pengalihan setelah penjual memberi izin", "the code from the redirect after the seller authorized"),
+    "help.code": (
+        "kode dari pengalihan setelah penjual memberi izin",
+        "the code from the redirect after the seller authorized",
+    ),
     "help.redirect": ("alamat pengalihan setelah izin", "redirect address after authorization"),
     "help.partner_id": ("partner_id aplikasi (Shopee)", "the app's partner_id (Shopee)"),
     "help.partner_key_env": (
         "nama variabel lingkungan yang berisi kunci rahasia aplikasi (disimpan terenkripsi)",
         "name of the environment variable holding the app's secret key (stored encrypted)",
     ),
-    "help.base_url": ("alamat API (mis. simulator lokal)", "API address (e.g. the local simulator)"),
+    "help.base_url": (
+        "alamat API (mis. simulator lokal)",
+        "API address (e.g. the local simulator)",
+    ),
     "help.environment": ("production atau sandbox", "production or sandbox"),
     "help.integration_start": (
         "pesanan sebelum waktu ini (ISO 8601) tidak mengubah stok; default sekarang",
@@ -35,10 +57,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "baca produk toko dan hubungkan otomatis berdasarkan SKU",
         "read the shop's listings and bind them by SKU",
     ),
-    "help.status": ("keadaan tiap kanal: tarik/kirim terakhir, antrean, token", "per channel: last pull/push, pending, tokens"),
+    "help.status": (
+        "keadaan tiap kanal: tarik/kirim terakhir, antrean, token",
+        "per channel: last pull/push, pending, tokens",
+    ),
     "help.logs": ("catatan kejadian sinkronisasi", "sync events log"),
-    "help.level": ("tingkat minimum: debug, info, warning, error", "minimum level: debug, info, warning, error"),
-    "help.since": ("sejak (ISO 8601 atau durasi seperti 30m, 2h, 1d)", "since (ISO 8601 or a duration like 30m, 2h, 1d)"),
+    "help.level": (
+        "tingkat minimum: debug, info, warning, error",
+        "minimum level: debug, info, warning, error",
+    ),
+    "help.since": (
+        "sejak (ISO 8601 atau durasi seperti 30m, 2h, 1d)",
+        "since (ISO 8601 or a duration like 30m, 2h, 1d)",
+    ),
     "help.log_sku": ("hanya kejadian SKU ini", "only events of this SKU"),
     "help.log_channel": ("hanya kejadian kanal ini", "only events of this channel"),
     "connect.url": (

@@ -1,0 +1,1 @@
+"""Shopee Open Platform v2: the adapter and a local simulator of the API for tests."""

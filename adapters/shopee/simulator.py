@@ -1,0 +1,1080 @@
+"""A local Shopee Open Platform v2 server for syncd's tests and benchmarks.
+
+``ShopeeSimulator`` is a real HTTP server on 127.0.0.1 that checks signatures,
+timestamps and tokens the way Shopee does (reference ``marketplace-apis.md`` §1)
+and serves the auth, product and order endpoints syncd uses, with Shopee's
+request and response shapes. Time is the simulator's own (``clock`` plus
+``advance``), so tokens and windows expire without sleeping; clients under test
+should sign with ``sim.now``.
+
+HTTP status of each reply. Shopee does not document the status of error
+replies (UNCONFIRMED, §1.7/§9): clients must classify by the body's ``error``.
+
+======================================================  ====  ==========================
+reply                                                   HTTP  ``error``
+======================================================  ====  ==========================
+success                                                 200   ``""``
+business error on a valid request (item not found)      200   ``error_item_not_found``
+bad/missing parameter, stale timestamp, order window    400   ``error_param``,
+                                                              ``order.order_list_invalid_time``
+wrong sign                                              403   ``error_sign``
+bad/expired/revoked token, code or refresh token        403   ``error_auth``
+unknown path or wrong method                            404   ``error_not_found``
+rate limit, injected ``429`` (+ ``Retry-After``)        429   ``error_server``
+injected ``500``                                        500   ``error_server``
+injected ``error_body:<error>:<message>``               200   ``<error>``
+injected ``malformed`` (truncated, not JSON)            200   —
+``auth_partner`` (seller logged in)                     302   —
+======================================================  ====  ==========================
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import hashlib
+import hmac
+import json
+import math
+import random
+import secrets
+import socket
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Final, Self, cast
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+__all__ = ["FAULT_KINDS", "ORDER_STATUSES", "ApiError", "Order", "OrderLine", "ShopeeSimulator"]
+
+JSON = dict[str, Any]
+ModelSpec = tuple[int, str | None, int, int]  # (model_id, model_sku, price, stock)
+LogEntry = tuple[float, str, str, int | None, int]  # (time, method, path, shop_id, status)
+
+PREFIX: Final = "/api/v2"
+ACCESS_TTL: Final = 4 * 3600  # §1.2: access token 4 h
+OLD_ACCESS_GRACE: Final = 5 * 60  # §1.2: previous access token lives 5 more minutes
+REFRESH_TTL: Final = 30 * 86400  # §1.2: refresh token 30 d, single use
+AUTH_TTL: Final = 365 * 86400  # §1.2: shop authorization 365 d
+CODE_TTL: Final = 10 * 60  # §1.2: code single use, 10 min
+TIMESTAMP_SKEW: Final = 5 * 60  # §1.3: timestamp valid 5 min
+ORDER_WINDOW: Final = 15 * 86400  # §1.4/§1.8: get_order_list window ≤ 15 days
+MAX_PAGE: Final = 100
+MAX_BATCH: Final = 50
+# UNCONFIRMED (§1.4): the real location_id values are not in the reference; "IDZ" is a stand-in.
+LOCATION_ID: Final = "IDZ"
+ITEM_STATUSES: Final = frozenset(
+    {"NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE"}
+)
+ORDER_STATUSES: Final = frozenset(
+    {
+        "UNPAID", "PENDING", "INVOICE_PENDING", "READY_TO_SHIP", "PROCESSED", "RETRY_SHIP",
+        "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "IN_CANCEL", "CANCELLED", "TO_RETURN",
+    }
+)  # fmt: skip
+FAULT_KINDS: Final = frozenset({"429", "500", "timeout", "malformed", "expire_token"})
+TOO_MANY: Final = "Too many requests, please try again later."  # UNCONFIRMED shape (§1.7)
+SERVER_ERROR: Final = "Something wrong. Please try later."
+
+
+class ApiError(Exception):
+    """A Shopee error reply: ``error`` code, ``message`` and the HTTP status we chose."""
+
+    def __init__(self, error: str, message: str, status: int = 200) -> None:
+        super().__init__(f"{error}: {message}")
+        self.error, self.message, self.status = error, message, status
+
+
+def _param(message: str) -> ApiError:
+    return ApiError("error_param", message, 400)
+
+
+def _bad_token() -> ApiError:
+    return ApiError("error_auth", "Invalid access_token.", 403)
+
+
+# ---------------------------------------------------------------- state
+
+
+@dataclass
+class _Model:
+    model_id: int
+    sku: str | None
+    price: int
+    stock: int
+
+
+@dataclass
+class _Item:
+    shop_id: int
+    item_id: int
+    name: str
+    sku: str | None
+    status: str
+    update_time: int
+    has_model: bool
+    models: dict[int, _Model]  # model 0 is the item itself when it has no variants
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One line of an order, as ``get_order_detail`` reports it."""
+
+    item_id: int
+    model_id: int
+    qty: int
+    price: int
+    item_sku: str
+    model_sku: str
+
+
+@dataclass
+class Order:
+    """A buyer's order held by the simulator."""
+
+    order_sn: str
+    shop_id: int
+    status: str
+    create_time: int
+    update_time: int
+    lines: tuple[OrderLine, ...]
+
+
+@dataclass
+class _Access:
+    shop_id: int
+    expires_at: float
+
+
+@dataclass
+class _Refresh:
+    shop_id: int
+    access_token: str
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class _Code:
+    shop_id: int
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class _Fault:
+    kind: str
+    path: str | None
+    times: int
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """An HTTP request as received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    raw: bytes
+    shop_id: int | None  # for accounting, rate limits and faults only
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """A verified request: query, JSON body, shop (0 for public APIs) and simulated now."""
+
+    query: dict[str, list[str]]
+    body: JSON
+    shop_id: int
+    now: float
+
+
+@dataclass(frozen=True)
+class _Route:
+    method: str
+    shop: bool  # shop API (token + shop_id signed) or public API
+    handler: Callable[[_Ctx], JSON | _Reply]
+
+
+def _json_reply(status: int, payload: JSON, headers: Iterable[tuple[str, str]] = ()) -> _Reply:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return _Reply(status, body, (("Content-Type", "application/json"), *headers))
+
+
+def _error_reply(
+    status: int, error: str, message: str, headers: Iterable[tuple[str, str]] = ()
+) -> _Reply:
+    payload = {"request_id": secrets.token_hex(16), "error": error, "message": message}
+    return _json_reply(status, payload, headers)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def _q_str(query: dict[str, list[str]], name: str) -> str:
+    values = query.get(name)
+    if not values or not values[0]:
+        raise _param(f"Missing parameter: {name}.")
+    return values[0]
+
+
+def _q_int(query: dict[str, list[str]], name: str, lo: int = 0, hi: int | None = None) -> int:
+    text = _q_str(query, name)
+    if not (text.isascii() and text.isdigit()):
+        raise _param(f"Wrong type of parameter: {name}.")
+    value = int(text)
+    if value < lo or (hi is not None and value > hi):
+        raise _param(f"Parameter {name} out of range [{lo}, {hi}].")
+    return value
+
+
+def _q_csv(query: dict[str, list[str]], name: str) -> list[str]:
+    return [part for value in query.get(name, []) for part in value.split(",") if part]
+
+
+def _q_ints(query: dict[str, list[str]], name: str) -> list[int]:
+    parts = _q_csv(query, name)
+    if not 1 <= len(parts) <= MAX_BATCH:
+        raise _param(f"{name} must hold 1 to {MAX_BATCH} values.")
+    if not all(p.isascii() and p.isdigit() for p in parts):
+        raise _param(f"Wrong type of parameter: {name}.")
+    return [int(p) for p in parts]
+
+
+def _b_int(body: JSON, name: str) -> int:
+    value = body.get(name)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _param(f"{name} must be an integer.")  # §1.8 #8: integers, not strings
+    return value
+
+
+def _b_str(body: JSON, name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise _param(f"Missing parameter: {name}.")
+    return value
+
+
+def _b_list(body: JSON, name: str) -> list[JSON]:
+    value = body.get(name)
+    if not isinstance(value, list) or not 1 <= len(value) <= MAX_BATCH:
+        raise _param(f"{name} must hold 1 to {MAX_BATCH} entries.")
+    if not all(isinstance(entry, dict) for entry in value):
+        raise _param(f"Wrong type of parameter: {name}.")
+    return value
+
+
+def _json_body(raw: bytes) -> JSON:
+    try:
+        body = json.loads(raw or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _param("Request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise _param("Request body must be a JSON object.")
+    return body
+
+
+def _shop_hint(query: dict[str, list[str]], raw: bytes) -> int | None:
+    """The shop a request is for, for accounting only (query, else the token calls' body)."""
+    text = (query.get("shop_id") or [""])[0]
+    if text.isascii() and text.isdigit():
+        return int(text)
+    try:
+        body = json.loads(raw) if raw else {}
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    shop = body.get("shop_id") if isinstance(body, dict) else None
+    return shop if isinstance(shop, int) and not isinstance(shop, bool) else None
+
+
+def _encode_cursor(key: tuple[int, str]) -> str:
+    return base64.urlsafe_b64encode(f"{key[0]}:{key[1]}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[int, str] | None:
+    if not cursor:
+        return None
+    try:
+        stamp, _, order_sn = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        return int(stamp), order_sn
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise _param("Invalid cursor.") from None
+
+
+def _b36(number: int, width: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    out = ""
+    while number:
+        number, rest = divmod(number, 36)
+        out = digits[rest] + out
+    return out.rjust(width, "0")
+
+
+def _price_info(price: int) -> list[JSON]:
+    return [{"currency": "IDR", "current_price": price, "original_price": price}]
+
+
+def _stock_info(stock: int) -> JSON:
+    return {
+        "summary_info": {"total_reserved_stock": 0, "total_available_stock": stock},
+        "seller_stock": [{"location_id": LOCATION_ID, "stock": stock, "if_saleable": True}],
+        "shopee_stock": [],
+    }
+
+
+# ---------------------------------------------------------------- HTTP plumbing
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, sim: ShopeeSimulator, port: int) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.sim = sim
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client hung up (timeouts); show simulator bugs."""
+        if not isinstance(sys.exception(), OSError):
+            super().handle_error(request, client_address)
+
+    def drop_connections(self) -> None:
+        """Wake idle keep-alive handlers so their threads end."""
+        with self.sockets_lock:
+            for sock in list(self.open_sockets):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
+    server_version = "ShopeeSimulator"
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        reply = cast(_Server, self.server).sim._dispatch(method, self.path, body)
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except OSError:  # the client gave up (e.g. its timeout fired)
+            self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Never print: request lines carry access tokens and signs."""
+
+
+# ---------------------------------------------------------------- the simulator
+
+
+class ShopeeSimulator:
+    """Shopee Open Platform v2 on 127.0.0.1, with catalogue, buyers, faults and accounting.
+
+    Settable attributes: ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per shop
+    and API family, or None), ``timeout_hold`` (s), ``retry_after`` (s, injected 429s),
+    ``next_login_shop``. Read-only by convention: ``calls``, ``request_log``.
+    """
+
+    def __init__(
+        self,
+        *,
+        partner_id: int = 2001234,
+        partner_key: str = "shpk_demo_partner_key_0123456789",
+        clock: Callable[[], float] | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        rate_limit: tuple[float, int] | None = None,
+        port: int = 0,
+    ) -> None:
+        self.partner_id = partner_id
+        self._partner_key = partner_key.encode()
+        self._clock = clock or time.time
+        self._offset = 0.0
+        self.latency, self.jitter = latency, jitter
+        self.rate_limit = rate_limit
+        self.timeout_hold = 5.0
+        self.retry_after = 1
+        self.next_login_shop: int | None = None
+        self.calls: Counter[tuple[int | None, str]] = Counter()
+        self.request_log: list[LogEntry] = []
+        self._port = port
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._rng = random.Random()  # noqa: S311 (latency jitter, not security)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._init_state()
+        self._routes = self._build_routes()
+
+    def _init_state(self) -> None:
+        self._shops: set[int] = set()
+        self._auth_until: dict[int, float] = {}
+        self._codes: dict[str, _Code] = {}
+        self._access: dict[str, _Access] = {}
+        self._refresh: dict[str, _Refresh] = {}
+        self._items: dict[int, _Item] = {}
+        self._orders: dict[str, Order] = {}
+        self._failing: dict[tuple[int, int], str] = {}
+        self._faults: list[_Fault] = []
+        self._buckets: dict[tuple[int | None, str], _Bucket] = {}
+        self._order_seq = 0
+
+    def _build_routes(self) -> dict[str, _Route]:
+        return {
+            f"{PREFIX}/shop/auth_partner": _Route("GET", False, self._auth_partner),
+            f"{PREFIX}/auth/token/get": _Route("POST", False, self._token_get),
+            f"{PREFIX}/auth/access_token/get": _Route("POST", False, self._access_token_get),
+            f"{PREFIX}/product/get_item_list": _Route("GET", True, self._get_item_list),
+            f"{PREFIX}/product/get_item_base_info": _Route("GET", True, self._get_item_base_info),
+            f"{PREFIX}/product/get_model_list": _Route("GET", True, self._get_model_list),
+            f"{PREFIX}/product/update_stock": _Route("POST", True, self._update_stock),
+            f"{PREFIX}/product/update_price": _Route("POST", True, self._update_price),
+            f"{PREFIX}/order/get_order_list": _Route("GET", True, self._get_order_list),
+            f"{PREFIX}/order/get_order_detail": _Route("GET", True, self._get_order_detail),
+        }
+
+    # -- lifecycle
+
+    def start(self) -> Self:
+        """Listen on 127.0.0.1 (port 0 = any free port) in a background thread."""
+        if self._server is None:
+            self._stopping.clear()
+            self._server = _Server(self, self._port)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening; held requests are released at once."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.drop_connections()
+        server.server_close()
+        thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT`` (after ``start``)."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- time
+
+    def now(self) -> float:
+        """Simulated Unix seconds: ``clock()`` plus everything ``advance`` added."""
+        with self._lock:
+            return self._clock() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time forward without sleeping."""
+        if seconds < 0:
+            raise ValueError("time only moves forward")
+        with self._lock:
+            self._offset += seconds
+
+    # -- catalogue
+
+    def add_shop(self, shop_id: int) -> None:
+        """Create a shop (idempotent); it still needs ``authorize``."""
+        with self._lock:
+            self._shops.add(shop_id)
+
+    def add_item(
+        self,
+        shop_id: int,
+        item_id: int,
+        name: str,
+        *,
+        sku: str | None = None,
+        price: int = 10_000,
+        stock: int = 0,
+        models: Iterable[ModelSpec] | None = None,
+        status: str = "NORMAL",
+    ) -> None:
+        """List an item; ``models`` as (model_id, model_sku, price, stock), else one model 0."""
+        specs = list(models) if models is not None else []
+        with self._lock:
+            self._need_shop(shop_id)
+            if item_id in self._items or status not in ITEM_STATUSES:
+                raise ValueError(f"item {item_id} exists or status {status!r} is unknown")
+            table = {m[0]: _Model(*m) for m in specs} or {0: _Model(0, None, price, stock)}
+            self._items[item_id] = _Item(
+                shop_id, item_id, name, sku, status, int(self.now()), bool(specs), table
+            )
+
+    def stock(self, shop_id: int, item_id: int, model_id: int = 0) -> int:
+        """The stock Shopee shows for a model (0 = item without variants)."""
+        with self._lock:
+            return self._model(shop_id, item_id, model_id).stock
+
+    def price(self, shop_id: int, item_id: int, model_id: int = 0) -> int:
+        """The original price (IDR) of a model."""
+        with self._lock:
+            return self._model(shop_id, item_id, model_id).price
+
+    def fail_model(self, item_id: int, model_id: int, reason: str) -> None:
+        """Make stock and price updates of this model fail with ``reason`` until cleared."""
+        with self._lock:
+            self._failing[(item_id, model_id)] = reason
+
+    def clear_fail(self, item_id: int, model_id: int) -> None:
+        """Undo ``fail_model``."""
+        with self._lock:
+            self._failing.pop((item_id, model_id), None)
+
+    def _need_shop(self, shop_id: int) -> None:
+        if shop_id not in self._shops:
+            raise KeyError(f"unknown shop {shop_id}; call add_shop first")
+
+    def _model(self, shop_id: int, item_id: int, model_id: int) -> _Model:
+        item = self._items.get(item_id)
+        if item is None or item.shop_id != shop_id or model_id not in item.models:
+            raise KeyError(f"shop {shop_id} has no item {item_id} model {model_id}")
+        return item.models[model_id]
+
+    # -- sellers and tokens
+
+    def authorize(self, shop_id: int) -> str:
+        """The seller logs in and approves the app: a fresh single-use code (10 min)."""
+        with self._lock:
+            self._need_shop(shop_id)
+            now = self.now()
+            self._auth_until[shop_id] = now + AUTH_TTL
+            code = secrets.token_hex(16)
+            self._codes[code] = _Code(shop_id, now + CODE_TTL)
+            return code
+
+    def issue_tokens(self, shop_id: int) -> tuple[str, str]:
+        """Shortcut for other tests: authorize and exchange at once -> (access, refresh)."""
+        with self._lock:
+            self.authorize(shop_id)
+            pair = self._issue_pair(shop_id, self.now())
+            return pair["access_token"], pair["refresh_token"]
+
+    def revoke(self, shop_id: int) -> None:
+        """The seller cancels the authorization: every token of the shop stops working."""
+        with self._lock:
+            self._auth_until.pop(shop_id, None)
+
+    def _authorized(self, shop_id: int, now: float) -> bool:
+        return now < self._auth_until.get(shop_id, -math.inf)
+
+    def _issue_pair(self, shop_id: int, now: float) -> JSON:
+        access, refresh = secrets.token_hex(16), secrets.token_hex(16)
+        self._access[access] = _Access(shop_id, now + ACCESS_TTL)
+        self._refresh[refresh] = _Refresh(shop_id, access, now + REFRESH_TTL)
+        return {"access_token": access, "refresh_token": refresh, "expire_in": ACCESS_TTL}
+
+    def _expire_access(self, token: str, now: float) -> None:
+        """Expire every live access token of the shop that ``token`` belongs to."""
+        owner = self._access.get(token)
+        for access in self._access.values():
+            if owner is not None and access.shop_id == owner.shop_id:
+                access.expires_at = min(access.expires_at, now)
+
+    # -- buyers
+
+    @property
+    def orders(self) -> dict[str, Order]:
+        """Every order by order_sn (a snapshot of the table; the orders are live)."""
+        with self._lock:
+            return dict(self._orders)
+
+    def place_order(
+        self, shop_id: int, lines: Iterable[tuple[int, int, int]], status: str = "UNPAID"
+    ) -> str | None:
+        """A buyer orders (item_id, model_id, qty) lines; None when the shown stock is short."""
+        wanted = list(lines)
+        if status not in ORDER_STATUSES - {"CANCELLED"} or not wanted:
+            raise ValueError(f"cannot place an order with status {status!r} and lines {wanted}")
+        with self._lock:
+            demand = Counter[tuple[int, int]]()
+            for item_id, model_id, qty in wanted:
+                if qty <= 0:
+                    raise ValueError("quantities must be positive")
+                self._model(shop_id, item_id, model_id)
+                demand[(item_id, model_id)] += qty
+            if any(self._model(shop_id, i, m).stock < q for (i, m), q in demand.items()):
+                return None
+            return self._create_order(shop_id, wanted, status)
+
+    def _create_order(self, shop_id: int, wanted: list[tuple[int, int, int]], status: str) -> str:
+        # UNCONFIRMED (§1.5): when Shopee's own stock drops is not documented; here at creation.
+        out = []
+        for item_id, model_id, qty in wanted:
+            item, model = self._items[item_id], self._model(shop_id, item_id, model_id)
+            model.stock -= qty
+            out.append(
+                OrderLine(item_id, model_id, qty, model.price, item.sku or "", model.sku or "")
+            )
+        now = int(self.now())
+        self._order_seq += 1
+        day = datetime.fromtimestamp(now, UTC).strftime("%y%m%d")
+        order_sn = f"{day}{_b36(self._order_seq, 8)}"
+        self._orders[order_sn] = Order(order_sn, shop_id, status, now, now, tuple(out))
+        return order_sn
+
+    def set_order_status(self, order_sn: str, status: str) -> None:
+        """Move an order on (§1.5); CANCELLED gives the stock back. Bumps update_time."""
+        with self._lock:
+            order = self._orders[order_sn]
+            if status not in ORDER_STATUSES:
+                raise ValueError(f"unknown order status {status!r}")
+            if order.status == "CANCELLED" and status != "CANCELLED":
+                raise ValueError("a cancelled order cannot be reopened")
+            if status == "CANCELLED" and order.status != "CANCELLED":
+                for line in order.lines:
+                    model = self._items[line.item_id].models.get(line.model_id)
+                    if model is not None:
+                        model.stock += line.qty
+            order.status, order.update_time = status, int(self.now())
+
+    # -- faults
+
+    def inject(self, kind: str, path: str | None = None, times: int = 1) -> None:
+        """Make the next ``times`` requests (to ``path``, else any) fail as ``kind``.
+
+        ``429``/``500``/``error_body:<error>:<message>`` replace the answer; ``malformed``
+        and ``timeout`` (held ``timeout_hold`` s) apply the request, then spoil or delay
+        the reply; ``expire_token`` (shop API calls only) expires the caller's shop tokens.
+        """
+        known = kind in FAULT_KINDS or (kind.startswith("error_body:") and kind.count(":") >= 2)
+        if not known or times < 1:
+            raise ValueError(f"unknown fault {kind!r} (or times < 1)")
+        with self._lock:
+            self._faults.append(_Fault(kind, path, times))
+
+    def _take_fault(self, req: _Incoming) -> str | None:
+        for fault in self._faults:
+            if fault.path not in (None, req.path):
+                continue
+            if fault.kind == "expire_token" and "access_token" not in req.query:
+                continue  # only a shop API call carries the token to expire
+            fault.times -= 1
+            if fault.times == 0:
+                self._faults.remove(fault)
+            return fault.kind
+        return None
+
+    def _canned(self, fault: str) -> _Reply | None:
+        """The reply of a fault that replaces the real answer, if it is one."""
+        if fault == "429":
+            return _error_reply(
+                429, "error_server", TOO_MANY, [("Retry-After", str(self.retry_after))]
+            )
+        if fault == "500":
+            return _error_reply(500, "error_server", SERVER_ERROR)
+        if fault.startswith("error_body:"):
+            _, error, message = fault.split(":", 2)
+            return _error_reply(200, error, message)
+        return None
+
+    def _throttle(self, shop_id: int | None, path: str, now: float) -> int | None:
+        """Seconds to wait if this shop's bucket for the API family is empty, else None."""
+        if self.rate_limit is None:
+            return None
+        rate, burst = self.rate_limit
+        key = (shop_id, path.rsplit("/", 1)[0])
+        bucket = self._buckets.setdefault(key, _Bucket(float(burst), now))
+        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.stamp) * rate)
+        bucket.stamp = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return None
+        return max(1, math.ceil((1 - bucket.tokens) / rate))
+
+    # -- request pipeline
+
+    def _dispatch(self, method: str, target: str, body: bytes) -> _Reply:
+        """Serve one HTTP request: account, delay, fault or answer, log."""
+        url = urlsplit(target)
+        query = parse_qs(url.query, keep_blank_values=True)
+        req = _Incoming(method, url.path, query, body, _shop_hint(query, body))
+        with self._lock:
+            self.calls[(req.shop_id, req.path)] += 1
+            fault = self._take_fault(req)
+        self._stopping.wait(max(0.0, self.latency + self._rng.uniform(-self.jitter, self.jitter)))
+        reply = self._answer(req, fault)
+        if fault == "timeout":
+            self._stopping.wait(self.timeout_hold)  # the request was applied; the reply is late
+        with self._lock:
+            self.request_log.append((self.now(), method, req.path, req.shop_id, reply.status))
+        return reply
+
+    def _answer(self, req: _Incoming, fault: str | None) -> _Reply:
+        canned = self._canned(fault) if fault else None
+        if canned is not None:
+            return canned
+        with self._lock:
+            now = self.now()
+            if fault == "expire_token":
+                self._expire_access(req.query["access_token"][0], now)
+            wait = self._throttle(req.shop_id, req.path, now)
+            if wait is not None:
+                # UNCONFIRMED (§1.7): Shopee documents no rate limit; this is our 429 shape.
+                return _error_reply(429, "error_server", TOO_MANY, [("Retry-After", str(wait))])
+            reply = self._process(req, now)
+        if fault == "malformed":
+            return _Reply(200, reply.body[: len(reply.body) // 2], reply.headers)
+        return reply
+
+    def _process(self, req: _Incoming, now: float) -> _Reply:
+        request_id = secrets.token_hex(16)
+        try:
+            route = self._routes.get(req.path)
+            if route is None or route.method != req.method:
+                raise ApiError("error_not_found", "Wrong method or path.", 404)
+            ctx = self._verify(route, req, now)
+            out = route.handler(ctx)
+        except ApiError as exc:
+            payload = {"request_id": request_id, "error": exc.error, "message": exc.message}
+            return _json_reply(exc.status, payload)
+        if isinstance(out, _Reply):
+            return out
+        if route.shop:
+            wrapped = {"error": "", "message": "", "warning": "", "response": out}
+            return _json_reply(200, {"request_id": request_id, **wrapped})
+        return _json_reply(200, {**out, "request_id": request_id, "error": "", "message": ""})
+
+    def _verify(self, route: _Route, req: _Incoming, now: float) -> _Ctx:
+        """§1.3: partner, timestamp within 5 min, sign, then (shop APIs) the access token."""
+        query = req.query
+        partner_id = _q_int(query, "partner_id")
+        timestamp = _q_int(query, "timestamp")
+        sign = _q_str(query, "sign")
+        token = _q_str(query, "access_token") if route.shop else ""
+        shop_id = _q_int(query, "shop_id") if route.shop else 0
+        if partner_id != self.partner_id:
+            raise _param("Invalid partner_id.")  # UNCONFIRMED (§1.7): error code of this case
+        if abs(now - timestamp) > TIMESTAMP_SKEW:
+            raise _param("Invalid timestamp")
+        expected = self._sign(req.path, timestamp, token, str(shop_id) if route.shop else "")
+        if not hmac.compare_digest(expected.encode(), sign.encode()):
+            raise ApiError("error_sign", "Wrong sign.", 403)
+        if route.shop:
+            self._check_access(token, shop_id, now)
+        body = _json_body(req.raw) if route.method == "POST" else {}
+        return _Ctx(query, body, shop_id, now)
+
+    def _sign(self, path: str, timestamp: int, token: str, shop: str) -> str:
+        """Shopee's sign, written here independently of syncd's signer (§1.3)."""
+        base = f"{self.partner_id}{path}{timestamp}{token}{shop}".encode()
+        return hmac.new(self._partner_key, base, hashlib.sha256).hexdigest()
+
+    def _check_access(self, token: str, shop_id: int, now: float) -> None:
+        access = self._access.get(token)
+        if access is None or access.shop_id != shop_id or now >= access.expires_at:
+            raise _bad_token()
+        if not self._authorized(shop_id, now):
+            raise _bad_token()
+
+    # -- auth endpoints
+
+    def _auth_partner(self, ctx: _Ctx) -> _Reply:
+        redirect = _q_str(ctx.query, "redirect")
+        shop_id = self.next_login_shop
+        if shop_id is None or shop_id not in self._shops:
+            raise _param("Simulator: no seller is logging in (set sim.next_login_shop).")
+        code = self.authorize(shop_id)
+        joiner = "&" if "?" in redirect else "?"
+        location = f"{redirect}{joiner}{urlencode({'code': code, 'shop_id': shop_id})}"
+        return _Reply(302, b"", (("Location", location),))
+
+    def _check_body_partner(self, body: JSON) -> int:
+        if _b_int(body, "partner_id") != self.partner_id:
+            raise _param("Invalid partner_id.")
+        return _b_int(body, "shop_id")
+
+    def _token_get(self, ctx: _Ctx) -> JSON:
+        code = _b_str(ctx.body, "code")
+        shop_id = self._check_body_partner(ctx.body)
+        grant = self._codes.get(code)
+        if grant is None or grant.used or grant.shop_id != shop_id or ctx.now >= grant.expires_at:
+            # UNCONFIRMED (§1.2/§1.7): the error of a used/expired code; error_auth chosen.
+            raise ApiError("error_auth", "Invalid code.", 403)
+        if not self._authorized(shop_id, ctx.now):
+            raise ApiError("error_auth", "Shop is not authorized.", 403)
+        grant.used = True
+        return self._issue_pair(shop_id, ctx.now)
+
+    def _access_token_get(self, ctx: _Ctx) -> JSON:
+        token = _b_str(ctx.body, "refresh_token")
+        shop_id = self._check_body_partner(ctx.body)
+        old = self._refresh.get(token)
+        if old is None or old.used or old.shop_id != shop_id or ctx.now >= old.expires_at:
+            # UNCONFIRMED (§1.2/§1.7): the error for a reused or expired refresh token.
+            raise ApiError("error_auth", "Invalid refresh_token.", 403)
+        if not self._authorized(shop_id, ctx.now):
+            raise ApiError("error_auth", "Shop authorization expired.", 403)
+        old.used = True
+        previous = self._access.get(old.access_token)
+        if previous is not None:
+            previous.expires_at = min(previous.expires_at, ctx.now + OLD_ACCESS_GRACE)
+        return self._issue_pair(shop_id, ctx.now)
+
+    # -- product endpoints
+
+    def _shop_item(self, ctx: _Ctx, item_id: int) -> _Item:
+        item = self._items.get(item_id)
+        if item is None or item.shop_id != ctx.shop_id:
+            raise ApiError("error_item_not_found", f"Item {item_id} not found.")
+        return item
+
+    def _get_item_list(self, ctx: _Ctx) -> JSON:
+        offset = _q_int(ctx.query, "offset")
+        size = _q_int(ctx.query, "page_size", 1, MAX_PAGE)
+        statuses = set(ctx.query.get("item_status", []))
+        if not statuses or not statuses <= ITEM_STATUSES:
+            raise _param("item_status is required; repeat it for several statuses.")
+        items = sorted(
+            (i for i in self._items.values() if i.shop_id == ctx.shop_id and i.status in statuses),
+            key=lambda i: i.item_id,
+        )
+        page = items[offset : offset + size]
+        more = offset + size < len(items)
+        return {
+            "item": [
+                {"item_id": i.item_id, "item_status": i.status, "update_time": i.update_time}
+                for i in page
+            ],
+            "total_count": len(items),
+            "has_next_page": more,
+            "next_offset": offset + len(page) if more else 0,
+        }
+
+    def _get_item_base_info(self, ctx: _Ctx) -> JSON:
+        # UNCONFIRMED (§1.4): unknown ids are left out rather than failing the whole call.
+        ids = _q_ints(ctx.query, "item_id_list")
+        found = [self._items[i] for i in ids if i in self._items]
+        return {"item_list": [self._base_info(i) for i in found if i.shop_id == ctx.shop_id]}
+
+    @staticmethod
+    def _base_info(item: _Item) -> JSON:
+        info: JSON = {
+            "item_id": item.item_id,
+            "item_name": item.name,
+            "item_sku": item.sku or "",
+            "item_status": item.status,
+            "update_time": item.update_time,
+            "has_model": item.has_model,
+        }
+        if not item.has_model:
+            only = item.models[0]
+            info["price_info"] = _price_info(only.price)
+            info["stock_info_v2"] = _stock_info(only.stock)
+        return info
+
+    def _get_model_list(self, ctx: _Ctx) -> JSON:
+        item = self._shop_item(ctx, _q_int(ctx.query, "item_id"))
+        if not item.has_model:
+            return {"tier_variation": [], "model": []}
+        models = list(item.models.values())
+        options = [{"option": m.sku or str(m.model_id)} for m in models]
+        return {
+            "tier_variation": [{"name": "Variasi", "option_list": options}],
+            "model": [
+                {
+                    "model_id": m.model_id,
+                    "model_sku": m.sku or "",
+                    "model_status": "MODEL_NORMAL",
+                    "tier_index": [n],
+                    "price_info": _price_info(m.price),
+                    "stock_info_v2": _stock_info(m.stock),
+                }
+                for n, m in enumerate(models)
+            ],
+        }
+
+    def _writable(self, item: _Item, model_id: Any) -> _Model | str:
+        """The model a write goes to, or why it fails before its value is looked at."""
+        if not isinstance(model_id, int) or model_id not in item.models:
+            return "Model not found."
+        return self._failing.get((item.item_id, model_id)) or item.models[model_id]
+
+    def _update_stock(self, ctx: _Ctx) -> JSON:
+        item = self._shop_item(ctx, _b_int(ctx.body, "item_id"))
+        done: list[JSON] = []
+        failed: list[JSON] = []
+        for entry in _b_list(ctx.body, "stock_list"):
+            model = self._writable(item, entry.get("model_id"))
+            stock = _stock_value(entry) if isinstance(model, _Model) else model
+            if isinstance(model, str) or isinstance(stock, str):
+                failed.append({"model_id": entry.get("model_id"), "failed_reason": stock})
+                continue
+            model.stock = stock
+            done.append({"model_id": model.model_id, "location_id": LOCATION_ID, "stock": stock})
+        if done:
+            item.update_time = int(ctx.now)
+        # UNCONFIRMED (§1.7): whether an all-failed call also sets `error`; here only lists.
+        return {"success_list": done, "failure_list": failed}
+
+    def _update_price(self, ctx: _Ctx) -> JSON:
+        item = self._shop_item(ctx, _b_int(ctx.body, "item_id"))
+        done: list[JSON] = []
+        failed: list[JSON] = []
+        for entry in _b_list(ctx.body, "price_list"):
+            model = self._writable(item, entry.get("model_id"))
+            price = (
+                _price_value(entry.get("original_price")) if isinstance(model, _Model) else model
+            )
+            if isinstance(model, str) or isinstance(price, str):
+                failed.append({"model_id": entry.get("model_id"), "failed_reason": price})
+                continue
+            model.price = price
+            done.append({"model_id": model.model_id, "original_price": price})
+        if done:
+            item.update_time = int(ctx.now)
+        return {"success_list": done, "failure_list": failed}
+
+    # -- order endpoints
+
+    def _get_order_list(self, ctx: _Ctx) -> JSON:
+        field_name = _q_str(ctx.query, "time_range_field")
+        if field_name not in ("create_time", "update_time"):
+            raise _param("time_range_field must be create_time or update_time.")
+        start, end = _q_int(ctx.query, "time_from"), _q_int(ctx.query, "time_to")
+        if end < start:
+            raise _param("time_from must not be after time_to.")
+        if end - start > ORDER_WINDOW:
+            raise ApiError("order.order_list_invalid_time", "Time range exceeds 15 days.", 400)
+        size = _q_int(ctx.query, "page_size", 1, MAX_PAGE)
+        after = _decode_cursor((ctx.query.get("cursor") or [""])[0])
+        wanted_status = (ctx.query.get("order_status") or [""])[0]
+        keyed = sorted(
+            ((getattr(o, field_name), o.order_sn), o)
+            for o in self._orders.values()
+            if o.shop_id == ctx.shop_id
+            and start <= getattr(o, field_name) <= end
+            and wanted_status in ("", o.status)
+        )
+        rest = [(key, o) for key, o in keyed if after is None or key > after]
+        page, more = rest[:size], len(rest) > size
+        with_status = "order_status" in _q_csv(ctx.query, "response_optional_fields")
+        return {
+            "more": more,
+            "next_cursor": _encode_cursor(page[-1][0]) if more else "",
+            "order_list": [_list_entry(o, with_status) for _, o in page],
+        }
+
+    def _get_order_detail(self, ctx: _Ctx) -> JSON:
+        numbers = _q_csv(ctx.query, "order_sn_list")
+        if not 1 <= len(numbers) <= MAX_BATCH:
+            raise _param(f"order_sn_list must hold 1 to {MAX_BATCH} values.")
+        optional = set(_q_csv(ctx.query, "response_optional_fields"))
+        # UNCONFIRMED (§1.4): unknown order_sn values are left out rather than failing the call.
+        found = [self._orders[sn] for sn in numbers if sn in self._orders]
+        mine = [o for o in found if o.shop_id == ctx.shop_id]
+        return {"order_list": [self._detail(o, "item_list" in optional) for o in mine]}
+
+    def _detail(self, order: Order, with_items: bool) -> JSON:
+        out: JSON = {
+            "order_sn": order.order_sn,
+            "order_status": order.status,
+            "create_time": order.create_time,
+            "update_time": order.update_time,
+        }
+        if with_items:  # §1.8 #1: no line items unless asked for
+            out["item_list"] = [self._line(line) for line in order.lines]
+        return out
+
+    def _line(self, line: OrderLine) -> JSON:
+        item = self._items.get(line.item_id)
+        return {
+            "item_id": line.item_id,
+            "item_name": item.name if item else "",
+            "item_sku": line.item_sku,
+            "model_id": line.model_id,
+            "model_sku": line.model_sku,
+            "model_quantity_purchased": line.qty,
+            "model_original_price": line.price,
+            "model_discounted_price": line.price,
+            # Shopee: order_item_id equals item_id except inside bundle deals (none here).
+            "order_item_id": line.item_id,
+        }
+
+
+def _list_entry(order: Order, with_status: bool) -> JSON:
+    entry: JSON = {"order_sn": order.order_sn}
+    if with_status:
+        entry["order_status"] = order.status
+    return entry
+
+
+def _stock_value(entry: JSON) -> int | str:
+    """The stock a stock_list entry sets, or why it is refused (one location, an integer ≥ 0)."""
+    locations = entry.get("seller_stock")
+    if not isinstance(locations, list) or len(locations) != 1 or not isinstance(locations[0], dict):
+        return "Different stock structure: give exactly one seller_stock entry."
+    location = locations[0].get("location_id", LOCATION_ID)
+    stock = locations[0].get("stock")
+    if location != LOCATION_ID:
+        return f"Invalid location_id {location!r}."
+    if not isinstance(stock, int) or isinstance(stock, bool):
+        return "Stock must be an integer."
+    return "Stock must not be negative." if stock < 0 else stock
+
+
+def _price_value(price: Any) -> int | str:
+    """The IDR price an original_price sets, or why it is refused (a positive integer, §1.8 #7)."""
+    if isinstance(price, bool) or not isinstance(price, int | float):
+        return "Price must be a number."
+    if not math.isfinite(price) or price <= 0 or price != int(price):
+        return "IDR price must be a positive integer."
+    return int(price)
