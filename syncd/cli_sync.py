@@ -114,7 +114,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.daemon import Daemon, Intervals  # noqa: PLC0415
     from syncd.log import configure  # noqa: PLC0415
 
-    configure(json={"json": True, "console": False}.get(args.log_format or ""))
+    configure(json={"json": True, "console": False}.get(args.log_format or ""), level="info")
     path = ctx.store.path
     ctx.close()  # the daemon opens its own connections
     ctx._store = None

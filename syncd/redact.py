@@ -29,6 +29,7 @@ MASK = "***"
 SECRET_PARAMS = frozenset(
     {
         "access_token",
+        "auth_code",  # TikTok Shop sends it in the query string
         "refresh_token",
         "sign",
         "signature",

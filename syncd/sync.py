@@ -114,18 +114,21 @@ def build_runtime(
     *,
     limiter: Any = None,
     transport: Any = None,
+    now: Callable[[], dt.datetime] | None = None,
 ) -> AccountRuntime:
-    """An account's runtime with its adapter built (shared limiter, own circuit breaker)."""
+    """An account's runtime with its adapter built (shared limiter, own circuit breaker).
+
+    ``now`` replaces the clock (tests drive a simulator's clock with it).
+    """
     from adapters import load  # noqa: PLC0415
     from syncd.http import CircuitBreaker, Limiter  # noqa: PLC0415
 
     rt = AccountRuntime(account, vault)
-    sealed = rt.load(store)
+    ctx = rt.context(rt.load(store))
+    if now is not None:
+        ctx.now = now
     rt.adapter = load(account.marketplace).create(
-        rt.context(sealed),
-        limiter=limiter or Limiter(),
-        breaker=CircuitBreaker(),
-        transport=transport,
+        ctx, limiter=limiter or Limiter(), breaker=CircuitBreaker(), transport=transport
     )
     return rt
 
@@ -147,7 +150,7 @@ def refresh_tokens(
             raise NeedsReauth("no tokens stored; connect the shop first", code="no_tokens")
         if rt.generation > seen and not force:
             return False  # someone else refreshed while we waited
-        due = rt.tokens.access_expires_at - REFRESH_AHEAD <= dt.datetime.now(dt.UTC)
+        due = rt.tokens.access_expires_at - REFRESH_AHEAD <= rt.adapter.ctx.now()
         if failed_generation is None and not due and not force:
             return False
         new = rt.adapter.refresh(rt.tokens)

@@ -19,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+import httpx
+
 from adapters.shopee.errors import classify
 from adapters.shopee.signing import ShopeeAuth, base_string, sign
 from syncd.adapter import (
@@ -36,7 +38,7 @@ from syncd.adapter import (
     StockUpdate,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, Rejected
-from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter
+from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, TokenBucket
 
 __all__ = ["HOSTS", "STATUS_STATE", "ShopeeAdapter"]
 
@@ -111,21 +113,29 @@ class ShopeeAdapter(Adapter):
         settings = ctx.settings
         base_url = str(settings.get("base_url") or HOSTS[settings.get("environment", "production")])
         partner_id = int(settings["partner_id"])
-        # Rate limits: UNCONFIRMED for Shopee (§1.7). Conservative defaults, overridable.
-        shop_rate, app_rate = float(settings.get("shop_rps", 5)), float(settings.get("app_rps", 50))
+
+        # Rate limits: UNCONFIRMED for Shopee (§1.7); conservative defaults, overridable.
+        # A setting is the most calls allowed in any second (L); the bucket keeps
+        # burst + rate·1 s ≤ L (reliability.md finding 6).
+        def bucket(key: str, limit: float) -> TokenBucket:
+            burst = max(1, int(limit * 0.2))
+            return limiter.bucket(key, max(0.5, limit - burst), burst)
+
         buckets = (
-            limiter.bucket(f"shopee:app:{partner_id}", app_rate, max(1, int(app_rate))),
-            limiter.bucket(f"shopee:shop:{ctx.shop_id}", shop_rate, max(1, int(shop_rate))),
+            bucket(f"shopee:app:{partner_id}", float(settings.get("app_rps", 50))),
+            bucket(f"shopee:shop:{ctx.shop_id}", float(settings.get("shop_rps", 5))),
         )
         auth = ShopeeAuth(
             partner_id,
             ctx.secrets["partner_key"],
             int(ctx.shop_id),
             token=lambda: c.access_token if (c := ctx.credentials()) else None,
+            clock=lambda: ctx.now().timestamp(),
         )
         policy = HttpPolicy(
             max_attempts=int(settings.get("max_attempts", 5)),
             max_elapsed=float(settings.get("max_elapsed", 60.0)),
+            timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
         )
         client = ApiClient(
             base_url,

@@ -1,0 +1,324 @@
+"""The adapter contract, run against every registered adapter on its simulator.
+
+Nothing here knows a marketplace: each adapter's harness (``harness.py``) starts
+its simulator and translates the few moves the contract needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import adapters
+from syncd import catalog, credentials, ledger, orders, outbox, sync
+from syncd.adapter import StockUpdate
+from syncd.catalog import Tenant
+from syncd.errors import Rejected
+from syncd.models import ChannelIn, MovementIn, SkuIn
+from syncd.store import Store
+from tests.contract.harness import HARNESSES
+
+MASTER = {"NASTAR-250": 40, "NASTAR-500": 30, "KOPI-250": 20}
+
+
+@dataclass
+class World:
+    harness: Any
+    store: Store
+    tenant: Tenant
+    account: sync.Account
+    rt: sync.AccountRuntime
+    vault: credentials.Vault
+
+    def runtime(self, store: Store | None = None) -> sync.AccountRuntime:
+        return self.rt
+
+    def listing(self, sku: str) -> catalog.Listing:
+        return next(x for x in catalog.list_listings(self.store, self.tenant.id) if x.sku == sku)
+
+
+def build_world(name: str, tmp_path: Path) -> World:
+    if name not in HARNESSES:
+        pytest.fail(f"adapter {name!r} has no simulator harness in tests/contract/harness.py")
+    harness = HARNESSES[name]()
+    harness.start()
+    store = Store(tmp_path / "contract.db")
+    tenant = catalog.add_tenant(store, "Dapur Bu Sri")
+    with store.write():
+        for sku in MASTER:
+            catalog.upsert_sku(store, tenant.id, SkuIn(sku=sku, name=sku, price=50000))
+    ledger.record(
+        store,
+        tenant.id,
+        [
+            MovementIn(sku=s, kind="receipt", qty=q, key=f"open-{s}", source="t", actor="t")
+            for s, q in MASTER.items()
+        ],
+    )
+    start = (harness.now() - dt.timedelta(hours=1)).isoformat(timespec="seconds")
+    ch = catalog.add_channel(
+        store,
+        tenant.id,
+        ChannelIn(
+            name=name,
+            marketplace=name,  # type: ignore[arg-type]
+            shop_id=harness.shop_id,
+        ),
+        settings=harness.settings(),
+        integration_start=start,
+    )
+    vault = credentials.Vault(credentials.load_key(store.path))
+    credentials.save(store, vault, tenant.id, ch.id, app=harness.secrets())
+    account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
+    rt = sync.build_runtime(store, vault, account, now=harness.now)
+    assert rt.adapter is not None
+    tokens = rt.adapter.exchange_code(harness.authorize())
+    credentials.save(store, vault, tenant.id, ch.id, tokens=tokens)
+    rt.load(store)
+    return World(harness, store, tenant, account, rt, vault)
+
+
+@pytest.fixture(params=sorted(adapters.available()))
+def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
+    w = build_world(request.param, tmp_path)
+    yield w
+    if w.rt.adapter is not None:
+        w.rt.adapter.close()
+    w.store.close()
+    w.harness.stop()
+
+
+def test_registry_finds_builtin_and_entry_point_adapters() -> None:
+    assert "shopee" in adapters.available()
+    cls = adapters.load("shopee")
+    assert cls.name == "shopee"
+    assert cls.limits.stock_per_call > 0
+    with pytest.raises(adapters.UnknownAdapter):
+        adapters.load("blibli")
+
+
+def test_discovery_binds_by_sku_and_reports_unmatched(world: World) -> None:
+    shop = world.harness.seed()
+    report = sync.discover(world.store, world.rt)
+    assert report.remote == len(shop)
+    assert report.bound == 3
+    assert report.unmatched_remote == ["NOT-IN-MASTER"]
+    bound = {
+        (x.sku, x.item_id, x.variant_id)
+        for x in catalog.list_listings(world.store, world.tenant.id)
+    }
+    assert bound == {(s, i, v) for s, i, v, _ in shop if s in MASTER}
+    again = sync.discover(world.store, world.rt)
+    assert (again.bound, again.already) == (0, 3)
+
+
+def test_push_sets_channel_to_desired_and_skips_known_values(world: World) -> None:
+    world.harness.seed()
+    sync.discover(world.store, world.rt)
+    report = sync.push(world.store, world.rt)["stock"]
+    assert report.ok == 3
+    for sku, qty in MASTER.items():
+        x = world.listing(sku)
+        assert world.harness.shown(x.item_id, x.variant_id) == qty
+    assert sync.push(world.store, world.rt)["stock"].sent == 0  # nothing new: nothing sent
+
+
+def test_batch_push_with_a_partial_failure(world: World) -> None:
+    world.harness.seed()
+    sync.discover(world.store, world.rt)
+    bad = world.listing("NASTAR-500")
+    world.harness.fail_item(bad.item_id, bad.variant_id, "stock locked by a promotion")
+    report = sync.push(world.store, world.rt)["stock"]
+    assert (report.ok, report.failed) == (2, 1)
+    good = world.listing("NASTAR-250")
+    assert world.harness.shown(good.item_id, good.variant_id) == MASTER["NASTAR-250"]
+    assert world.harness.shown(bad.item_id, bad.variant_id) == 5  # untouched
+    status, error = world.store.conn.execute(
+        "SELECT status, last_error FROM outbox WHERE listing_id = ? AND field = 'stock'", (bad.id,)
+    ).fetchone()
+    assert status == "parked"
+    assert "promotion" in error
+
+
+def test_order_pull_across_windows_and_pages(world: World) -> None:
+    h = world.harness
+    h.seed()
+    sync.discover(world.store, world.rt)
+    x = world.listing("KOPI-250")
+    world.rt.adapter.push_stock([StockUpdate(x.id, x.item_id, x.variant_id, 500, 1)])  # type: ignore[union-attr]
+    placed = []
+    for _day in range(20):  # 20 days of orders: more than one 15-day window
+        for _ in range(2):
+            placed.append(h.place_order(x.item_id, x.variant_id, 1))
+        h.advance(86_400)
+    for _ in range(130):  # a busy last day: more than one page
+        placed.append(h.place_order(x.item_id, x.variant_id, 1))
+    assert None not in placed
+    first = sync.pull_orders(world.store, world.rt)
+    assert first.new_lines == len(placed) == 170
+    on_hand, reserved = ledger.balance(
+        world.store, world.tenant.id, catalog.get_sku(world.store, world.tenant.id, "KOPI-250").id
+    )
+    assert (on_hand, reserved) == (MASTER["KOPI-250"], 170)
+    # re-pulling the same windows from the start adds nothing
+    with world.store.write():
+        world.store.conn.execute("DELETE FROM order_cursor")
+    again = sync.pull_orders(world.store, world.rt)
+    assert again.orders >= 170
+    assert (again.new_lines, again.movements) == (0, 0)
+    assert ledger.check(world.store)[0] == []
+
+
+def test_status_changes_flow_into_the_ledger(world: World) -> None:
+    h = world.harness
+    h.seed()
+    sync.discover(world.store, world.rt)
+    sync.push(world.store, world.rt)
+    x = world.listing("NASTAR-500")
+    sold, kept = (
+        h.place_order(x.item_id, x.variant_id, 2),
+        h.place_order(x.item_id, x.variant_id, 1),
+    )
+    sync.pull_orders(world.store, world.rt)
+    h.advance(5)
+    h.set_state(sold, "shipped")
+    h.set_state(kept, "cancelled")
+    sync.push(world.store, world.rt)  # pull first, then push
+    sku = catalog.get_sku(world.store, world.tenant.id, "NASTAR-500")
+    assert ledger.balance(world.store, world.tenant.id, sku.id) == (MASTER["NASTAR-500"] - 2, 0)
+    assert h.shown(x.item_id, x.variant_id) == MASTER["NASTAR-500"] - 2
+
+
+def test_429_with_retry_after_waits_then_succeeds(world: World) -> None:
+    world.harness.seed()
+    sync.discover(world.store, world.rt)
+    world.harness.set_retry_after(1)
+    world.harness.inject("429", "stock")
+    started = time.monotonic()
+    report = sync.push(world.store, world.rt)["stock"]
+    assert time.monotonic() - started >= 1.0
+    assert report.ok == 3
+    assert world.harness.calls("stock") == 3  # 2 items (one call each) + 1 refused attempt
+
+
+@pytest.mark.parametrize("fault", ["500", "retryable_body", "timeout", "malformed"])
+def test_transient_faults_are_retried(world: World, fault: str) -> None:
+    world.harness.seed()
+    sync.discover(world.store, world.rt)
+    rt = world.rt
+    if fault == "timeout":  # a short client timeout against a reply held for 20 s
+        world.harness.sim.timeout_hold = 20.0
+        account = dataclasses.replace(
+            world.account, settings={**world.account.settings, "timeout": 0.5}
+        )
+        rt = sync.build_runtime(world.store, world.vault, account, now=world.harness.now)
+    world.harness.inject(fault, "stock")
+    assert sync.push(world.store, rt)["stock"].ok == 3
+    assert world.harness.calls("stock") == 3  # the failed attempt and two item calls
+    if rt is not world.rt:
+        rt.adapter.close()  # type: ignore[union-attr]
+
+
+def test_error_body_in_a_200_maps_to_rejected(world: World) -> None:
+    world.harness.seed()
+    sync.discover(world.store, world.rt)
+    x = world.listing("KOPI-250")
+    world.harness.inject("fatal_body", "stock")
+    with pytest.raises(Rejected):
+        world.rt.adapter.push_stock([StockUpdate(x.id, x.item_id, x.variant_id, 3, 1)])  # type: ignore[union-attr]
+    assert world.harness.calls("stock") == 1  # not retried
+
+
+def test_expired_token_is_refreshed_exactly_once_with_concurrent_workers(
+    world: World, tmp_path: Path
+) -> None:
+    world.harness.seed()
+    sync.discover(world.store, world.rt)
+    x = world.listing("KOPI-250")
+    world.harness.inject("expire_token", "stock")
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(8)
+
+    def worker(n: int) -> None:
+        store = Store(world.store.path)
+        try:
+            barrier.wait()
+            update = StockUpdate(x.id, x.item_id, x.variant_id, 10 + n, n + 1)
+            sync.with_auth(store, world.rt, lambda: world.rt.adapter.push_stock([update]))  # type: ignore[union-attr]
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert errors == []
+    assert world.harness.calls("refresh") == 1
+    assert world.rt.refreshes == 1
+    stored = credentials.load(world.store, world.vault, world.tenant.id, world.account.id)
+    assert stored.tokens is not None
+    assert stored.tokens.access_token == world.rt.tokens.access_token  # type: ignore[union-attr]
+
+
+def test_bad_signature_is_rejected_by_the_simulator(world: World) -> None:
+    """The simulator checks signatures itself: a client signing with the wrong key is refused."""
+    from syncd.http import CircuitBreaker, Limiter
+
+    world.harness.seed()
+    sealed = credentials.load(world.store, world.vault, world.tenant.id, world.account.id)
+    ctx = world.rt.context(sealed)
+    ctx.secrets = {**ctx.secrets, "partner_key": "not-the-key"}
+    ctx.now = world.harness.now
+    adapter = adapters.load(world.account.marketplace).create(
+        ctx, limiter=Limiter(), breaker=CircuitBreaker()
+    )
+    try:
+        with pytest.raises(Rejected) as info:
+            list(adapter.discover())
+        assert "sign" in info.value.code
+    finally:
+        adapter.close()
+    assert list(world.rt.adapter.discover())  # type: ignore[union-attr] # the right key works
+
+
+def test_malformed_answers_are_recorded_and_not_fatal(world: World) -> None:
+    from syncd.daemon import Daemon
+
+    world.harness.seed()
+    sync.discover(world.store, world.rt)
+    world.harness.inject("malformed", "orders", times=50)
+    with world.store.write():
+        world.store.conn.execute(
+            "UPDATE channel_account SET settings = ? WHERE id = ?",
+            (json.dumps({**world.account.settings, "max_attempts": 2}), world.account.id),
+        )
+    daemon = Daemon(world.store.path, workers=2)
+    with daemon.running():
+        daemon.load_accounts()
+        daemon.submit("pull", world.account.id)
+        assert daemon.wait_idle(30)
+        assert daemon.counts["failed"] == 1
+        world.harness.sim._faults.clear()
+        daemon.submit("pull", world.account.id)
+        assert daemon.wait_idle(30)
+        assert daemon.counts["ok"] == 1
+    kinds = [
+        r[0]
+        for r in world.store.conn.execute("SELECT message FROM event WHERE kind = 'job.failed'")
+    ]
+    assert len(kinds) == 1
+    assert "MalformedResponse" in kinds[0]
+    assert orders.load_cursor(world.store, world.account.id) is not None
+    assert outbox is not None
