@@ -11,8 +11,9 @@ Usage::
 ``sales`` records offline sales ``sale-START`` .. ``sale-(END-1)`` for tenant
 ``toko``, each in its own transaction (``ledger.record_offline_sale`` with
 ``allow_negative=True``). After each sale commits it appends ``n N`` (new) or
-``n A`` (every line was already applied) to LOG, flushed, so the parent knows
-which sales had committed before the kill and which ones were no-ops.
+``n A`` (every line was already applied; ``n P`` would be a mix) to LOG,
+flushed, so the parent knows which sales had committed before the kill and
+which ones were no-ops.
 
 The content of sale ``n`` is a pure function of ``n`` (``sale_lines``), so a
 re-run of the same ``n`` is a true duplicate delivery. The parent imports this
@@ -66,7 +67,8 @@ def run_sales(db: str, start: int, end: int, log_path: str) -> None:
                     store, tenant.id, sale_lines(n), channel="cash", key=f"sale-{n}",
                     actor="crash-test", allow_negative=True,
                 )
-                log.write(f"{n} {'A' if all(a.already for a in applied) else 'N'}\n")
+                fresh = {a.already for a in applied}
+                log.write(f"{n} {'A' if fresh == {True} else 'N' if fresh == {False} else 'P'}\n")
                 log.flush()
     finally:
         store.close()

@@ -28,7 +28,11 @@ class ShopeeHarness:
     start_offset: float = 0.0  # seconds the simulator clock runs behind real time at start
     sim: ShopeeSimulator = field(init=False)
 
-    STATUS: ClassVar[dict[str, str]] = {"open": "READY_TO_SHIP", "shipped": "SHIPPED", "cancelled": "CANCELLED"}
+    STATUS: ClassVar[dict[str, str]] = {
+        "open": "READY_TO_SHIP",
+        "shipped": "SHIPPED",
+        "cancelled": "CANCELLED",
+    }
     #: logical path → the marketplace path a fault targets
     PATHS: ClassVar[dict[str, str]] = {
         "orders": "/api/v2/order/get_order_list",
