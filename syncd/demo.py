@@ -67,10 +67,11 @@ class Market:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-def _start_market(seed: int) -> Market:
+def start_market(seed: int, *, latency: float = 0.02, jitter: float = 0.01) -> Market:
+    """Start the Shopee simulator with both shops and their items (stale stock on purpose)."""
     from adapters.shopee.simulator import ShopeeSimulator  # noqa: PLC0415
 
-    sim = ShopeeSimulator(partner_key=PARTNER_KEY, latency=0.02, jitter=0.01).start()
+    sim = ShopeeSimulator(partner_key=PARTNER_KEY, latency=latency, jitter=jitter).start()
     market = Market(sim)
     rng = random.Random(seed)  # noqa: S311 - a demo's buyers, not security
     for name, shop in SHOPS.items():
@@ -88,7 +89,8 @@ def _start_market(seed: int) -> Market:
     return market
 
 
-def _seed(store: Store, folder: Path, market: Market) -> int:
+def seed_seller(store: Store, folder: Path, market: Market) -> int:
+    """Bu Sri's catalogue and rules; both shops connected (real auth flow) and bound by SKU."""
     tenant = catalog.add_tenant(store, "Dapur Bu Sri")
     (folder / "katalog.csv").write_text(CATALOGUE_CSV, encoding="utf-8")
     import_file(store, tenant.id, folder / "katalog.csv", actor="bu-sri")
@@ -132,7 +134,7 @@ def _seed(store: Store, folder: Path, market: Market) -> int:
     return tenant.id
 
 
-def _buyers(market: Market, stop: threading.Event, rng: random.Random, rate: float) -> None:
+def buyers(market: Market, stop: threading.Event, rng: random.Random, rate: float) -> None:
     """Simulated buyers on every shop: order what is shown, cancel some, ship the rest."""
     sim, open_orders = market.sim, []
     while not stop.wait(rng.expovariate(rate)):
@@ -191,10 +193,10 @@ def _live(store: Store, tenant_id: int, market: Market, started: float) -> str:
     from syncd.availability import stock_table  # noqa: PLC0415
 
     avail = {r.sku: r.available for r in stock_table(store, tenant_id)}
-    shown = _shown(store, tenant_id, market)
+    shown_now = shown(store, tenant_id, market)
     parts = []
     for sku in WATCH:
-        chans = "/".join(str(shown.get((n, sku), "?")) for n in SHOPS)
+        chans = "/".join(str(shown_now.get((n, sku), "?")) for n in SHOPS)
         parts.append(f"{sku} {avail.get(sku, 0)}→{chans}")
     return (
         f"[{time.monotonic() - started:5.1f}s] orders {market.placed:3d} "
@@ -202,7 +204,7 @@ def _live(store: Store, tenant_id: int, market: Market, started: float) -> str:
     )
 
 
-def _shown(store: Store, tenant_id: int, market: Market) -> dict[tuple[str, str], int]:
+def shown(store: Store, tenant_id: int, market: Market) -> dict[tuple[str, str], int]:
     """What each simulated shop shows, by (channel, SKU)."""
     out = {}
     for x in catalog.list_listings(store, tenant_id):
@@ -211,7 +213,7 @@ def _shown(store: Store, tenant_id: int, market: Market) -> dict[tuple[str, str]
     return out
 
 
-def _settled(store: Store, tenant_id: int, market: Market) -> bool:
+def settled(store: Store, tenant_id: int, market: Market) -> bool:
     """Every simulated order is ingested in its latest state and nothing is left to push."""
     from adapters.shopee.adapter import STATUS_STATE  # noqa: PLC0415
 
@@ -248,7 +250,7 @@ def _report(store: Store, tenant_id: int, market: Market, out: TextIO) -> int:
     from syncd.availability import desired_all  # noqa: PLC0415
 
     desired = {lid: qty for lid, qty, _ in desired_all(store, tenant_id)}
-    shown = _shown(store, tenant_id, market)
+    shown_now = shown(store, tenant_id, market)
     listings = catalog.list_listings(store, tenant_id)
     avail = {
         r.sku: (r.on_hand, r.reserved, r.available)
@@ -267,7 +269,7 @@ def _report(store: Store, tenant_id: int, market: Market, out: TextIO) -> int:
             if x is None:
                 cells.append(f"{'-':>20}")
                 continue
-            want, has = desired[x.id], shown[(name, sku)]
+            want, has = desired[x.id], shown_now[(name, sku)]
             mismatched += want != has
             cells.append(f"{f'{want}/{has}' + (' !' if want != has else ''):>20}")
         on_hand, reserved, available = avail[sku]
@@ -295,10 +297,10 @@ def run_demo(
         db = folder / "demo.db"
         log = (folder / "syncd.log").open("w", encoding="utf-8")
         configure(json=True, stream=log)
-        market = _start_market(seed)
+        market = start_market(seed)
         store = Store(db)
         try:
-            tenant_id = _seed(store, folder, market)
+            tenant_id = seed_seller(store, folder, market)
             print(
                 f"Simulator on {market.sim.base_url}; 2 Shopee shops connected; "
                 f"{len(market.listings)} listings bound by SKU. Selling for {duration:.0f} s…",
@@ -309,7 +311,7 @@ def run_demo(
             runner.start()
             stop = threading.Event()
             actors = [
-                threading.Thread(target=_buyers, args=(market, stop, rng, rate), daemon=True),
+                threading.Thread(target=buyers, args=(market, stop, rng, rate), daemon=True),
                 threading.Thread(
                     target=_seller,
                     args=(db, tenant_id, stop, random.Random(seed + 1), duration),  # noqa: S311
@@ -327,7 +329,7 @@ def run_demo(
                 actor.join()
             print("Buyers stopped; waiting for syncd to settle…", file=out, flush=True)
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not _settled(store, tenant_id, market):
+            while time.monotonic() < deadline and not settled(store, tenant_id, market):
                 time.sleep(0.25)
             time.sleep(0.5)
             daemon.stop.set()

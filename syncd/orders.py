@@ -36,6 +36,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import structlog
+
 from syncd import ledger
 from syncd.adapter import OrderLine, OrderPage, RemoteOrder
 from syncd.catalog import now
@@ -44,6 +46,7 @@ from syncd.store import Store
 
 __all__ = ["STEPS", "IngestReport", "ingest", "load_cursor"]
 
+_log = structlog.get_logger("syncd.orders")
 _RANK = {"open": 1, "shipped": 2, "cancelled": 3, "returned": 3}
 #: (from, to) → (step name, movement kind, from_reserved)
 STEPS: dict[tuple[str | None, str], tuple[str, str, bool]] = {
@@ -201,21 +204,33 @@ def ingest(
     """Apply one page of orders and save its cursor, in one transaction."""
     report = IngestReport()
     ctx = _Page(store, tenant_id, account_id, integration_start, report)
+    from syncd import outbox  # noqa: PLC0415 - outbox needs availability, which needs ledger
+
     with store.write():
         for order in page.orders:
             report.orders += 1
+            before, report.touched = report.touched, set()
+            moved = report.movements
             for line in order.lines:
                 _line(ctx, order, line)
+            if report.touched:
+                # the id that follows this order to its movements, the pushes, the answers
+                cid = f"ord:{account_id}:{order.order_id}"
+                outbox.refresh(store, tenant_id, report.touched, correlation_id=cid)
+                _log.info(
+                    "order.applied",
+                    correlation_id=cid,
+                    status=order.status,
+                    state=order.state,
+                    movements=report.movements - moved,
+                )
+            report.touched |= before
         store.conn.execute(
             "INSERT INTO order_cursor (tenant_id, channel_account_id, cursor, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (channel_account_id) DO UPDATE SET "
             "cursor = excluded.cursor, updated_at = excluded.updated_at",
             (tenant_id, account_id, page.cursor, now()),
         )
-        if report.touched:
-            from syncd import outbox  # noqa: PLC0415
-
-            outbox.refresh(store, tenant_id, report.touched, correlation_id=f"orders:{account_id}")
     return report
 
 

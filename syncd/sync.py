@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import structlog
+
 from syncd import credentials, events, orders, outbox
 from syncd.adapter import (
     Adapter,
@@ -47,6 +49,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_log = structlog.get_logger("syncd.sync")
 #: Refresh tokens this long before they expire (Shopee's live 4 h).
 REFRESH_AHEAD = dt.timedelta(minutes=30)
 #: At most this many order pages per pull, so one huge backlog cannot starve other jobs.
@@ -274,7 +277,41 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
         report.failed += sum(not r.ok for r in results)
         with store.write():
             outbox.record_results(store, field_name, [(by_id[r.listing_id], r) for r in results])
+        _log_results(store, rt, field_name, [(by_id[r.listing_id], r) for r in results])
     return report
+
+
+def _log_results(
+    store: Store, rt: AccountRuntime, field_name: str, sent: list[tuple[outbox.Pending, ItemResult]]
+) -> None:
+    """One log line per pushed value, carrying the correlation id of what caused it."""
+    for item, result in sent:
+        _log.info(
+            "push.result",
+            field=field_name,
+            listing=item.listing_id,
+            value=item.desired,
+            seq=item.seq,
+            ok=result.ok,
+            error=result.error or None,
+            correlation_id=item.correlation_id or None,
+        )
+        if not result.ok:
+            sku = store.scalar(
+                "SELECT s.sku FROM listing l JOIN sku s ON s.id = l.sku_id WHERE l.id = ?",
+                (item.listing_id,),
+            )
+            events.record(
+                store,
+                "push.failed",
+                f"{field_name} {item.desired} refused: {result.error}",
+                level="warning",
+                tenant_id=rt.account.tenant_id,
+                account_id=rt.account.id,
+                sku=sku,
+                correlation_id=item.correlation_id,
+                retry=result.retry,
+            )
 
 
 def _send(

@@ -206,4 +206,4 @@ def test_ingest_queues_pushes(store: Store, tenant: Tenant, shop: int) -> None:
     assert before[nastar] == 20
     assert after[nastar].desired == 17
     assert after[hampers].desired == 8  # min(floor(17 / 2), floor(10 / 1))
-    assert after[nastar].correlation_id == f"orders:{shop}"
+    assert after[nastar].correlation_id == f"ord:{shop}:A1"
