@@ -271,6 +271,7 @@ class Daemon:
         rt = self.runtimes.get(account_id)
         tenant = rt.account.tenant_id if rt else None
         message = f"{type(exc).__name__}: {exc}"
+        _log.error("job.crashed", job=job, account=account_id, exc_info=exc)  # scrubbed, no locals
         with contextlib.suppress(Exception):
             self._mark(store, account_id, tenant or 0, job, error=message)
         with contextlib.suppress(Exception):
