@@ -16,15 +16,15 @@ import pytest
 import adapters
 from syncd import catalog, credentials, ledger, sync
 from syncd.adapter import StockUpdate
-from syncd.http import CircuitBreaker, Limiter
 from syncd.daemon import Daemon
 from syncd.errors import AdapterError
+from syncd.http import CircuitBreaker, Limiter
 from syncd.log import configure
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
 from tests.contract.harness import ShopeeHarness
 
-CANARY_KEY = "CANARY-partner-key-7f3a9c1e5b"  # noqa: S105 - a made-up canary
+CANARY_KEY = "CANARY-partner-key-7f3a9c1e5b"
 
 
 def test_canaries_appear_nowhere(
