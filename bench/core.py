@@ -53,7 +53,7 @@ def ledger_throughput(folder: Path, single: int, batched: int, batch: int) -> No
     print(f"ledger single-movement transactions/s (synchronous=FULL): {single_rate:,.0f}")
     print(f"ledger batched movements/s (batches of {batch}):            {batched_rate:,.0f}")
     print(f"ledger duplicate (already applied) deliveries/s:          {dup_rate:,.0f}")
-    print(f"ledger check after run: {'ok' if not problems else problems}")
+    print(f"ledger check after run: {problems or 'ok'}")
 
 
 def cli_sale(folder: Path, runs: int) -> None:
@@ -64,10 +64,34 @@ def cli_sale(folder: Path, runs: int) -> None:
         for sku in ("NASTAR-500", "KOPI-250"):
             catalog.upsert_sku(store, tenant.id, SkuIn(sku=sku, name=sku, price=1000))
     ledger.record(store, tenant.id, [_movement(0, "NASTAR-500"), _movement(1, "KOPI-250")])
-    ledger.record(store, tenant.id, [MovementIn(sku="NASTAR-500", kind="receipt", qty=10_000,
-                                                key="big", source="bench", actor="bench")])
-    ledger.record(store, tenant.id, [MovementIn(sku="KOPI-250", kind="receipt", qty=10_000,
-                                                key="big2", source="bench", actor="bench")])
+    ledger.record(
+        store,
+        tenant.id,
+        [
+            MovementIn(
+                sku="NASTAR-500",
+                kind="receipt",
+                qty=10_000,
+                key="big",
+                source="bench",
+                actor="bench",
+            )
+        ],
+    )
+    ledger.record(
+        store,
+        tenant.id,
+        [
+            MovementIn(
+                sku="KOPI-250",
+                kind="receipt",
+                qty=10_000,
+                key="big2",
+                source="bench",
+                actor="bench",
+            )
+        ],
+    )
     store.close()
     exe = shutil.which("syncd") or str(Path(sys.executable).with_name("syncd"))
     times = []
@@ -75,7 +99,8 @@ def cli_sale(folder: Path, runs: int) -> None:
         start = time.perf_counter()
         subprocess.run(
             [exe, "--db", str(db), "sale", "2xNASTAR-500", "1xKOPI-250", "--channel", "whatsapp"],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         )
         times.append(time.perf_counter() - start)
     times.sort()
@@ -91,36 +116,75 @@ def build_catalogue(db: Path, skus: int, channels: int) -> None:
     tenant = catalog.add_tenant(store, "bench")
     names = [f"ch{c}" for c in range(channels)]
     for name in names:
-        catalog.add_channel(store, tenant.id, ChannelIn(name=name, marketplace="shopee", shop_id=name))
+        catalog.add_channel(
+            store, tenant.id, ChannelIn(name=name, marketplace="shopee", shop_id=name)
+        )
     start = time.perf_counter()
     with store.write():
         for n in range(skus):
-            catalog.upsert_sku(store, tenant.id, SkuIn(sku=f"SKU-{n:06d}", name=f"Item {n}", price=10_000 + n))
+            catalog.upsert_sku(
+                store, tenant.id, SkuIn(sku=f"SKU-{n:06d}", name=f"Item {n}", price=10_000 + n)
+            )
         for n in range(0, skus, 50):  # every 50th SKU becomes a bundle's component pair
             if n + 1 < skus:
-                catalog.upsert_sku(store, tenant.id, SkuIn(
-                    sku=f"BUNDLE-{n:06d}", name="b", price=1,
-                    components=({"sku": f"SKU-{n:06d}", "qty": 2}, {"sku": f"SKU-{n + 1:06d}", "qty": 1}),  # type: ignore[arg-type]
-                ))
+                catalog.upsert_sku(
+                    store,
+                    tenant.id,
+                    SkuIn(
+                        sku=f"BUNDLE-{n:06d}",
+                        name="b",
+                        price=1,
+                        components=(
+                            {"sku": f"SKU-{n:06d}", "qty": 2},
+                            {"sku": f"SKU-{n + 1:06d}", "qty": 1},
+                        ),  # type: ignore[arg-type]
+                    ),
+                )
         for n in range(skus):
-            ledger.apply(store, tenant.id, MovementIn(
-                sku=f"SKU-{n:06d}", kind="count", qty=n % 40, key=f"c{n}", source="bench", actor="bench"))
-        ids = dict(store.conn.execute("SELECT sku, id FROM sku WHERE tenant_id = ?", (tenant.id,)).fetchall())
+            ledger.apply(
+                store,
+                tenant.id,
+                MovementIn(
+                    sku=f"SKU-{n:06d}",
+                    kind="count",
+                    qty=n % 40,
+                    key=f"c{n}",
+                    source="bench",
+                    actor="bench",
+                ),
+            )
+        ids = dict(
+            store.conn.execute(
+                "SELECT sku, id FROM sku WHERE tenant_id = ?", (tenant.id,)
+            ).fetchall()
+        )
         chan_ids = [c.id for c in catalog.list_channels(store, tenant.id)]
         store.conn.executemany(
-            "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id) VALUES (?, ?, ?, ?)",
+            "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id) "
+            "VALUES (?, ?, ?, ?)",
             ((tenant.id, cid, sid, f"{cid}-{sid}") for sid in ids.values() for cid in chan_ids),
         )
     availability.set_rule(store, tenant.id, channel=None, sku=None, fields={"buffer": 1})
-    availability.set_rule(store, tenant.id, channel="ch0", sku=None,
-                          fields={"share_pct": Decimal(80), "markup_pct": Decimal(8), "rounding": "end900"})
+    availability.set_rule(
+        store,
+        tenant.id,
+        channel="ch0",
+        sku=None,
+        fields={"share_pct": Decimal(80), "markup_pct": Decimal(8), "rounding": "end900"},
+    )
     availability.set_rule(store, tenant.id, channel="ch1", sku=None, fields={"max_shown": 10})
     for n in range(0, skus, 1000):  # a few SKU-level overrides, so the slow merge path runs too
-        availability.set_rule(store, tenant.id, channel=None, sku=f"SKU-{n:06d}",
-                              fields={"last_units": 2, "preferred_channel": "ch0"})
+        availability.set_rule(
+            store,
+            tenant.id,
+            channel=None,
+            sku=f"SKU-{n:06d}",
+            fields={"last_units": 2, "preferred_channel": "ch0"},
+        )
     listings = store.scalar("SELECT COUNT(*) FROM listing")
     store.close()
-    print(f"catalogue built: {skus:,} SKUs, {listings:,} listings in {time.perf_counter() - start:.1f} s")
+    took = time.perf_counter() - start
+    print(f"catalogue built: {skus:,} SKUs, {listings:,} listings in {took:.1f} s")
 
 
 def availability_phase(db: Path) -> None:
@@ -136,8 +200,10 @@ def availability_phase(db: Path) -> None:
     explain_s = time.perf_counter() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     shown = sum(q for q, _ in desired.values())
-    print(f"availability for {len(desired):,} listings: {elapsed:.2f} s, peak RSS {rss_mb:.0f} MB "
-          f"(total units shown {shown:,})")
+    print(
+        f"availability for {len(desired):,} listings: {elapsed:.2f} s, peak RSS {rss_mb:.0f} MB "
+        f"(total units shown {shown:,})"
+    )
     print(f"explain one SKU across all channels: {explain_s * 1000:.1f} ms")
     store.close()
 
@@ -161,8 +227,10 @@ def main() -> None:
         ledger_throughput(folder, args.single, args.batched, 500)
         cli_sale(folder, args.cli_runs)
         build_catalogue(folder / "big.db", args.skus, args.channels)
-        subprocess.run([sys.executable, __file__, "--phase", "availability", "--db", str(folder / "big.db")],
-                       check=True)
+        subprocess.run(
+            [sys.executable, __file__, "--phase", "availability", "--db", str(folder / "big.db")],
+            check=True,
+        )
 
 
 if __name__ == "__main__":
