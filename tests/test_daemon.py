@@ -1,0 +1,226 @@
+"""The daemon: --once, no overlap per account, isolation between shops, signals, heartbeat."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.shopee.simulator import ShopeeSimulator
+from syncd import catalog, credentials, ledger, sync
+from syncd.daemon import Daemon, Intervals
+from syncd.models import ChannelIn, MovementIn, SkuIn
+from syncd.store import Store
+
+KEY = "shpk_demo_partner_key_0123456789"
+
+
+@pytest.fixture
+def two_shops(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, ShopeeSimulator]]:
+    """One seller with two shops on two simulators (so one can be made slow)."""
+    fast, slow = ShopeeSimulator(partner_key=KEY).start(), ShopeeSimulator(partner_key=KEY).start()
+    db = tmp_path / "d.db"
+    store = Store(db)
+    tenant = catalog.add_tenant(store, "T")
+    with store.write():
+        catalog.upsert_sku(store, tenant.id, SkuIn(sku="KOPI-250", name="Kopi", price=45000))
+    ledger.record(
+        store,
+        tenant.id,
+        [MovementIn(sku="KOPI-250", kind="receipt", qty=10, key="r", source="t", actor="t")],
+    )
+    vault = credentials.Vault(credentials.load_key(db))
+    start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(timespec="seconds")
+    for name, sim, shop in (("fast", fast, 1), ("slow", slow, 2)):
+        sim.add_shop(shop)
+        sim.add_item(shop, 10 + shop, "Kopi", sku="KOPI-250", price=45000, stock=0)
+        ch = catalog.add_channel(
+            store,
+            tenant.id,
+            ChannelIn(name=name, marketplace="shopee", shop_id=str(shop)),
+            settings={"partner_id": sim.partner_id, "base_url": sim.base_url, "timeout": 10},
+            integration_start=start,
+        )
+        credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": KEY})
+        account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
+        rt = sync.build_runtime(store, vault, account)
+        credentials.save(
+            store, vault, tenant.id, ch.id, tokens=rt.adapter.exchange_code(sim.authorize(shop))
+        )  # type: ignore[union-attr]
+        rt.load(store)
+        sync.discover(store, rt)
+        rt.adapter.close()  # type: ignore[union-attr]
+    store.close()
+    try:
+        yield db, fast, slow
+    finally:
+        fast.stop()
+        slow.stop()
+
+
+def test_once_runs_every_job_and_exits(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    db, fast, slow = two_shops
+    run = subprocess.run(
+        [sys.executable, "-m", "syncd.cli", "--db", str(db), "--lang", "en", "run", "--once"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "0 failed" in run.stdout
+    assert (fast.stock(1, 11), slow.stock(2, 12)) == (10, 10)
+    with Store(db) as store:
+        jobs = {
+            r[0] for r in store.conn.execute("SELECT job FROM job_run WHERE last_ok IS NOT NULL")
+        }
+        assert {"push", "pull", "refresh"} <= jobs
+        assert store.scalar("SELECT pid FROM daemon_heartbeat") is not None
+
+
+def test_a_slow_shop_does_not_delay_the_others(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    db, fast, slow = two_shops
+    slow.latency = 3.0
+    done: dict[str, float] = {}
+    daemon = Daemon(db, workers=2, intervals=Intervals(push=0.2, pull=60))
+    names = {}
+    with daemon.running():
+        daemon.load_accounts()
+        names = {rt.account.id: rt.account.name for rt in daemon.runtimes.values()}
+        started = time.monotonic()
+        daemon.on_job = lambda job, acct, outcome: done.setdefault(
+            names[acct], time.monotonic() - started
+        )
+        for account_id in names:
+            daemon.submit("push", account_id)
+        assert daemon.wait_idle(60)
+    assert done["fast"] < 1.5
+    assert done["slow"] > 3.0
+    assert fast.stock(1, 11) == 10
+
+
+def test_jobs_never_overlap_for_one_account(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    db, _, slow = two_shops
+    slow.latency = 0.5
+    daemon = Daemon(db, workers=4)
+    with daemon.running():
+        daemon.load_accounts()
+        slow_id = next(
+            rt.account.id for rt in daemon.runtimes.values() if rt.account.name == "slow"
+        )
+        for _ in range(5):
+            daemon.submit("push", slow_id)
+        assert daemon.wait_idle(60)
+    assert daemon.counts["skipped"] == 4
+    assert daemon.counts["ok"] == 1
+
+
+def test_a_failing_job_is_caught_counted_and_the_daemon_goes_on(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    db, fast, _ = two_shops
+    fast.inject("500", times=100)
+    daemon = Daemon(db, workers=2)
+    with daemon.running():
+        daemon.load_accounts()
+        for rt in daemon.runtimes.values():
+            rt.adapter.client.policy = type(rt.adapter.client.policy)(max_attempts=1)  # type: ignore[union-attr]
+        for account_id in list(daemon.runtimes):
+            daemon.submit("pull", account_id)
+        assert daemon.wait_idle(60)
+        assert daemon.counts["failed"] == 1
+        assert daemon.counts["ok"] == 1
+    with Store(db) as store:
+        failures = store.scalar("SELECT SUM(failures) FROM job_run")
+        assert failures == 1
+        assert store.scalar("SELECT COUNT(*) FROM event WHERE kind = 'job.failed'") == 1
+
+
+def test_sigterm_finishes_in_flight_work(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    db, _, slow = two_shops
+    slow.latency = 1.5  # a push is on the wire when the signal comes
+    before = sum(slow.calls.values())
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "syncd.cli",
+            "--db",
+            str(db),
+            "run",
+            "--push-every",
+            "0.2",
+            "--log-format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sum(slow.calls.values()) == before:
+            time.sleep(0.05)  # the daemon's first call has reached the (slow) shop
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "daemon.stopped" in err
+    assert slow.stock(2, 12) == 10  # the in-flight push completed
+
+
+def test_second_signal_exits_at_once(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    db, _, slow = two_shops
+    slow.latency = 20.0  # in-flight work that would take long
+    before = sum(slow.calls.values())
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "syncd.cli",
+            "--db",
+            str(db),
+            "run",
+            "--push-every",
+            "0.2",
+            "--log-format",
+            "json",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and sum(slow.calls.values()) == before:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
+        assert time.monotonic() - started < 5
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGINT
