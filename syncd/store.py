@@ -65,6 +65,8 @@ class Store:
             "foreign_keys=ON",
             f"busy_timeout={BUSY_TIMEOUT_MS}",
             "trusted_schema=OFF",
+            # without it, INSERT OR REPLACE deletes a movement without firing its DELETE trigger
+            "recursive_triggers=ON",
         ):
             conn.execute(f"PRAGMA {pragma}")
         self.conn = conn

@@ -206,7 +206,7 @@ def test_second_signal_exits_at_once(
             "json",
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
     try:

@@ -186,3 +186,21 @@ def test_history_has_running_totals(store: Store, tenant: Tenant) -> None:
         ("reservation", 5, 2),
         ("sale", 3, 0),
     ]
+
+
+@pytest.mark.usefixtures("skus")
+def test_sale_key_reused_with_other_items_is_a_conflict(store: Store, tenant: Tenant) -> None:
+    ledger.record(store, tenant.id, [mv("receipt", 9, "r"), mv("receipt", 9, "r2", sku="KOPI-250")])
+    ledger.record_offline_sale(
+        store, tenant.id, [(1, "NASTAR-500")], channel="cash", key="c1", actor="t"
+    )
+    with pytest.raises(IdempotencyConflict):
+        ledger.record_offline_sale(
+            store,
+            tenant.id,
+            [(1, "NASTAR-500"), (1, "KOPI-250")],
+            channel="cash",
+            key="c1",
+            actor="t",
+        )
+    assert store.scalar("SELECT COUNT(*) FROM movement WHERE idem_key LIKE 'c1%'") == 1
