@@ -9,13 +9,18 @@ instances; the daemon builds one per channel account.
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, Final
 
 __all__ = ["BUILTIN", "ENTRY_POINT_GROUP", "UnknownAdapter", "available", "load"]
 
 ENTRY_POINT_GROUP: Final = "syncd.adapters"
-#: name -> "module:Class" for adapters shipped with syncd (filled as they land).
-BUILTIN: Final[dict[str, str]] = {"shopee": "adapters.shopee.adapter:ShopeeAdapter"}
+#: name -> "module:Class" for adapters shipped with syncd: every ``adapters/<name>/``
+#: package with an ``adapter.py`` that defines ``ADAPTER`` (the adapter class).
+BUILTIN: Final[dict[str, str]] = {
+    p.parent.name: f"adapters.{p.parent.name}.adapter:ADAPTER"
+    for p in sorted(Path(__file__).parent.glob("*/adapter.py"))
+}
 
 
 class UnknownAdapter(LookupError):

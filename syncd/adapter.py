@@ -94,13 +94,21 @@ class ItemResult:
 
 @dataclass(frozen=True, slots=True)
 class OrderLine:
-    """One line of an order: ``qty`` units of one listing (per-unit APIs are counted up)."""
+    """One line of an order: ``qty`` units of one listing.
+
+    Marketplaces that list one line per unit (Lazada, TikTok Shop) give one
+    ``OrderLine`` per unit with ``qty=1`` and that unit's own id, so a unit cancelled
+    on its own is released on its own. ``state`` overrides the order's state for
+    this line when the marketplace reports statuses per line.
+    """
 
     line_id: str
     item_id: str
     variant_id: str
     sku: str | None
     qty: int
+    state: OrderState | None = None
+    status: str | None = None  # the marketplace's own word for this line's status
 
 
 @dataclass(frozen=True, slots=True)

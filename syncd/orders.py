@@ -132,6 +132,11 @@ def _movements(
     ]
 
 
+def _state(order: RemoteOrder, line: OrderLine) -> tuple[str, str]:
+    """(normalized state, marketplace status) of a line: its own, else the order's."""
+    return line.state or order.state, line.status or order.status
+
+
 def _record_new(ctx: _Page, order: RemoteOrder, line: OrderLine) -> tuple[int | None, int]:
     sku_id = _binding(ctx, line)
     tracked = int(_iso(order.created_at) >= ctx.start)
@@ -150,8 +155,7 @@ def _record_new(ctx: _Page, order: RemoteOrder, line: OrderLine) -> tuple[int | 
             line.variant_id,
             sku_id,
             line.qty,
-            order.state,
-            order.status,
+            *_state(order, line),
             tracked,
             _iso(order.created_at),
             _iso(order.updated_at),
@@ -169,9 +173,10 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
         (ctx.account_id, order.order_id, line.line_id),
     ).fetchone()
     old: str | None = None if row is None else row[0]
+    state, status = _state(order, line)
     if row is None:
         sku_id, tracked = _record_new(ctx, order, line)
-    elif not _allowed(old, order.state):
+    elif not _allowed(old, state):
         ctx.report.ignored += 1
         return
     else:
@@ -180,15 +185,15 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
             "UPDATE order_line SET state = ?, status = ?, updated_at = ? "
             "WHERE channel_account_id = ? AND order_id = ? AND line_id = ?",
             (
-                order.state,
-                order.status,
+                state,
+                status,
                 _iso(order.updated_at),
                 ctx.account_id,
                 order.order_id,
                 line.line_id,
             ),
         )
-    step = STEPS.get((old, order.state))
+    step = STEPS.get((old, state))
     if step is None or not tracked or sku_id is None:
         return
     for m in _movements(ctx, order, line, sku_id, step):

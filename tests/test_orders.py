@@ -207,3 +207,21 @@ def test_ingest_queues_pushes(store: Store, tenant: Tenant, shop: int) -> None:
     assert after[nastar].desired == 17
     assert after[hampers].desired == 8  # min(floor(17 / 2), floor(10 / 1))
     assert after[nastar].correlation_id == f"ord:{shop}:A1"
+
+
+def test_lines_with_their_own_state(store: Store, tenant: Tenant, shop: int) -> None:
+    """Per-unit marketplaces: one unit cancelled while the other ships."""
+    units = (OrderLine("U1", "10", "", None, 1), OrderLine("U2", "10", "", None, 1))
+    feed(store, tenant, shop, RemoteOrder("M1", "pending", "open", T0, T0, units))
+    assert stock(store, tenant) == (20, 2)
+    later = T0 + dt.timedelta(minutes=3)
+    mixed = (
+        OrderLine("U1", "10", "", None, 1, state="cancelled", status="canceled"),
+        OrderLine("U2", "10", "", None, 1, state="shipped", status="shipped"),
+    )
+    feed(store, tenant, shop, RemoteOrder("M1", "shipped", "shipped", T0, later, mixed))
+    assert stock(store, tenant) == (19, 0)
+    assert orders.lines_of(store, shop) == [
+        ("M1", "U1", "cancelled", 1),
+        ("M1", "U2", "shipped", 1),
+    ]

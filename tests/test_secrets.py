@@ -22,7 +22,7 @@ from syncd.http import CircuitBreaker, Limiter
 from syncd.log import configure
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
-from tests.contract.harness import ShopeeHarness
+from tests.contract.harness_shopee import ShopeeHarness
 
 CANARY_KEY = "CANARY-partner-key-7f3a9c1e5b"
 

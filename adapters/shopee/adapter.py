@@ -40,7 +40,7 @@ from syncd.adapter import (
 from syncd.errors import MalformedResponse, NeedsReauth, Rejected
 from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, TokenBucket
 
-__all__ = ["HOSTS", "STATUS_STATE", "ShopeeAdapter"]
+__all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "ShopeeAdapter"]
 
 HOSTS = {
     "production": "https://partner.shopeemobile.com",
@@ -362,6 +362,9 @@ class ShopeeAdapter(Adapter):
             _ts(raw["update_time"]),
             lines,
         )
+
+
+ADAPTER = ShopeeAdapter
 
 
 def _stock(entry: dict[str, Any]) -> int:

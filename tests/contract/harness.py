@@ -1,120 +1,21 @@
 """Per-marketplace harnesses: a started simulator plus the moves the contract suite needs.
 
-Every built-in adapter must have a harness here (the suite fails otherwise), so a
-new marketplace cannot land without a simulator that the whole contract runs on.
+Each ``harness_<name>.py`` beside this file defines ``HARNESS``, a class with the
+same methods as ``ShopeeHarness`` (start, stop, settings, secrets, now, advance,
+authorize, seed, place_order, set_state, shown, fail_item, inject, calls,
+set_retry_after). Every built-in adapter must have one (the suite fails
+otherwise), so a marketplace cannot land without a simulator the contract runs on.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import Any
 
-from adapters.shopee.simulator import ShopeeSimulator
-from syncd.adapter import OrderState
-
-#: A shop's catalogue as the contract sees it: (SKU or None, item id, variant id, stock)
-Catalogue = list[tuple[str | None, str, str, int]]
-
-
-@dataclass
-class ShopeeHarness:
-    """Shopee v2 on its simulator."""
-
-    name: str = "shopee"
-    shop_id: str = "998877"
-    partner_key: str = "shpk_demo_partner_key_0123456789"
-    start_offset: float = 0.0  # seconds the simulator clock runs behind real time at start
-    sim: ShopeeSimulator = field(init=False)
-
-    STATUS: ClassVar[dict[str, str]] = {
-        "open": "READY_TO_SHIP",
-        "shipped": "SHIPPED",
-        "cancelled": "CANCELLED",
-    }
-    #: logical path → the marketplace path a fault targets
-    PATHS: ClassVar[dict[str, str]] = {
-        "orders": "/api/v2/order/get_order_list",
-        "stock": "/api/v2/product/update_stock",
-        "items": "/api/v2/product/get_item_list",
-        "refresh": "/api/v2/auth/access_token/get",
-    }
-
-    def start(self, *, latency: float = 0.0, rate_limit: tuple[float, int] | None = None) -> None:
-        sim = ShopeeSimulator(partner_key=self.partner_key, latency=latency, rate_limit=rate_limit)
-        self.sim = sim.start()
-        if self.start_offset:
-            self.sim.advance(-self.start_offset)
-        self.sim.add_shop(int(self.shop_id))
-
-    def stop(self) -> None:
-        self.sim.stop()
-
-    def settings(self) -> dict[str, Any]:
-        return {
-            "partner_id": self.sim.partner_id,
-            "base_url": self.sim.base_url,
-            "shop_rps": 200,
-            "app_rps": 200,
-        }
-
-    def secrets(self) -> dict[str, str]:
-        return {"partner_key": self.partner_key}
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.sim.now(), dt.UTC)
-
-    def advance(self, seconds: float) -> None:
-        self.sim.advance(seconds)
-
-    def authorize(self) -> str:
-        return self.sim.authorize(int(self.shop_id))
-
-    def seed(self) -> Catalogue:
-        """Two items, one with two variants; one SKU is unknown to the master catalogue."""
-        shop = int(self.shop_id)
-        self.sim.add_item(
-            shop,
-            7001,
-            "Nastar Keju",
-            models=[(1, "NASTAR-250", 45000, 5), (2, "NASTAR-500", 85000, 5)],
-        )
-        self.sim.add_item(shop, 7002, "Kopi", sku="KOPI-250", price=45000, stock=5)
-        self.sim.add_item(shop, 7003, "Barang lain", sku="NOT-IN-MASTER", price=1000, stock=5)
-        return [
-            ("NASTAR-250", "7001", "1", 5),
-            ("NASTAR-500", "7001", "2", 5),
-            ("KOPI-250", "7002", "", 5),
-            ("NOT-IN-MASTER", "7003", "", 5),
-        ]
-
-    def place_order(self, item_id: str, variant_id: str, qty: int) -> str | None:
-        return self.sim.place_order(int(self.shop_id), [(int(item_id), int(variant_id or 0), qty)])
-
-    def set_state(self, order_id: str, state: OrderState) -> None:
-        self.sim.set_order_status(order_id, self.STATUS[state])
-
-    def shown(self, item_id: str, variant_id: str) -> int:
-        return self.sim.stock(int(self.shop_id), int(item_id), int(variant_id or 0))
-
-    def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
-        self.sim.fail_model(int(item_id), int(variant_id or 0), reason)
-
-    def inject(self, kind: str, where: str, times: int = 1) -> None:
-        """kind: 429, 500, timeout, malformed, expire_token, retryable_body, fatal_body."""
-        kinds = {
-            "retryable_body": "error_body:error_server:Something wrong. Please try later.",
-            "fatal_body": "error_body:error_param:Invalid item_id.",
-        }
-        self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
-
-    def calls(self, where: str) -> int:
-        path = self.PATHS[where]
-        return sum(n for (_, p), n in self.sim.calls.items() if p == path)
-
-    def set_retry_after(self, seconds: int) -> None:
-        self.sim.retry_after = seconds
-
-
-HARNESSES: dict[str, Callable[[], Any]] = {"shopee": ShopeeHarness}
+HARNESSES: dict[str, Any] = {}
+for _info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+    if _info.name.startswith("harness_"):
+        _module = importlib.import_module(f"tests.contract.{_info.name}")
+        HARNESSES[_module.HARNESS.name] = _module.HARNESS
