@@ -12,7 +12,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["BUILTIN", "ENTRY_POINT_GROUP", "UnknownAdapter", "available", "load"]
+__all__ = ["ALIASES", "BUILTIN", "ENTRY_POINT_GROUP", "UnknownAdapter", "available", "load"]
 
 ENTRY_POINT_GROUP: Final = "syncd.adapters"
 #: name -> "module:Class" for adapters shipped with syncd: every ``adapters/<name>/``
@@ -21,6 +21,10 @@ BUILTIN: Final[dict[str, str]] = {
     p.parent.name: f"adapters.{p.parent.name}.adapter:ADAPTER"
     for p in sorted(Path(__file__).parent.glob("*/adapter.py"))
 }
+
+
+#: Marketplaces served by another's API: Tokopedia shops go through TikTok Shop's.
+ALIASES: Final[dict[str, str]] = {"tokopedia": "tiktok"}
 
 
 class UnknownAdapter(LookupError):
@@ -34,7 +38,8 @@ def available() -> dict[str, str]:
 
 
 def load(name: str) -> Any:
-    """The adapter class registered under ``name``."""
+    """The adapter class registered under ``name`` (or under what ``name`` is an alias of)."""
+    name = ALIASES.get(name, name)
     target = available().get(name)
     if target is None:
         raise UnknownAdapter(f"no adapter named {name!r}; known: {sorted(available()) or 'none'}")
