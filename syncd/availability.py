@@ -358,6 +358,9 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
             + ("" if ch.id in listed else f"  {t('explain.not_listed')}")
         )
         lines.append(pad + t("explain.price", formula=price.text))
+        fronts = ch.settings.get("storefronts")
+        if isinstance(fronts, list) and len(fronts) > 1:  # one stock number, several shop fronts
+            lines.append(pad + t("explain.storefronts", names=" + ".join(map(str, fronts))))
         sources = [rules.sources_text(stock_rule, ch.name), rules.sources_text(price_rule, ch.name)]
         none = t("rules.sources.none")
         if any(s != none for s in sources):

@@ -66,6 +66,8 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
             return 0
         tokens = rt.adapter.exchange_code(args.code)
         credentials.save(ctx.store, vault, account.tenant_id, account.id, tokens=tokens)
+        rt.tokens = tokens
+        sync.note_storefronts(ctx.store, rt)
         with ctx.store.write():
             ctx.store.conn.execute(
                 "UPDATE channel_account SET status = 'active', status_reason = '' WHERE id = ?",
@@ -137,13 +139,21 @@ def _when(value: str | None) -> str:
     return "-" if not value else str(value)[:16].replace("T", " ")
 
 
+def _fronts(marketplace: str, settings: str) -> str:
+    """``tiktok (TikTok Shop + Tokopedia)`` when an account serves several storefronts."""
+    import json  # noqa: PLC0415
+
+    fronts = json.loads(settings or "{}").get("storefronts")
+    return f"{marketplace} ({' + '.join(fronts)})" if fronts else marketplace
+
+
 def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
     from syncd.cli import table  # noqa: PLC0415
 
     tenant = ctx.tenant()
     rows = ctx.store.all(
         """
-        SELECT c.name, c.marketplace, c.status, c.status_reason,
+        SELECT c.name, c.marketplace, c.status, c.status_reason, c.settings,
           (SELECT last_ok FROM job_run j
              WHERE j.channel_account_id = c.id AND j.job = 'pull') AS pull,
           (SELECT last_ok FROM job_run j
@@ -177,7 +187,7 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
             [
                 [
                     r["name"],
-                    r["marketplace"],
+                    _fronts(r["marketplace"], r["settings"]),
                     t(f"status.{r['status']}"),
                     _when(r["pull"]),
                     _when(r["push"]),

@@ -289,10 +289,13 @@ def record_offline_sale(
     """
     with store.write():
         lines = expand(store, tenant_id, items)
-        known = int(store.scalar(  # lines already recorded under this key: "KEY#1", "KEY#2", …
-            "SELECT COUNT(*) FROM movement WHERE tenant_id = ? AND idem_key >= ? AND idem_key < ?",
-            (tenant_id, f"{key}#", f"{key}$"),  # '$' sorts right after '#'
-        ))
+        known = int(
+            store.scalar(  # lines already recorded under this key: "KEY#1", "KEY#2", …
+                "SELECT COUNT(*) FROM movement "
+                "WHERE tenant_id = ? AND idem_key >= ? AND idem_key < ?",
+                (tenant_id, f"{key}#", f"{key}$"),  # '$' sorts right after '#'
+            )
+        )
         if known and known != len(lines):
             raise IdempotencyConflict(key=key, existing=f"{known} lines")
         done = [

@@ -186,6 +186,22 @@ def with_auth(store: Store, rt: AccountRuntime, call: Callable[[], T]) -> T:
         raise NeedsReauth(f"token refused right after a refresh: {exc}", code=exc.code) from None
 
 
+def note_storefronts(store: Store, rt: AccountRuntime) -> None:
+    """Copy the shop fronts an account sells on (e.g. TikTok Shop + Tokopedia) from its
+    tokens into its (non-secret) settings, where ``status`` and ``explain`` show them."""
+    fronts = rt.tokens.extra.get("storefronts") if rt.tokens else None
+    if not fronts or rt.account.settings.get("storefronts") == fronts:
+        return
+    import json  # noqa: PLC0415
+
+    settings = {**rt.account.settings, "storefronts": list(fronts)}
+    with store.write():
+        store.conn.execute(
+            "UPDATE channel_account SET settings = ? WHERE id = ?",
+            (json.dumps(settings), rt.account.id),
+        )
+
+
 def pause(store: Store, rt: AccountRuntime, exc: AdapterError) -> None:
     """Mark the account as needing re-authorization and tell the seller."""
     with store.write():
@@ -361,6 +377,7 @@ def discover(store: Store, rt: AccountRuntime) -> DiscoverReport:
     assert rt.adapter is not None  # noqa: S101
     adapter, acct, report = rt.adapter, rt.account, DiscoverReport()
     remote = with_auth(store, rt, lambda: list(adapter.discover()))
+    note_storefronts(store, rt)
     report.remote = len(remote)
     masters = {s.sku.lower(): s for s in catalog.list_skus(store, acct.tenant_id)}
     bound = {

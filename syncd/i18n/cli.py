@@ -191,6 +191,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "explain.not_listed": ("(belum terhubung; tidak dikirim)", "(not bound; nothing is pushed)"),
     "explain.price": ("harga: {formula}", "price: {formula}"),
+    "explain.storefronts": (
+        "satu angka stok untuk etalase: {names}",
+        "one stock number for the storefronts: {names}",
+    ),
     "explain.sources": ("aturan: {sources}", "rules: {sources}"),
     "scope.tenant": ("semua (default penjual)", "all (seller default)"),
     "scope.channel": ("kanal {channel}", "channel {channel}"),
