@@ -1,0 +1,78 @@
+"""The seller's path through the CLI: add a shop, connect it, discover, sync, read status and logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import Cli
+from tests.contract.harness_shopee import ShopeeHarness
+
+
+@pytest.fixture
+def harness() -> Iterator[ShopeeHarness]:
+    h = ShopeeHarness()
+    h.start()
+    h.seed()
+    yield h
+    h.stop()
+
+
+def test_connect_discover_sync_status_logs(
+    cli: Cli, harness: ShopeeHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for args in (
+        ["tenant", "add", "Dapur Bu Sri"],
+        ["product", "add", "NASTAR-500", "--name", "Nastar", "--price", "85000"],
+        ["product", "add", "KOPI-250", "--name", "Kopi", "--price", "45000"],
+        ["stock", "set", "NASTAR-500", "7", "--reason", "opname"],
+    ):
+        assert cli(*args).code == 0
+    add = cli(
+        "channel",
+        "add",
+        "shopee",
+        "--marketplace",
+        "shopee",
+        "--shop-id",
+        harness.shop_id,
+        "--partner-id",
+        str(harness.sim.partner_id),
+        "--base-url",
+        harness.sim.base_url,
+    )
+    assert add.code == 0, add.err
+    missing = cli("--lang", "en", "channel", "connect", "shopee")
+    assert missing.code == 1
+    assert "SYNCD_PARTNER_KEY" in missing.err
+    monkeypatch.setenv("SYNCD_PARTNER_KEY", harness.partner_key)
+    link = cli("--lang", "en", "channel", "connect", "shopee")
+    assert link.code == 0
+    assert "/api/v2/shop/auth_partner?" in link.out
+    assert "sign=" in link.out
+    done = cli("--lang", "en", "channel", "connect", "shopee", "--code", harness.authorize())
+    assert done.code == 0, done.err
+    assert "Channel shopee connected" in done.out
+    found = cli("--lang", "en", "channel", "discover", "shopee")
+    assert "4 listings in the shop, 2 newly bound" in found.out
+    assert "NOT-IN-MASTER" in found.out  # a shop SKU with no master SKU is reported
+    harness.fail_item("7002", "", "stock locked by a promotion")
+    once = cli("--lang", "en", "run", "--once")
+    assert once.code == 0, once.err
+    assert harness.shown("7001", "2") == 7
+    status = cli("--lang", "en", "status")
+    row = next(line for line in status.out.splitlines() if line.startswith("shopee"))
+    assert "active" in row
+    assert "Daemon: last heartbeat" in status.out
+    logs = cli("--lang", "en", "logs", "--level", "warning")
+    assert "push.failed" in logs.out
+    assert "promotion" in logs.out
+    assert "listings.discovered" not in logs.out  # info is below the level asked for
+    everything = cli("--lang", "en", "logs", "--since", "1h", "--channel", "shopee")
+    assert "listings.discovered" in everything.out
+    sku = cli("--lang", "en", "logs", "--sku", "KOPI-250")
+    assert "push.failed" in sku.out
+    bad = cli("--lang", "en", "logs", "--since", "yesterday-ish")
+    assert bad.code == 1
+    assert "not a valid time" in bad.err
