@@ -1,4 +1,4 @@
-"""The seller's path through the CLI: add a shop, connect it, discover, sync, read status and logs."""
+"""The seller's sync path in the CLI: add a shop, connect, discover, sync, status, logs."""
 
 from __future__ import annotations
 
