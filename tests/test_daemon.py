@@ -148,12 +148,9 @@ def test_a_failing_job_is_caught_counted_and_the_daemon_goes_on(
         assert store.scalar("SELECT COUNT(*) FROM event WHERE kind = 'job.failed'") == 1
 
 
-def test_sigterm_finishes_in_flight_work(
-    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
-) -> None:
-    db, _, slow = two_shops
-    slow.latency = 1.5  # a push is on the wire when the signal comes
-    before = sum(slow.calls.values())
+def start_daemon(db: Path, sim: ShopeeSimulator, **pipes: int) -> subprocess.Popen[str]:
+    """``syncd run`` in a subprocess, returned once its first call has reached ``sim``."""
+    before = sum(sim.calls.values())
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -167,15 +164,23 @@ def test_sigterm_finishes_in_flight_work(
             "--log-format",
             "json",
         ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
+        **pipes,  # type: ignore[call-overload]
     )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sum(sim.calls.values()) == before:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return proc  # type: ignore[no-any-return]
+
+
+def test_sigterm_finishes_in_flight_work(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    db, _, slow = two_shops
+    slow.latency = 1.5  # a push is on the wire when the signal comes
+    proc = start_daemon(db, slow, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and sum(slow.calls.values()) == before:
-            time.sleep(0.05)  # the daemon's first call has reached the (slow) shop
-        time.sleep(0.3)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
     finally:
@@ -191,29 +196,8 @@ def test_second_signal_exits_at_once(
 ) -> None:
     db, _, slow = two_shops
     slow.latency = 20.0  # in-flight work that would take long
-    before = sum(slow.calls.values())
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "syncd.cli",
-            "--db",
-            str(db),
-            "run",
-            "--push-every",
-            "0.2",
-            "--log-format",
-            "json",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    proc = start_daemon(db, slow, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and sum(slow.calls.values()) == before:
-            time.sleep(0.05)
-        time.sleep(0.5)
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.3)
         started = time.monotonic()
