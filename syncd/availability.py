@@ -164,8 +164,8 @@ class RuleBook:
     def load(cls, store: Store, tenant_id: int) -> RuleBook:
         """Read all rule rows of a tenant."""
         book = cls(None, {}, {}, {}, {c.id: c.name for c in list_channels(store, tenant_id)})
-        for row in store.db.query("SELECT * FROM rule WHERE tenant_id = ?", (tenant_id,)):
-            pair = _row_rules(row)
+        for row in store.all("SELECT * FROM rule WHERE tenant_id = ?", (tenant_id,)):
+            pair = _row_rules(dict(row))
             ch, sku = row["channel_account_id"], row["sku_id"]
             if ch and sku:
                 book.sku_channel[(sku, ch)] = pair

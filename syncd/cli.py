@@ -673,9 +673,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Galat/Error: SYNCD_LANG: {exc}", file=sys.stderr)
         return 2
     args = build_parser().parse_args(argv)
-    from syncd.log import configure  # noqa: PLC0415
+    if args.cmd in ("run", "channel", "demo"):  # the commands that log; others stay light
+        from syncd.log import configure  # noqa: PLC0415
 
-    configure(level="warning")  # commands print their results; `run` logs at info
+        configure(level="warning")  # commands print their results; `run` logs at info
     ctx = Context(args)
     try:
         if not args.lang and not os.environ.get("SYNCD_LANG") and ctx.settings.lang:

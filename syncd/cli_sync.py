@@ -230,7 +230,7 @@ def parse_since(value: str, now: dt.datetime | None = None) -> str:
 
 def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.cli import table  # noqa: PLC0415
-    from syncd.events import LEVELS  # noqa: PLC0415
+    from syncd.models import LOG_LEVELS as LEVELS  # noqa: PLC0415
 
     sql = (
         "SELECT e.at, e.level, e.kind, c.name AS channel, e.sku, e.message FROM event e "
@@ -286,7 +286,7 @@ def add_channel_options(p: argparse.ArgumentParser) -> None:
 def sync_commands(sub: Any, channel: Any) -> None:
     """Register run, status, logs, and channel connect/discover."""
     from syncd.cli import _sub  # noqa: PLC0415
-    from syncd.events import LEVELS  # noqa: PLC0415
+    from syncd.models import LOG_LEVELS as LEVELS  # noqa: PLC0415
 
     p = _sub(channel, "connect", "help.channel_connect", cmd_connect)
     p.add_argument("name")

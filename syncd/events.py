@@ -14,11 +14,12 @@ import structlog
 
 from syncd.catalog import now
 from syncd.log import clean
+from syncd.models import LOG_LEVELS
 from syncd.store import Store
 
 __all__ = ["LEVELS", "record"]
 
-LEVELS = ("debug", "info", "warning", "error")
+LEVELS = LOG_LEVELS
 _log = structlog.get_logger("syncd")
 
 

@@ -27,6 +27,8 @@ __all__ = [
 MovementKind = Literal[
     "receipt", "count", "adjustment", "reservation", "release", "sale", "return", "offline_sale"
 ]
+#: Levels of operator events and log lines, lowest first.
+LOG_LEVELS = ("debug", "info", "warning", "error")
 #: Sales that happen outside any marketplace API.
 OFFLINE_CHANNELS = ("cash", "whatsapp", "instagram", "other")
 #: Marketplaces a channel account may name (adapters arrive in later releases).
