@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from syncd.adapter import ItemResult
 from syncd.availability import desired_all
 from syncd.catalog import now
 from syncd.store import Store
+
+if TYPE_CHECKING:
+    from syncd.adapter import ItemResult
 
 __all__ = ["Field", "Pending", "park_after", "pending", "record_results", "refresh", "set_known"]
 
