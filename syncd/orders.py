@@ -71,6 +71,7 @@ class IngestReport:
     ignored: int = 0  # duplicates and late, older statuses
     unmatched: list[str] = field(default_factory=list)  # item/variant ids with no binding
     touched: set[int] = field(default_factory=set)
+    moved_remote: set[tuple[str, str]] = field(default_factory=set)  # (item, variant) it moved
 
 
 def _iso(value: dt.datetime) -> str:
@@ -166,6 +167,14 @@ def _record_new(ctx: _Page, order: RemoteOrder, line: OrderLine) -> tuple[int | 
     return sku_id, tracked
 
 
+def _set_status(ctx: _Page, order: RemoteOrder, line: OrderLine, status: str) -> None:
+    ctx.store.conn.execute(
+        "UPDATE order_line SET status = ?, updated_at = MAX(updated_at, ?) "
+        "WHERE channel_account_id = ? AND order_id = ? AND line_id = ?",
+        (status, _iso(order.updated_at), ctx.account_id, order.order_id, line.line_id),
+    )
+
+
 def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
     row = ctx.store.conn.execute(
         "SELECT state, tracked, sku_id FROM order_line "
@@ -178,6 +187,8 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
         sku_id, tracked = _record_new(ctx, order, line)
     elif not _allowed(old, state):
         ctx.report.ignored += 1
+        if old == state:  # e.g. UNPAID → READY_TO_SHIP: same state, newer word; no stock
+            _set_status(ctx, order, line, status)
         return
     else:
         tracked, sku_id = row[1], row[2]
@@ -194,6 +205,10 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
             ),
         )
     step = STEPS.get((old, state))
+    if step is not None and step[0] in ("reserve", "deduct", "release"):
+        # the marketplace moved its own shown stock for this order (down when it was
+        # placed, back up when cancelled), tracked or not: what it shows is unknown now
+        ctx.report.moved_remote.add((line.item_id, line.variant_id))
     if step is None or not tracked or sku_id is None:
         return
     for m in _movements(ctx, order, line, sku_id, step):
@@ -218,10 +233,13 @@ def ingest(
             moved = report.movements
             for line in order.lines:
                 _line(ctx, order, line)
+            # the id that follows this order to its movements, the pushes, the answers
+            cid = f"ord:{account_id}:{order.order_id}"
             if report.touched:
-                # the id that follows this order to its movements, the pushes, the answers
-                cid = f"ord:{account_id}:{order.order_id}"
                 outbox.refresh(store, tenant_id, report.touched, correlation_id=cid)
+            if report.moved_remote:
+                outbox.forget_shown(store, account_id, report.moved_remote, correlation_id=cid)
+            if report.touched or report.moved_remote:
                 _log.info(
                     "order.applied",
                     correlation_id=cid,
@@ -229,6 +247,7 @@ def ingest(
                     state=order.state,
                     movements=report.movements - moved,
                 )
+            report.moved_remote = set()
             report.touched |= before
         store.conn.execute(
             "INSERT INTO order_cursor (tenant_id, channel_account_id, cursor, updated_at) "

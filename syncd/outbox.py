@@ -25,7 +25,16 @@ from syncd.store import Store
 if TYPE_CHECKING:
     from syncd.adapter import ItemResult
 
-__all__ = ["Field", "Pending", "park_after", "pending", "record_results", "refresh", "set_known"]
+__all__ = [
+    "Field",
+    "Pending",
+    "forget_shown",
+    "park_after",
+    "pending",
+    "record_results",
+    "refresh",
+    "set_known",
+]
 
 Field = Literal["stock", "price"]
 #: A transiently failing item is retried this many times, then parked until its value changes.
@@ -139,6 +148,26 @@ def record_results(store: Store, field: Field, sent: Sequence[tuple[Pending, Ite
                     item.seq,
                 ),
             )
+
+
+def forget_shown(
+    store: Store, account_id: int, items: Collection[tuple[str, str]], *, correlation_id: str = ""
+) -> None:
+    """The marketplace changed what it shows for these (item, variant)s by itself (its own
+    order or cancellation): we no longer know the value, so the desired one is sent again.
+
+    Shopee, Lazada and TikTok lower their own stock for an order and raise it again on
+    cancellation; exactly when is not documented (reference §1.5, §9), so syncd never
+    assumes the number, it re-sends the absolute value. Call inside ``write()``.
+    """
+    for item_id, variant_id in items:
+        store.conn.execute(
+            "UPDATE outbox SET sent_value = NULL, status = 'pending', attempts = 0, "
+            "seq = (SELECT MAX(seq) + 1 FROM outbox), correlation_id = ?, updated_at = ? "
+            "WHERE field = 'stock' AND listing_id = (SELECT id FROM listing "
+            "WHERE channel_account_id = ? AND item_id = ? AND variant_id = ?)",
+            (correlation_id, now(), account_id, item_id, variant_id),
+        )
 
 
 def set_known(store: Store, listing_id: int, field: Field, value: int) -> None:

@@ -225,3 +225,21 @@ def test_lines_with_their_own_state(store: Store, tenant: Tenant, shop: int) -> 
         ("M1", "U1", "cancelled", 1),
         ("M1", "U2", "shipped", 1),
     ]
+
+
+def test_an_order_makes_its_channel_listing_unknown(
+    store: Store, tenant: Tenant, shop: int
+) -> None:
+    """The marketplace moves its own stock for an order; syncd re-sends the absolute value
+    even when its desired value did not change (e.g. clamped at 0, or under a cap)."""
+    nastar = next(x.id for x in catalog.list_listings(store, tenant.id) if x.sku == "NASTAR-500")
+    with store.write():
+        outbox.set_known(store, nastar, "stock", 20)
+    assert all(p.listing_id != nastar for p in outbox.pending(store, shop, "stock"))
+    feed(store, tenant, shop, order("cancelled", oid="Z9"))  # seen only cancelled: no stock
+    assert stock(store, tenant) == (20, 0)
+    assert all(p.listing_id != nastar for p in outbox.pending(store, shop, "stock"))
+    feed(store, tenant, shop, order("open", oid="Z8"))
+    again = next(p for p in outbox.pending(store, shop, "stock") if p.listing_id == nastar)
+    assert again.sent_value is None
+    assert again.correlation_id == f"ord:{shop}:Z8"
