@@ -40,6 +40,15 @@ def channel_settings(args: argparse.Namespace) -> dict[str, Any]:
         settings["base_url"] = args.base_url
     if args.environment:
         settings["environment"] = args.environment
+    if args.app_key:
+        settings["app_key"] = args.app_key
+    if args.service_id:
+        settings["service_id"] = args.service_id
+    for pair in args.setting or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UserError("bad.setting", value=pair)
+        settings[key.strip()] = value.strip()
     return settings
 
 
@@ -281,6 +290,9 @@ def add_channel_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--base-url", help=t("help.base_url"))
     p.add_argument("--environment", choices=("production", "sandbox"), help=t("help.environment"))
     p.add_argument("--integration-start", help=t("help.integration_start"))
+    p.add_argument("--app-key", help=t("help.app_key"))
+    p.add_argument("--service-id", help=t("help.service_id"))
+    p.add_argument("--setting", action="append", metavar="KEY=VALUE", help=t("help.setting"))
 
 
 def sync_commands(sub: Any, channel: Any) -> None:
