@@ -207,7 +207,7 @@ def test_429_with_retry_after_waits_then_succeeds(world: World) -> None:
     report = sync.push(world.store, world.rt)["stock"]
     assert time.monotonic() - started >= 1.0
     assert report.ok == 3
-    assert world.harness.calls("stock") == 3  # 2 items (one call each) + 1 refused attempt
+    assert world.harness.calls("stock") == report.calls + 1  # one call per batch + 1 refused
 
 
 @pytest.mark.parametrize("fault", ["500", "retryable_body", "timeout", "malformed"])
@@ -222,10 +222,13 @@ def test_transient_faults_are_retried(world: World, fault: str) -> None:
         )
         rt = sync.build_runtime(world.store, world.vault, account, now=world.harness.now)
     world.harness.inject(fault, "stock")
-    assert sync.push(world.store, rt)["stock"].ok == 3
-    assert world.harness.calls("stock") == 3  # the failed attempt and two item calls
-    if rt is not world.rt:
-        rt.adapter.close()  # type: ignore[union-attr]
+    try:
+        report = sync.push(world.store, rt)["stock"]
+    finally:
+        if rt is not world.rt:
+            rt.adapter.close()  # type: ignore[union-attr]
+    assert report.ok == 3
+    assert world.harness.calls("stock") == report.calls + 1  # the failed attempt + each batch
 
 
 def test_error_body_in_a_200_maps_to_rejected(world: World) -> None:
@@ -287,7 +290,7 @@ def test_bad_signature_is_rejected_by_the_simulator(world: World) -> None:
     try:
         with pytest.raises(Rejected) as info:
             list(adapter.discover())
-        assert "sign" in info.value.code
+        assert "sign" in info.value.code.lower()
     finally:
         adapter.close()
     assert list(world.rt.adapter.discover())  # type: ignore[union-attr] # the right key works

@@ -1,0 +1,620 @@
+"""Lazada Open Platform (reference §2): auth, listings, stock, price, orders.
+
+Hosts: one API gateway per country (Indonesia by default; ``base_url`` overrides
+it) and the token APIs on ``auth.lazada.com`` (``auth_url`` overrides it).
+
+Stock goes through ``UpdateSellableQuantity`` (§2.8 #1, §8 #2): the value we
+push is what buyers can still buy, so units held by Lazada's own open orders
+(withheld / occupied) are not counted twice. Price goes through
+``UpdatePriceQuantity`` with ``Price`` only — never its ``Quantity``, which is
+the *total* stock. Both take up to 50 SKUs of any products per call.
+
+Order lines are one row per unit (§2.8 #7): each row becomes an ``OrderLine``
+with ``qty=1``, its ``order_item_id`` as line id, and its own status, so a unit
+cancelled on its own is released on its own.
+
+Our order cursor is JSON: ``{"from": ts, "to": ts, "offset": n}``. A window
+``[from, to]`` is read sorted by update time; after a full page the next one
+starts one second before the page's last ``updated_at`` (re-reading a few orders
+is harmless: ingest is idempotent), so an order that moves out of the window
+while we page cannot shift another one past us, as plain offset paging would;
+only when a page is all one second does the offset advance instead. When a
+window is done, the next starts ``OVERLAP`` seconds before its end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from adapters.lazada.errors import classify, error_for, is_partial, normalize
+from adapters.lazada.signing import LazadaAuth
+from syncd.adapter import (
+    Adapter,
+    AdapterContext,
+    BatchLimits,
+    Credentials,
+    ItemResult,
+    OrderLine,
+    OrderPage,
+    OrderState,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    StockUpdate,
+)
+from syncd.errors import MalformedResponse, NeedsReauth, Rejected, Retryable
+from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, TokenBucket
+
+__all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "WIB", "LazadaAdapter", "wib"]
+
+#: API gateway per country (§2.1).
+HOSTS = {
+    "id": "https://api.lazada.co.id/rest",
+    "sg": "https://api.lazada.sg/rest",
+    "my": "https://api.lazada.com.my/rest",
+    "th": "https://api.lazada.co.th/rest",
+    "ph": "https://api.lazada.com.ph/rest",
+    "vn": "https://api.lazada.vn/rest",
+}
+AUTH_HOST = "https://auth.lazada.com"  # token APIs under /rest, consent page /oauth/authorize
+WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
+
+PRODUCTS = "/products/get"
+SELLABLE = "/product/stock/sellable/update"
+PRICE = "/product/price_quantity/update"
+ORDERS = "/orders/get"
+ORDER_ITEMS = "/orders/items/get"
+AUTH_CREATE = "/auth/token/create"  # code → tokens
+AUTH_REFRESH = "/auth/token/refresh"
+
+SKUS_PER_CALL = 50  # §2.4: ≤ 50 SKUs per stock or price call
+SKUS_AFTER_513 = 20  # §2.7: "internal call exception": the vendor says cut to ≤ 20
+PRODUCTS_PAGE = 50  # §2.4: /products/get limit ≤ 50
+PRODUCTS_MAX_OFFSET = 10_000  # §2.8 #5
+ORDERS_PAGE = 100  # §2.4: /orders/get limit ≤ 100
+ORDERS_PER_ITEMS_CALL = 50  # §2.4: /orders/items/get takes ≤ 50 order ids
+# UNCONFIRMED (§2.4/§9): no maximum /orders/get window was found. We walk a backlog
+# 15 days per call, like Shopee's, so no single call asks for an unbounded range.
+WINDOW = dt.timedelta(days=15)
+OVERLAP = 120  # seconds re-read at the start of each new window
+ACCESS_LIFE = dt.timedelta(days=30)  # §2.2, used only when an answer lacks expires_in
+REFRESH_LIFE = dt.timedelta(days=180)
+
+#: Lazada order-item status → normalized state (§2.5; the mapping is our design inference).
+STATUS_STATE: dict[str, OrderState] = {
+    "unpaid": "open",  # Lazada withholds the units (released after 30 min unpaid)
+    "pending": "open",
+    "topack": "open",
+    "packed": "open",
+    "toship": "open",
+    "ready_to_ship": "shipped",  # at RTS the units leave Lazada's stock (deducted)
+    "shipping": "shipped",
+    "shipped": "shipped",
+    "delivered": "shipped",
+    # UNCONFIRMED (§2.5/§9): what a failed delivery or a lost parcel does to stock is not
+    # documented. We keep the units deducted: restocking a parcel that never comes back
+    # would let us sell stock we do not have; the seller restocks by hand when it does.
+    "failed": "shipped",
+    "lost": "shipped",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",  # not a documented spelling; harmless to accept
+    "returned": "returned",  # restock: the goods are back
+}
+_RANK: dict[OrderState, int] = {"open": 0, "shipped": 1, "returned": 2, "cancelled": 3}
+
+
+def wib(moment: dt.datetime | float) -> str:
+    """A time as Lazada's filters want it: ISO 8601 in WIB, ``2026-11-20T00:00:00+07:00``."""
+    when = moment if isinstance(moment, dt.datetime) else dt.datetime.fromtimestamp(moment, dt.UTC)
+    return when.astimezone(WIB).isoformat(timespec="seconds")
+
+
+def _time(value: Any) -> dt.datetime:
+    """An order time: ``2026-11-20 10:15:32 +0700`` or ISO 8601.
+
+    UNCONFIRMED (§2.4): the reference names the fields, not their format; both
+    spellings seen in the wild are read, and a time without an offset is WIB.
+    """
+    text = str(value).strip()
+    for parse in (
+        dt.datetime.fromisoformat,
+        lambda s: dt.datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z"),
+    ):
+        try:
+            when = parse(text)
+        except ValueError:
+            continue
+        return when if when.tzinfo else when.replace(tzinfo=WIB)
+    raise MalformedResponse(f"Lazada: unreadable time {text!r}", code="malformed")
+
+
+def _need(body: Any, *keys: str) -> Any:
+    """``body[k1][k2]…`` or MalformedResponse naming the missing field."""
+    value = body
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            raise MalformedResponse(f"Lazada: answer lacks {'.'.join(keys)}", code="malformed")
+        value = value[key]
+    return value
+
+
+def _state(status: str) -> OrderState:
+    state = STATUS_STATE.get(status.strip().lower())
+    if state is None:
+        raise MalformedResponse(f"Lazada: unknown order status {status!r}", code="status")
+    return state
+
+
+#: (listing id, item id, SKU id, fields to set) of one SKU in a write.
+Entry = tuple[int, str, str, dict[str, int]]
+
+
+class LazadaAdapter(Adapter):
+    """One Lazada seller."""
+
+    name: ClassVar[str] = "lazada"
+    limits: ClassVar[BatchLimits] = BatchLimits(
+        stock_per_call=SKUS_PER_CALL,
+        price_per_call=SKUS_PER_CALL,
+        one_item_per_call=False,  # one call may mix SKUs of several products
+        order_details_per_call=ORDERS_PER_ITEMS_CALL,
+        order_window=WINDOW,
+    )
+
+    def __init__(
+        self, ctx: AdapterContext, client: ApiClient, *, base_url: str, auth_url: str
+    ) -> None:
+        super().__init__(ctx, client)
+        self.base_url = base_url
+        self.auth_url = auth_url
+        self.app_key = _app_key(ctx.settings)
+        # seller SKU → (item id, SKU id), learnt by discover: a failed write's detail
+        # may name a SKU only by its seller SKU (UNCONFIRMED, §2.4).
+        self._by_seller_sku: dict[str, tuple[str, str]] = {}
+
+    @classmethod
+    def create(
+        cls,
+        ctx: AdapterContext,
+        *,
+        limiter: Limiter,
+        breaker: CircuitBreaker,
+        transport: Any = None,
+    ) -> LazadaAdapter:
+        settings = ctx.settings
+        country = str(settings.get("country", "id")).lower()
+        if not settings.get("base_url") and country not in HOSTS:
+            raise Rejected(f"Lazada: unknown country {country!r}; set base_url", code="config")
+        base_url = str(settings.get("base_url") or HOSTS[country]).rstrip("/")
+        auth_url = str(settings.get("auth_url") or AUTH_HOST).rstrip("/")
+        app_key = _app_key(settings)
+
+        # Rate limits (§2.7): inventory APIs allow 50 calls/s per seller; every other API
+        # has its own QPS ceiling, and no app-wide number is documented (UNCONFIRMED).
+        # Conservative defaults, overridable. A setting is the most calls allowed in any
+        # second (L); the bucket keeps burst + rate·1 s ≤ L (reliability.md finding 6).
+        def bucket(key: str, limit: float) -> TokenBucket:
+            burst = max(1, int(limit * 0.2))
+            return limiter.bucket(key, max(0.5, limit - burst), burst)
+
+        buckets = (
+            bucket(f"lazada:app:{app_key}", float(settings.get("app_rps", 40))),
+            bucket(f"lazada:shop:{ctx.shop_id}", float(settings.get("shop_rps", 10))),
+        )
+        auth = LazadaAuth(
+            app_key,
+            _app_secret(ctx.secrets),
+            token=lambda: c.access_token if (c := ctx.credentials()) else None,
+            prefixes=(urlsplit(base_url).path, urlsplit(f"{auth_url}/rest").path),
+            clock=lambda: ctx.now().timestamp(),
+        )
+        policy = HttpPolicy(
+            max_attempts=int(settings.get("max_attempts", 5)),
+            max_elapsed=float(settings.get("max_elapsed", 60.0)),
+            timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
+        )
+        client = ApiClient(
+            base_url,
+            classify=classify,
+            auth=auth,
+            buckets=buckets,
+            breaker=breaker,
+            policy=policy,
+            transport=transport,
+        )
+        return cls(ctx, client, base_url=base_url, auth_url=auth_url)
+
+    # -- calls --------------------------------------------------------------------------
+
+    def _call(self, method: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        """One API call; the body, which succeeded (code "0") or is a per-SKU report."""
+        clean = {k: str(v) for k, v in (params or {}).items() if v is not None}
+        return self.client.request(method, path, params=clean)
+
+    def _ok(self, method: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        """One call that must succeed as a whole (a per-SKU report raises its error)."""
+        body = self._call(method, path, params)
+        code = str(body.get("code", ""))
+        if code != "0":
+            raise error_for(code, str(body.get("message") or code))
+        return body
+
+    # -- authorization ----------------------------------------------------------------------
+
+    def authorization_url(self, redirect: str) -> str:
+        query = {
+            "response_type": "code",
+            "force_auth": "true",
+            "redirect_uri": redirect,
+            "client_id": self.app_key,
+        }  # no ``uuid``: Lazada errors on it (§2.2)
+        return f"{self.auth_url}/oauth/authorize?{urlencode(query)}"
+
+    def _tokens(self, body: Any, current: Credentials | None) -> Credentials:
+        """Credentials from a token answer; the re-authorization date never moves later.
+
+        The refresh token lives 180 days from the seller's authorization and a
+        refresh does not extend it (§2.2 #5): after that date only the seller can
+        help, so it is ``auth_expires_at``. ``refresh_expires_in = 0`` means the
+        token cannot be refreshed at all: the seller must authorize again when the
+        access token runs out.
+        """
+        at = self.ctx.now()
+        access_in = body.get("expires_in")
+        access_at = at + (dt.timedelta(seconds=int(access_in)) if access_in else ACCESS_LIFE)
+        refresh_in = body.get("refresh_expires_in")
+        if refresh_in is None:
+            # UNCONFIRMED: an answer without refresh_expires_in; assume the documented 180 days.
+            refresh_at = at + REFRESH_LIFE
+        else:
+            refresh_at = at + dt.timedelta(seconds=max(0, int(refresh_in)))
+        auth_at = refresh_at if refresh_at > at else access_at
+        if current is not None:
+            if current.refresh_expires_at is not None:
+                refresh_at = min(refresh_at, current.refresh_expires_at)
+            if current.auth_expires_at is not None:
+                auth_at = min(auth_at, current.auth_expires_at)
+        extra = dict(current.extra) if current is not None else {}
+        seller = _seller(body)
+        if seller is not None:
+            extra.update(seller)
+        return Credentials(
+            access_token=str(_need(body, "access_token")),
+            refresh_token=str(_need(body, "refresh_token")),
+            access_expires_at=access_at,
+            refresh_expires_at=refresh_at,
+            auth_expires_at=auth_at,
+            extra=extra,
+        )
+
+    def exchange_code(self, code: str) -> Credentials:
+        body = self._ok("POST", f"{self.auth_url}/rest{AUTH_CREATE}", {"code": code})
+        tokens = self._tokens(body, None)
+        seller = tokens.extra.get("seller_id")
+        if seller and self.ctx.shop_id and seller != str(self.ctx.shop_id):
+            # The seller logged in to another shop than this channel account is for.
+            raise NeedsReauth(
+                f"Lazada: authorized seller {seller}, but this account is seller "
+                f"{self.ctx.shop_id}; authorize again with the right shop",
+                code="seller_mismatch",
+            )
+        return tokens
+
+    def refresh(self, current: Credentials) -> Credentials:
+        now = self.ctx.now()
+        if current.refresh_expires_at is not None and current.refresh_expires_at <= now:
+            raise NeedsReauth(
+                "Lazada: the refresh token has run out (180 days from authorization); "
+                "the seller must authorize again",
+                code="IllegalRefreshToken",
+            )
+        try:
+            body = self._ok(
+                "POST",
+                f"{self.auth_url}/rest{AUTH_REFRESH}",
+                {"refresh_token": current.refresh_token},
+            )
+        except Rejected as exc:  # a refused refresh cannot be fixed by retrying
+            raise NeedsReauth(f"refresh refused: {exc}", code=exc.code) from None
+        return self._tokens(body, current)
+
+    # -- listings ---------------------------------------------------------------------------
+
+    def discover(self) -> Iterator[RemoteListing]:
+        offset = 0
+        while True:
+            if offset >= PRODUCTS_MAX_OFFSET:
+                # §2.8 #5: offset stops at 10,000. Far beyond a small seller's catalogue;
+                # say so rather than silently binding only part of the shop.
+                raise Rejected(
+                    "Lazada: more than 10,000 products; discovery by date is not implemented",
+                    code="offset_limit",
+                )
+            body = self._ok(
+                "GET",
+                PRODUCTS,
+                {"filter": "all", "offset": offset, "limit": PRODUCTS_PAGE, "options": 1},
+            )
+            data = _data(body)
+            products = data.get("products") or []
+            for product in products:
+                yield from self._skus(product)
+            offset += len(products)
+            if not products or offset >= int(data.get("total_products") or 0):
+                return
+
+    def _skus(self, product: dict[str, Any]) -> Iterator[RemoteListing]:
+        if str(product.get("status", "")).lower() == "deleted":
+            return
+        item_id = str(_need(product, "item_id"))
+        name = str((product.get("attributes") or {}).get("name", ""))
+        for sku in product.get("skus") or []:
+            if str(sku.get("Status", "")).lower() == "deleted":
+                continue
+            sku_id = str(_need(sku, "SkuId"))
+            seller_sku = str(sku.get("SellerSku") or "") or None
+            if seller_sku:
+                self._by_seller_sku[seller_sku] = (item_id, sku_id)
+            yield RemoteListing(
+                item_id, sku_id, seller_sku, name, _sellable(sku), int(float(sku.get("price", 0)))
+            )
+
+    # -- stock and price ----------------------------------------------------------------------
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        entries = [
+            (u.listing_id, u.item_id, u.variant_id, {"SellableQuantity": max(0, u.quantity)})
+            for u in updates
+        ]
+        return self._write(SELLABLE, entries)
+
+    def push_price(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        entries = [(u.listing_id, u.item_id, u.variant_id, {"Price": u.price}) for u in updates]
+        return self._write(PRICE, entries)
+
+    def _write(self, path: str, entries: Sequence[Entry]) -> list[ItemResult]:
+        """One write of up to 50 SKUs; a 501 report is resolved SKU by SKU."""
+        if len(entries) > SKUS_PER_CALL:
+            return [
+                r
+                for i in range(0, len(entries), SKUS_PER_CALL)
+                for r in self._write(path, entries[i : i + SKUS_PER_CALL])
+            ]
+        try:
+            body = self._call("POST", path, {"payload": _payload(entries)})
+        except Retryable as exc:
+            if normalize(exc.code) != "513" or len(entries) <= SKUS_AFTER_513:
+                raise
+            # §2.7: 513 "internal call exception" — the vendor's remedy is ≤ 20 SKUs a call.
+            return [
+                r
+                for i in range(0, len(entries), SKUS_AFTER_513)
+                for r in self._write(path, entries[i : i + SKUS_AFTER_513])
+            ]
+        if not is_partial(body):
+            return [ItemResult(listing, ok=True) for listing, *_ in entries]
+        return self._partial(path, entries, body)
+
+    def _partial(
+        self, path: str, entries: Sequence[Entry], body: dict[str, Any]
+    ) -> list[ItemResult]:
+        """A 501 report: the SKUs it names failed; the others are sent again.
+
+        UNCONFIRMED (§2.4/§9): whether Lazada applied the other SKUs of a call that
+        reports 501 is not documented. Sending them again is harmless (absolute
+        values) and tells us for sure. When a failure names no SKU we can place,
+        the rest go one per call, where a failure can only be that SKU's.
+        """
+        summary = str(body.get("message") or "Update product failed")
+        if len(entries) == 1:
+            detail = body["detail"][0] if isinstance(body["detail"][0], dict) else {}
+            return [ItemResult(entries[0][0], ok=False, error=_reason(detail, summary))]
+        by_sku = {(item, sku): listing for listing, item, sku, _ in entries}
+        failed: dict[int, str] = {}
+        placed_all = True
+        for detail in body["detail"]:
+            listing = self._detail_listing(detail, by_sku) if isinstance(detail, dict) else None
+            if listing is None:
+                placed_all = False
+            else:
+                failed[listing] = _reason(detail, summary)
+        results = [ItemResult(listing, ok=False, error=why) for listing, why in failed.items()]
+        rest = [e for e in entries if e[0] not in failed]
+        if placed_all and failed:
+            return results + (self._write(path, rest) if rest else [])
+        return results + [r for e in rest for r in self._write(path, [e])]
+
+    def _detail_listing(
+        self, detail: dict[str, Any], by_sku: dict[tuple[str, str], int]
+    ) -> int | None:
+        """The listing a 501 detail entry is about, if it can be told."""
+        sku_id = detail.get("sku_id") or detail.get("SkuId")
+        if sku_id is not None:
+            for (_, sku), listing in by_sku.items():
+                if sku == str(sku_id):
+                    return listing
+        seller_sku = detail.get("seller_sku") or detail.get("SellerSku")
+        if seller_sku is not None and str(seller_sku) in self._by_seller_sku:
+            return by_sku.get(self._by_seller_sku[str(seller_sku)])
+        return None
+
+    # -- orders ----------------------------------------------------------------------------------
+
+    def _window(self, cursor: str | None, since: dt.datetime) -> dict[str, int]:
+        now = int(self.ctx.now().timestamp())
+        if cursor:
+            state: dict[str, int] = {k: int(v) for k, v in json.loads(cursor).items()}
+        else:
+            state = {"from": int(since.timestamp()), "offset": 0}
+        if "to" not in state:  # a new window: as long as allowed, up to now
+            state["to"] = max(state["from"], min(now, state["from"] + int(WINDOW.total_seconds())))
+            state["offset"] = 0
+        return state
+
+    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
+        state = self._window(cursor, since)
+        body = self._ok(
+            "GET",
+            ORDERS,
+            {
+                "update_after": wib(state["from"]),
+                "update_before": wib(state["to"]),
+                "sort_by": "updated_at",
+                "sort_direction": "ASC",
+                "offset": state["offset"],
+                "limit": ORDERS_PAGE,
+            },
+        )
+        raw = _data(body).get("orders") or []
+        orders = self._with_items(raw)
+        if len(raw) >= ORDERS_PAGE:  # maybe more in this window
+            last = max(int(_time(_need(o, "updated_at")).timestamp()) for o in raw)
+            if last - 1 > state["from"]:
+                state = {"from": last - 1, "to": state["to"], "offset": 0}
+            else:  # a whole page within one second: step over it by offset
+                state["offset"] += len(raw)
+            return OrderPage(orders, json.dumps(state), more=True)
+        now = int(self.ctx.now().timestamp())
+        caught_up = state["to"] >= now - OVERLAP
+        nxt = {"from": max(state["from"], state["to"] - OVERLAP), "offset": 0}
+        return OrderPage(orders, json.dumps(nxt), more=not caught_up)
+
+    def _with_items(self, raw: list[dict[str, Any]]) -> list[RemoteOrder]:
+        """The orders of one page with their unit rows (≤ 50 orders per items call)."""
+        ids = [str(_need(o, "order_id")) for o in raw]
+        items: dict[str, list[dict[str, Any]]] = {}
+        for i in range(0, len(ids), ORDERS_PER_ITEMS_CALL):
+            chunk = ids[i : i + ORDERS_PER_ITEMS_CALL]
+            body = self._ok("GET", ORDER_ITEMS, {"order_ids": f"[{','.join(chunk)}]"})
+            for entry in _need(body, "data"):
+                items[str(_need(entry, "order_id"))] = list(entry.get("order_items") or [])
+        orders = []
+        for order in raw:
+            order_id = str(order["order_id"])
+            if not items.get(order_id):
+                # An order without its rows cannot be counted; fail the page, retry later.
+                raise MalformedResponse(
+                    f"Lazada: no items returned for order {order_id}", code="malformed"
+                )
+            orders.append(self._order(order, items[order_id]))
+        return orders
+
+    def _order(self, raw: dict[str, Any], rows: list[dict[str, Any]]) -> RemoteOrder:
+        lines = tuple(_line(row) for row in rows)
+        statuses = sorted({str(s).lower() for s in raw.get("statuses") or []}) or sorted(
+            {line.status or "" for line in lines}
+        )
+        # The order's own state is only a fallback (every line carries its own): the
+        # least advanced of its units, so a half-shipped order still counts as open.
+        state = min((_state(s) for s in statuses), key=_RANK.__getitem__)
+        return RemoteOrder(
+            str(raw["order_id"]),
+            ",".join(statuses),
+            state,
+            _time(_need(raw, "created_at")),
+            _time(_need(raw, "updated_at")),
+            lines,
+        )
+
+
+ADAPTER = LazadaAdapter
+
+
+def _line(row: dict[str, Any]) -> OrderLine:
+    """One unit row (no quantity field: one row per unit, §2.4)."""
+    status = str(_need(row, "status")).lower()
+    return OrderLine(
+        line_id=str(_need(row, "order_item_id")),
+        item_id=str(row.get("product_id") or ""),
+        variant_id=str(row.get("sku_id") or ""),
+        sku=str(row.get("sku") or "") or None,
+        qty=1,
+        state=_state(status),
+        status=status,
+    )
+
+
+def _seller(body: dict[str, Any]) -> dict[str, str] | None:
+    """The seller a token answer is for: the ``country_user_info`` entry of its country.
+
+    A local seller has one entry; a cross-border token (``country = "cb"``) spans
+    six, and then none is *the* seller (§2.2 #7).
+    """
+    infos = [i for i in body.get("country_user_info") or [] if isinstance(i, dict)]
+    country = str(body.get("country", "")).lower()
+    mine = [i for i in infos if str(i.get("country", "")).lower() == country] or (
+        infos if len(infos) == 1 else []
+    )
+    if len(mine) != 1 or not mine[0].get("seller_id"):
+        return None
+    return {"seller_id": str(mine[0]["seller_id"]), "country": str(mine[0].get("country", ""))}
+
+
+def _data(body: Any) -> dict[str, Any]:
+    """The ``data`` object of an answer, or MalformedResponse."""
+    data = _need(body, "data")
+    if not isinstance(data, dict):
+        raise MalformedResponse("Lazada: answer's data is not an object", code="malformed")
+    return data
+
+
+def _app_key(settings: dict[str, Any]) -> str:
+    # ``partner_id`` is the name ``syncd channel add`` gives the app id today.
+    key = settings.get("app_key") or settings.get("partner_id")
+    if not key:
+        raise Rejected("Lazada: the channel settings lack app_key", code="config")
+    return str(key)
+
+
+def _app_secret(secrets: dict[str, str]) -> str:
+    # ``partner_key``: the name ``syncd channel connect`` stores every marketplace's signing
+    # secret under (as the TikTok adapter reads it); ``app_secret``: Lazada's own name.
+    secret = secrets.get("partner_key") or secrets.get("app_secret")
+    if not secret:
+        raise Rejected("Lazada: no app_secret stored for this account", code="config")
+    return secret
+
+
+def _sellable(sku: dict[str, Any]) -> int:
+    """What buyers can still buy: the sum of the warehouses' sellable quantity.
+
+    UNCONFIRMED (§2.4): without ``multiWarehouseInventories`` we read ``Available``
+    as the sellable quantity; ``quantity`` is the total and only the last resort.
+    """
+    warehouses = sku.get("multiWarehouseInventories")
+    if isinstance(warehouses, list) and warehouses:
+        return sum(int(w.get("sellableQuantity", 0)) for w in warehouses)
+    for key in ("Available", "quantity"):
+        if sku.get(key) is not None:
+            return int(sku[key])
+    return 0
+
+
+def _payload(entries: Sequence[Entry]) -> str:
+    """The XML ``payload`` of a stock or price write (§2.4; every vendor example is XML).
+
+    SKUs are named by ``ItemId`` + ``SkuId``; UNCONFIRMED (§2.4) that Lazada needs
+    no ``SellerSku`` beside them (its examples send all three).
+    """
+    request = ET.Element("Request")
+    skus = ET.SubElement(ET.SubElement(request, "Product"), "Skus")
+    for _, item_id, sku_id, fields in entries:
+        sku = ET.SubElement(skus, "Sku")
+        ET.SubElement(sku, "ItemId").text = item_id
+        ET.SubElement(sku, "SkuId").text = sku_id
+        for name, value in fields.items():
+            ET.SubElement(sku, name).text = str(value)
+    return ET.tostring(request, encoding="unicode")
+
+
+def _reason(detail: dict[str, Any], summary: str) -> str:
+    message = str(detail.get("message") or summary)
+    field_name = detail.get("field")
+    return f"{field_name}: {message}" if field_name else message

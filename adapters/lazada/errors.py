@@ -1,0 +1,174 @@
+"""Lazada's answers mapped to what syncd does about them: one table, tested as a table.
+
+Every answer carries ``code`` (``"0"`` = success), ``type`` and ``message``
+(§2.7). Classify by ``code``, never by ``type``: the vendor's pages contradict
+each other about what ISV and ISP mean. The HTTP status of error replies is
+not documented (UNCONFIRMED, §2.7/§9), so both are read: the HTTP status first
+(429, 5xx), then the body's ``code``.
+
+Numeric codes come spelled both ways (``E901`` in prose, ``901`` in answers;
+``E005`` and ``5``), so they are looked up without the ``E`` and leading zeros.
+An error's ``code`` attribute keeps the spelling Lazada sent.
+
+One answer is not an error of the whole call: ``501`` ("Update product failed")
+with a ``detail`` list is a batch write where some SKUs failed; :func:`classify`
+returns it and the adapter reads ``detail`` per SKU.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+
+from syncd.errors import (
+    AdapterError,
+    MalformedResponse,
+    NeedsReauth,
+    RateLimited,
+    RefreshAuth,
+    Rejected,
+    Retryable,
+    SkippableItem,
+)
+from syncd.http import json_or_malformed, parse_retry_after
+
+__all__ = [
+    "ERROR_TABLE",
+    "PARTIAL",
+    "THROTTLE_WAIT",
+    "classify",
+    "error_class",
+    "error_for",
+    "is_partial",
+    "normalize",
+]
+
+#: Normalized code → class (§2.7). Anything not listed is Rejected.
+ERROR_TABLE: dict[str, type[AdapterError]] = {
+    # the token: refresh once, then retry once (the core asks the seller after that)
+    "IllegalAccessToken": RefreshAuth,
+    # the refresh token: only the seller can fix it by authorizing again
+    "IllegalRefreshToken": NeedsReauth,
+    "AUTH_TYPE_UNSUPPORTED": NeedsReauth,  # Service Market apps cannot refresh
+    # throttling: wait ≥ 1 s ("…this ban will last N seconds"), then retry
+    "ApiCallLimit": RateLimited,
+    "901": RateLimited,  # "request is too frequent, or … temporarily disabled"
+    # transient: back off and retry
+    "6": Retryable,  # E006 unexpected internal error
+    "21": Retryable,  # E021
+    "513": Retryable,  # internal call exception; fewer SKUs per call help (≤ 20)
+    "1000": Retryable,  # internal application error
+    "ServiceTimeout": Retryable,
+    # the request itself: permanent, fix it
+    "IncompleteSignature": Rejected,  # wrong app secret (or a bug in our signing)
+    "MissingParameter": Rejected,
+    "InvalidCode": Rejected,  # authorization code used, expired (30 min) or wrong
+    "5": Rejected,  # E005 invalid request format
+    "17": Rejected,  # E017 date format: YYYY-MM-DDTHH:mm:ss±HH:MM
+    "19": Rejected,  # E019 limit out of range
+    "36": Rejected,  # E036 invalid status filter
+    "56": Rejected,  # E056 order id list format
+    "204": Rejected,  # E204 too many SKUs in one request
+    # business: this SKU, not the account (the seller sees why)
+    "501": SkippableItem,  # update failed (without a per-SKU detail)
+    "4170": SkippableItem,  # campaign in effect: stock may go up, not down
+    "4225": SkippableItem,  # Global Plus item: only the sellable APIs apply
+    "SellerNotVerified": Rejected,  # the whole account: the seller must verify it
+}
+
+#: Codes whose answer is a per-SKU report, not an error of the call.
+PARTIAL = frozenset({"501"})
+#: Seconds to wait on a throttle that names no duration (§2.7: "wait at least 1 s").
+THROTTLE_WAIT = 1.0
+
+_NUMERIC = re.compile(r"E?0*(\d+)")
+_BAN = re.compile(r"last\s+(\d+(?:\.\d+)?)\s+second", re.IGNORECASE)
+
+
+def normalize(code: str) -> str:
+    """``E005`` → ``5``, ``E901`` → ``901``; named codes stay as they are."""
+    text = code.strip()
+    match = _NUMERIC.fullmatch(text)
+    return str(int(match.group(1))) if match else text
+
+
+def error_class(code: str) -> type[AdapterError]:
+    """The class for a Lazada ``code`` (Rejected when unknown)."""
+    return ERROR_TABLE.get(normalize(code), Rejected)
+
+
+def is_partial(body: dict[str, Any]) -> bool:
+    """A batch write's per-SKU failure report (``501`` with a non-empty ``detail``)."""
+    detail = body.get("detail")
+    return (
+        normalize(str(body.get("code", ""))) in PARTIAL
+        and isinstance(detail, list)
+        and bool(detail)
+    )
+
+
+def _throttle_wait(message: str, retry_after: str | None) -> float:
+    """Retry-After if sent, else the ban length in the message, else 1 s; never below 1 s."""
+    parsed = parse_retry_after(retry_after)
+    if parsed is None and (match := _BAN.search(message)):
+        parsed = float(match.group(1))
+    return max(THROTTLE_WAIT, parsed or 0.0)
+
+
+def error_for(
+    code: str, message: str, *, status: int | None = None, retry_after: str | None = None
+) -> AdapterError:
+    """The error to raise for a Lazada ``code`` and ``message``."""
+    cls = error_class(code)
+    text = f"Lazada: {code}: {message}"
+    if issubclass(cls, RateLimited):
+        return cls(text, code=code, status=status, retry_after=_throttle_wait(message, retry_after))
+    if issubclass(cls, Retryable):
+        return cls(text, code=code, status=status, retry_after=parse_retry_after(retry_after))
+    return cls(text, code=code, status=status)
+
+
+def _body_code(response: httpx.Response) -> tuple[str, str]:
+    """(code, message) of a reply that may or may not be JSON (for 429 and 5xx)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return "", ""
+    if not isinstance(body, dict):
+        return "", ""
+    return str(body.get("code") or ""), str(body.get("message") or "")
+
+
+def classify(response: httpx.Response) -> Any:
+    """The response body when it succeeded (or is a per-SKU report), else raise the mapped error."""
+    status = response.status_code
+    retry_after = response.headers.get("Retry-After")
+    if status == 429:
+        code, message = _body_code(response)
+        raise RateLimited(
+            f"Lazada: {code or 'HTTP 429'}: {message or 'too many requests'}",
+            code=code or "http_429",
+            status=status,
+            retry_after=_throttle_wait(message, retry_after),
+        )
+    if status >= 500:
+        code, message = _body_code(response)
+        raise Retryable(
+            f"Lazada: HTTP {status}: {code} {message}".rstrip(),
+            code=code or f"http_{status}",
+            status=status,
+            retry_after=parse_retry_after(retry_after),
+        )
+    if status >= 400 and not _body_code(response)[0]:  # a gateway's own refusal, no code
+        cls = RefreshAuth if status in (401, 403) else Rejected
+        raise cls(f"Lazada: HTTP {status}", code=f"http_{status}", status=status)
+    body = json_or_malformed(response)
+    if not isinstance(body, dict) or "code" not in body:
+        raise MalformedResponse(f"Lazada: HTTP {status}: answer has no code", status=status)
+    code = str(body["code"])
+    if code == "0" or is_partial(body):
+        return body
+    message = str(body.get("message") or code)
+    raise error_for(code, message, status=status, retry_after=retry_after)

@@ -1,0 +1,1203 @@
+"""A local Lazada Open Platform server for syncd's tests and benchmarks.
+
+``LazadaSimulator`` is a real HTTP server on 127.0.0.1 that checks signatures,
+timestamps and tokens the way Lazada does (reference ``marketplace-apis.md`` §2)
+and serves the token, product and order APIs syncd uses, with Lazada's request
+and response shapes, under ``/rest`` (the gateway's prefix; the token APIs,
+which live on ``auth.lazada.com/rest``, are served by the same server). The
+consent page is ``/oauth/authorize``. Time is the simulator's own (``clock``
+plus ``advance``), so tokens expire without sleeping; clients under test should
+sign with ``sim.now``.
+
+Stock per SKU is kept in Lazada's buckets (§2.5): *sellable* (what buyers can
+buy, what ``stock`` returns), *withhold* (units of unpaid orders) and *occupy*
+(units of orders from pending to packed). At ready-to-ship a unit leaves the
+buckets (deducted); a cancellation puts it back into sellable. An order has one
+row per unit, each with its own ``order_item_id`` and status.
+
+HTTP status of each reply. Lazada reports errors in the body's ``code`` and
+does not document the HTTP status of error replies (UNCONFIRMED, §2.7/§9), so
+every error here is HTTP 200 except the injected gateway faults:
+
+=====================================================  ====  ==========================
+reply                                                  HTTP  ``code``
+=====================================================  ====  ==========================
+success                                                200   ``"0"``
+some SKUs of a write failed (nothing applied)          200   ``501`` + ``detail``
+missing parameter                                      200   ``MissingParameter``
+wrong app_key / sign_method / stale timestamp          200   ``InvalidAppKey`` /
+                                                             ``InvalidSignMethod`` /
+                                                             ``InvalidTimestamp`` (all
+                                                             UNCONFIRMED names)
+wrong sign                                             200   ``IncompleteSignature``
+bad/expired access token                               200   ``IllegalAccessToken``
+bad/used/expired refresh token                         200   ``IllegalRefreshToken``
+bad/used/expired code                                  200   ``InvalidCode``
+bad parameter value (date without offset, limit, …)    200   ``E017``, ``E019``, ``E005``…
+too many SKUs in a write                               200   ``E204``
+rate limit                                             200   ``ApiCallLimit``
+unknown path or wrong method                           404   ``InvalidApiPath``
+injected ``error_body:<code>:<message>``               200   ``<code>``
+injected ``429`` (gateway throttle)                    429   ``ApiCallLimit``
+injected ``500``                                       500   ``1000``
+injected ``malformed`` (truncated, not JSON)           200   —
+``/oauth/authorize`` (seller logged in)                302   —
+=====================================================  ====  ==========================
+
+Throttle replies name their length in the message ("…this ban will last N
+seconds", §2.7) and send no ``Retry-After`` header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import math
+import random
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Final, Self, cast
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+__all__ = [
+    "FAULT_KINDS",
+    "ITEM_STATUSES",
+    "ApiError",
+    "LazadaSimulator",
+    "Order",
+    "Unit",
+]
+
+JSON = dict[str, Any]
+ModelSpec = tuple[int, str | None, int, int]  # (sku_id, seller_sku, price, sellable stock)
+LogEntry = tuple[float, str, str, int | None, int]  # (time, method, path, seller_id, status)
+Params = dict[str, str]
+
+PREFIX: Final = "/rest"
+ACCESS_TTL: Final = 30 * 86400  # §2.2: access token 30 d (7 d while the app is in test)
+REFRESH_TTL: Final = 180 * 86400  # §2.2: refresh token 180 d (30 d in test), not extended
+TEST_ACCESS_TTL: Final = 7 * 86400
+TEST_REFRESH_TTL: Final = 30 * 86400
+CODE_TTL: Final = 30 * 60  # §2.2: code single use, 30 min
+TIMESTAMP_SKEW: Final = 7200  # §2.3: ±7,200 s
+MAX_SKUS: Final = 50  # §2.4: ≤ 50 SKUs per write
+MAX_PRODUCTS_PAGE: Final = 50
+MAX_PRODUCTS_OFFSET: Final = 10_000
+MAX_ORDERS_PAGE: Final = 100
+MAX_ITEMS_ORDERS: Final = 50
+WIB: Final = timezone(timedelta(hours=7))
+WAREHOUSE: Final = "dropshipping"  # UNCONFIRMED stand-in for a single-warehouse seller's code
+COUNTRY: Final = "id"
+
+#: Unit status → the stock bucket the unit sits in (None: it has left the stock).
+BUCKET: Final[dict[str, str | None]] = {
+    "unpaid": "withhold",
+    "pending": "occupy",
+    "topack": "occupy",
+    "packed": "occupy",
+    "toship": "occupy",
+    "ready_to_ship": None,
+    "shipping": None,
+    "shipped": None,
+    "delivered": None,
+    "failed": None,  # UNCONFIRMED (§2.5): Lazada's stock after a failed delivery; not restored
+    "lost": None,
+    "returned": None,  # UNCONFIRMED (§2.5): returns are not restocked by Lazada here
+    "canceled": None,
+}
+ITEM_STATUSES: Final = frozenset(BUCKET)
+FINAL: Final = frozenset({"canceled", "returned", "lost"})
+FAULT_KINDS: Final = frozenset({"429", "500", "timeout", "malformed", "expire_token"})
+ISO_OFFSET: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
+SIGN_ERROR: Final = "The request signature does not conform to lazada standards"
+
+
+class ApiError(Exception):
+    """A Lazada error reply: ``code``, ``message``, and the HTTP status we chose."""
+
+    def __init__(self, code: str, message: str, status: int = 200, detail: Any = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message, self.status, self.detail = code, message, status, detail
+
+
+def _missing(name: str) -> ApiError:
+    return ApiError(
+        "MissingParameter",
+        f'The input parameter "{name}" that is mandatory for processing this request '
+        "is not supplied",
+    )
+
+
+def _bad_token() -> ApiError:
+    return ApiError("IllegalAccessToken", "The specified access token is invalid or expired")
+
+
+def _ban(seconds: int) -> str:
+    return f"The request has exceeded the limit of API calls, this ban will last {seconds} seconds"
+
+
+# ---------------------------------------------------------------- state
+
+
+@dataclass
+class _Sku:
+    sku_id: int
+    seller_sku: str | None
+    price: int
+    sellable: int
+    withhold: int = 0
+    occupy: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sellable + self.withhold + self.occupy
+
+
+@dataclass
+class _Item:
+    shop_id: int
+    item_id: int
+    name: str
+    status: str
+    updated: int
+    skus: dict[int, _Sku]
+
+
+@dataclass
+class Unit:
+    """One unit of an order: Lazada's order item row."""
+
+    order_item_id: int
+    item_id: int
+    sku_id: int
+    seller_sku: str
+    price: int
+    status: str
+    created: int
+    updated: int
+
+
+@dataclass
+class Order:
+    """A buyer's order held by the simulator."""
+
+    order_id: int
+    shop_id: int
+    created: int
+    units: list[Unit]
+
+    @property
+    def updated(self) -> int:
+        return max(u.updated for u in self.units)
+
+    @property
+    def statuses(self) -> list[str]:
+        return sorted({u.status for u in self.units})
+
+
+@dataclass
+class _Access:
+    shop_id: int
+    expires_at: float
+
+
+@dataclass
+class _Refresh:
+    shop_id: int
+    expires_at: float  # fixed at authorization: a refresh does not extend it (§2.2 #5)
+    used: bool = False
+
+
+@dataclass
+class _Code:
+    shop_id: int
+    expires_at: float
+    used: bool = False
+
+
+@dataclass
+class _Fault:
+    kind: str
+    path: str | None
+    times: int
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+@dataclass(frozen=True)
+class _Reply:
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Incoming:
+    """An HTTP request as received: query and form parameters merged."""
+
+    method: str
+    path: str
+    params: Params
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """A verified request: parameters, seller (0 for token APIs) and simulated now."""
+
+    params: Params
+    shop_id: int
+    now: float
+
+
+@dataclass(frozen=True)
+class _Route:
+    methods: frozenset[str]
+    kind: str  # "api" (token checked), "token" (signed, no token) or "page" (not signed)
+    handler: Callable[[_Ctx], JSON | _Reply]
+
+
+@dataclass
+class _Write:
+    """One SKU line of a write payload."""
+
+    item_id: str | None
+    sku_id: str | None
+    seller_sku: str | None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+def _json_reply(status: int, payload: JSON, headers: Iterable[tuple[str, str]] = ()) -> _Reply:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    return _Reply(status, body, (("Content-Type", "application/json;charset=UTF-8"), *headers))
+
+
+def _error_reply(status: int, code: str, message: str, detail: Any = None) -> _Reply:
+    payload: JSON = {
+        "type": "ISV",
+        "code": code,
+        "message": message,
+        "request_id": secrets.token_hex(12),
+    }
+    if detail is not None:
+        payload["detail"] = detail
+    return _json_reply(status, payload)
+
+
+# ---------------------------------------------------------------- parameters
+
+
+def _p_str(params: Params, name: str) -> str:
+    value = params.get(name, "")
+    if not value:
+        raise _missing(name)
+    return value
+
+
+def _p_int(params: Params, name: str, code: str, lo: int = 0, hi: int | None = None) -> int:
+    text = _p_str(params, name)
+    if not (text.isascii() and text.isdigit()):
+        raise ApiError(code, f"Invalid {name}")
+    value = int(text)
+    if value < lo or (hi is not None and value > hi):
+        raise ApiError(code, f"{name} must be between {lo} and {hi}")
+    return value
+
+
+def _p_time(params: Params, name: str) -> int | None:
+    """An ISO 8601 time with an explicit offset (§2.8 #4), as Unix seconds."""
+    text = params.get(name, "")
+    if not text:
+        return None
+    if not ISO_OFFSET.fullmatch(text):
+        raise ApiError("E017", f"Invalid Date Format: {name} must be YYYY-MM-DDTHH:mm:ss+HH:MM")
+    return int(datetime.fromisoformat(text).timestamp())
+
+
+def _wib_text(stamp: int) -> str:
+    # UNCONFIRMED (§2.4): the format of the answers' times; "2026-11-20 10:15:32 +0700" here.
+    return datetime.fromtimestamp(stamp, WIB).strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def _parse_payload(text: str) -> list[_Write]:
+    """The ``Sku`` lines of a write's XML payload, or E005 when it is not one."""
+    try:
+        root = ET.fromstring(text)  # noqa: S314 - loopback test server; expat has no XXE
+    except ET.ParseError:
+        raise ApiError("E005", "Invalid Request Format") from None
+    skus = root.findall("./Product/Skus/Sku") if root.tag == "Request" else []
+    if not skus:
+        raise ApiError("E005", "Invalid Request Format: no Request/Product/Skus/Sku")
+    if len(skus) > MAX_SKUS:
+        raise ApiError("E204", f"Too many SKU in one request: at most {MAX_SKUS}")
+    out = []
+    for sku in skus:
+        values = {child.tag: (child.text or "").strip() for child in sku}
+        out.append(
+            _Write(
+                values.pop("ItemId", None) or None,
+                values.pop("SkuId", None) or None,
+                values.pop("SellerSku", None) or None,
+                values,
+            )
+        )
+    return out
+
+
+# ---------------------------------------------------------------- HTTP plumbing
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, sim: LazadaSimulator, port: int) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
+        self.sim = sim
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet when a client hung up (timeouts); show simulator bugs."""
+        if not isinstance(sys.exception(), OSError):
+            super().handle_error(request, client_address)
+
+    def drop_connections(self) -> None:
+        """Wake idle keep-alive handlers so their threads end."""
+        with self.sockets_lock:
+            for sock in list(self.open_sockets):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    server_version = "LazadaSimulator"
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        kind = self.headers.get("Content-Type", "")
+        reply = cast(_Server, self.server).sim._dispatch(method, self.path, body, kind)
+        try:
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except OSError:  # the client gave up (e.g. its timeout fired)
+            self.close_connection = True
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Never print: request lines carry access tokens and signs."""
+
+
+# ---------------------------------------------------------------- the simulator
+
+
+class LazadaSimulator:
+    """Lazada Open Platform on 127.0.0.1, with catalogue, buyers, faults and accounting.
+
+    Shops are sellers, keyed by ``seller_id``. Settable attributes:
+    ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per seller and API,
+    or None), ``timeout_hold`` (s), ``retry_after`` (s, the ban of injected 429s),
+    ``next_login_shop``. Read-only by convention: ``calls``, ``request_log``.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_key: str = "123456",
+        app_secret: str = "lzd_demo_app_secret_abcdef0123",  # noqa: S107 - made up (§7.2)
+        clock: Callable[[], float] | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        rate_limit: tuple[float, int] | None = None,
+        test_app: bool = False,
+        port: int = 0,
+    ) -> None:
+        self.app_key = app_key
+        self._secret = app_secret.encode()
+        self._clock = clock or time.time
+        self._offset = 0.0
+        self.latency, self.jitter = latency, jitter
+        self.rate_limit = rate_limit
+        self.access_ttl = TEST_ACCESS_TTL if test_app else ACCESS_TTL
+        self.refresh_ttl = TEST_REFRESH_TTL if test_app else REFRESH_TTL
+        self.timeout_hold = 5.0
+        self.retry_after = 1
+        self.next_login_shop: int | None = None
+        self.calls: Counter[tuple[int | None, str]] = Counter()
+        self.request_log: list[LogEntry] = []
+        self._port = port
+        self._lock = threading.RLock()
+        self._stopping = threading.Event()
+        self._rng = random.Random()  # noqa: S311 (latency jitter, not security)
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._init_state()
+        self._routes = self._build_routes()
+
+    def _init_state(self) -> None:
+        self._shops: set[int] = set()
+        self._auth_until: dict[int, float] = {}  # seller → end of the 180-day authorization
+        self._codes: dict[str, _Code] = {}
+        self._access: dict[str, _Access] = {}
+        self._refresh: dict[str, _Refresh] = {}
+        self._items: dict[int, _Item] = {}
+        self._orders: dict[int, Order] = {}
+        self._units: dict[int, tuple[Order, Unit]] = {}
+        self._failing: dict[tuple[int, int], str] = {}
+        self._faults: list[_Fault] = []
+        self._buckets: dict[tuple[int | None, str], _Bucket] = {}
+        self._order_seq = 0
+        self._unit_seq = 0
+
+    def _build_routes(self) -> dict[str, _Route]:
+        get, both = frozenset({"GET"}), frozenset({"GET", "POST"})
+        return {
+            "/oauth/authorize": _Route(get, "page", self._authorize_page),
+            f"{PREFIX}/auth/token/create": _Route(both, "token", self._token_create),
+            f"{PREFIX}/auth/token/refresh": _Route(both, "token", self._token_refresh),
+            f"{PREFIX}/products/get": _Route(get, "api", self._get_products),
+            f"{PREFIX}/product/stock/sellable/update": _Route(both, "api", self._update_sellable),
+            f"{PREFIX}/product/price_quantity/update": _Route(both, "api", self._update_price_qty),
+            f"{PREFIX}/orders/get": _Route(get, "api", self._get_orders),
+            f"{PREFIX}/orders/items/get": _Route(get, "api", self._get_multiple_items),
+        }
+
+    # -- lifecycle
+
+    def start(self) -> Self:
+        """Listen on 127.0.0.1 (port 0 = any free port) in a background thread."""
+        if self._server is None:
+            self._stopping.clear()
+            self._server = _Server(self, self._port)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening; held requests are released at once."""
+        server, thread = self._server, self._thread
+        if server is None or thread is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.drop_connections()
+        server.server_close()
+        thread.join()
+        self._server = self._thread = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT`` (after ``start``); the APIs are under ``/rest``."""
+        if self._server is None:
+            raise RuntimeError("the simulator is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    # -- time
+
+    def now(self) -> float:
+        """Simulated Unix seconds: ``clock()`` plus everything ``advance`` added."""
+        with self._lock:
+            return self._clock() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move simulated time forward (negative only to start behind real time)."""
+        with self._lock:
+            self._offset += seconds
+
+    # -- catalogue
+
+    def add_shop(self, shop_id: int) -> None:
+        """Create a seller (idempotent); it still needs ``authorize``."""
+        with self._lock:
+            self._shops.add(shop_id)
+
+    def add_item(
+        self,
+        shop_id: int,
+        item_id: int,
+        name: str,
+        *,
+        sku: str | None = None,
+        price: int = 10_000,
+        stock: int = 0,
+        models: Iterable[ModelSpec] | None = None,
+        status: str = "Active",
+    ) -> None:
+        """List a product; ``models`` as (sku_id, seller_sku, price, stock).
+
+        Every Lazada product has SKUs: without ``models`` it gets one, whose
+        ``sku_id`` is ``item_id * 10``, with ``sku``, ``price`` and ``stock``.
+        """
+        specs = list(models) if models is not None else [(item_id * 10, sku, price, stock)]
+        with self._lock:
+            self._need_shop(shop_id)
+            if item_id in self._items or not specs:
+                raise ValueError(f"item {item_id} exists or has no SKUs")
+            table = {s[0]: _Sku(*s) for s in specs}
+            self._items[item_id] = _Item(shop_id, item_id, name, status, int(self.now()), table)
+
+    def stock(self, shop_id: int, item_id: int, sku_id: int) -> int:
+        """The sellable quantity Lazada shows buyers for a SKU."""
+        with self._lock:
+            return self._sku(shop_id, item_id, sku_id).sellable
+
+    def buckets(self, shop_id: int, item_id: int, sku_id: int) -> tuple[int, int, int]:
+        """(sellable, withhold, occupy) of a SKU."""
+        with self._lock:
+            s = self._sku(shop_id, item_id, sku_id)
+            return s.sellable, s.withhold, s.occupy
+
+    def price(self, shop_id: int, item_id: int, sku_id: int) -> int:
+        """The price (IDR) of a SKU."""
+        with self._lock:
+            return self._sku(shop_id, item_id, sku_id).price
+
+    def fail_model(self, item_id: int, sku_id: int, reason: str) -> None:
+        """Make stock and price writes of this SKU fail with ``reason`` until cleared."""
+        with self._lock:
+            self._failing[(item_id, sku_id)] = reason
+
+    def clear_fail(self, item_id: int, sku_id: int) -> None:
+        """Undo ``fail_model``."""
+        with self._lock:
+            self._failing.pop((item_id, sku_id), None)
+
+    def _need_shop(self, shop_id: int) -> None:
+        if shop_id not in self._shops:
+            raise KeyError(f"unknown shop {shop_id}; call add_shop first")
+
+    def _sku(self, shop_id: int, item_id: int, sku_id: int) -> _Sku:
+        item = self._items.get(item_id)
+        if item is None or item.shop_id != shop_id or sku_id not in item.skus:
+            raise KeyError(f"shop {shop_id} has no item {item_id} SKU {sku_id}")
+        return item.skus[sku_id]
+
+    # -- sellers and tokens
+
+    def authorize(self, shop_id: int) -> str:
+        """The seller logs in and approves the app: a fresh single-use code (30 min).
+
+        Each authorization starts a new 180-day period for the refresh tokens.
+        """
+        with self._lock:
+            self._need_shop(shop_id)
+            now = self.now()
+            self._auth_until[shop_id] = now + self.refresh_ttl
+            code = secrets.token_hex(16)
+            self._codes[code] = _Code(shop_id, now + CODE_TTL)
+            return code
+
+    def issue_tokens(self, shop_id: int) -> tuple[str, str]:
+        """Shortcut for other tests: authorize and exchange at once -> (access, refresh)."""
+        with self._lock:
+            self.authorize(shop_id)
+            pair = self._issue_pair(shop_id, self.now())
+            return pair["access_token"], pair["refresh_token"]
+
+    def revoke(self, shop_id: int) -> None:
+        """The seller cancels the authorization: every token of the seller stops working."""
+        with self._lock:
+            self._auth_until.pop(shop_id, None)
+
+    def _issue_pair(self, shop_id: int, now: float) -> JSON:
+        access, refresh = secrets.token_hex(16), secrets.token_hex(16)
+        until = self._auth_until[shop_id]
+        self._access[access] = _Access(shop_id, now + self.access_ttl)
+        self._refresh[refresh] = _Refresh(shop_id, until)
+        return {
+            "access_token": access,
+            "refresh_token": refresh,
+            "expires_in": self.access_ttl,
+            "refresh_expires_in": max(0, int(until - now)),
+            "country": COUNTRY,
+            "account_platform": "seller_center",
+            "account": f"seller{shop_id}@example.id",
+            "country_user_info": [
+                {
+                    "country": COUNTRY,
+                    "seller_id": str(shop_id),
+                    "user_id": str(shop_id + 1),
+                    "short_code": f"ID{shop_id}",
+                }
+            ],
+        }
+
+    def _expire_access(self, token: str, now: float) -> None:
+        """Expire every live access token of the seller that ``token`` belongs to."""
+        owner = self._access.get(token)
+        for access in self._access.values():
+            if owner is not None and access.shop_id == owner.shop_id:
+                access.expires_at = min(access.expires_at, now)
+
+    # -- buyers
+
+    @property
+    def orders(self) -> dict[int, Order]:
+        """Every order by order_id (a snapshot of the table; the orders are live)."""
+        with self._lock:
+            return dict(self._orders)
+
+    def place_order(
+        self, shop_id: int, lines: Iterable[tuple[int, int, int]], status: str = "pending"
+    ) -> int | None:
+        """A buyer orders (item_id, sku_id, qty) lines: one unit row per unit.
+
+        The units leave sellable for their bucket; None when sellable stock is short.
+        """
+        wanted = list(lines)
+        if BUCKET.get(status) is None or not wanted:
+            raise ValueError(f"cannot place an order with status {status!r} and lines {wanted}")
+        with self._lock:
+            demand = Counter[tuple[int, int]]()
+            for item_id, sku_id, qty in wanted:
+                if qty <= 0:
+                    raise ValueError("quantities must be positive")
+                self._sku(shop_id, item_id, sku_id)
+                demand[(item_id, sku_id)] += qty
+            if any(self._sku(shop_id, i, s).sellable < q for (i, s), q in demand.items()):
+                return None
+            now = int(self.now())
+            self._order_seq += 1
+            order = Order(300_000_000_000_000 + self._order_seq, shop_id, now, [])
+            for item_id, sku_id, qty in wanted:
+                sku = self._sku(shop_id, item_id, sku_id)
+                for _ in range(qty):
+                    self._unit_seq += 1
+                    unit = Unit(
+                        400_000_000_000_000 + self._unit_seq,
+                        item_id,
+                        sku_id,
+                        sku.seller_sku or "",
+                        sku.price,
+                        status,
+                        now,
+                        now,
+                    )
+                    sku.sellable -= 1
+                    self._hold(sku, status, +1)
+                    order.units.append(unit)
+                    self._units[unit.order_item_id] = (order, unit)
+            self._orders[order.order_id] = order
+            return order.order_id
+
+    @staticmethod
+    def _hold(sku: _Sku, status: str, n: int) -> None:
+        bucket = BUCKET[status]
+        if bucket == "withhold":
+            sku.withhold += n
+        elif bucket == "occupy":
+            sku.occupy += n
+
+    def _move(self, order: Order, unit: Unit, status: str) -> None:
+        if status not in ITEM_STATUSES:
+            raise ValueError(f"unknown order item status {status!r}")
+        if unit.status == status:
+            return
+        if unit.status in FINAL:
+            raise ValueError(f"unit {unit.order_item_id} is {unit.status} and cannot move on")
+        sku = self._items[unit.item_id].skus.get(unit.sku_id)
+        if sku is not None:
+            self._hold(sku, unit.status, -1)
+            self._hold(sku, status, +1)
+            if status == "canceled":  # §2.5: a cancellation returns the unit to sellable
+                sku.sellable += 1
+        unit.status, unit.updated = status, int(self.now())
+
+    def set_order_status(self, order_id: int, status: str) -> None:
+        """Move every unit of an order on (§2.5); ``canceled`` gives the stock back.
+
+        Units already cancelled, returned or lost stay as they are.
+        """
+        with self._lock:
+            order = self._orders[order_id]
+            for unit in order.units:
+                if unit.status not in FINAL:
+                    self._move(order, unit, status)
+
+    def set_item_status(self, order_item_id: int, status: str) -> None:
+        """Move one unit of an order on (Lazada statuses are per unit)."""
+        with self._lock:
+            order, unit = self._units[order_item_id]
+            self._move(order, unit, status)
+
+    # -- faults
+
+    def inject(self, kind: str, path: str | None = None, times: int = 1) -> None:
+        """Make the next ``times`` requests (to ``path``, else any) fail as ``kind``.
+
+        ``429``/``500``/``error_body:<code>:<message>`` replace the answer; ``malformed``
+        and ``timeout`` (held ``timeout_hold`` s) apply the request, then spoil or delay
+        the reply; ``expire_token`` (token-carrying calls only) expires the seller's tokens.
+        """
+        known = kind in FAULT_KINDS or (kind.startswith("error_body:") and kind.count(":") >= 2)
+        if not known or times < 1:
+            raise ValueError(f"unknown fault {kind!r} (or times < 1)")
+        with self._lock:
+            self._faults.append(_Fault(kind, path, times))
+
+    def _take_fault(self, req: _Incoming) -> str | None:
+        for fault in self._faults:
+            if fault.path not in (None, req.path):
+                continue
+            if fault.kind == "expire_token" and "access_token" not in req.params:
+                continue  # only an API call carries the token to expire
+            fault.times -= 1
+            if fault.times == 0:
+                self._faults.remove(fault)
+            return fault.kind
+        return None
+
+    def _canned(self, fault: str) -> _Reply | None:
+        """The reply of a fault that replaces the real answer, if it is one."""
+        if fault == "429":
+            return _error_reply(429, "ApiCallLimit", _ban(self.retry_after))
+        if fault == "500":
+            return _error_reply(500, "1000", "Internal Application Error")
+        if fault.startswith("error_body:"):
+            _, code, message = fault.split(":", 2)
+            return _error_reply(200, code, message)
+        return None
+
+    def _throttle(self, shop_id: int | None, path: str, now: float) -> int | None:
+        """Seconds of ban if this seller's bucket for the API is empty, else None."""
+        if self.rate_limit is None:
+            return None
+        rate, burst = self.rate_limit
+        bucket = self._buckets.setdefault((shop_id, path), _Bucket(float(burst), now))
+        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.stamp) * rate)
+        bucket.stamp = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            return None
+        return max(1, math.ceil((1 - bucket.tokens) / rate))
+
+    # -- request pipeline
+
+    def _dispatch(self, method: str, target: str, body: bytes, content_type: str) -> _Reply:
+        """Serve one HTTP request: account, delay, fault or answer, log."""
+        url = urlsplit(target)
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        form: Params = {}
+        if body and "x-www-form-urlencoded" in content_type:
+            parsed = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            form = {k: v[0] for k, v in parsed.items()}
+        req = _Incoming(method, url.path, {**query, **form})
+        with self._lock:
+            shop = self._shop_hint(req.params)
+            self.calls[(shop, req.path)] += 1
+            fault = self._take_fault(req)
+        self._stopping.wait(max(0.0, self.latency + self._rng.uniform(-self.jitter, self.jitter)))
+        reply = self._answer(req, shop, fault)
+        if fault == "timeout":
+            self._stopping.wait(self.timeout_hold)  # the request was applied; the reply is late
+        with self._lock:
+            self.request_log.append((self.now(), method, req.path, shop, reply.status))
+        return reply
+
+    def _shop_hint(self, params: Params) -> int | None:
+        """The seller a request is for, for accounting only (from its token or code)."""
+        access = self._access.get(params.get("access_token", ""))
+        refresh = self._refresh.get(params.get("refresh_token", ""))
+        code = self._codes.get(params.get("code", ""))
+        grant = access or refresh or code
+        return None if grant is None else grant.shop_id
+
+    def _answer(self, req: _Incoming, shop: int | None, fault: str | None) -> _Reply:
+        canned = self._canned(fault) if fault else None
+        if canned is not None:
+            return canned
+        with self._lock:
+            now = self.now()
+            if fault == "expire_token":
+                self._expire_access(req.params["access_token"], now)
+            wait = self._throttle(shop, req.path, now)
+            if wait is not None:
+                reply = _error_reply(200, "ApiCallLimit", _ban(wait))
+            else:
+                reply = self._process(req, now)
+        if fault == "malformed":
+            return _Reply(200, reply.body[: len(reply.body) // 2], reply.headers)
+        return reply
+
+    def _process(self, req: _Incoming, now: float) -> _Reply:
+        request_id = secrets.token_hex(12)
+        try:
+            route = self._routes.get(req.path)
+            if route is None or req.method not in route.methods:
+                raise ApiError("InvalidApiPath", "The specified API path is invalid", 404)
+            ctx = self._verify(route, req, now)
+            out = route.handler(ctx)
+        except ApiError as exc:
+            return _error_reply(exc.status, exc.code, exc.message, exc.detail)
+        if isinstance(out, _Reply):
+            return out
+        return _json_reply(200, {"code": "0", **out, "request_id": request_id})
+
+    def _verify(self, route: _Route, req: _Incoming, now: float) -> _Ctx:
+        """§2.3: app key, sign method, timestamp within 7,200 s, sign, then the token."""
+        params = req.params
+        if route.kind == "page":
+            return _Ctx(params, 0, now)
+        app_key = _p_str(params, "app_key")
+        method = _p_str(params, "sign_method")
+        stamp = _p_str(params, "timestamp")
+        sign = _p_str(params, "sign")
+        if app_key != self.app_key:
+            raise ApiError("InvalidAppKey", "The specified app key is invalid")
+        if method != "sha256":
+            raise ApiError("InvalidSignMethod", "Only sign_method=sha256 is served here")
+        if not (stamp.isascii() and stamp.isdigit()) or abs(now - int(stamp) / 1000) > (
+            TIMESTAMP_SKEW
+        ):
+            raise ApiError("InvalidTimestamp", "The timestamp must be within 7200 s of UTC")
+        if not hmac.compare_digest(self._sign(req.path[len(PREFIX) :], params), sign):
+            raise ApiError("IncompleteSignature", SIGN_ERROR)
+        if route.kind == "token":
+            return _Ctx(params, 0, now)
+        token = _p_str(params, "access_token")
+        access = self._access.get(token)
+        if access is None or now >= access.expires_at or access.shop_id not in self._auth_until:
+            raise _bad_token()
+        return _Ctx(params, access.shop_id, now)
+
+    def _sign(self, api: str, params: Params) -> str:
+        """Lazada's sign, written here independently of syncd's signer (§2.3)."""
+        text = api
+        for name in sorted(params):
+            if name != "sign":
+                text += name + params[name]
+        return hmac.new(self._secret, text.encode(), hashlib.sha256).hexdigest().upper()
+
+    # -- auth endpoints
+
+    def _authorize_page(self, ctx: _Ctx) -> _Reply:
+        if ctx.params.get("client_id") != self.app_key:
+            raise ApiError("InvalidAppKey", "Unknown client_id")
+        if ctx.params.get("response_type") != "code" or "uuid" in ctx.params:
+            raise ApiError("E005", "response_type must be code; uuid is not accepted")
+        redirect = _p_str(ctx.params, "redirect_uri")
+        shop_id = self.next_login_shop
+        if shop_id is None or shop_id not in self._shops:
+            raise ApiError("E005", "Simulator: no seller is logging in (set sim.next_login_shop)")
+        code = self.authorize(shop_id)
+        joiner = "&" if "?" in redirect else "?"
+        return _Reply(302, b"", (("Location", f"{redirect}{joiner}{urlencode({'code': code})}"),))
+
+    def _token_create(self, ctx: _Ctx) -> JSON:
+        code = _p_str(ctx.params, "code")
+        grant = self._codes.get(code)
+        if grant is None or grant.used or ctx.now >= grant.expires_at:
+            raise ApiError("InvalidCode", "The specified code is invalid or expired")
+        if grant.shop_id not in self._auth_until:
+            raise ApiError("InvalidCode", "The seller's authorization was cancelled")
+        grant.used = True
+        return self._issue_pair(grant.shop_id, ctx.now)
+
+    def _token_refresh(self, ctx: _Ctx) -> JSON:
+        token = _p_str(ctx.params, "refresh_token")
+        old = self._refresh.get(token)
+        until = self._auth_until.get(old.shop_id) if old is not None else None
+        if old is None or old.used or until is None or ctx.now >= min(old.expires_at, until):
+            raise ApiError(
+                "IllegalRefreshToken", "The specified refresh token is invalid or expired"
+            )
+        # UNCONFIRMED (§2.2): whether the old refresh token keeps working; here it is used up.
+        old.used = True
+        return self._issue_pair(old.shop_id, ctx.now)
+
+    # -- product endpoints
+
+    def _get_products(self, ctx: _Ctx) -> JSON:
+        filters = {"all", "live", "inactive", "deleted", "pending", "rejected", "sold-out"}
+        wanted = ctx.params.get("filter") or "all"
+        if wanted not in filters:
+            raise ApiError("E005", f"Invalid filter {wanted!r}")
+        offset = _p_int({"offset": "0", **ctx.params}, "offset", "E005", 0, MAX_PRODUCTS_OFFSET)
+        limit = _p_int(
+            {"limit": "10", **ctx.params}, "limit", "E019", 1, MAX_PRODUCTS_PAGE
+        )  # §2.4: ≤ 50
+        mine = sorted(
+            (i for i in self._items.values() if i.shop_id == ctx.shop_id and _matches(i, wanted)),
+            key=lambda i: i.item_id,
+        )
+        page = mine[offset : offset + limit]
+        data: JSON = {"total_products": len(mine)}
+        if page:
+            data["products"] = [_product(i) for i in page]
+        return {"data": data}
+
+    def _resolve(self, ctx: _Ctx, line: _Write) -> tuple[_Sku | None, str | None]:
+        """The SKU a payload line writes to (if found), and why it cannot be written (if so)."""
+        for item in self._items.values():
+            if item.shop_id != ctx.shop_id:
+                continue
+            for sku in item.skus.values():
+                by_ids = (
+                    line.item_id == str(item.item_id)
+                    and line.sku_id == str(sku.sku_id)
+                    and line.item_id is not None
+                )
+                by_seller = line.seller_sku is not None and line.seller_sku == sku.seller_sku
+                if by_ids or (line.sku_id is None and by_seller):
+                    return sku, self._failing.get((item.item_id, sku.sku_id))
+        return None, "SKU not found"
+
+    def _write(self, ctx: _Ctx, apply: Callable[[_Sku, _Write], str | None]) -> JSON:
+        """A batch write. UNCONFIRMED (§2.4/§9): whether Lazada applies the valid SKUs of
+        a call in which some fail; here nothing is applied, and ``501`` lists the failures
+        in ``detail`` naming each by ``seller_sku`` (also UNCONFIRMED: the detail's shape).
+        """
+        lines = _parse_payload(_p_str(ctx.params, "payload"))
+        checked: list[tuple[_Sku, _Write]] = []
+        detail: list[JSON] = []
+        for line in lines:
+            target, why = self._resolve(ctx, line)
+            if target is not None and why is None:
+                why = apply(_copy(target), line)  # check on a copy: nothing applied yet
+            if why is not None:
+                seller_sku = line.seller_sku or (target.seller_sku if target else None)
+                detail.append({"field": "SellerSku", "message": why, "seller_sku": seller_sku})
+            elif target is not None:
+                checked.append((target, line))
+        if detail:
+            raise ApiError("501", "Update product failed", detail=detail)
+        for sku, line in checked:
+            apply(sku, line)
+        return {"data": {}}
+
+    def _update_sellable(self, ctx: _Ctx) -> JSON:
+        def apply(sku: _Sku, line: _Write) -> str | None:
+            if "MultiWarehouseInventories" in line.fields:
+                return "This seller uses a single warehouse: give SellableQuantity"
+            value = _whole(line.fields.get("SellableQuantity"))
+            if value is None:
+                return "SellableQuantity must be a whole number of at least 0"
+            sku.sellable = value
+            return None
+
+        return self._write(ctx, apply)
+
+    def _update_price_qty(self, ctx: _Ctx) -> JSON:
+        def apply(sku: _Sku, line: _Write) -> str | None:
+            if "Price" not in line.fields and "Quantity" not in line.fields:
+                return "Give Price or Quantity"
+            if "Price" in line.fields:
+                price = _whole(line.fields["Price"].removesuffix(".00"))
+                if not price:
+                    return "Price must be a positive whole number of rupiah"
+                sku.price = price
+            if "Quantity" in line.fields:  # §2.8 #1: the total, including held units
+                total = _whole(line.fields["Quantity"])
+                if total is None or total < sku.withhold + sku.occupy:
+                    return "Negative sellable quantity"
+                sku.sellable = total - sku.withhold - sku.occupy
+            return None
+
+        return self._write(ctx, apply)
+
+    # -- order endpoints
+
+    def _get_orders(self, ctx: _Ctx) -> JSON:
+        p = ctx.params
+        update_after, update_before = _p_time(p, "update_after"), _p_time(p, "update_before")
+        created_after, created_before = _p_time(p, "created_after"), _p_time(p, "created_before")
+        if update_after is None and created_after is None:
+            raise _missing("update_after or created_after")
+        sort_by = p.get("sort_by") or "created_at"
+        direction = p.get("sort_direction") or "DESC"
+        if sort_by not in ("created_at", "updated_at") or direction not in ("ASC", "DESC"):
+            raise ApiError("E005", "sort_by: created_at|updated_at; sort_direction: ASC|DESC")
+        status = p.get("status") or ""
+        if status and status not in ITEM_STATUSES:
+            raise ApiError("E036", f"Invalid status filter {status!r}")
+        offset = _p_int({"offset": "0", **p}, "offset", "E005", 0)
+        limit = _p_int({"limit": "100", **p}, "limit", "E019", 1, MAX_ORDERS_PAGE)
+
+        def inside(o: Order) -> bool:
+            # UNCONFIRMED (§2.4): whether the bounds are inclusive; both are, here.
+            return (
+                (update_after is None or o.updated >= update_after)
+                and (update_before is None or o.updated <= update_before)
+                and (created_after is None or o.created >= created_after)
+                and (created_before is None or o.created <= created_before)
+                and (not status or status in o.statuses)
+            )
+
+        key = "updated" if sort_by == "updated_at" else "created"
+        found = sorted(
+            (o for o in self._orders.values() if o.shop_id == ctx.shop_id and inside(o)),
+            key=lambda o: (getattr(o, key), o.order_id),
+            reverse=direction == "DESC",
+        )
+        page = found[offset : offset + limit]
+        return {
+            "data": {
+                "count": len(page),
+                "countTotal": len(found),
+                "orders": [_order_entry(o) for o in page],
+            }
+        }
+
+    def _get_multiple_items(self, ctx: _Ctx) -> JSON:
+        text = _p_str(ctx.params, "order_ids")
+        try:
+            ids = json.loads(text)
+        except json.JSONDecodeError:
+            ids = None
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids) or not ids:
+            raise ApiError("E056", "Invalid OrdersIdList format. Must use array format [1,2]")
+        if len(ids) > MAX_ITEMS_ORDERS:
+            raise ApiError("E038", f"Too many orders were requested: at most {MAX_ITEMS_ORDERS}")
+        found = [self._orders[i] for i in ids if i in self._orders]
+        mine = [o for o in found if o.shop_id == ctx.shop_id]
+        if not mine:
+            raise ApiError("E039", "No orders were found")
+        return {
+            "data": [
+                {
+                    "order_id": o.order_id,
+                    "order_number": o.order_id + 1,
+                    "order_items": [self._item_row(o, u) for u in o.units],
+                }
+                for o in mine
+            ]
+        }
+
+    def _item_row(self, order: Order, unit: Unit) -> JSON:
+        item = self._items.get(unit.item_id)
+        return {
+            "order_item_id": unit.order_item_id,
+            "order_id": order.order_id,
+            "name": item.name if item else "",
+            "sku": unit.seller_sku,
+            "shop_sku": f"{unit.item_id}_ID-{unit.sku_id}",
+            "sku_id": unit.sku_id,
+            "product_id": unit.item_id,
+            "status": unit.status,
+            "item_price": f"{unit.price:.2f}",
+            "paid_price": f"{unit.price:.2f}",
+            "reason": "",
+            "return_status": "",
+            "warehouse_code": WAREHOUSE,
+            "is_fbl": 0,
+            "created_at": _wib_text(unit.created),
+            "updated_at": _wib_text(unit.updated),
+        }
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def _matches(item: _Item, wanted: str) -> bool:
+    if wanted == "all":
+        return item.status.lower() != "deleted"
+    if wanted == "live":
+        return item.status == "Active"
+    if wanted == "sold-out":
+        return item.status == "Active" and all(s.sellable == 0 for s in item.skus.values())
+    return item.status.lower() == wanted
+
+
+def _product(item: _Item) -> JSON:
+    return {
+        "item_id": item.item_id,
+        "status": item.status,
+        "updated_time": str(item.updated * 1000),
+        "attributes": {"name": item.name},
+        "skus": [
+            {
+                "SkuId": s.sku_id,
+                "SellerSku": s.seller_sku or "",
+                "ShopSku": f"{item.item_id}_ID-{s.sku_id}",
+                "Status": "active",
+                "quantity": s.total,
+                "Available": s.sellable,
+                "price": f"{s.price:.2f}",
+                "special_price": 0,
+                "multiWarehouseInventories": [
+                    {
+                        "warehouseCode": WAREHOUSE,
+                        "totalQuantity": s.total,
+                        "quantity": s.total,
+                        "sellableQuantity": s.sellable,
+                        "occupyQuantity": s.occupy,
+                        "withholdQuantity": s.withhold,
+                    }
+                ],
+                "channelInventories": [],
+            }
+            for s in item.skus.values()
+        ],
+    }
+
+
+def _order_entry(order: Order) -> JSON:
+    price = sum(u.price for u in order.units)
+    return {
+        "order_id": order.order_id,
+        "order_number": order.order_id + 1,
+        "statuses": order.statuses,
+        "created_at": _wib_text(order.created),
+        "updated_at": _wib_text(order.updated),
+        "items_count": len(order.units),
+        "price": f"{price:.2f}",
+        "warehouse_code": WAREHOUSE,
+    }
+
+
+def _copy(sku: _Sku) -> _Sku:
+    return _Sku(sku.sku_id, sku.seller_sku, sku.price, sku.sellable, sku.withhold, sku.occupy)
+
+
+def _whole(text: str | None) -> int | None:
+    """A whole number ≥ 0 from a payload field, else None."""
+    if text is None or not (text.isascii() and text.isdigit()):
+        return None
+    return int(text)
