@@ -19,7 +19,6 @@ import random
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
@@ -89,17 +88,25 @@ def start_market(seed: int, *, latency: float = 0.02, jitter: float = 0.01) -> M
     return market
 
 
-def seed_seller(store: Store, folder: Path, market: Market) -> int:
-    """Bu Sri's catalogue and rules; both shops connected (real auth flow) and bound by SKU."""
+def seed_catalogue(store: Store, folder: Path) -> int:
+    """Bu Sri's catalogue (imported from CSV, as a seller would) and her rules."""
+    from syncd.availability import set_rule  # noqa: PLC0415
+
     tenant = catalog.add_tenant(store, "Dapur Bu Sri")
     (folder / "katalog.csv").write_text(CATALOGUE_CSV, encoding="utf-8")
     import_file(store, tenant.id, folder / "katalog.csv", actor="bu-sri")
+    set_rule(store, tenant.id, channel=None, sku=None, fields={"buffer": 1})
+    set_rule(store, tenant.id, channel=None, sku="DOMPET-COKLAT", fields={"one_of_a_kind": True})
+    return tenant.id
+
+
+def seed_seller(store: Store, folder: Path, market: Market) -> int:
+    """Bu Sri's catalogue and rules; both shops connected (real auth flow) and bound by SKU."""
     from decimal import Decimal  # noqa: PLC0415
 
     from syncd.availability import set_rule  # noqa: PLC0415
 
-    set_rule(store, tenant.id, channel=None, sku=None, fields={"buffer": 1})
-    set_rule(store, tenant.id, channel=None, sku="DOMPET-COKLAT", fields={"one_of_a_kind": True})
+    tenant = catalog.Tenant(seed_catalogue(store, folder), "Dapur Bu Sri")
     start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="seconds")
     vault = credentials.Vault(credentials.load_key(store.path))
     for name, shop in SHOPS.items():
@@ -189,15 +196,17 @@ def _seller(
         store.close()
 
 
-def _live(store: Store, tenant_id: int, market: Market, started: float) -> str:
+def _live(store: Store, tenant_id: int, market: Any, started: float) -> str:
     from syncd.availability import stock_table  # noqa: PLC0415
+    from syncd.market import shown  # noqa: PLC0415
 
     avail = {r.sku: r.available for r in stock_table(store, tenant_id)}
-    shown_now = shown(store, tenant_id, market)
-    parts = []
-    for sku in WATCH:
-        chans = "/".join(str(shown_now.get((n, sku), "?")) for n in SHOPS)
-        parts.append(f"{sku} {avail.get(sku, 0)}→{chans}")
+    now_shown = shown(store, tenant_id, market)
+    chans = [s.channel for s in market.shops]
+    parts = [
+        f"{sku} {avail.get(sku, 0)}→" + "/".join(str(now_shown.get((c, sku), "?")) for c in chans)
+        for sku in WATCH
+    ]
     return (
         f"[{time.monotonic() - started:5.1f}s] orders {market.placed:3d} "
         f"(cancelled {market.cancelled:2d})  " + "  ".join(parts)
@@ -205,7 +214,7 @@ def _live(store: Store, tenant_id: int, market: Market, started: float) -> str:
 
 
 def shown(store: Store, tenant_id: int, market: Market) -> dict[tuple[str, str], int]:
-    """What each simulated shop shows, by (channel, SKU)."""
+    """What each simulated Shopee shop shows, by (channel, SKU) (two-shop market)."""
     out = {}
     for x in catalog.list_listings(store, tenant_id):
         shop = SHOPS[x.channel]
@@ -242,39 +251,52 @@ def oversold_orders(store: Store, tenant_id: int) -> int:
         b[0] += d_hand
         b[1] += d_res
         if source == "order" and (d_res > 0 or (d_hand < 0 and d_res == 0)) and b[0] - b[1] < 0:
-            bad.add(key.split(":")[2])
+            bad.add(":".join(key.split(":")[1:3]))
     return len(bad)
 
 
-def _report(store: Store, tenant_id: int, market: Market, out: TextIO) -> int:
-    from syncd.availability import desired_all  # noqa: PLC0415
+def _report(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
+    from syncd.availability import desired_all, stock_table  # noqa: PLC0415
 
     desired = {lid: qty for lid, qty, _ in desired_all(store, tenant_id)}
-    shown_now = shown(store, tenant_id, market)
     listings = catalog.list_listings(store, tenant_id)
-    avail = {
-        r.sku: (r.on_hand, r.reserved, r.available)
-        for r in __import__("syncd.availability", fromlist=["x"]).stock_table(store, tenant_id)
-    }
+    stock = {r.sku: (r.on_hand, r.reserved, r.available) for r in stock_table(store, tenant_id)}
+    chans = [s.channel for s in market.shops]
     mismatched = 0
     print(
         f"\n{'SKU':17} {'on hand':>7} {'reserved':>8} {'master':>6}  "
-        + "  ".join(f"{n + ' want/shows':>20}" for n in SHOPS),
+        + "  ".join(f"{c + ' want/shows':>21}" for c in chans),
         file=out,
     )
     for sku in sorted({x.sku for x in listings}):
         cells = []
-        for name in SHOPS:
-            x = next((y for y in listings if y.sku == sku and y.channel == name), None)
+        for chan in chans:
+            x = next((y for y in listings if y.sku == sku and y.channel == chan), None)
             if x is None:
-                cells.append(f"{'-':>20}")
+                cells.append(f"{'-':>21}")
                 continue
-            want, has = desired[x.id], shown_now[(name, sku)]
+            want, has = desired[x.id], market.shop(chan).shown(x.item_id, x.variant_id)
             mismatched += want != has
-            cells.append(f"{f'{want}/{has}' + (' !' if want != has else ''):>20}")
-        on_hand, reserved, available = avail[sku]
+            cells.append(f"{f'{want}/{has}' + (' !' if want != has else ''):>21}")
+        on_hand, reserved, available = stock[sku]
         print(f"{sku:17} {on_hand:7d} {reserved:8d} {available:6d}  " + "  ".join(cells), file=out)
     return mismatched
+
+
+def _finish(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
+    """The final table and the RESULT line; 0 when every listing shows what syncd wants."""
+    mismatched = _report(store, tenant_id, market, out)
+    oversold = oversold_orders(store, tenant_id)
+    problems, _, _ = ledger.check(store)
+    if problems:
+        print(f"ledger check: {len(problems)} problems", file=out)
+    print(
+        f"RESULT orders={market.placed} cancelled={market.cancelled} "
+        f"oversold={oversold} mismatched_listings={mismatched}",
+        file=out,
+        flush=True,
+    )
+    return 1 if mismatched or problems else 0
 
 
 def run_demo(
@@ -284,38 +306,44 @@ def run_demo(
     seed: int = 7,
     rate: float = 2.0,
     keep: str | None = None,
-    echo: Callable[[str], None] | None = None,
 ) -> int:
-    """Run the marketplace demo; 0 when everything settled with no mismatch."""
+    """Run the marketplace demo on Shopee, TikTok Shop/Tokopedia and Lazada simulators."""
+    from syncd import market as markets  # noqa: PLC0415
     from syncd.daemon import Daemon, Intervals  # noqa: PLC0415
     from syncd.log import configure  # noqa: PLC0415
 
-    rng = random.Random(seed)  # noqa: S311
+    rng = random.Random(seed)  # noqa: S311 - a demo's buyers, not security
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp:
         folder = Path(keep) if keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         db = folder / "demo.db"
         log = (folder / "syncd.log").open("w", encoding="utf-8")
         configure(json=True, stream=log)
-        market = start_market(seed)
+        market = markets.start_market(seed)
         store = Store(db)
         try:
-            tenant_id = seed_seller(store, folder, market)
+            tenant_id = seed_catalogue(store, folder)
+            markets.connect(
+                store, tenant_id, market, since=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+            )
+            names = ", ".join(f"{s.channel} ({s.marketplace})" for s in market.shops)
+            bound = len(catalog.list_listings(store, tenant_id))
             print(
-                f"Simulator on {market.sim.base_url}; 2 Shopee shops connected; "
-                f"{len(market.listings)} listings bound by SKU. Selling for {duration:.0f} s…",
+                f"Simulators on 127.0.0.1: {names}; {bound} listings bound by SKU. "
+                f"Selling for {duration:.0f} s…",
                 file=out,
             )
             daemon = Daemon(db, workers=4, intervals=Intervals(push=0.5, pull=1.0, refresh=60))
             runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 2.0}, daemon=True)
             runner.start()
             stop = threading.Event()
+            seller_rng = random.Random(seed + 1)  # noqa: S311
             actors = [
-                threading.Thread(target=buyers, args=(market, stop, rng, rate), daemon=True),
                 threading.Thread(
-                    target=_seller,
-                    args=(db, tenant_id, stop, random.Random(seed + 1), duration),  # noqa: S311
-                    daemon=True,
+                    target=markets.buyers, args=(market, stop, rng, rate), daemon=True
+                ),
+                threading.Thread(
+                    target=_seller, args=(db, tenant_id, stop, seller_rng, duration), daemon=True
                 ),
             ]
             for actor in actors:
@@ -327,27 +355,18 @@ def run_demo(
             stop.set()
             for actor in actors:
                 actor.join()
+            calm = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
             print("Buyers stopped; waiting for syncd to settle…", file=out, flush=True)
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and not settled(store, tenant_id, market):
+            deadline = time.monotonic() + 40
+            while time.monotonic() < deadline and not markets.settled(
+                store, tenant_id, market, calm
+            ):
                 time.sleep(0.25)
-            time.sleep(0.5)
             daemon.stop.set()
             runner.join()
             daemon.close()
-            mismatched = _report(store, tenant_id, market, out)
-            oversold = oversold_orders(store, tenant_id)
-            problems, _, _ = ledger.check(store)
-            if problems:
-                print(f"ledger check: {len(problems)} problems", file=out)
-            print(
-                f"RESULT orders={market.placed} cancelled={market.cancelled} "
-                f"oversold={oversold} mismatched_listings={mismatched}",
-                file=out,
-                flush=True,
-            )
-            return 1 if mismatched or problems else 0
+            return _finish(store, tenant_id, market, out)
         finally:
             store.close()
-            market.sim.stop()
+            market.stop()
             log.close()
