@@ -221,14 +221,22 @@ class Daemon:
                 self.on_job(job, account_id, outcome)
 
     def _dispatch(self, store: Store, job: str, rt: sync.AccountRuntime) -> None:
-        if job == "push":
-            sync.push(store, rt)
-        elif job == "pull":
-            sync.pull_orders(store, rt)
+        if job in ("push", "pull"):
+            pulled = sync.pull_orders(store, rt)  # a push always pulls first
+            if pulled.movements:
+                self._wake_siblings(rt)
+            if job == "push":
+                sync.push_pending(store, rt)
         elif job == "refresh":
             sync.refresh_tokens(store, rt)
         elif job == "discover":
             sync.discover(store, rt)
+
+    def _wake_siblings(self, rt: sync.AccountRuntime) -> None:
+        """New orders moved stock: the seller's other channels push now, not at their turn."""
+        for other in list(self.runtimes.values()):
+            if other.account.tenant_id == rt.account.tenant_id and other is not rt:
+                self.submit("push", other.account.id)
 
     def _mark(
         self,

@@ -355,6 +355,11 @@ def _send(
 def push(store: Store, rt: AccountRuntime) -> dict[str, PushReport]:
     """Pull this channel's new orders first (they may lower what we show), then push."""
     pull_orders(store, rt)
+    return push_pending(store, rt)
+
+
+def push_pending(store: Store, rt: AccountRuntime) -> dict[str, PushReport]:
+    """Push what is pending (callers pull the channel's orders first)."""
     return {f: _push_field(store, rt, f) for f in ("stock", "price")}
 
 

@@ -44,13 +44,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "nama variabel lingkungan yang berisi kunci rahasia aplikasi (disimpan terenkripsi)",
         "name of the environment variable holding the app's secret key (stored encrypted)",
     ),
-    "help.app_key": ("app_key aplikasi (Lazada, TikTok Shop)", "the app's app_key (Lazada, TikTok Shop)"),
+    "help.app_key": (
+        "app_key aplikasi (Lazada, TikTok Shop)",
+        "the app's app_key (Lazada, TikTok Shop)",
+    ),
     "help.service_id": ("service_id aplikasi (TikTok Shop)", "the app's service_id (TikTok Shop)"),
     "help.setting": (
         "pengaturan adaptor lain, mis. warehouse_id=123 (boleh berulang)",
         "any other adapter setting, e.g. warehouse_id=123 (repeatable)",
     ),
-    "bad.setting": ("'{value}' harus berbentuk KUNCI=NILAI.", "'{value}' must look like KEY=VALUE."),
+    "bad.setting": (
+        "'{value}' harus berbentuk KUNCI=NILAI.",
+        "'{value}' must look like KEY=VALUE.",
+    ),
     "help.base_url": (
         "alamat API (mis. simulator lokal)",
         "API address (e.g. the local simulator)",
