@@ -84,6 +84,7 @@ class Daemon:
         self._local = threading.local()
         self._stores: list[Store] = []
         self._busy: set[int] = set()
+        self._urgent: set[int] = set()  # accounts to push again as soon as they are free
         self._busy_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="syncd-job")
         self._inflight: set[Future[None]] = set()
@@ -153,12 +154,18 @@ class Daemon:
 
     # -- running jobs -----------------------------------------------------------
 
-    def submit(self, job: str, account_id: int) -> None:
-        """Hand a job to the pool unless the account is busy or the daemon is stopping."""
+    def submit(self, job: str, account_id: int, *, urgent: bool = False) -> None:
+        """Hand a job to the pool unless the account is busy or the daemon is stopping.
+
+        An ``urgent`` push for a busy account runs as soon as the account's current
+        job ends, instead of waiting for its next turn.
+        """
         if self.stop.is_set():
             return
         with self._busy_lock:
             if account_id in self._busy:
+                if urgent:
+                    self._urgent.add(account_id)
                 self.counts["skipped"] += 1
                 return
             self._busy.add(account_id)
@@ -217,8 +224,12 @@ class Daemon:
             with self._busy_lock:
                 self._busy.discard(account_id)
                 self.counts[outcome] = self.counts.get(outcome, 0) + 1
+                again = account_id in self._urgent
+                self._urgent.discard(account_id)
             if self.on_job:
                 self.on_job(job, account_id, outcome)
+            if again:
+                self.submit("push", account_id)
 
     def _dispatch(self, store: Store, job: str, rt: sync.AccountRuntime) -> None:
         if job in ("push", "pull"):
@@ -236,7 +247,7 @@ class Daemon:
         """New orders moved stock: the seller's other channels push now, not at their turn."""
         for other in list(self.runtimes.values()):
             if other.account.tenant_id == rt.account.tenant_id and other is not rt:
-                self.submit("push", other.account.id)
+                self.submit("push", other.account.id, urgent=True)
 
     def _mark(
         self,
