@@ -494,3 +494,19 @@ def json_or_malformed(response: httpx.Response, *, secrets: Iterable[str] = ()) 
         excerpt = scrub(text, secrets)[:_SNIPPET]
     status = response.status_code
     raise MalformedResponse(f"HTTP {status}: body is not JSON: {excerpt!r}", status=status)
+
+
+def bucket_for_limit(limiter: Limiter, key: str, limit: float) -> TokenBucket:
+    """The shared bucket for "at most ``limit`` calls in any second": it keeps
+    burst + rate·1 s ≤ limit (reliability.md finding 6)."""
+    burst = max(1, int(limit * 0.2))
+    return limiter.bucket(key, max(0.5, limit - burst), burst)
+
+
+def policy_from(settings: Mapping[str, Any]) -> HttpPolicy:
+    """An account's retry and timeout policy, overridable per channel settings."""
+    return HttpPolicy(
+        max_attempts=int(settings.get("max_attempts", 5)),
+        max_elapsed=float(settings.get("max_elapsed", 60.0)),
+        timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
+    )

@@ -31,8 +31,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
-import httpx
-
 from adapters.lazada.errors import classify, error_for, is_partial, normalize
 from adapters.lazada.signing import LazadaAuth
 from syncd.adapter import (
@@ -50,7 +48,14 @@ from syncd.adapter import (
     StockUpdate,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, Rejected, Retryable
-from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, TokenBucket
+from syncd.http import (
+    ApiClient,
+    CircuitBreaker,
+    Limiter,
+    TokenBucket,
+    bucket_for_limit,
+    policy_from,
+)
 
 __all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "WIB", "LazadaAdapter", "wib"]
 
@@ -201,8 +206,7 @@ class LazadaAdapter(Adapter):
         # Conservative defaults, overridable. A setting is the most calls allowed in any
         # second (L); the bucket keeps burst + rate·1 s ≤ L (reliability.md finding 6).
         def bucket(key: str, limit: float) -> TokenBucket:
-            burst = max(1, int(limit * 0.2))
-            return limiter.bucket(key, max(0.5, limit - burst), burst)
+            return bucket_for_limit(limiter, key, limit)
 
         buckets = (
             bucket(f"lazada:app:{app_key}", float(settings.get("app_rps", 40))),
@@ -215,11 +219,7 @@ class LazadaAdapter(Adapter):
             prefixes=(urlsplit(base_url).path, urlsplit(f"{auth_url}/rest").path),
             clock=lambda: ctx.now().timestamp(),
         )
-        policy = HttpPolicy(
-            max_attempts=int(settings.get("max_attempts", 5)),
-            max_elapsed=float(settings.get("max_elapsed", 60.0)),
-            timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
-        )
+        policy = policy_from(settings)
         client = ApiClient(
             base_url,
             classify=classify,

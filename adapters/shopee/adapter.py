@@ -19,8 +19,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-import httpx
-
 from adapters.shopee.errors import classify
 from adapters.shopee.signing import ShopeeAuth, base_string, sign
 from syncd.adapter import (
@@ -38,7 +36,14 @@ from syncd.adapter import (
     StockUpdate,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, Rejected
-from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, TokenBucket
+from syncd.http import (
+    ApiClient,
+    CircuitBreaker,
+    Limiter,
+    TokenBucket,
+    bucket_for_limit,
+    policy_from,
+)
 
 __all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "ShopeeAdapter"]
 
@@ -118,8 +123,7 @@ class ShopeeAdapter(Adapter):
         # A setting is the most calls allowed in any second (L); the bucket keeps
         # burst + rate·1 s ≤ L (reliability.md finding 6).
         def bucket(key: str, limit: float) -> TokenBucket:
-            burst = max(1, int(limit * 0.2))
-            return limiter.bucket(key, max(0.5, limit - burst), burst)
+            return bucket_for_limit(limiter, key, limit)
 
         buckets = (
             bucket(f"shopee:app:{partner_id}", float(settings.get("app_rps", 50))),
@@ -132,11 +136,7 @@ class ShopeeAdapter(Adapter):
             token=lambda: c.access_token if (c := ctx.credentials()) else None,
             clock=lambda: ctx.now().timestamp(),
         )
-        policy = HttpPolicy(
-            max_attempts=int(settings.get("max_attempts", 5)),
-            max_elapsed=float(settings.get("max_elapsed", 60.0)),
-            timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
-        )
+        policy = policy_from(settings)
         client = ApiClient(
             base_url,
             classify=classify,

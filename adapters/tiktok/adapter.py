@@ -28,8 +28,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-import httpx
-
 from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
 from adapters.tiktok.signing import TikTokAuth, TokenSource
 from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state
@@ -54,7 +52,14 @@ from syncd.errors import (
     Rejected,
     Retryable,
 )
-from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, TokenBucket
+from syncd.http import (
+    ApiClient,
+    CircuitBreaker,
+    Limiter,
+    TokenBucket,
+    bucket_for_limit,
+    policy_from,
+)
 
 __all__ = ["ADAPTER", "HOSTS", "PATHS", "TikTokAdapter", "app_key", "app_secret", "storefronts"]
 
@@ -206,8 +211,7 @@ class TikTokAdapter(Adapter):
         # per (app, shop) (§3.7); one bucket for all APIs of a shop stays under that.
         # No app-wide quota is documented: the app bucket only stops a runaway.
         def bucket(key: str, limit: float) -> TokenBucket:
-            burst = max(1, int(limit * 0.2))
-            return limiter.bucket(key, max(0.5, limit - burst), burst)
+            return bucket_for_limit(limiter, key, limit)
 
         buckets = (
             bucket(f"tiktok:app:{key}", float(settings.get("app_rps", 500))),
@@ -220,11 +224,7 @@ class TikTokAdapter(Adapter):
             ),
         )
         auth = TikTokAuth(key, app_secret(ctx.secrets), source, clock=lambda: ctx.now().timestamp())
-        policy = HttpPolicy(
-            max_attempts=int(settings.get("max_attempts", 5)),
-            max_elapsed=float(settings.get("max_elapsed", 60.0)),
-            timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
-        )
+        policy = policy_from(settings)
         client = ApiClient(
             base_url,
             classify=classify,
