@@ -45,33 +45,50 @@ def world(tmp_path: Path, seed: int) -> Iterator[tuple[Path, Store, int, Market]
 
 
 def daemon(db: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "syncd.cli",
-            "--db",
-            str(db),
-            "run",
-            "--push-every",
-            "0.2",
-            "--poll-every",
-            "0.5",
-            "--log-format",
-            "json",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """``syncd run`` in its own process; its log is appended to ``daemon.log`` beside the db."""
+    argv = [
+        sys.executable,
+        "-m",
+        "syncd.cli",
+        "--db",
+        str(db),
+        "run",
+        "--push-every",
+        "0.2",
+        "--poll-every",
+        "0.5",
+        "--log-format",
+        "json",
+    ]
+    with (db.parent / "daemon.log").open("ab") as log:
+        return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=log)
 
 
 def wait_settled(store: Store, tenant_id: int, market: Market, since: str) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if settled(store, tenant_id, market, since):
             return
         time.sleep(0.25)
-    pytest.fail(f"seed={SEED}: not settled within 60 s")
+    from syncd.market import shown
+
+    stuck = store.all(
+        "SELECT listing_id, field, desired, sent_value, status, last_error "
+        "FROM outbox WHERE status != 'synced'"
+    )
+    jobs = store.all("SELECT channel_account_id, job, last_ok, last_error, failures FROM job_run")
+    events = store.all(
+        "SELECT kind, message FROM event WHERE level IN ('warning', 'error') "
+        "ORDER BY id DESC LIMIT 10"
+    )
+    log = (store.path.parent / "daemon.log").read_text(errors="replace").splitlines()
+    problems = [line for line in log if '"level": "error"' in line or "Traceback" in line]
+    pytest.fail(
+        f"seed={SEED}: not settled within 90 s; daemon errors {problems[-5:]}; "
+        f"log tail {log[-5:]}; outbox {[dict(r) for r in stuck]}; "
+        f"jobs {[dict(r) for r in jobs]}; events {[dict(r) for r in events]}; "
+        f"shown {shown(store, tenant_id, market)}"
+    )
 
 
 def check_reserved(store: Store, tenant_id: int) -> None:
