@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import fnmatch
 import hashlib
 import hmac
@@ -52,17 +51,15 @@ import math
 import random
 import re
 import secrets
-import socket
-import sys
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
-from typing import Any, Final, Self, cast
+from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+from adapters._loopback import LoopbackSimulator
 
 __all__ = [
     "DEFAULT_WAREHOUSE",
@@ -356,75 +353,7 @@ def _amount(price: int) -> str:
 # ---------------------------------------------------------------- HTTP plumbing
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, sim: TikTokSimulator, port: int) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
-        self.sim = sim
-        self.open_sockets: set[socket.socket] = set()
-        self.sockets_lock = threading.Lock()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self.sockets_lock:
-            self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self.sockets_lock:
-            self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet when a client hung up (timeouts); show simulator bugs."""
-        if not isinstance(sys.exception(), OSError):
-            super().handle_error(request, client_address)
-
-    def drop_connections(self) -> None:
-        """Wake idle keep-alive handlers so their threads end."""
-        with self.sockets_lock:
-            for sock in list(self.open_sockets):
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server_version = "TikTokSimulator"
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def _serve(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        reply = cast(_Server, self.server).sim._dispatch(method, self.path, headers, body)
-        try:
-            self.send_response(reply.status)
-            for name, value in reply.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except OSError:  # the client gave up (e.g. its timeout fired)
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Never print: request lines carry app secrets and signs."""
-
-
-# ---------------------------------------------------------------- the simulator
-
-
-class TikTokSimulator:
+class TikTokSimulator(LoopbackSimulator):
     """TikTok Shop Partner API on 127.0.0.1, with catalogue, buyers, faults and accounting.
 
     Settable attributes: ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per
@@ -467,7 +396,7 @@ class TikTokSimulator:
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._rng = random.Random()  # noqa: S311 (latency jitter, not security)
-        self._server: _Server | None = None
+        self._server = None
         self._thread: threading.Thread | None = None
         self._init_state()
         self._routes = self._build_routes()
@@ -508,50 +437,7 @@ class TikTokSimulator:
 
     # -- lifecycle
 
-    def start(self) -> Self:
-        """Listen on 127.0.0.1 (port 0 = any free port) in a background thread."""
-        if self._server is None:
-            self._stopping.clear()
-            self._server = _Server(self, self._port)
-            self._thread = threading.Thread(
-                target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            )
-            self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening; held requests are released at once."""
-        server, thread = self._server, self._thread
-        if server is None or thread is None:
-            return
-        self._stopping.set()
-        server.shutdown()
-        server.drop_connections()
-        server.server_close()
-        thread.join()
-        self._server = self._thread = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:PORT`` (after ``start``): API host, auth host and login page."""
-        if self._server is None:
-            raise RuntimeError("the simulator is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
     # -- time
-
-    def now(self) -> float:
-        """Simulated Unix seconds: ``clock()`` plus everything ``advance`` added."""
-        with self._lock:
-            return self._clock() + self._offset
 
     def advance(self, seconds: float) -> None:
         """Move simulated time forward without sleeping."""
@@ -936,6 +822,10 @@ class TikTokSimulator:
             mine = [s.shop_id for s in self._shops.values() if s.seller == access.seller]
             return mine[0] if len(mine) == 1 else None
         return None
+
+    def serve_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> _Reply:
+        """One request from the loopback server."""
+        return self._dispatch(method, target, headers, body)
 
     def _dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes) -> _Reply:
         """Serve one HTTP request: account, delay, fault or answer, log."""
