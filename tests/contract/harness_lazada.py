@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from adapters.lazada.simulator import LazadaSimulator
 from syncd.adapter import OrderState
+from tests.contract.base import SimHarness
 
 #: A shop's catalogue as the contract sees it: (SKU or None, item id, variant id, stock)
 Catalogue = list[tuple[str | None, str, str, int]]
 
 
 @dataclass
-class LazadaHarness:
+class LazadaHarness(SimHarness):
     """Lazada Open Platform on its simulator (Indonesia)."""
 
     name: str = "lazada"
@@ -49,9 +49,6 @@ class LazadaHarness:
             self.sim.advance(-self.start_offset)
         self.sim.add_shop(int(self.shop_id))
 
-    def stop(self) -> None:
-        self.sim.stop()
-
     def settings(self) -> dict[str, Any]:
         return {
             "app_key": self.app_key,
@@ -63,12 +60,6 @@ class LazadaHarness:
 
     def secrets(self) -> dict[str, str]:
         return {"partner_key": self.app_secret}  # the name ``syncd channel connect`` uses
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.sim.now(), dt.UTC)
-
-    def advance(self, seconds: float) -> None:
-        self.sim.advance(seconds)
 
     def authorize(self) -> str:
         return self.sim.authorize(int(self.shop_id))
@@ -111,13 +102,6 @@ class LazadaHarness:
             "fatal_body": "error_body:MissingParameter:The input parameter payload is missing",
         }
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
-
-    def calls(self, where: str) -> int:
-        path = self.PATHS[where]
-        return sum(n for (_, p), n in self.sim.calls.items() if p == path)
-
-    def set_retry_after(self, seconds: int) -> None:
-        self.sim.retry_after = seconds
 
 
 HARNESS = LazadaHarness

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from adapters.shopee.simulator import ShopeeSimulator
 from syncd.adapter import OrderState
+from tests.contract.base import SimHarness
 
 #: A shop's catalogue as the contract sees it: (SKU or None, item id, variant id, stock)
 Catalogue = list[tuple[str | None, str, str, int]]
 
 
 @dataclass
-class ShopeeHarness:
+class ShopeeHarness(SimHarness):
     """Shopee v2 on its simulator."""
 
     name: str = "shopee"
@@ -43,9 +43,6 @@ class ShopeeHarness:
             self.sim.advance(-self.start_offset)
         self.sim.add_shop(int(self.shop_id))
 
-    def stop(self) -> None:
-        self.sim.stop()
-
     def settings(self) -> dict[str, Any]:
         return {
             "partner_id": self.sim.partner_id,
@@ -56,12 +53,6 @@ class ShopeeHarness:
 
     def secrets(self) -> dict[str, str]:
         return {"partner_key": self.partner_key}
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.sim.now(), dt.UTC)
-
-    def advance(self, seconds: float) -> None:
-        self.sim.advance(seconds)
 
     def authorize(self) -> str:
         return self.sim.authorize(int(self.shop_id))
@@ -103,13 +94,6 @@ class ShopeeHarness:
             "fatal_body": "error_body:error_param:Invalid item_id.",
         }
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
-
-    def calls(self, where: str) -> int:
-        path = self.PATHS[where]
-        return sum(n for (_, p), n in self.sim.calls.items() if p == path)
-
-    def set_retry_after(self, seconds: int) -> None:
-        self.sim.retry_after = seconds
 
 
 HARNESS = ShopeeHarness

@@ -6,14 +6,13 @@ TikTok Shop also serves Tokopedia shops (the registry maps ``tokopedia`` to
 
 from __future__ import annotations
 
-import datetime as dt
-import fnmatch
 import time
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from adapters.tiktok.simulator import DEFAULT_WAREHOUSE, TikTokSimulator
 from syncd.adapter import OrderState
+from tests.contract.base import SimHarness
 
 #: A shop's catalogue as the contract sees it: (SKU or None, item id, variant id, stock)
 Catalogue = list[tuple[str | None, str, str, int]]
@@ -22,7 +21,7 @@ SECOND_WAREHOUSE = "7000714532876273999"
 
 
 @dataclass
-class TikTokHarness:
+class TikTokHarness(SimHarness):
     """TikTok Shop Partner API on its simulator."""
 
     name: str = "tiktok"
@@ -57,9 +56,6 @@ class TikTokHarness:
         self.sim = sim.start()
         self.sim.add_shop(self.shop_id, name="Dapur Bu Sri", region="ID")
 
-    def stop(self) -> None:
-        self.sim.stop()
-
     def settings(self) -> dict[str, Any]:
         url = self.sim.base_url
         return {
@@ -75,12 +71,6 @@ class TikTokHarness:
     def secrets(self) -> dict[str, str]:
         # "partner_key" is the name core code stores an app's signing secret under
         return {"partner_key": self.app_secret}
-
-    def now(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.sim.now(), dt.UTC)
-
-    def advance(self, seconds: float) -> None:
-        self.sim.advance(seconds)
 
     def authorize(self) -> str:
         return self.sim.authorize(self.shop_id)
@@ -137,13 +127,6 @@ class TikTokHarness:
             "fatal_body": "error_body:36009014:API version 202309 has been retired.",
         }
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
-
-    def calls(self, where: str) -> int:
-        pattern = self.PATHS[where]
-        return sum(n for (_, p), n in self.sim.calls.items() if fnmatch.fnmatchcase(p, pattern))
-
-    def set_retry_after(self, seconds: int) -> None:
-        self.sim.retry_after = seconds
 
 
 HARNESS = TikTokHarness
