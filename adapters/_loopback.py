@@ -9,25 +9,30 @@ import contextlib
 import socket
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Protocol, Self, cast
+from typing import Any, Self, cast
 
-__all__ = ["LoopbackSimulator", "Reply"]
+__all__ = ["Bucket", "LoopbackSimulator", "Reply"]
 
 
-class Reply(Protocol):
+@dataclass(frozen=True)
+class Reply:
     """An HTTP answer as a simulator builds it."""
 
-    @property
-    def status(self) -> int: ...
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def headers(self) -> Iterable[tuple[str, str]]: ...
 
-    @property
-    def body(self) -> bytes: ...
+@dataclass
+class Bucket:
+    """A simulator's server-side rate limit state: tokens left at ``stamp``."""
+
+    tokens: float
+    stamp: float
 
 
 class _Server(ThreadingHTTPServer):

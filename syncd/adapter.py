@@ -30,6 +30,7 @@ __all__ = [
     "PriceUpdate",
     "RemoteListing",
     "StockUpdate",
+    "need",
 ]
 
 #: Normalized order states, in the only order they may advance:
@@ -159,6 +160,18 @@ class AdapterContext:
     secrets: dict[str, str]  # app keys (partner_key, app_secret)
     credentials: Callable[[], Credentials | None]  # current tokens, read fresh on each call
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+
+
+def need(body: Any, *keys: str, source: str) -> Any:
+    """``body[k1][k2]…`` of a marketplace answer, or MalformedResponse naming what is missing."""
+    from syncd.errors import MalformedResponse  # noqa: PLC0415
+
+    value = body
+    for key in keys:
+        if not isinstance(value, dict) or key not in value:
+            raise MalformedResponse(f"{source}: answer lacks {'.'.join(keys)}", code="malformed")
+        value = value[key]
+    return value
 
 
 class Adapter(abc.ABC):

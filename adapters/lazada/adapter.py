@@ -46,6 +46,7 @@ from syncd.adapter import (
     RemoteListing,
     RemoteOrder,
     StockUpdate,
+    need,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, Rejected, Retryable
 from syncd.http import (
@@ -141,13 +142,7 @@ def _time(value: Any) -> dt.datetime:
 
 
 def _need(body: Any, *keys: str) -> Any:
-    """``body[k1][k2]…`` or MalformedResponse naming the missing field."""
-    value = body
-    for key in keys:
-        if not isinstance(value, dict) or key not in value:
-            raise MalformedResponse(f"Lazada: answer lacks {'.'.join(keys)}", code="malformed")
-        value = value[key]
-    return value
+    return need(body, *keys, source="Lazada")
 
 
 def _state(status: str) -> OrderState:

@@ -67,7 +67,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from adapters._loopback import Bucket as _Bucket
 from adapters._loopback import LoopbackSimulator
+from adapters._loopback import Reply as _Reply
 
 __all__ = [
     "FAULT_KINDS",
@@ -230,19 +232,6 @@ class _Fault:
     kind: str
     path: str | None
     times: int
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

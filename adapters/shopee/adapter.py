@@ -34,6 +34,7 @@ from syncd.adapter import (
     RemoteListing,
     RemoteOrder,
     StockUpdate,
+    need,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, Rejected
 from syncd.http import (
@@ -79,13 +80,7 @@ def _ts(value: int) -> dt.datetime:
 
 
 def _need(body: Any, *keys: str) -> Any:
-    """``body[k1][k2]…`` or MalformedResponse naming the missing field."""
-    value = body
-    for key in keys:
-        if not isinstance(value, dict) or key not in value:
-            raise MalformedResponse(f"Shopee: answer lacks {'.'.join(keys)}", code="malformed")
-        value = value[key]
-    return value
+    return need(body, *keys, source="Shopee")
 
 
 class ShopeeAdapter(Adapter):

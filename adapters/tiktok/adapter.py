@@ -43,6 +43,7 @@ from syncd.adapter import (
     RemoteListing,
     RemoteOrder,
     StockUpdate,
+    need,
 )
 from syncd.errors import (
     AdapterError,
@@ -124,13 +125,7 @@ def _ts(value: Any) -> dt.datetime:
 
 
 def _need(body: Any, *keys: str) -> Any:
-    """``body[k1][k2]…`` or MalformedResponse naming the missing field."""
-    value = body
-    for key in keys:
-        if not isinstance(value, dict) or key not in value:
-            raise MalformedResponse(f"TikTok: answer lacks {'.'.join(keys)}", code="malformed")
-        value = value[key]
-    return value
+    return need(body, *keys, source="TikTok")
 
 
 def _expiry(value: Any, now: dt.datetime, default: dt.timedelta | None) -> dt.datetime | None:

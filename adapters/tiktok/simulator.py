@@ -59,7 +59,9 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from adapters._loopback import Bucket as _Bucket
 from adapters._loopback import LoopbackSimulator
+from adapters._loopback import Reply as _Reply
 
 __all__ = [
     "DEFAULT_WAREHOUSE",
@@ -224,19 +226,6 @@ class _Fault:
     kind: str
     pattern: str | None
     times: int
-
-
-@dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    body: bytes
-    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
