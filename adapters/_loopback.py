@@ -115,6 +115,16 @@ class LoopbackSimulator(abc.ABC):
     _clock: Callable[[], float]
     _offset: float
 
+    #: Called as ``observer(shop_id, item_id, variant_id, shown)`` after every change of
+    #: the stock a listing shows buyers (orders, cancellations, API writes), under the
+    #: simulator's lock, so calls come in the order the changes happened. Benchmarks use
+    #: it to record stock over time; keep it cheap.
+    observer: Callable[[Any, Any, Any, int], None] | None = None
+
+    def _observe(self, shop_id: Any, item_id: Any, variant_id: Any, shown: int) -> None:
+        if self.observer is not None:
+            self.observer(shop_id, item_id, variant_id, shown)
+
     @abc.abstractmethod
     def serve_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         """Answer one request (``headers`` have lower-case names)."""

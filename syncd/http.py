@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import email.utils
+import functools
 import logging
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -357,6 +359,18 @@ class _ServerOrBackoff(wait_base):
         return self._backoff(retry_state)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context (system CA store, as httpx's default) for every client.
+
+    Building one costs ~50 ms of CPU (it loads the CA bundle); a cooperative's daemon
+    has one client per shop, so thousands of shops would spend minutes starting up.
+    """
+    import certifi  # noqa: PLC0415 - httpx's own dependency, its default CA bundle
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 class ApiClient:
     """One marketplace account's HTTP client: breaker, buckets and retries around httpx.
 
@@ -395,6 +409,7 @@ class ApiClient:
             timeout=self.policy.timeout,
             transport=transport,
             follow_redirects=False,
+            verify=tls_context(),
         )
 
     def request(

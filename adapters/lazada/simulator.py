@@ -399,6 +399,8 @@ class LazadaSimulator(LoopbackSimulator):
         self._access: dict[str, _Access] = {}
         self._refresh: dict[str, _Refresh] = {}
         self._items: dict[int, _Item] = {}
+        self._shop_items: dict[int, list[_Item]] = {}  # seller → items (an index)
+        self._sku_item: dict[tuple[int, int], int] = {}  # (seller, sku_id) → item_id
         self._orders: dict[int, Order] = {}
         self._units: dict[int, tuple[Order, Unit]] = {}
         self._failing: dict[tuple[int, int], str] = {}
@@ -459,7 +461,10 @@ class LazadaSimulator(LoopbackSimulator):
             if item_id in self._items or not specs:
                 raise ValueError(f"item {item_id} exists or has no SKUs")
             table = {s[0]: _Sku(*s) for s in specs}
-            self._items[item_id] = _Item(shop_id, item_id, name, status, int(self.now()), table)
+            item = _Item(shop_id, item_id, name, status, int(self.now()), table)
+            self._items[item_id] = item
+            self._shop_items.setdefault(shop_id, []).append(item)
+            self._sku_item.update({(shop_id, sku_id): item_id for sku_id in table})
 
     def stock(self, shop_id: int, item_id: int, sku_id: int) -> int:
         """The sellable quantity Lazada shows buyers for a SKU."""
@@ -599,6 +604,7 @@ class LazadaSimulator(LoopbackSimulator):
                         now,
                     )
                     sku.sellable -= 1
+                    self._observe(shop_id, item_id, sku_id, sku.sellable)
                     self._hold(sku, status, +1)
                     order.units.append(unit)
                     self._units[unit.order_item_id] = (order, unit)
@@ -626,6 +632,7 @@ class LazadaSimulator(LoopbackSimulator):
             self._hold(sku, status, +1)
             if status == "canceled":  # §2.5: a cancellation returns the unit to sellable
                 sku.sellable += 1
+                self._observe(order.shop_id, unit.item_id, unit.sku_id, sku.sellable)
         unit.status, unit.updated = status, int(self.now())
 
     def set_order_status(self, order_id: int, status: str) -> None:
@@ -846,7 +853,7 @@ class LazadaSimulator(LoopbackSimulator):
             {"limit": "10", **ctx.params}, "limit", "E019", 1, MAX_PRODUCTS_PAGE
         )  # §2.4: ≤ 50
         mine = sorted(
-            (i for i in self._items.values() if i.shop_id == ctx.shop_id and _matches(i, wanted)),
+            (i for i in self._shop_items.get(ctx.shop_id or 0, []) if _matches(i, wanted)),
             key=lambda i: i.item_id,
         )
         page = mine[offset : offset + limit]
@@ -857,9 +864,7 @@ class LazadaSimulator(LoopbackSimulator):
 
     def _resolve(self, ctx: _Ctx, line: _Write) -> tuple[_Sku | None, str | None]:
         """The SKU a payload line writes to (if found), and why it cannot be written (if so)."""
-        for item in self._items.values():
-            if item.shop_id != ctx.shop_id:
-                continue
+        for item in self._shop_items.get(ctx.shop_id or 0, []):
             for sku in item.skus.values():
                 by_ids = (
                     line.item_id == str(item.item_id)
@@ -892,6 +897,8 @@ class LazadaSimulator(LoopbackSimulator):
             raise ApiError("501", "Update product failed", detail=detail)
         for sku, line in checked:
             apply(sku, line)
+            item_id = self._sku_item[(ctx.shop_id, sku.sku_id)]
+            self._observe(ctx.shop_id, item_id, sku.sku_id, sku.sellable)
         return {"data": {}}
 
     def _update_sellable(self, ctx: _Ctx) -> JSON:

@@ -540,6 +540,7 @@ class ShopeeSimulator(LoopbackSimulator):
         for item_id, model_id, qty in wanted:
             item, model = self._items[item_id], self._model(shop_id, item_id, model_id)
             model.stock -= qty
+            self._observe(shop_id, item_id, model_id, model.stock)
             out.append(
                 OrderLine(item_id, model_id, qty, model.price, item.sku or "", model.sku or "")
             )
@@ -563,6 +564,7 @@ class ShopeeSimulator(LoopbackSimulator):
                     model = self._items[line.item_id].models.get(line.model_id)
                     if model is not None:
                         model.stock += line.qty
+                        self._observe(order.shop_id, line.item_id, line.model_id, model.stock)
             order.status, order.update_time = status, int(self.now())
 
     # -- faults
@@ -842,6 +844,7 @@ class ShopeeSimulator(LoopbackSimulator):
                 failed.append({"model_id": entry.get("model_id"), "failed_reason": stock})
                 continue
             model.stock = stock
+            self._observe(item.shop_id, item.item_id, model.model_id, stock)
             done.append({"model_id": model.model_id, "location_id": LOCATION_ID, "stock": stock})
         if done:
             item.update_time = int(ctx.now)

@@ -664,6 +664,7 @@ class TikTokSimulator(LoopbackSimulator):
             for _ in range(qty):
                 warehouse = next(w for w, n in sku.stock.items() if n > 0)
                 sku.stock[warehouse] -= 1
+                self._observe(shop, product_id, sku_id, sum(sku.stock.values()))
                 line_id = f"{order_id[:12]}{len(out) + 1:04d}{self._seq:03d}"
                 out.append(
                     OrderLine(
@@ -717,6 +718,7 @@ class TikTokSimulator(LoopbackSimulator):
         sku = product.skus.get(line.sku_id) if product else None
         if sku is not None:
             sku.stock[line.warehouse_id] = sku.stock.get(line.warehouse_id, 0) + 1
+            self._observe(order.shop_id, line.product_id, line.sku_id, sum(sku.stock.values()))
 
     def _notify(self, order: Order) -> None:
         """Record the ORDER_STATUS_CHANGE webhook TikTok would send (signed, §3.6)."""
@@ -1169,6 +1171,7 @@ class TikTokSimulator(LoopbackSimulator):
                     raise _SkuProblem(*failing)
                 sku.stock = self._inventory_value(sku, entry.get("inventory"))
                 product.update_time = int(ctx.now)
+                self._observe(product.shop_id, product.product_id, sku.sku_id, sum(sku.stock.values()))
             except _SkuProblem as problem:
                 errors.append(problem.as_json(sku.sku_id))
         # UNCONFIRMED (§3.4): per-SKU errors come with code 0 and the other SKUs applied.

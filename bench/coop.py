@@ -1,0 +1,432 @@
+"""Cooperative-scale benchmark: syncd next to MODELS of the policies other tools publish.
+
+Prints a table and (``--json``) writes the numbers; asserts nothing. Only 127.0.0.1.
+
+    python bench/coop.py                 # defaults: 200 members, 10 min per policy
+    python bench/coop.py --quick         # 20 members, 60 s per policy
+    python bench/coop.py --scale --quick # syncd alone at 10, 100 and 1000 members
+    python bench/coop.py --png coop.png  # also the picture (pip install '.[bench]')
+
+One *world* per policy, built from the same seed: the Shopee, Lazada and TikTok
+Shop simulators (one app each, shared by the whole cooperative, with per-call
+latency and the rate limits of ``cooplib/world.py``), T members with a shop on
+each, S SKUs each (variants and bundles, low opening stock for a quarter of
+them) and a syncd database that knows them all. The same seeded buyers
+(``cooplib/stream.py``) then order for D seconds while the policy runs as its
+own process:
+
+``syncd``   ``syncd run --workers W --poll-every P`` (push job every 2 s)
+``full15``  MODEL: full push every 15 min per member (Sellbrite, LitCommerce, …)
+``full5``   MODEL: full push every 5 min per member (Channable for some marketplaces)
+``persku``  MODEL: poll like syncd, then one call per changed listing, no batching
+
+After the buyers stop, ``--settle`` seconds more are recorded. What each number
+means is defined in ``cooplib/measure.py``: propagation latency (order → every
+affected listing of that member shows the right value), oversold orders against
+the true stock, stock-write calls against the minimum for the marketplace's batch
+shape, listings showing a wrong value over time; plus the policy process's CPU
+seconds and peak RSS, the database size and syncd's outbox backlog over time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+for p in (str(REPO), str(BENCH)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+from cooplib import measure  # noqa: E402
+from cooplib.stream import Intent, Recorder, generate, play  # noqa: E402
+from cooplib.world import LATENCY, RATE_LIMIT, Spec, World, build, go_live  # noqa: E402
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+POLICIES = ("syncd", "full15", "full5", "persku")
+WRITE = {
+    "shopee": ("/product/update_stock",),
+    "tiktok": ("/inventory/update",),
+    "lazada": ("/product/stock/sellable/update", "/product/price_quantity/update"),
+}
+READ_ORDERS = {
+    "shopee": ("/order/get_order_list", "/order/get_order_detail"),
+    "tiktok": ("/orders/search",),
+    "lazada": ("/orders/get", "/orders/items/get"),
+}
+
+
+# -- process helpers ----------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            out[line.split(":")[0]] = int(line.split()[1]) / 1024
+    return out
+
+
+def scalar(db: Path, sql: str) -> Any:
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        row = conn.execute(sql).fetchone()
+        return row[0] if row else None
+    finally:
+        conn.close()
+
+
+def start_policy(policy: str, db: Path, folder: Path, args: argparse.Namespace) -> Any:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    if policy == "syncd":
+        config = folder / "syncd.toml"
+        config.write_text("", encoding="utf-8")
+        cmd = [
+            sys.executable, "-m", "syncd.cli", "--config", str(config), "--db", str(db), "run",
+            "--workers", str(args.workers), "--poll-every", str(args.poll), "--log-format", "json",
+        ]  # fmt: skip
+    else:
+        cmd = [
+            sys.executable, str(BENCH / "coop_model.py"), str(db), policy, "--poll", str(args.poll),
+            "--workers", str(args.workers), "--seed", str(args.seed), "--ready", str(folder / "ready"),
+        ]  # fmt: skip
+    log = (folder / f"{policy}.log").open("w", encoding="utf-8")
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=folder)
+
+
+def wait_ready(policy: str, proc: Any, db: Path, folder: Path, accounts: int, timeout: float) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{policy} exited with {proc.returncode}: see {folder}/{policy}.log")
+        if policy == "syncd":
+            try:
+                found = scalar(db, "SELECT COUNT(*) FROM job_run WHERE job = 'pull' AND last_ok IS NOT NULL")
+            except sqlite3.Error:
+                found = 0
+            if found == accounts:
+                return time.monotonic() - started
+        elif (folder / "ready").exists():
+            return time.monotonic() - started
+        time.sleep(0.2)
+    raise RuntimeError(f"{policy} did not become ready in {timeout:.0f} s")
+
+
+def stop_policy(proc: Any) -> int | None:
+    if proc.poll() is not None:
+        return int(proc.returncode)
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return int(proc.wait(timeout=60))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        return int(proc.wait(timeout=10))
+
+
+def count_calls(world: World) -> Counter[str]:
+    """Calls by "<marketplace>:<write|orders|other>"."""
+    out: Counter[str] = Counter()
+    for m, sim in world.sims.items():
+        for (_, path), n in list(sim.calls.items()):
+            kind = "write" if path.endswith(WRITE[m]) else "orders" if path.endswith(READ_ORDERS[m]) else "other"
+            out[f"{m}:{kind}"] += n
+    return out
+
+
+# -- one policy ---------------------------------------------------------------------------
+
+
+def run_policy(
+    policy: str, spec: Spec, intents: list[Intent], args: argparse.Namespace, tmp: Path
+) -> dict[str, Any]:
+    folder = tmp / policy
+    folder.mkdir()
+    t_build = time.monotonic()
+    print(f"[{policy}] building {spec.tenants} members × 3 shops × {spec.skus} SKUs …", flush=True)
+    world = build(spec, folder, progress=spec.tenants >= 100)
+    accounts = len(world.shops)
+    pending0 = scalar(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')")
+    print(f"[{policy}] built in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}", flush=True)
+    proc = start_policy(policy, world.db, folder, args)
+    backlog: list[tuple[float, int]] = []
+    try:
+        ready = wait_ready(policy, proc, world.db, folder, accounts, timeout=120 + accounts)
+        go_live(world)
+        print(f"[{policy}] pid {proc.pid} ready after {ready:.0f} s; buyers for {args.duration:.0f} s", flush=True)
+        calls0, cpu0 = count_calls(world), cpu_seconds(proc.pid)
+        harness0 = time.process_time()
+        start = time.monotonic()
+        rec = Recorder(world.index, start)
+        for m, sim in world.sims.items():
+            sim.observer = rec.observer(m)
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.wait(5.0):
+                try:
+                    n = scalar(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')")
+                except sqlite3.Error:
+                    continue
+                backlog.append((time.monotonic() - start, int(n)))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+
+        def place(i: Intent) -> Any:
+            return world.place(i.tenant, i.marketplace, i.sku, i.qty, i.platform)
+
+        def move(i: Intent, order: Any, state: str) -> None:
+            try:
+                world.move(i.marketplace, order, state)
+            except ValueError:
+                pass  # a move the marketplace refuses from where the order is now
+
+        orders = play(intents, place, move, start=start, until=args.duration, stop=threading.Event())
+        time.sleep(max(0.0, start + args.duration + args.settle - time.monotonic()))
+        end = time.monotonic() - start
+        for sim in world.sims.values():
+            sim.observer = None
+        stop.set()
+        calls = count_calls(world) - calls0
+        cpu = cpu_seconds(proc.pid) - cpu0
+        mem = memory_mb(proc.pid)
+        harness = time.process_time() - harness0
+        db_mb = sum(p.stat().st_size for p in folder.glob("coop.db*") if p.is_file()) / 1e6
+    finally:
+        code = stop_policy(proc)
+        world.stop()
+    print(f"[{policy}] stopped (exit {code}); evaluating …", flush=True)
+    out = measure.evaluate(world.sellers(), world.listings, orders, rec.changes, end=end)
+    lat = out.latency
+    res: dict[str, Any] = {
+        "policy": policy,
+        "tenants": spec.tenants,
+        "skus": spec.skus,
+        "listings": len(world.listings),
+        "seconds": end,
+        "intents": len(intents),
+        "accepted": out.accepted,
+        "refused": out.refused,
+        "lost_sales": out.lost_sales,
+        "cancelled": out.cancelled,
+        "oversold_orders": out.oversold_orders,
+        "oversold_units": out.oversold_units,
+        "latency_s": measure.summary(lat),
+        "censored": out.censored,
+        "latency_all": lat,
+        "calls": dict(calls),
+        "minimum": out.minimum,
+        "floor": out.floor,
+        "stale": out.stale,
+        "backlog": backlog,
+        "cpu_s": cpu,
+        "cpu_pct": 100 * cpu / end,
+        "rss_mb": mem.get("VmRSS"),
+        "hwm_mb": mem.get("VmHWM"),
+        "harness_cpu_s": harness,
+        "db_mb": db_mb,
+        "exit": code,
+        "unknown_listing_changes": rec.unknown,
+        "hot": hot_sku(world, out, rec.changes),
+    }
+    if policy == "syncd":
+        res["daemon_errors"] = sum("job.crashed" in line for line in (folder / "syncd.log").open(encoding="utf-8", errors="replace"))
+    return res
+
+
+def hot_sku(world: World, out: measure.Outcome, changes: list[tuple[float, int, int]]) -> dict[str, Any]:
+    """Stock over time of the most-ordered low-stock SKU of member 1, on each channel."""
+    cat = world.catalogues[1]
+    low = [s for s, n in cat.stock.items() if n <= 4] or list(cat.stock)
+    sku = max(low, key=lambda s: cat.weights[s])
+    idx = {i: x.marketplace for i, x in enumerate(world.listings) if x.tenant == 1 and x.sku == sku}
+    shown = {m: [] for m in idx.values()}
+    for t, i, v in changes:
+        if i in idx:
+            shown[idx[i]].append((t, v))
+    first = next(iter(idx))
+    return {
+        "sku": sku,
+        "opening": cat.stock[sku],
+        "truth": out.truth[first],
+        "shown": shown,
+    }
+
+
+# -- report -------------------------------------------------------------------------------
+
+
+def fmt_s(x: float) -> str:
+    if math.isnan(x):
+        return "-"
+    if math.isinf(x):
+        return "never"
+    return f"{x:.1f}"
+
+
+def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"Cooperative benchmark: {results[0]['tenants']} members × 3 shops × {results[0]['skus']} SKUs, "
+        f"{args.rate:g} orders/s for {args.duration:.0f} s (+{args.settle:.0f} s settle), seed {args.seed}, "
+        f"poll {args.poll:g} s"
+    )
+    head = f"{'policy':8} {'orders':>6} {'oversold':>8} {'units':>5} {'lost':>4}  {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6} {'never':>5}  {'writes':>7} {'min':>6} {'ratio':>6} {'reads':>6}  {'CPU s':>6} {'RSS MB':>6} {'DB MB':>6}"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        lat = r["latency_s"]
+        writes = sum(v for k, v in r["calls"].items() if k.endswith(":write"))
+        reads = sum(v for k, v in r["calls"].items() if k.endswith(":orders"))
+        minimum = sum(r["minimum"].values())
+        ratio = writes / minimum if minimum else math.nan
+        label = r["policy"] if r["policy"] == "syncd" else f"{r['policy']}*"
+        print(
+            f"{label:8} {r['accepted']:>6} {r['oversold_orders']:>8} {r['oversold_units']:>5} {r['lost_sales']:>4}  "
+            f"{fmt_s(lat['p50']):>6} {fmt_s(lat['p95']):>6} {fmt_s(lat['p99']):>6} {fmt_s(lat['max']):>6} {r['censored']:>5}  "
+            f"{writes:>7} {minimum:>6} {ratio:>6.2f} {reads:>6}  {r['cpu_s']:>6.0f} {r['hwm_mb'] or 0:>6.0f} {r['db_mb']:>6.1f}"
+        )
+    print("* = a MODEL of a published policy (bench/cooplib/models.py), not that tool itself")
+    print("latency: seconds from an order until every affected listing of that member shows the right value; never = not by the end")
+    print("writes/min/ratio: stock-write calls vs the minimum for the same changes in each marketplace's batch shape")
+    for r in results:
+        per = ", ".join(
+            f"{m} {r['calls'].get(m + ':write', 0)}/{r['minimum'].get(m, 0)} (floor {r['floor'].get(m, 0)})"
+            for m in ("shopee", "tiktok", "lazada")
+        )
+        worst = max((n for _, n in r["stale"]), default=0)
+        backlog = max((n for _, n in r["backlog"]), default=0)
+        print(f"  {r['policy']:7} writes/minimum by marketplace: {per}; listings wrong at worst: {worst}; outbox backlog max: {backlog}")
+    syncd = next((r for r in results if r["policy"] == "syncd"), None)
+    full15 = next((r for r in results if r["policy"] == "full15"), None)
+    if syncd:
+        p99 = syncd["latency_s"]["p99"]
+        writes = sum(v for k, v in syncd["calls"].items() if k.endswith(":write"))
+        minimum = sum(syncd["minimum"].values()) or 1
+        print("Targets (syncd):")
+        print(f"  p99 propagation {fmt_s(p99)} s ≤ poll + 5 = {args.poll + 5:g} s: {'met' if p99 <= args.poll + 5 else 'MISSED'}")
+        if full15:
+            bar = full15["oversold_orders"] / 20
+            print(f"  oversold orders {syncd['oversold_orders']} ≤ full15's {full15['oversold_orders']} / 20 = {bar:g}: {'met' if syncd['oversold_orders'] <= bar else 'MISSED'}")
+        print(f"  stock writes {writes / minimum:.2f}× the minimum ≤ 1.1×: {'met' if writes / minimum <= 1.1 else 'MISSED'}")
+        print(f"  daemon: {syncd['cpu_pct']:.0f} % of one core, peak RSS {syncd['hwm_mb']:.0f} MB; harness (simulators + buyers) {syncd['harness_cpu_s']:.0f} CPU s; daemon job crashes {syncd.get('daemon_errors', 0)}")
+
+
+def report_scale(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    print()
+    print(f"Growth (syncd only; {args.duration:.0f} s at {args.rate_per_member * 200:g} orders/s per 200 members, poll {args.poll:g} s)")
+    print(f"{'members':>7} {'accounts':>8} {'orders':>6} {'p50':>6} {'p99':>6} {'max':>6} {'oversold':>8} {'ratio':>6} {'CPU %':>6} {'RSS MB':>6} {'DB MB':>6}")
+    for r in results:
+        lat = r["latency_s"]
+        writes = sum(v for k, v in r["calls"].items() if k.endswith(":write"))
+        minimum = sum(r["minimum"].values())
+        print(
+            f"{r['tenants']:>7} {3 * r['tenants']:>8} {r['accepted']:>6} {fmt_s(lat['p50']):>6} {fmt_s(lat['p99']):>6} {fmt_s(lat['max']):>6} "
+            f"{r['oversold_orders']:>8} {writes / minimum if minimum else math.nan:>6.2f} {r['cpu_pct']:>6.0f} {r['hwm_mb'] or 0:>6.0f} {r['db_mb']:>6.1f}"
+        )
+
+
+# -- main ---------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2])
+    parser.add_argument("--tenants", type=int, help="members (default 200; --quick 20)")
+    parser.add_argument("--skus", type=int, default=100, help="SKUs per member")
+    parser.add_argument("--rate", type=float, help="orders/s across the cooperative (default 5; --quick 1)")
+    parser.add_argument("--duration", type=float, help="seconds of buyers per policy (default 600; --quick 60)")
+    parser.add_argument("--settle", type=float, default=30.0, help="seconds recorded after the buyers stop")
+    parser.add_argument("--poll", type=float, default=10.0, help="order poll interval of syncd and persku (s)")
+    parser.add_argument("--workers", type=int, default=32, help="worker threads of syncd and the models")
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--policies", default=",".join(POLICIES), help=f"comma-separated, of {','.join(POLICIES)}")
+    parser.add_argument("--quick", action="store_true", help="20 members, 1 order/s, 60 s per policy")
+    parser.add_argument("--scale", action="store_true", help="syncd alone at 10, 100, 1000 members (order rate per member kept)")
+    parser.add_argument("--json", metavar="PATH", help="write every number here")
+    parser.add_argument("--png", metavar="PATH", help="latency CDF and a hot SKU over time (needs matplotlib)")
+    args = parser.parse_args(argv)
+    args.tenants = args.tenants or (20 if args.quick else 200)
+    args.rate = args.rate or (1.0 if args.quick else 5.0)
+    args.duration = args.duration or (60.0 if args.quick else 600.0)
+    args.rate_per_member = args.rate / args.tenants
+    args.policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    unknown = set(args.policies) - set(POLICIES)
+    if unknown:
+        parser.error(f"unknown policies {sorted(unknown)}; choose from {', '.join(POLICIES)}")
+    return args
+
+
+def run(args: argparse.Namespace, tenants: int, policies: list[str], rate: float) -> list[dict[str, Any]]:
+    from cooplib.world import catalogue  # noqa: PLC0415
+
+    spec = Spec(tenants=tenants, skus=args.skus, seed=args.seed)
+    weights = {t: catalogue(spec, t).weights for t in range(1, tenants + 1)}
+    intents = generate(weights, rate=rate, duration=args.duration, seed=args.seed)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="syncd-coop-", ignore_cleanup_errors=True) as tmp:
+        for policy in policies:
+            results.append(run_policy(policy, spec, intents, args, Path(tmp)))
+    return results
+
+
+def main(argv: list[str] | None = None) -> None:
+    from syncd.log import configure  # noqa: PLC0415
+
+    args = parse_args(argv)
+    configure(level="warning")
+    print(
+        "latency per call (s): " + ", ".join(f"{m} {a:g}±{j:g}" for m, (a, j) in LATENCY.items())
+        + "; simulator rate limits per shop: " + ", ".join(f"{m} {r:g}/s" for m, (r, _) in RATE_LIMIT.items())
+    )
+    if args.scale:
+        results = [run(args, n, ["syncd"], args.rate_per_member * n) for n in (10, 100, 1000)]
+        flat = [r[0] for r in results]
+        report_scale(flat, args)
+        out: dict[str, Any] = {"args": vars(args), "scale": flat}
+    else:
+        flat = run(args, args.tenants, args.policies, args.rate)
+        report(flat, args)
+        out = {"args": vars(args), "results": flat}
+    if args.json:
+        Path(args.json).write_text(json.dumps(_clean(out), indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {args.json}")
+    if args.png and not args.scale:
+        from cooplib.plot import plot  # noqa: PLC0415
+
+        plot(flat, args, Path(args.png))
+        print(f"wrote {args.png}")
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+if __name__ == "__main__":
+    main()

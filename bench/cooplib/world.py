@@ -1,0 +1,302 @@
+"""A cooperative on loopback: three marketplace simulators shared by every member,
+T sellers with one shop on each, S SKUs per seller, and a syncd database that
+knows them all (catalogue imported, shops authorized through their real OAuth
+flows, listings bound by discovery).
+
+One world per policy run: fresh simulators and a fresh database built from the
+same seed, so every policy starts from the same shops, stock and listings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cooplib.measure import Listing, Seller
+
+from syncd import catalog, credentials, sync
+from syncd.importer import import_file
+from syncd.models import ChannelIn
+from syncd.store import Store
+
+__all__ = ["LATENCY", "RATE_LIMIT", "Spec", "World", "build"]
+
+MARKETPLACES = ("shopee", "tiktok", "lazada")
+#: seconds of latency per call, ± jitter (the issue's defaults)
+LATENCY = {"shopee": (0.15, 0.05), "lazada": (0.20, 0.06), "tiktok": (0.25, 0.08)}
+#: what each simulator enforces per shop, as (calls/s, burst):
+#: Shopee documents no limit (§1.7, UNCONFIRMED): a stated conservative 10/s per shop and
+#: API family; Lazada 50 calls/s per seller (per API here, §2.7); TikTok 50 QPS per API
+#: per (app, shop) (§3.7).
+RATE_LIMIT = {"shopee": (10.0, 10), "lazada": (50.0, 50), "tiktok": (50.0, 50)}
+SHOPEE_KEY = "shpk_coop_partner_key_0123456789"  # made up; the simulators' own
+LAZADA_KEY, LAZADA_SECRET = "123456", "lzd_coop_app_secret_abcdef0123"
+TIKTOK_KEY, TIKTOK_SECRET = "6abcdeftt01", "tts_coop_app_secret_9f8e7d6c5b4a"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to build."""
+
+    tenants: int = 200
+    skus: int = 100
+    seed: int = 20261127
+    low_share: float = 0.25  # share of SKUs whose opening stock is 1-4
+
+
+@dataclass
+class Catalogue:
+    """One seller's products: (product, [variant SKUs]) and bundles, with popularity."""
+
+    simple: list[str]
+    variants: list[tuple[str, list[str]]]
+    bundles: dict[str, tuple[tuple[str, int], ...]]
+    stock: dict[str, int]
+    weights: dict[str, float]  # SKU → how often buyers pick it (Zipf over a random order)
+
+    def sellable(self) -> list[str]:
+        return self.simple + [s for _, v in self.variants for s in v] + list(self.bundles)
+
+    def seller(self) -> Seller:
+        return Seller(dict(self.stock), dict(self.bundles))
+
+
+def catalogue(spec: Spec, tenant: int) -> Catalogue:
+    """A seller's catalogue: 10 % bundles of two SKUs, 20 % variants (items of 2), the rest
+    simple; opening stock low (1-4) for ``low_share`` of the physical SKUs, else 10-40."""
+    rng = random.Random(f"{spec.seed}:{tenant}")
+    n_bundles = spec.skus // 10
+    n_variant_items = spec.skus // 10
+    n_simple = spec.skus - n_bundles - 2 * n_variant_items
+    simple = [f"KUE-{n:03d}" for n in range(n_simple)]
+    variants = [(f"KOPI-{n:02d}", [f"KOPI-{n:02d}-V1", f"KOPI-{n:02d}-V2"]) for n in range(n_variant_items)]
+    physical = simple + [s for _, v in variants for s in v]
+    stock = {
+        s: rng.randint(1, 4) if rng.random() < spec.low_share else rng.randint(10, 40)
+        for s in physical
+    }
+    bundles: dict[str, tuple[tuple[str, int], ...]] = {}
+    for n in range(n_bundles):
+        a, b = rng.sample(simple, 2)
+        bundles[f"PAKET-{n:02d}"] = ((a, 1), (b, rng.choice((1, 1, 2))))
+    order = simple + [s for _, v in variants for s in v] + list(bundles)
+    rng.shuffle(order)
+    weights = {s: 1.0 / (rank + 1) for rank, s in enumerate(order)}
+    return Catalogue(simple, variants, bundles, stock, weights)
+
+
+def catalogue_csv(cat: Catalogue) -> str:
+    lines = ["sku,name,price,product,variant,stock,components"]
+    for sku in cat.simple:
+        lines.append(f"{sku},Kue {sku},25000,,,{cat.stock[sku]},")
+    for product, skus in cat.variants:
+        for sku in skus:
+            lines.append(f"{sku},Kopi {product},60000,{product},{sku[-2:]},{cat.stock[sku]},")
+    for bundle, parts in cat.bundles.items():
+        comps = " ".join(f"{q}x{c}" for c, q in parts)
+        lines.append(f"{bundle},Paket {bundle},90000,,,,{comps}")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Shop:
+    """One member's shop on one marketplace."""
+
+    tenant: int
+    marketplace: str
+    shop_id: Any  # as the simulator takes it
+    channel: str
+    listings: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # sku → (item, variant)
+
+
+@dataclass
+class World:
+    """Simulators, shops, listings and the database of one run."""
+
+    spec: Spec
+    db: Path
+    sims: dict[str, Any]
+    shops: dict[tuple[int, str], Shop]
+    catalogues: dict[int, Catalogue]
+    listings: list[Listing] = field(default_factory=list)
+    index: dict[tuple[str, Any, Any, Any], int] = field(default_factory=dict)  # sim key → listing
+
+    def sellers(self) -> dict[int, Seller]:
+        return {t: c.seller() for t, c in self.catalogues.items()}
+
+    def place(self, tenant: int, marketplace: str, sku: str, qty: int, platform: str) -> Any:
+        """A buyer orders on a shop; the order id, or None when the shop shows too few."""
+        shop = self.shops[(tenant, marketplace)]
+        item, variant = shop.listings[sku]
+        sim = self.sims[marketplace]
+        if marketplace == "tiktok":
+            return sim.place_order(shop.shop_id, [(item, variant, qty)], platform=platform)
+        return sim.place_order(shop.shop_id, [(item, variant, qty)])
+
+    def move(self, marketplace: str, order: Any, state: str) -> None:
+        """Move an order to ``cancelled`` or ``shipped`` in the marketplace's words."""
+        words = {
+            "shopee": {"cancelled": "CANCELLED", "shipped": "SHIPPED"},
+            "lazada": {"cancelled": "canceled", "shipped": "shipped"},
+            "tiktok": {"cancelled": "CANCELLED", "shipped": "IN_TRANSIT"},
+        }
+        self.sims[marketplace].set_order_status(order, words[marketplace][state])
+
+    def stop(self) -> None:
+        for sim in self.sims.values():
+            sim.stop()
+
+
+def start_simulators() -> dict[str, Any]:
+    from adapters.lazada.simulator import LazadaSimulator  # noqa: PLC0415
+    from adapters.shopee.simulator import ShopeeSimulator  # noqa: PLC0415
+    from adapters.tiktok.simulator import TikTokSimulator  # noqa: PLC0415
+
+    sims: dict[str, Any] = {
+        "shopee": ShopeeSimulator(partner_key=SHOPEE_KEY),
+        "lazada": LazadaSimulator(app_key=LAZADA_KEY, app_secret=LAZADA_SECRET),
+        "tiktok": TikTokSimulator(app_key=TIKTOK_KEY, app_secret=TIKTOK_SECRET),
+    }
+    for sim in sims.values():
+        sim.start()
+        sim.request_log = _Discard()  # hours of requests would fill memory; nothing reads it
+    return sims
+
+
+class _Discard(list[Any]):
+    """A request log that keeps nothing."""
+
+    def append(self, _item: Any) -> None:
+        return None
+
+
+def settings(marketplace: str, sim: Any) -> tuple[dict[str, Any], str]:
+    """Channel settings and app secret for one simulator (the adapters' default rate limits)."""
+    url = sim.base_url
+    if marketplace == "shopee":
+        return {"partner_id": sim.partner_id, "base_url": url}, SHOPEE_KEY
+    if marketplace == "lazada":
+        return {"app_key": LAZADA_KEY, "base_url": f"{url}/rest", "auth_url": url}, LAZADA_SECRET
+    return {
+        "app_key": TIKTOK_KEY,
+        "service_id": sim.service_id,
+        "base_url": url,
+        "auth_base_url": url,
+        "authorize_url": f"{url}/open/authorize",
+    }, TIKTOK_SECRET
+
+
+def _list(world: World, shop: Shop, cat: Catalogue) -> None:
+    """Put a seller's catalogue on one shop, each listing showing its opening availability."""
+    sim, t, seller = world.sims[shop.marketplace], shop.tenant, cat.seller()
+
+    def price(sku: str) -> int:
+        return 90000 if sku in seller.bundles else 60000 if sku.startswith("KOPI") else 25000
+
+    def show(sku: str) -> int:
+        parts = seller.bundles.get(sku)
+        return seller.stock[sku] if parts is None else min(seller.stock[c] // q for c, q in parts)
+
+    items: list[tuple[str, list[str]]] = [(s, []) for s in cat.simple]
+    items += cat.variants
+    items += [(b, []) for b in cat.bundles]
+    for n, (product, variants) in enumerate(items, start=1):
+        skus = variants or [product]
+        if shop.marketplace == "shopee":
+            item = t * 1000 + n
+            if not variants:
+                sim.add_item(shop.shop_id, item, product, sku=product, price=price(product), stock=show(product))
+                shop.listings[product] = (item, 0)
+            else:
+                models = [(m, s, price(s), show(s)) for m, s in enumerate(skus, 1)]
+                sim.add_item(shop.shop_id, item, product, models=models)
+                shop.listings.update({s: (item, m) for m, s, _, _ in models})
+        elif shop.marketplace == "lazada":
+            item = t * 1000 + n
+            lz = [(item * 10 + m, s, price(s), show(s)) for m, s in enumerate(skus, 1)]
+            sim.add_item(shop.shop_id, item, product, models=lz)
+            shop.listings.update({s: (item, i) for i, s, _, _ in lz})
+        else:
+            pid = f"17{t:07d}{n:04d}"
+            tt = [(f"{pid}{m:02d}", s, price(s), show(s)) for m, s in enumerate(skus, 1)]
+            sim.add_item(shop.shop_id, pid, product, models=tt)
+            shop.listings.update({s: (pid, i) for i, s, _, _ in tt})
+
+
+def _shop_id(marketplace: str, tenant: int) -> Any:
+    if marketplace == "shopee":
+        return 400_000 + tenant
+    if marketplace == "lazada":
+        return 600_000 + tenant
+    return f"74940496{tenant:011d}"
+
+
+def build(spec: Spec, folder: Path, *, progress: bool = True) -> World:
+    """Start the simulators (no latency yet) and seed every member; returns the world."""
+    sims = start_simulators()
+    db = folder / "coop.db"
+    world = World(spec, db, sims, {}, {})
+    store = Store(db)
+    vault = credentials.Vault(credentials.load_key(db))
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="seconds")
+    try:
+        for t in range(1, spec.tenants + 1):
+            cat = catalogue(spec, t)
+            world.catalogues[t] = cat
+            tenant = catalog.add_tenant(store, f"Anggota {t:04d}")
+            path = folder / "katalog.csv"
+            path.write_text(catalogue_csv(cat), encoding="utf-8")
+            import_file(store, tenant.id, path, actor="bench")
+            for m in MARKETPLACES:
+                shop = Shop(t, m, _shop_id(m, t), m)
+                if m == "tiktok":
+                    sims[m].add_shop(shop.shop_id, name=f"Anggota {t}", region="ID")
+                else:
+                    sims[m].add_shop(shop.shop_id)
+                _list(world, shop, cat)
+                world.shops[(t, m)] = shop
+                _connect(store, vault, tenant.id, shop, sims[m], since)
+                for sku, (item, variant) in shop.listings.items():
+                    world.index[(m, shop.shop_id, item, variant)] = len(world.listings)
+                    world.listings.append(Listing(t, m, sku, str(item), str(variant)))
+            if progress and t % 50 == 0:
+                print(f"  seeded {t}/{spec.tenants} members", flush=True)
+    finally:
+        store.close()
+    return world
+
+
+def _connect(store: Store, vault: credentials.Vault, tenant_id: int, shop: Shop, sim: Any, since: str) -> None:
+    values, secret = settings(shop.marketplace, sim)
+    ch = catalog.add_channel(
+        store,
+        tenant_id,
+        ChannelIn(name=shop.channel, marketplace=shop.marketplace, shop_id=str(shop.shop_id)),  # type: ignore[arg-type]
+        settings=values,
+        integration_start=since,
+    )
+    credentials.save(store, vault, tenant_id, ch.id, app={"partner_key": secret})
+    account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
+    # seeding runs without latency; the adapters' own rate limits would only slow it down
+    fast = {**account.settings, "shop_rps": 10_000, "app_rps": 100_000}
+    rt = sync.build_runtime(store, vault, dataclasses.replace(account, settings=fast))
+    assert rt.adapter is not None  # noqa: S101
+    try:
+        tokens = rt.adapter.exchange_code(sim.authorize(shop.shop_id))
+        credentials.save(store, vault, tenant_id, ch.id, tokens=tokens)
+        rt.load(store)
+        sync.note_storefronts(store, rt)
+        sync.discover(store, rt)
+    finally:
+        rt.adapter.close()
+
+
+def go_live(world: World) -> None:
+    """Turn on latency and rate limits (after seeding, which runs without them)."""
+    for m, sim in world.sims.items():
+        sim.latency, sim.jitter = LATENCY[m]
+        sim.rate_limit = RATE_LIMIT[m]
