@@ -31,6 +31,7 @@ seconds and peak RSS, the database size and syncd's outbox backlog over time.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -54,7 +55,7 @@ for p in (str(REPO), str(BENCH)):
 
 from cooplib import measure  # noqa: E402
 from cooplib.stream import Intent, Recorder, generate, play  # noqa: E402
-from cooplib.world import LATENCY, RATE_LIMIT, Spec, World, build, go_live  # noqa: E402
+from cooplib.world import LATENCY, RATE_LIMIT, Spec, World, build, clone, go_live  # noqa: E402
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 POLICIES = ("syncd", "full15", "full5", "persku")
@@ -96,7 +97,10 @@ def scalar(db: Path, sql: str) -> Any:
 
 
 def start_policy(policy: str, db: Path, folder: Path, args: argparse.Namespace) -> Any:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
     if policy == "syncd":
         config = folder / "syncd.toml"
         config.write_text("", encoding="utf-8")
@@ -106,21 +110,28 @@ def start_policy(policy: str, db: Path, folder: Path, args: argparse.Namespace) 
         ]  # fmt: skip
     else:
         cmd = [
-            sys.executable, str(BENCH / "coop_model.py"), str(db), policy, "--poll", str(args.poll),
-            "--workers", str(args.workers), "--seed", str(args.seed), "--ready", str(folder / "ready"),
+            sys.executable, str(BENCH / "coop_model.py"), str(db), policy,
+            "--poll", str(args.poll), "--workers", str(args.workers), "--seed", str(args.seed),
+            "--ready", str(folder / "ready"),
         ]  # fmt: skip
-    log = (folder / f"{policy}.log").open("w", encoding="utf-8")
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=folder)
+    with (folder / f"{policy}.log").open("w", encoding="utf-8") as log:
+        return subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=folder
+        )
 
 
-def wait_ready(policy: str, proc: Any, db: Path, folder: Path, accounts: int, timeout: float) -> float:
+def wait_ready(
+    policy: str, proc: Any, db: Path, folder: Path, *, accounts: int, timeout: float
+) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if proc.poll() is not None:
             raise RuntimeError(f"{policy} exited with {proc.returncode}: see {folder}/{policy}.log")
         if policy == "syncd":
             try:
-                found = scalar(db, "SELECT COUNT(*) FROM job_run WHERE job = 'pull' AND last_ok IS NOT NULL")
+                found = scalar(
+                    db, "SELECT COUNT(*) FROM job_run WHERE job = 'pull' AND last_ok IS NOT NULL"
+                )
             except sqlite3.Error:
                 found = 0
             if found == accounts:
@@ -147,7 +158,13 @@ def count_calls(world: World) -> Counter[str]:
     out: Counter[str] = Counter()
     for m, sim in world.sims.items():
         for (_, path), n in list(sim.calls.items()):
-            kind = "write" if path.endswith(WRITE[m]) else "orders" if path.endswith(READ_ORDERS[m]) else "other"
+            kind = (
+                "write"
+                if path.endswith(WRITE[m])
+                else "orders"
+                if path.endswith(READ_ORDERS[m])
+                else "other"
+            )
             out[f"{m}:{kind}"] += n
     return out
 
@@ -155,23 +172,43 @@ def count_calls(world: World) -> Counter[str]:
 # -- one policy ---------------------------------------------------------------------------
 
 
+def template(spec: Spec, tmp: Path) -> World:
+    """Build the cooperative once; each policy then runs on a clone of it."""
+    folder = tmp / "template"
+    folder.mkdir()
+    t_build = time.monotonic()
+    print(f"building {spec.tenants} members × 3 shops × {spec.skus} SKUs …", flush=True)
+    world = build(spec, folder, progress=spec.tenants >= 100)
+    world.stop()
+    print(f"built in {time.monotonic() - t_build:.0f} s", flush=True)
+    return world
+
+
 def run_policy(
-    policy: str, spec: Spec, intents: list[Intent], args: argparse.Namespace, tmp: Path
+    policy: str, base: World, intents: list[Intent], args: argparse.Namespace, tmp: Path
 ) -> dict[str, Any]:
     folder = tmp / policy
     folder.mkdir()
     t_build = time.monotonic()
-    print(f"[{policy}] building {spec.tenants} members × 3 shops × {spec.skus} SKUs …", flush=True)
-    world = build(spec, folder, progress=spec.tenants >= 100)
+    world = clone(base, folder)
+    spec = world.spec
     accounts = len(world.shops)
     pending0 = scalar(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')")
-    print(f"[{policy}] built in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}", flush=True)
+    print(
+        f"[{policy}] built in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}",
+        flush=True,
+    )
     proc = start_policy(policy, world.db, folder, args)
     backlog: list[tuple[float, int]] = []
     try:
-        ready = wait_ready(policy, proc, world.db, folder, accounts, timeout=120 + accounts)
+        ready = wait_ready(
+            policy, proc, world.db, folder, accounts=accounts, timeout=120 + accounts
+        )
         go_live(world)
-        print(f"[{policy}] pid {proc.pid} ready after {ready:.0f} s; buyers for {args.duration:.0f} s", flush=True)
+        print(
+            f"[{policy}] pid {proc.pid} ready after {ready:.0f} s; buyers for {args.duration:.0f} s",
+            flush=True,
+        )
         calls0, cpu0 = count_calls(world), cpu_seconds(proc.pid)
         harness0 = time.process_time()
         start = time.monotonic()
@@ -183,7 +220,10 @@ def run_policy(
         def sample() -> None:
             while not stop.wait(5.0):
                 try:
-                    n = scalar(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')")
+                    n = scalar(
+                        world.db,
+                        "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')",
+                    )
                 except sqlite3.Error:
                     continue
                 backlog.append((time.monotonic() - start, int(n)))
@@ -195,12 +235,12 @@ def run_policy(
             return world.place(i.tenant, i.marketplace, i.sku, i.qty, i.platform)
 
         def move(i: Intent, order: Any, state: str) -> None:
-            try:
+            with contextlib.suppress(ValueError):  # a move refused from where the order is
                 world.move(i.marketplace, order, state)
-            except ValueError:
-                pass  # a move the marketplace refuses from where the order is now
 
-        orders = play(intents, place, move, start=start, until=args.duration, stop=threading.Event())
+        orders = play(
+            intents, place, move, start=start, until=args.duration, stop=threading.Event()
+        )
         time.sleep(max(0.0, start + args.duration + args.settle - time.monotonic()))
         end = time.monotonic() - start
         for sim in world.sims.values():
@@ -246,14 +286,28 @@ def run_policy(
         "db_mb": db_mb,
         "exit": code,
         "unknown_listing_changes": rec.unknown,
+        "stuck": [
+            {
+                "order": asdict(orders[n]),
+                "listing": asdict(world.listings[i]),
+                "should": a,
+                "shown": b,
+            }
+            for n, i, a, b in out.stuck[:50]
+        ],
         "hot": hot_sku(world, out, rec.changes),
     }
     if policy == "syncd":
-        res["daemon_errors"] = sum("job.crashed" in line for line in (folder / "syncd.log").open(encoding="utf-8", errors="replace"))
+        res["daemon_errors"] = sum(
+            "job.crashed" in line
+            for line in (folder / "syncd.log").open(encoding="utf-8", errors="replace")
+        )
     return res
 
 
-def hot_sku(world: World, out: measure.Outcome, changes: list[tuple[float, int, int]]) -> dict[str, Any]:
+def hot_sku(
+    world: World, out: measure.Outcome, changes: list[tuple[float, int, int]]
+) -> dict[str, Any]:
     """Stock over time of the most-ordered low-stock SKU of member 1, on each channel."""
     cat = world.catalogues[1]
     low = [s for s, n in cat.stock.items() if n <= 4] or list(cat.stock)
@@ -283,86 +337,163 @@ def fmt_s(x: float) -> str:
     return f"{x:.1f}"
 
 
+def _writes(r: dict[str, Any]) -> int:
+    return sum(v for k, v in r["calls"].items() if k.endswith(":write"))
+
+
+def _ratio(r: dict[str, Any]) -> float:
+    minimum = sum(r["minimum"].values())
+    return _writes(r) / minimum if minimum else math.nan
+
+
+COLUMNS = (  # header, width, cell
+    ("policy", 8, lambda r: r["policy"] if r["policy"] == "syncd" else f"{r['policy']}*"),
+    ("orders", 6, lambda r: r["accepted"]),
+    ("oversold", 8, lambda r: r["oversold_orders"]),
+    ("units", 5, lambda r: r["oversold_units"]),
+    ("lost", 4, lambda r: r["lost_sales"]),
+    ("p50 s", 6, lambda r: fmt_s(r["latency_s"]["p50"])),
+    ("p95 s", 6, lambda r: fmt_s(r["latency_s"]["p95"])),
+    ("p99 s", 6, lambda r: fmt_s(r["latency_s"]["p99"])),
+    ("max s", 6, lambda r: fmt_s(r["latency_s"]["max"])),
+    ("never", 5, lambda r: r["censored"]),
+    ("writes", 7, _writes),
+    ("min", 6, lambda r: sum(r["minimum"].values())),
+    ("ratio", 6, lambda r: f"{_ratio(r):.2f}"),
+    ("reads", 6, lambda r: sum(v for k, v in r["calls"].items() if k.endswith(":orders"))),
+    ("CPU s", 6, lambda r: f"{r['cpu_s']:.0f}"),
+    ("RSS MB", 6, lambda r: f"{r['hwm_mb'] or 0:.0f}"),
+    ("DB MB", 6, lambda r: f"{r['db_mb']:.1f}"),
+)
+
+
+def table(results: list[dict[str, Any]]) -> list[str]:
+    """The comparison table as text lines."""
+    head = " ".join(f"{h:>{w}}" if i else f"{h:<{w}}" for i, (h, w, _) in enumerate(COLUMNS))
+    lines = [head, "-" * len(head)]
+    for r in results:
+        cells = [
+            f"{cell(r)!s:>{w}}" if i else f"{cell(r)!s:<{w}}"
+            for i, (_, w, cell) in enumerate(COLUMNS)
+        ]
+        lines.append(" ".join(cells))
+    return lines
+
+
+NOTES = (
+    "* = a MODEL of a published policy (bench/cooplib/models.py), not that tool itself",
+    "p50…max: seconds from an order until every affected listing of that member shows",
+    "  the right value; never = orders whose listings were not right by the end",
+    "oversold: accepted orders the seller could not fill (units: the shortfall); lost:",
+    "  orders refused while the seller had the units",
+    "writes/min/ratio: stock-write calls vs the minimum for the same changes in each",
+    "  marketplace's batch shape; reads: order list/detail calls",
+)
+
+
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
+    first = results[0]
     print()
     print(
-        f"Cooperative benchmark: {results[0]['tenants']} members × 3 shops × {results[0]['skus']} SKUs, "
-        f"{args.rate:g} orders/s for {args.duration:.0f} s (+{args.settle:.0f} s settle), seed {args.seed}, "
-        f"poll {args.poll:g} s"
+        f"Cooperative benchmark: {first['tenants']} members × 3 shops × {first['skus']} SKUs, "
+        f"{args.rate:g} orders/s for {args.duration:.0f} s (+{args.settle:.0f} s settle), "
+        f"seed {args.seed}, poll {args.poll:g} s, {args.workers} workers"
     )
-    head = f"{'policy':8} {'orders':>6} {'oversold':>8} {'units':>5} {'lost':>4}  {'p50':>6} {'p95':>6} {'p99':>6} {'max':>6} {'never':>5}  {'writes':>7} {'min':>6} {'ratio':>6} {'reads':>6}  {'CPU s':>6} {'RSS MB':>6} {'DB MB':>6}"
-    print(head)
-    print("-" * len(head))
-    for r in results:
-        lat = r["latency_s"]
-        writes = sum(v for k, v in r["calls"].items() if k.endswith(":write"))
-        reads = sum(v for k, v in r["calls"].items() if k.endswith(":orders"))
-        minimum = sum(r["minimum"].values())
-        ratio = writes / minimum if minimum else math.nan
-        label = r["policy"] if r["policy"] == "syncd" else f"{r['policy']}*"
-        print(
-            f"{label:8} {r['accepted']:>6} {r['oversold_orders']:>8} {r['oversold_units']:>5} {r['lost_sales']:>4}  "
-            f"{fmt_s(lat['p50']):>6} {fmt_s(lat['p95']):>6} {fmt_s(lat['p99']):>6} {fmt_s(lat['max']):>6} {r['censored']:>5}  "
-            f"{writes:>7} {minimum:>6} {ratio:>6.2f} {reads:>6}  {r['cpu_s']:>6.0f} {r['hwm_mb'] or 0:>6.0f} {r['db_mb']:>6.1f}"
-        )
-    print("* = a MODEL of a published policy (bench/cooplib/models.py), not that tool itself")
-    print("latency: seconds from an order until every affected listing of that member shows the right value; never = not by the end")
-    print("writes/min/ratio: stock-write calls vs the minimum for the same changes in each marketplace's batch shape")
+    print("\n".join(table(results)))
+    print("\n".join(NOTES))
     for r in results:
         per = ", ".join(
-            f"{m} {r['calls'].get(m + ':write', 0)}/{r['minimum'].get(m, 0)} (floor {r['floor'].get(m, 0)})"
+            f"{m} {r['calls'].get(m + ':write', 0)}/{r['minimum'].get(m, 0)}"
+            f" (floor {r['floor'].get(m, 0)})"
             for m in ("shopee", "tiktok", "lazada")
         )
         worst = max((n for _, n in r["stale"]), default=0)
-        backlog = max((n for _, n in r["backlog"]), default=0)
-        print(f"  {r['policy']:7} writes/minimum by marketplace: {per}; listings wrong at worst: {worst}; outbox backlog max: {backlog}")
+        print(f"  {r['policy']:7} writes/minimum: {per}; listings wrong at worst: {worst}")
     syncd = next((r for r in results if r["policy"] == "syncd"), None)
     full15 = next((r for r in results if r["policy"] == "full15"), None)
-    if syncd:
-        p99 = syncd["latency_s"]["p99"]
-        writes = sum(v for k, v in syncd["calls"].items() if k.endswith(":write"))
-        minimum = sum(syncd["minimum"].values()) or 1
-        print("Targets (syncd):")
-        print(f"  p99 propagation {fmt_s(p99)} s ≤ poll + 5 = {args.poll + 5:g} s: {'met' if p99 <= args.poll + 5 else 'MISSED'}")
-        if full15:
-            bar = full15["oversold_orders"] / 20
-            print(f"  oversold orders {syncd['oversold_orders']} ≤ full15's {full15['oversold_orders']} / 20 = {bar:g}: {'met' if syncd['oversold_orders'] <= bar else 'MISSED'}")
-        print(f"  stock writes {writes / minimum:.2f}× the minimum ≤ 1.1×: {'met' if writes / minimum <= 1.1 else 'MISSED'}")
-        print(f"  daemon: {syncd['cpu_pct']:.0f} % of one core, peak RSS {syncd['hwm_mb']:.0f} MB; harness (simulators + buyers) {syncd['harness_cpu_s']:.0f} CPU s; daemon job crashes {syncd.get('daemon_errors', 0)}")
+    if syncd is None:
+        return
+    p99, bar, ratio = syncd["latency_s"]["p99"], args.poll + 5, _ratio(syncd)
+    backlog = max((n for _, n in syncd["backlog"]), default=0)
+    print("Targets (syncd):")
+    print(f"  p99 propagation {fmt_s(p99)} s ≤ poll + 5 = {bar:g} s: {_met(p99 <= bar)}")
+    if full15:
+        most = full15["oversold_orders"] / 20
+        got = syncd["oversold_orders"]
+        print(f"  oversold orders {got} ≤ full15's / 20 = {most:g}: {_met(got <= most)}")
+    print(f"  stock writes {ratio:.2f}× the minimum ≤ 1.1×: {_met(ratio <= 1.1)}")
+    print(
+        f"  daemon: {syncd['cpu_pct']:.0f} % of one core, peak RSS {syncd['hwm_mb']:.0f} MB, "
+        f"outbox backlog at most {backlog}, job crashes {syncd.get('daemon_errors', 0)}; "
+        f"harness (simulators + buyers) {syncd['harness_cpu_s']:.0f} CPU s"
+    )
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "MISSED"
 
 
 def report_scale(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print()
-    print(f"Growth (syncd only; {args.duration:.0f} s at {args.rate_per_member * 200:g} orders/s per 200 members, poll {args.poll:g} s)")
-    print(f"{'members':>7} {'accounts':>8} {'orders':>6} {'p50':>6} {'p99':>6} {'max':>6} {'oversold':>8} {'ratio':>6} {'CPU %':>6} {'RSS MB':>6} {'DB MB':>6}")
+    print(
+        f"Growth (syncd only; {args.duration:.0f} s, {args.rate_per_member * 200:g} orders/s "
+        f"per 200 members, poll {args.poll:g} s, {args.workers} workers)"
+    )
+    cols = ("members", "accounts", "orders", "p50 s", "p99 s", "max s", "never", "oversold")
+    cols += ("ratio", "CPU %", "RSS MB", "DB MB")
+    print(" ".join(f"{c:>8}" for c in cols))
     for r in results:
         lat = r["latency_s"]
-        writes = sum(v for k, v in r["calls"].items() if k.endswith(":write"))
-        minimum = sum(r["minimum"].values())
-        print(
-            f"{r['tenants']:>7} {3 * r['tenants']:>8} {r['accepted']:>6} {fmt_s(lat['p50']):>6} {fmt_s(lat['p99']):>6} {fmt_s(lat['max']):>6} "
-            f"{r['oversold_orders']:>8} {writes / minimum if minimum else math.nan:>6.2f} {r['cpu_pct']:>6.0f} {r['hwm_mb'] or 0:>6.0f} {r['db_mb']:>6.1f}"
-        )
+        cells = (r["tenants"], 3 * r["tenants"], r["accepted"], fmt_s(lat["p50"]))
+        cells += (fmt_s(lat["p99"]), fmt_s(lat["max"]), r["censored"], r["oversold_orders"])
+        cells += (f"{_ratio(r):.2f}", f"{r['cpu_pct']:.0f}", f"{r['hwm_mb'] or 0:.0f}")
+        cells += (f"{r['db_mb']:.1f}",)
+        print(" ".join(f"{c!s:>8}" for c in cells))
 
 
 # -- main ---------------------------------------------------------------------------------
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n", 2)[2])
+    parser = argparse.ArgumentParser(
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n", 2)[2],
+    )
     parser.add_argument("--tenants", type=int, help="members (default 200; --quick 20)")
     parser.add_argument("--skus", type=int, default=100, help="SKUs per member")
-    parser.add_argument("--rate", type=float, help="orders/s across the cooperative (default 5; --quick 1)")
-    parser.add_argument("--duration", type=float, help="seconds of buyers per policy (default 600; --quick 60)")
-    parser.add_argument("--settle", type=float, default=30.0, help="seconds recorded after the buyers stop")
-    parser.add_argument("--poll", type=float, default=10.0, help="order poll interval of syncd and persku (s)")
-    parser.add_argument("--workers", type=int, default=32, help="worker threads of syncd and the models")
+    parser.add_argument(
+        "--rate", type=float, help="orders/s across the cooperative (default 5; --quick 1)"
+    )
+    parser.add_argument(
+        "--duration", type=float, help="seconds of buyers per policy (default 600; --quick 60)"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=30.0, help="seconds recorded after the buyers stop"
+    )
+    parser.add_argument(
+        "--poll", type=float, default=10.0, help="order poll interval of syncd and persku (s)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=32, help="worker threads of syncd and the models"
+    )
     parser.add_argument("--seed", type=int, default=20261127)
-    parser.add_argument("--policies", default=",".join(POLICIES), help=f"comma-separated, of {','.join(POLICIES)}")
-    parser.add_argument("--quick", action="store_true", help="20 members, 1 order/s, 60 s per policy")
-    parser.add_argument("--scale", action="store_true", help="syncd alone at 10, 100, 1000 members (order rate per member kept)")
+    parser.add_argument(
+        "--policies", default=",".join(POLICIES), help=f"comma-separated, of {','.join(POLICIES)}"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="20 members, 1 order/s, 60 s per policy"
+    )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="syncd alone at 10, 100, 1000 members (order rate per member kept)",
+    )
     parser.add_argument("--json", metavar="PATH", help="write every number here")
-    parser.add_argument("--png", metavar="PATH", help="latency CDF and a hot SKU over time (needs matplotlib)")
+    parser.add_argument("--keep", metavar="DIR", help="keep databases and logs here (a new dir)")
+    parser.add_argument(
+        "--png", metavar="PATH", help="latency CDF and a hot SKU over time (needs matplotlib)"
+    )
     args = parser.parse_args(argv)
     args.tenants = args.tenants or (20 if args.quick else 200)
     args.rate = args.rate or (1.0 if args.quick else 5.0)
@@ -375,27 +506,35 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def run(args: argparse.Namespace, tenants: int, policies: list[str], rate: float) -> list[dict[str, Any]]:
-    from cooplib.world import catalogue  # noqa: PLC0415
+def run(
+    args: argparse.Namespace, tenants: int, policies: list[str], rate: float
+) -> list[dict[str, Any]]:
+    from cooplib.world import catalogue
 
     spec = Spec(tenants=tenants, skus=args.skus, seed=args.seed)
     weights = {t: catalogue(spec, t).weights for t in range(1, tenants + 1)}
     intents = generate(weights, rate=rate, duration=args.duration, seed=args.seed)
     results = []
     with tempfile.TemporaryDirectory(prefix="syncd-coop-", ignore_cleanup_errors=True) as tmp:
+        if args.keep:
+            tmp = str(Path(args.keep) / f"t{tenants}")
+            Path(tmp).mkdir(parents=True)
+        base = template(spec, Path(tmp))
         for policy in policies:
-            results.append(run_policy(policy, spec, intents, args, Path(tmp)))
+            results.append(run_policy(policy, base, intents, args, Path(tmp)))
     return results
 
 
 def main(argv: list[str] | None = None) -> None:
-    from syncd.log import configure  # noqa: PLC0415
+    from syncd.log import configure
 
     args = parse_args(argv)
     configure(level="warning")
     print(
-        "latency per call (s): " + ", ".join(f"{m} {a:g}±{j:g}" for m, (a, j) in LATENCY.items())
-        + "; simulator rate limits per shop: " + ", ".join(f"{m} {r:g}/s" for m, (r, _) in RATE_LIMIT.items())
+        "latency per call (s): "
+        + ", ".join(f"{m} {a:g}±{j:g}" for m, (a, j) in LATENCY.items())
+        + "; simulator rate limits per shop: "
+        + ", ".join(f"{m} {r:g}/s" for m, (r, _) in RATE_LIMIT.items())
     )
     if args.scale:
         results = [run(args, n, ["syncd"], args.rate_per_member * n) for n in (10, 100, 1000)]
@@ -410,7 +549,7 @@ def main(argv: list[str] | None = None) -> None:
         Path(args.json).write_text(json.dumps(_clean(out), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
     if args.png and not args.scale:
-        from cooplib.plot import plot  # noqa: PLC0415
+        from cooplib.plot import plot
 
         plot(flat, args, Path(args.png))
         print(f"wrote {args.png}")

@@ -30,7 +30,9 @@ def main() -> None:
     parser.add_argument("--ready", type=Path, required=True)
     args = parser.parse_args()
     configure(level="warning")
-    run(args.db, args.policy, poll=args.poll, workers=args.workers, seed=args.seed, ready=args.ready)
+    run(
+        args.db, args.policy, poll=args.poll, workers=args.workers, seed=args.seed, ready=args.ready
+    )
 
 
 if __name__ == "__main__":

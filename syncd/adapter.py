@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import abc
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -183,6 +184,11 @@ class Adapter(abc.ABC):
     def __init__(self, ctx: AdapterContext, client: Any) -> None:
         self.ctx = ctx
         self.client = client
+        #: order id → what the order list said about it when it was last ingested
+        #: (status or update time): an order the list shows unchanged is not fetched
+        #: again. In memory only, filled by :meth:`ingested` after the commit, so a
+        #: restart or a failed ingest just reads it once more.
+        self.seen_orders: OrderedDict[str, Any] = OrderedDict()
 
     @classmethod
     @abc.abstractmethod
@@ -244,3 +250,19 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
         """Orders changed after ``cursor`` (or ``since`` when there is none), one page."""
+
+    #: how many ingested orders :attr:`seen_orders` remembers per account
+    SEEN_ORDERS: ClassVar[int] = 5_000
+
+    def ingested(self, orders: Sequence[RemoteOrder]) -> None:
+        """These orders are committed. Adapters whose order list says enough to tell an
+        unchanged order (see :meth:`fingerprint`) skip fetching it again."""
+        for order in orders:
+            self.seen_orders[order.order_id] = self.fingerprint(order)
+            self.seen_orders.move_to_end(order.order_id)
+        while len(self.seen_orders) > self.SEEN_ORDERS:
+            self.seen_orders.popitem(last=False)
+
+    def fingerprint(self, order: RemoteOrder) -> Any:
+        """What the marketplace's order *list* shows of this order (default: its status)."""
+        return order.status

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -324,39 +325,53 @@ def get_channel(store: Store, tenant_id: int, name: str) -> Channel:
 
 def bind_listing(store: Store, tenant_id: int, item: ListingIn) -> Listing:
     """Bind a SKU to a channel item/variant (re-binding the same pair is a no-op)."""
-    sku = get_sku(store, tenant_id, item.sku)
-    channel = get_channel(store, tenant_id, item.channel)
+    return bind_listings(store, tenant_id, [item])[0]
+
+
+def bind_listings(store: Store, tenant_id: int, items: Sequence[ListingIn]) -> list[Listing]:
+    """Bind many SKUs at once: one transaction and one outbox refresh (discovering a
+    shop of a thousand products is one commit, not a thousand); all or nothing."""
+    if not items:
+        return []
+    skus = {item.sku: get_sku(store, tenant_id, item.sku) for item in items}
+    channels = {item.channel: get_channel(store, tenant_id, item.channel) for item in items}
+    out: list[Listing] = []
     with store.write():
-        taken = store.one(
-            "SELECT l.id, s.sku FROM listing l JOIN sku s ON s.id = l.sku_id "
-            "WHERE l.channel_account_id = ? AND l.item_id = ? AND l.variant_id = ?",
-            (channel.id, item.item_id, item.variant_id),
-        )
-        variant = f"/{item.variant_id}" if item.variant_id else ""
-        if taken is not None and taken["sku"].lower() != sku.sku.lower():
-            raise UserError(
-                "listing.taken",
-                item_id=item.item_id,
-                variant=variant,
-                channel=channel.name,
-                sku=taken["sku"],
+        for item in items:
+            sku, channel = skus[item.sku], channels[item.channel]
+            taken = store.one(
+                "SELECT l.id, s.sku FROM listing l JOIN sku s ON s.id = l.sku_id "
+                "WHERE l.channel_account_id = ? AND l.item_id = ? AND l.variant_id = ?",
+                (channel.id, item.item_id, item.variant_id),
             )
-        store.conn.execute(
-            "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id, variant_id) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_account_id, sku_id) DO UPDATE SET "
-            "item_id = excluded.item_id, variant_id = excluded.variant_id",
-            (tenant_id, channel.id, sku.id, item.item_id, item.variant_id),
-        )
-        listing_id = int(
-            store.scalar(
-                "SELECT id FROM listing WHERE channel_account_id = ? AND sku_id = ?",
-                (channel.id, sku.id),
+            variant = f"/{item.variant_id}" if item.variant_id else ""
+            if taken is not None and taken["sku"].lower() != sku.sku.lower():
+                raise UserError(
+                    "listing.taken",
+                    item_id=item.item_id,
+                    variant=variant,
+                    channel=channel.name,
+                    sku=taken["sku"],
+                )
+            store.conn.execute(
+                "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id, variant_id) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_account_id, sku_id) DO UPDATE SET "
+                "item_id = excluded.item_id, variant_id = excluded.variant_id",
+                (tenant_id, channel.id, sku.id, item.item_id, item.variant_id),
             )
-        )
+            listing_id = int(
+                store.scalar(
+                    "SELECT id FROM listing WHERE channel_account_id = ? AND sku_id = ?",
+                    (channel.id, sku.id),
+                )
+            )
+            out.append(Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id))
         from syncd import outbox  # noqa: PLC0415 - outbox needs the catalogue
 
-        outbox.refresh(store, tenant_id, [sku.id], correlation_id="bind")
-    return Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id)
+        outbox.refresh(
+            store, tenant_id, sorted({s.id for s in skus.values()}), correlation_id="bind"
+        )
+    return out
 
 
 def list_listings(store: Store, tenant_id: int) -> list[Listing]:

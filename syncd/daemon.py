@@ -12,8 +12,15 @@ refresh  refresh tokens ahead of expiry                               5 minutes
 discover read the shop's listings, bind by SKU, note what it shows    24 hours
 ======== ============================================================ =============
 
+``push`` is not scheduled per account: every ``push_every`` one query finds the
+accounts with pending changes and only those get a push job (a cooperative of
+600 shops would otherwise queue 300 empty checks a second). Each account's
+``pull`` starts at its own offset within the interval, so polls are spread out
+instead of arriving together.
+
 Jobs never overlap for the same account: a job that comes due while another
-job of that account runs is skipped until its next turn. Every job's exception
+job of that account runs (or waits in the queue) is deferred and runs as soon
+as that one ends; repeats of a deferred job fold into one. Every job's exception
 is caught, logged, recorded in ``job_run`` and counted; none escapes into
 ``schedule``. Last-run times are persisted, so a restart does not rediscover
 everything at once. SIGTERM/SIGINT stop scheduling and let in-flight jobs
@@ -51,7 +58,7 @@ from syncd.store import Store
 __all__ = ["Daemon", "Intervals"]
 
 _log = structlog.get_logger("syncd.daemon")
-JOBS = ("push", "pull", "refresh", "discover")
+JOBS = ("pull", "push", "refresh", "discover")  # also the order deferred jobs run in
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +83,9 @@ class Daemon:
     on_job: Callable[[str, int, str], None] | None = None  # (job, account, outcome) hook
     stop: threading.Event = field(default_factory=threading.Event)
     runtimes: dict[int, sync.AccountRuntime] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=lambda: {"ok": 0, "failed": 0, "skipped": 0})
+    counts: dict[str, int] = field(
+        default_factory=lambda: {"ok": 0, "failed": 0, "skipped": 0, "deferred": 0}
+    )
 
     def __post_init__(self) -> None:
         from syncd.http import Limiter  # noqa: PLC0415
@@ -84,7 +93,7 @@ class Daemon:
         self._local = threading.local()
         self._stores: list[Store] = []
         self._busy: set[int] = set()
-        self._urgent: set[int] = set()  # accounts to push again as soon as they are free
+        self._deferred: dict[int, set[str]] = {}  # account → jobs to run when it is free
         self._busy_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="syncd-job")
         self._inflight: set[Future[None]] = set()
@@ -143,30 +152,39 @@ class Daemon:
     def _schedule(self, account_id: int) -> None:
         every = self.intervals
         for job, seconds in (
-            ("push", every.push),
             ("pull", every.pull),
             ("refresh", every.refresh),
             ("discover", every.discover),
         ):
-            self._scheduler.every(seconds).seconds.do(  # type: ignore[arg-type] # floats work
+            scheduled = self._scheduler.every(seconds).seconds.do(  # type: ignore[arg-type]
                 self.submit, job, account_id
-            ).tag(f"acct:{account_id}")
+            )
+            scheduled.tag(f"acct:{account_id}")
+            if job == "pull":  # spread the polls over the interval (golden-ratio offsets)
+                offset = (account_id * 0.6180339887) % 1.0 * seconds
+                scheduled.next_run = dt.datetime.now() + dt.timedelta(
+                    seconds=offset
+                )  # schedule is naive-local
+
+    def push_due(self) -> None:
+        """Hand a push job to every active account with pending changes (one query)."""
+        rows = self._store().conn.execute(
+            "SELECT DISTINCT channel_account_id FROM outbox WHERE status IN ('pending', 'failed')"
+        )
+        for (account_id,) in rows.fetchall():
+            if account_id in self.runtimes:
+                self.submit("push", account_id)
 
     # -- running jobs -----------------------------------------------------------
 
-    def submit(self, job: str, account_id: int, *, urgent: bool = False) -> None:
-        """Hand a job to the pool unless the account is busy or the daemon is stopping.
-
-        An ``urgent`` push for a busy account runs as soon as the account's current
-        job ends, instead of waiting for its next turn.
-        """
+    def submit(self, job: str, account_id: int) -> None:
+        """Hand a job to the pool; for a busy account, defer it until the account is free."""
         if self.stop.is_set():
             return
         with self._busy_lock:
             if account_id in self._busy:
-                if urgent:
-                    self._urgent.add(account_id)
-                self.counts["skipped"] += 1
+                self._deferred.setdefault(account_id, set()).add(job)
+                self.counts["deferred"] += 1
                 return
             self._busy.add(account_id)
         future = self._pool.submit(self._run_job, job, account_id)
@@ -224,12 +242,15 @@ class Daemon:
             with self._busy_lock:
                 self._busy.discard(account_id)
                 self.counts[outcome] = self.counts.get(outcome, 0) + 1
-                again = account_id in self._urgent
-                self._urgent.discard(account_id)
+                waiting = self._deferred.get(account_id)
+                after = None
+                if waiting:  # a pull first: a push only pulls when something is pending
+                    after = next(j for j in (*JOBS, *sorted(waiting)) if j in waiting)
+                    waiting.discard(after)
             if self.on_job:
                 self.on_job(job, account_id, outcome)
-            if again:
-                self.submit("push", account_id)
+            if after is not None:
+                self.submit(after, account_id)
 
     def _dispatch(self, store: Store, job: str, rt: sync.AccountRuntime) -> None:
         if job in ("push", "pull"):
@@ -247,7 +268,7 @@ class Daemon:
         """New orders moved stock: the seller's other channels push now, not at their turn."""
         for other in list(self.runtimes.values()):
             if other.account.tenant_id == rt.account.tenant_id and other is not rt:
-                self.submit("push", other.account.id, urgent=True)
+                self.submit("push", other.account.id)
 
     def _mark(
         self,
@@ -355,8 +376,8 @@ class Daemon:
         self._scheduler.every(self.intervals.accounts).seconds.do(  # type: ignore[arg-type]
             self.load_accounts
         )
-        for account_id in list(self.runtimes):  # first pass right away
-            self.submit("push", account_id)
+        self._scheduler.every(self.intervals.push).seconds.do(self.push_due)  # type: ignore[arg-type]
+        self.push_due()  # what was pending before the start goes out right away
         last_beat = 0.0
         events.record(self._store(), "daemon.started", f"pid {os.getpid()}", workers=self.workers)
         while not self.stop.is_set():

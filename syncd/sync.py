@@ -27,6 +27,7 @@ from syncd.adapter import (
     Credentials,
     ItemResult,
     PriceUpdate,
+    RemoteListing,
     StockUpdate,
 )
 from syncd.catalog import now
@@ -236,6 +237,7 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
             page,
             integration_start=rt.account.integration_start,
         )
+        adapter.ingested(page.orders)  # committed: unchanged orders need not be read again
         for name in ("orders", "new_lines", "movements", "ignored"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.unmatched += report.unmatched
@@ -390,29 +392,35 @@ def discover(store: Store, rt: AccountRuntime) -> DiscoverReport:
         for x in catalog.list_listings(store, acct.tenant_id)
         if x.channel.lower() == acct.name.lower()
     }
+    seen: list[tuple[int, RemoteListing]] = []
+    to_bind: list[tuple[ListingIn, RemoteListing]] = []
     for item in remote:
-        key = (item.item_id, item.variant_id)
-        listing = bound.get(key)
+        listing = bound.get((item.item_id, item.variant_id))
         if listing is None and item.sku and item.sku.lower() in masters:
-            listing = catalog.bind_listing(
-                store,
-                acct.tenant_id,
-                ListingIn(
-                    sku=masters[item.sku.lower()].sku,
-                    channel=acct.name,
-                    item_id=item.item_id,
-                    variant_id=item.variant_id,
-                ),
+            to_bind.append(
+                (
+                    ListingIn(
+                        sku=masters[item.sku.lower()].sku,
+                        channel=acct.name,
+                        item_id=item.item_id,
+                        variant_id=item.variant_id,
+                    ),
+                    item,
+                )
             )
-            report.bound += 1
         elif listing is not None:
             report.already += 1
+            seen.append((listing.id, item))
         else:
             report.unmatched_remote.append(item.sku or f"{item.item_id}/{item.variant_id}")
-            continue
-        with store.write():
-            outbox.set_known(store, listing.id, "stock", item.stock)
-            outbox.set_known(store, listing.id, "price", item.price)
+    if to_bind:
+        made = catalog.bind_listings(store, acct.tenant_id, [b for b, _ in to_bind])
+        report.bound += len(made)
+        seen += [(x.id, item) for x, (_, item) in zip(made, to_bind, strict=True)]
+    with store.write():  # what the channel shows, in one transaction
+        for listing_id, item in seen:
+            outbox.set_known(store, listing_id, "stock", item.stock)
+            outbox.set_known(store, listing_id, "price", item.price)
     listed = {
         x.sku.lower()
         for x in catalog.list_listings(store, acct.tenant_id)

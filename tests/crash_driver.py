@@ -64,8 +64,13 @@ def run_sales(db: str, start: int, end: int, log_path: str) -> None:
         with open(log_path, "a", encoding="utf-8") as log:
             for n in range(start, end):
                 applied = record_offline_sale(
-                    store, tenant.id, sale_lines(n), channel="cash", key=f"sale-{n}",
-                    actor="crash-test", allow_negative=True,
+                    store,
+                    tenant.id,
+                    sale_lines(n),
+                    channel="cash",
+                    key=f"sale-{n}",
+                    actor="crash-test",
+                    allow_negative=True,
                 )
                 fresh = {a.already for a in applied}
                 log.write(f"{n} {'A' if fresh == {True} else 'N' if fresh == {False} else 'P'}\n")

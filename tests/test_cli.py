@@ -21,8 +21,17 @@ def shop(cli: Cli) -> None:
         ["tenant", "add", "Dapur Bu Sri"],
         ["product", "add", "NASTAR-500", "--name", "Nastar", "--price", "85000"],
         ["product", "add", "KOPI-250", "--name", "Kopi", "--price", "45000"],
-        ["product", "add", "HAMPERS", "--name", "Hampers", "--price", "150000",
-         "--bundle", "2xNASTAR-500 1xKOPI-250"],
+        [
+            "product",
+            "add",
+            "HAMPERS",
+            "--name",
+            "Hampers",
+            "--price",
+            "150000",
+            "--bundle",
+            "2xNASTAR-500 1xKOPI-250",
+        ],
         ["stock", "set", "NASTAR-500", "12", "--reason", "opname"],
         ["stock", "receive", "KOPI-250", "5", "--reason", "roasting"],
         ["channel", "add", "shopee", "--marketplace", "shopee", "--shop-id", "1"],
@@ -105,8 +114,10 @@ def test_explain_prints_formula_per_channel(cli: Cli) -> None:
     assert cli("sale", "3xNASTAR-500", "--channel", "cash").code == 0
     assert cli("rule", "set", "--channel", "shopee", "--share", "80").code == 0
     assert cli("rule", "set", "--sku", "NASTAR-500", "--buffer", "2").code == 0
-    assert cli("rule", "set", "--channel", "shopee", "--markup-pct", "10",
-               "--rounding", "end900").code == 0
+    assert (
+        cli("rule", "set", "--channel", "shopee", "--markup-pct", "10", "--rounding", "end900").code
+        == 0
+    )
     run = cli("--lang", "en", "explain", "NASTAR-500")
     assert run.code == 0
     lines = run.out.splitlines()
@@ -237,7 +248,10 @@ def test_console_script_runs(tmp_path: Path) -> None:
     """The installed entry point works in a fresh interpreter (as a seller runs it)."""
     run = subprocess.run(
         [sys.executable, "-m", "syncd.cli", "--db", str(tmp_path / "x.db"), "--lang", "en", "init"],
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert run.returncode == 0, run.stderr
     assert f"schema version {LATEST_VERSION}" in run.stdout

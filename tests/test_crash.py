@@ -130,7 +130,10 @@ def _cli_check(db: Path, config: Path) -> Iterator[None]:
     integrity_check ok). It only reads, so it runs while the body verifies the file."""
     check = subprocess.Popen(
         [sys.executable, "-m", "syncd.cli", "--config", str(config), "--db", str(db), "check"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=_child_env(),
     )
     try:
         yield
@@ -222,9 +225,7 @@ def _import_state(db: Path, expected: dict[str, tuple[str, int, int]]) -> tuple[
     return "all", True
 
 
-def test_import_is_all_or_nothing_under_sigkill(
-    tmp_path: Path, seed: int, config: Path
-) -> None:
+def test_import_is_all_or_nothing_under_sigkill(tmp_path: Path, seed: int, config: Path) -> None:
     products = tmp_path / "produk.csv"
     expected = _write_products(products)
 
@@ -304,11 +305,21 @@ def _new_sales_db(db: Path) -> SalesLane:
         with store.write():
             for sku in driver.SALE_SKUS:
                 catalog.upsert_sku(store, tenant.id, SkuIn(sku=sku, name=sku, price=10_000))
-        ledger.record(store, tenant.id, [
-            MovementIn(sku=sku, kind="receipt", qty=OPENING, key=f"opening:{sku}",
-                       source="test", actor="test")
-            for sku in driver.SALE_SKUS
-        ])
+        ledger.record(
+            store,
+            tenant.id,
+            [
+                MovementIn(
+                    sku=sku,
+                    kind="receipt",
+                    qty=OPENING,
+                    key=f"opening:{sku}",
+                    source="test",
+                    actor="test",
+                )
+                for sku in driver.SALE_SKUS
+            ],
+        )
         ids = {sku: catalog.get_sku(store, tenant.id, sku).id for sku in driver.SALE_SKUS}
         opening_id = int(store.scalar("SELECT MAX(id) FROM movement"))
     return SalesLane(db, tenant.id, ids, checked_id=opening_id)
@@ -340,7 +351,9 @@ def _verify_sales(lane: SalesLane, start: int, log: list[tuple[int, str]]) -> in
             assert key.startswith("sale-"), r["idem_key"]
             assert line.isdigit(), r["idem_key"]
             assert (r["kind"], r["on_hand_delta"], r["reserved_delta"]) == (
-                "offline_sale", -r["qty"], 0
+                "offline_sale",
+                -r["qty"],
+                0,
             ), dict(r)
             n = int(key.removeprefix("sale-"))
             assert int(line) not in new[n], f"{r['idem_key']} applied twice"
@@ -388,8 +401,15 @@ def test_offline_sales_are_all_or_nothing_under_sigkill(
             start = rng.randint(max(0, state.frontier - REDELIVER), state.frontier)
             end = state.frontier + 100 if last else NO_END
             log = tmp_path / f"sales-{n}-{kill}.log"
-            cmd = [sys.executable, str(DRIVER), "sales", str(state.db), str(start), str(end),
-                   str(log)]
+            cmd = [
+                sys.executable,
+                str(DRIVER),
+                "sales",
+                str(state.db),
+                str(start),
+                str(end),
+                str(log),
+            ]
             if last:
                 run = _run(cmd, None, log)
             elif rng.random() < 0.25:  # while it starts: no commit from this run
@@ -422,12 +442,18 @@ def test_offline_sales_are_all_or_nothing_under_sigkill(
 
 def test_crash_driver_sale_lines_are_deterministic() -> None:
     """The replay argument rests on this: sale n has the same lines in every process."""
-    code = "import sys; sys.path.insert(0, sys.argv[1]); import crash_driver as d; " \
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import crash_driver as d; "
         "print([d.sale_lines(n) for n in range(300)])"
+    )
     env = {**_child_env(), "PYTHONHASHSEED": "12345"}
     child = subprocess.run(
         [sys.executable, "-c", code, str(DRIVER.parent)],
-        capture_output=True, text=True, timeout=60, env=env, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=True,
     )
     here = [driver.sale_lines(n) for n in range(300)]
     assert child.stdout.strip() == str(here)

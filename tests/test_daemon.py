@@ -120,11 +120,25 @@ def test_jobs_never_overlap_for_one_account(
         slow_id = next(
             rt.account.id for rt in daemon.runtimes.values() if rt.account.name == "slow"
         )
+        running: list[int] = []
+        most = []
+
+        def pull(store: Store, rt: object) -> None:
+            running.append(1)
+            most.append(len(running))
+            time.sleep(0.3)
+            running.pop()
+
+        daemon._dispatch = lambda store, job, rt: pull(store, rt)  # type: ignore[method-assign]
         for _ in range(5):
-            daemon.submit("push", slow_id)
+            daemon.submit("pull", slow_id)
         assert daemon.wait_idle(60)
-    assert daemon.counts["skipped"] == 4
-    assert daemon.counts["ok"] == 1
+        time.sleep(0.5)  # the deferred one was handed on as the first ended
+        assert daemon.wait_idle(60)
+    # the four that came while it ran folded into one, run after it: never two at once
+    assert daemon.counts["deferred"] == 4
+    assert daemon.counts["ok"] == 2
+    assert max(most) == 1
 
 
 def test_a_failing_job_is_caught_counted_and_the_daemon_goes_on(

@@ -58,10 +58,16 @@ def test_language_selection(monkeypatch: pytest.MonkeyPatch) -> None:
         set_lang("fr")
 
 
-@pytest.mark.parametrize(("lang", "amount", "text"), [
-    ("id", 85000, "Rp 85.000"), ("en", 85000, "Rp 85,000"),
-    ("id", 1250000, "Rp 1.250.000"), ("id", 0, "Rp 0"), ("id", -2000, "-Rp 2.000"),
-])
+@pytest.mark.parametrize(
+    ("lang", "amount", "text"),
+    [
+        ("id", 85000, "Rp 85.000"),
+        ("en", 85000, "Rp 85,000"),
+        ("id", 1250000, "Rp 1.250.000"),
+        ("id", 0, "Rp 0"),
+        ("id", -2000, "-Rp 2.000"),
+    ],
+)
 def test_rupiah(lang: str, amount: int, text: str) -> None:
     set_lang(lang)
     assert rupiah(amount) == text

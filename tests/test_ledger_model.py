@@ -93,7 +93,12 @@ def _movement(
     sku: str, kind: str, qty: int, key: str, *, from_reserved: bool = False
 ) -> MovementIn:
     return MovementIn(
-        sku=sku, kind=kind, qty=qty, key=key, source="test", actor="model",  # type: ignore[arg-type]
+        sku=sku,
+        kind=kind,
+        qty=qty,
+        key=key,
+        source="test",
+        actor="model",  # type: ignore[arg-type]
         from_reserved=from_reserved,
     )
 
@@ -117,7 +122,8 @@ class LedgerMachine(RuleBasedStateMachine):
                     catalog.upsert_sku(self.store, tenant.id, SkuIn(sku=sku, name=sku, price=5_000))
                 components = tuple(Component(sku=s, qty=q) for s, q in BUNDLES[name].items())
                 catalog.upsert_sku(
-                    self.store, tenant.id,
+                    self.store,
+                    tenant.id,
                     SkuIn(sku=BUNDLE, name="Paket", price=9_000, components=components),
                 )
             for sku in (*PLAIN, BUNDLE):
@@ -176,8 +182,11 @@ class LedgerMachine(RuleBasedStateMachine):
     def apply_one(self, tenant: str, m: MovementIn, *, allow_negative: bool = False) -> None:
         """Apply a single new movement through ``ledger.record`` and check it against the model."""
         outcome = predict(
-            self.bal[tenant, m.sku], m.kind, m.qty,
-            from_reserved=m.from_reserved, allow_negative=allow_negative,
+            self.bal[tenant, m.sku],
+            m.kind,
+            m.qty,
+            from_reserved=m.from_reserved,
+            allow_negative=allow_negative,
         )
         tid = self.tid[tenant]
         if isinstance(outcome, Refusal):
@@ -258,9 +267,11 @@ class LedgerMachine(RuleBasedStateMachine):
                 st.sampled_from(
                     ["receipt", "reservation", "release", "sale", "sale*", "offline_sale"]
                 ),
-                skus, qtys,
+                skus,
+                qtys,
             ),
-            min_size=1, max_size=4,
+            min_size=1,
+            max_size=4,
         ),
     )
     def record_batch(self, tenant: str, moves: list[tuple[str, str, int]]) -> None:
@@ -299,14 +310,20 @@ class LedgerMachine(RuleBasedStateMachine):
         self, tenant: str, items: list[tuple[int, str]], key: str, *, allow_negative: bool
     ) -> list[ledger.Applied]:
         return ledger.record_offline_sale(
-            self.store, self.tid[tenant], items, channel="whatsapp", key=key, actor="model",
+            self.store,
+            self.tid[tenant],
+            items,
+            channel="whatsapp",
+            key=key,
+            actor="model",
             allow_negative=allow_negative,
         )
 
     @rule(
         tenant=tenants,
-        items=st.lists(st.tuples(st.integers(1, 6), st.sampled_from((*PLAIN, BUNDLE))),
-                       min_size=1, max_size=3),
+        items=st.lists(
+            st.tuples(st.integers(1, 6), st.sampled_from((*PLAIN, BUNDLE))), min_size=1, max_size=3
+        ),
         neg=st.booleans(),
     )
     def offline_sale(self, tenant: str, items: list[tuple[int, str]], neg: bool) -> None:
@@ -423,15 +440,17 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @rule(
         tenant=tenants,
-        bad=st.sampled_from([
-            ("receipt", "KOPI-250", 0, "ledger.bad_qty"),
-            ("return", "TEH-100", -2, "ledger.bad_qty"),
-            ("reservation", "NASTAR-500", 0, "ledger.bad_qty"),
-            ("count", "KOPI-250", -1, "ledger.bad_qty"),
-            ("adjustment", "TEH-100", 0, "ledger.bad_qty"),
-            ("offline_sale", "KOPI-250", -3, "ledger.bad_qty"),
-            ("receipt", BUNDLE, 5, "sku.bundle_no_stock"),
-        ]),
+        bad=st.sampled_from(
+            [
+                ("receipt", "KOPI-250", 0, "ledger.bad_qty"),
+                ("return", "TEH-100", -2, "ledger.bad_qty"),
+                ("reservation", "NASTAR-500", 0, "ledger.bad_qty"),
+                ("count", "KOPI-250", -1, "ledger.bad_qty"),
+                ("adjustment", "TEH-100", 0, "ledger.bad_qty"),
+                ("offline_sale", "KOPI-250", -3, "ledger.bad_qty"),
+                ("receipt", BUNDLE, 5, "sku.bundle_no_stock"),
+            ]
+        ),
     )
     def bad_input(self, tenant: str, bad: tuple[str, str, int, str]) -> None:
         kind, sku, qty, error_key = bad
@@ -488,9 +507,7 @@ class LedgerMachine(RuleBasedStateMachine):
                 assert 0 <= available <= max(on_hand, 0), (tenant, sku, on_hand, reserved)
 
 
-LedgerMachine.TestCase.settings = settings(
-    max_examples=100, stateful_step_count=40, deadline=None
-)
+LedgerMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=40, deadline=None)
 TestLedgerModel = LedgerMachine.TestCase
 
 

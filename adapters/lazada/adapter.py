@@ -468,7 +468,14 @@ class LazadaAdapter(Adapter):
             },
         )
         raw = _data(body).get("orders") or []
-        orders = self._with_items(raw)
+        # an order ingested at this same updated_at is unchanged (the window's overlap
+        # re-lists it for two minutes): no need to fetch its items again
+        changed = [
+            o
+            for o in raw
+            if self.seen_orders.get(str(o.get("order_id"))) != _time(_need(o, "updated_at"))
+        ]
+        orders = self._with_items(changed)
         if len(raw) >= ORDERS_PAGE:  # maybe more in this window
             last = max(int(_time(_need(o, "updated_at")).timestamp()) for o in raw)
             if last - 1 > state["from"]:
@@ -480,6 +487,10 @@ class LazadaAdapter(Adapter):
         caught_up = state["to"] >= now - OVERLAP
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "offset": 0}
         return OrderPage(orders, json.dumps(nxt), more=not caught_up)
+
+    def fingerprint(self, order: RemoteOrder) -> Any:
+        """The order list shows ``updated_at``; it moves with every unit's status."""
+        return order.updated_at
 
     def _with_items(self, raw: list[dict[str, Any]]) -> list[RemoteOrder]:
         """The orders of one page with their unit rows (≤ 50 orders per items call)."""

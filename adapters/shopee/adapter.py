@@ -313,7 +313,13 @@ class ShopeeAdapter(Adapter):
             },
         )
         response = _need(body, "response")
-        sns = [str(o["order_sn"]) for o in response.get("order_list", [])]
+        # the list carries each order's status: an order ingested with that same status
+        # is unchanged (the window's overlap re-lists it for two minutes); skip its detail
+        sns = [
+            str(o["order_sn"])
+            for o in response.get("order_list", [])
+            if self.seen_orders.get(str(o["order_sn"])) != o.get("order_status", "?")
+        ]
         orders = [o for i in range(0, len(sns), 50) for o in self._details(sns[i : i + 50])]
         if response.get("more"):
             state["page"] = str(_need(response, "next_cursor"))

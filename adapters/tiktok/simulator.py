@@ -1171,7 +1171,9 @@ class TikTokSimulator(LoopbackSimulator):
                     raise _SkuProblem(*failing)
                 sku.stock = self._inventory_value(sku, entry.get("inventory"))
                 product.update_time = int(ctx.now)
-                self._observe(product.shop_id, product.product_id, sku.sku_id, sum(sku.stock.values()))
+                self._observe(
+                    product.shop_id, product.product_id, sku.sku_id, sum(sku.stock.values())
+                )
             except _SkuProblem as problem:
                 errors.append(problem.as_json(sku.sku_id))
         # UNCONFIRMED (§3.4): per-SKU errors come with code 0 and the other SKUs applied.

@@ -120,6 +120,9 @@ class Outcome:
     latency: list[float] = field(default_factory=list)  # per order that changed a listing
     latency_order: list[int] = field(default_factory=list)  # which order each latency is for
     censored: int = 0
+    stuck: list[tuple[int, int, int, int]] = field(
+        default_factory=list
+    )  # order, listing, should, shown
     minimum: dict[str, int] = field(default_factory=dict)  # marketplace → calls
     floor: dict[str, int] = field(default_factory=dict)
     stale: list[tuple[float, int]] = field(default_factory=list)  # (t, listings showing wrong)
@@ -160,7 +163,7 @@ def _value_at(steps: list[tuple[float, int]], times: list[float], t: float) -> i
     return steps[bisect.bisect_right(times, t) - 1][1]
 
 
-def evaluate(  # noqa: C901, PLR0912, PLR0915 - one sweep over time, kept in one place
+def evaluate(  # noqa: PLR0912, PLR0915 - one sweep over time, kept in one place
     sellers: dict[int, Seller],
     listings: Sequence[Listing],
     orders: Sequence[Order],
@@ -286,6 +289,8 @@ def evaluate(  # noqa: C901, PLR0912, PLR0915 - one sweep over time, kept in one
                     hit = s - t0
                     break
             worst = max(worst, hit)
+            if math.isinf(hit):
+                out.stuck.append((n, i, truth[i][-1][1], shown_steps[i][-1][1]))
         out.latency.append(worst)
         out.latency_order.append(n)
         out.censored += math.isinf(worst)

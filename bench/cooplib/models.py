@@ -93,7 +93,9 @@ class _Env:
     def want(self, tenant: int) -> dict[int, int]:
         return {lid: qty for lid, qty, _ in desired_all(self.store(), tenant)}
 
-    def write(self, account: int, listings: list[_Listing], want: dict[int, int], per_call: int | None) -> int:
+    def write(
+        self, account: int, listings: list[_Listing], want: dict[int, int], per_call: int | None
+    ) -> int:
         """Write absolute stock; ``per_call`` None = the marketplace's batch shape. Calls made."""
         rt = self.runtimes[account]
         adapter = rt.adapter

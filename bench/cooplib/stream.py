@@ -56,7 +56,13 @@ def generate(
         skus, w = choices[tenant]
         sku = rng.choices(skus, w)[0]
         roll = rng.random()
-        follow = "cancelled" if roll < cancel_share else "shipped" if roll < cancel_share + ship_share else None
+        follow = (
+            "cancelled"
+            if roll < cancel_share
+            else "shipped"
+            if roll < cancel_share + ship_share
+            else None
+        )
         out.append(
             Intent(
                 t,
@@ -106,9 +112,7 @@ def play(
 ) -> list[Order]:
     """Play the stream in real time from ``start`` (monotonic); follow-ups due after
     ``until`` seconds are dropped. Returns one :class:`Order` per intent."""
-    orders = [
-        Order(i.tenant, i.marketplace, i.sku, i.qty, i.t, accepted=False) for i in intents
-    ]
+    orders = [Order(i.tenant, i.marketplace, i.sku, i.qty, i.t, accepted=False) for i in intents]
     queue: list[tuple[float, int, int]] = [(i.t, 0, n) for n, i in enumerate(intents)]
     heapq.heapify(queue)
     placed: dict[int, Any] = {}

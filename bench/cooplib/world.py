@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from cooplib.measure import Listing, Seller
-
 from syncd import catalog, credentials, sync
 from syncd.importer import import_file
 from syncd.models import ChannelIn
@@ -68,12 +67,14 @@ class Catalogue:
 def catalogue(spec: Spec, tenant: int) -> Catalogue:
     """A seller's catalogue: 10 % bundles of two SKUs, 20 % variants (items of 2), the rest
     simple; opening stock low (1-4) for ``low_share`` of the physical SKUs, else 10-40."""
-    rng = random.Random(f"{spec.seed}:{tenant}")
+    rng = random.Random(f"{spec.seed}:{tenant}")  # noqa: S311 - made-up stock
     n_bundles = spec.skus // 10
     n_variant_items = spec.skus // 10
     n_simple = spec.skus - n_bundles - 2 * n_variant_items
     simple = [f"KUE-{n:03d}" for n in range(n_simple)]
-    variants = [(f"KOPI-{n:02d}", [f"KOPI-{n:02d}-V1", f"KOPI-{n:02d}-V2"]) for n in range(n_variant_items)]
+    variants = [
+        (f"KOPI-{n:02d}", [f"KOPI-{n:02d}-V1", f"KOPI-{n:02d}-V2"]) for n in range(n_variant_items)
+    ]
     physical = simple + [s for _, v in variants for s in v]
     stock = {
         s: rng.randint(1, 4) if rng.random() < spec.low_share else rng.randint(10, 40)
@@ -124,6 +125,7 @@ class World:
     catalogues: dict[int, Catalogue]
     listings: list[Listing] = field(default_factory=list)
     index: dict[tuple[str, Any, Any, Any], int] = field(default_factory=dict)  # sim key → listing
+    urls: dict[str, str] = field(default_factory=dict)  # marketplace → simulator base URL
 
     def sellers(self) -> dict[int, Seller]:
         return {t: c.seller() for t, c in self.catalogues.items()}
@@ -151,15 +153,20 @@ class World:
             sim.stop()
 
 
-def start_simulators() -> dict[str, Any]:
-    from adapters.lazada.simulator import LazadaSimulator  # noqa: PLC0415
-    from adapters.shopee.simulator import ShopeeSimulator  # noqa: PLC0415
-    from adapters.tiktok.simulator import TikTokSimulator  # noqa: PLC0415
+def start_simulators(ports: dict[str, int] | None = None) -> dict[str, Any]:
+    from adapters.lazada.simulator import LazadaSimulator
+    from adapters.shopee.simulator import ShopeeSimulator
+    from adapters.tiktok.simulator import TikTokSimulator
 
+    port = (ports or {}).get
     sims: dict[str, Any] = {
-        "shopee": ShopeeSimulator(partner_key=SHOPEE_KEY),
-        "lazada": LazadaSimulator(app_key=LAZADA_KEY, app_secret=LAZADA_SECRET),
-        "tiktok": TikTokSimulator(app_key=TIKTOK_KEY, app_secret=TIKTOK_SECRET),
+        "shopee": ShopeeSimulator(partner_key=SHOPEE_KEY, port=port("shopee", 0)),
+        "lazada": LazadaSimulator(
+            app_key=LAZADA_KEY, app_secret=LAZADA_SECRET, port=port("lazada", 0)
+        ),
+        "tiktok": TikTokSimulator(
+            app_key=TIKTOK_KEY, app_secret=TIKTOK_SECRET, port=port("tiktok", 0)
+        ),
     }
     for sim in sims.values():
         sim.start()
@@ -209,7 +216,14 @@ def _list(world: World, shop: Shop, cat: Catalogue) -> None:
         if shop.marketplace == "shopee":
             item = t * 1000 + n
             if not variants:
-                sim.add_item(shop.shop_id, item, product, sku=product, price=price(product), stock=show(product))
+                sim.add_item(
+                    shop.shop_id,
+                    item,
+                    product,
+                    sku=product,
+                    price=price(product),
+                    stock=show(product),
+                )
                 shop.listings[product] = (item, 0)
             else:
                 models = [(m, s, price(s), show(s)) for m, s in enumerate(skus, 1)]
@@ -240,6 +254,7 @@ def build(spec: Spec, folder: Path, *, progress: bool = True) -> World:
     sims = start_simulators()
     db = folder / "coop.db"
     world = World(spec, db, sims, {}, {})
+    world.urls = {m: sim.base_url for m, sim in sims.items()}
     store = Store(db)
     vault = credentials.Vault(credentials.load_key(db))
     since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="seconds")
@@ -259,7 +274,7 @@ def build(spec: Spec, folder: Path, *, progress: bool = True) -> World:
                     sims[m].add_shop(shop.shop_id)
                 _list(world, shop, cat)
                 world.shops[(t, m)] = shop
-                _connect(store, vault, tenant.id, shop, sims[m], since)
+                _connect(store, vault, tenant.id, shop, sim=sims[m], since=since)
                 for sku, (item, variant) in shop.listings.items():
                     world.index[(m, shop.shop_id, item, variant)] = len(world.listings)
                     world.listings.append(Listing(t, m, sku, str(item), str(variant)))
@@ -270,7 +285,9 @@ def build(spec: Spec, folder: Path, *, progress: bool = True) -> World:
     return world
 
 
-def _connect(store: Store, vault: credentials.Vault, tenant_id: int, shop: Shop, sim: Any, since: str) -> None:
+def _connect(
+    store: Store, vault: credentials.Vault, tenant_id: int, shop: Shop, *, sim: Any, since: str
+) -> None:
     values, secret = settings(shop.marketplace, sim)
     ch = catalog.add_channel(
         store,
@@ -300,3 +317,50 @@ def go_live(world: World) -> None:
     for m, sim in world.sims.items():
         sim.latency, sim.jitter = LATENCY[m]
         sim.rate_limit = RATE_LIMIT[m]
+
+
+def clone(template: World, folder: Path) -> World:
+    """A fresh world like ``template`` (whose simulators must be stopped): its database
+    copied, new simulators on the same ports with the same shops and opening stock,
+    and every shop authorized again (tokens are the simulators' own)."""
+    import shutil
+    import sqlite3
+
+    db = folder / "coop.db"
+    src, dst = sqlite3.connect(template.db), sqlite3.connect(db)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    shutil.copy(template.db.with_name(template.db.name + ".key"), db.with_name(db.name + ".key"))
+    ports = {m: int(url.rsplit(":", 1)[1]) for m, url in template.urls.items()}
+    sims = start_simulators(ports)
+    world = World(
+        template.spec, db, sims, {}, template.catalogues, template.listings, template.index
+    )
+    world.urls = {m: sim.base_url for m, sim in sims.items()}
+    store = Store(db)
+    vault = credentials.Vault(credentials.load_key(db))
+    try:
+        accounts = {(a.tenant_id, a.marketplace): a for a in sync.load_accounts(store)}
+        for (t, m), old in template.shops.items():
+            shop = Shop(t, m, old.shop_id, old.channel)
+            if m == "tiktok":
+                sims[m].add_shop(shop.shop_id, name=f"Anggota {t}", region="ID")
+            else:
+                sims[m].add_shop(shop.shop_id)
+            _list(world, shop, template.catalogues[t])
+            world.shops[(t, m)] = shop
+            account = accounts[(t, m)]
+            fast = {**account.settings, "shop_rps": 10_000, "app_rps": 100_000}
+            rt = sync.build_runtime(store, vault, dataclasses.replace(account, settings=fast))
+            assert rt.adapter is not None  # noqa: S101
+            try:
+                tokens = rt.adapter.exchange_code(sims[m].authorize(shop.shop_id))
+                credentials.save(store, vault, account.tenant_id, account.id, tokens=tokens)
+            finally:
+                rt.adapter.close()
+    finally:
+        store.close()
+    return world

@@ -31,6 +31,7 @@ class LazadaHarness(SimHarness):
     }
     #: logical path → the marketplace path a fault targets
     PATHS: ClassVar[dict[str, str]] = {
+        "order_reads": "/rest/orders/*",
         "orders": "/rest/orders/get",
         "stock": "/rest/product/stock/sellable/update",
         "items": "/rest/products/get",

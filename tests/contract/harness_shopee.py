@@ -30,6 +30,7 @@ class ShopeeHarness(SimHarness):
     }
     #: logical path → the marketplace path a fault targets
     PATHS: ClassVar[dict[str, str]] = {
+        "order_reads": "/api/v2/order/*",
         "orders": "/api/v2/order/get_order_list",
         "stock": "/api/v2/product/update_stock",
         "items": "/api/v2/product/get_item_list",

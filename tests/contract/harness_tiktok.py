@@ -38,6 +38,7 @@ class TikTokHarness(SimHarness):
     }
     #: logical path → the marketplace path (a glob) a fault targets
     PATHS: ClassVar[dict[str, str]] = {
+        "order_reads": "/order/202309/orders/*",
         "orders": "/order/202309/orders/search",
         "stock": "/product/202309/products/*/inventory/update",
         "items": "/product/202502/products/search",

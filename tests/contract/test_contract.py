@@ -169,13 +169,34 @@ def test_order_pull_across_windows_and_pages(world: World) -> None:
         world.store, world.tenant.id, catalog.get_sku(world.store, world.tenant.id, "KOPI-250").id
     )
     assert (on_hand, reserved) == (MASTER["KOPI-250"], 170)
-    # re-pulling the same windows from the start adds nothing
+    # re-pulling the same windows from the start adds nothing (a restarted daemon
+    # remembers nothing of what it read, so it reads every order again)
+    world.rt.adapter.seen_orders.clear()  # type: ignore[union-attr]
     with world.store.write():
         world.store.conn.execute("DELETE FROM order_cursor")
     again = sync.pull_orders(world.store, world.rt)
     assert again.orders >= 170
     assert (again.new_lines, again.movements) == (0, 0)
     assert ledger.check(world.store)[0] == []
+
+
+def test_an_unchanged_order_is_not_fetched_again_but_a_changed_one_is(world: World) -> None:
+    """The order window overlaps the last two minutes, so each poll lists recent orders
+    again; one ingested with the same status is not fetched in detail again."""
+    h = world.harness
+    h.seed()
+    sync.discover(world.store, world.rt)
+    x = world.listing("NASTAR-500")
+    order = h.place_order(x.item_id, x.variant_id, 1)
+    assert sync.pull_orders(world.store, world.rt).new_lines == 1
+    before = h.calls("order_reads")
+    sync.pull_orders(world.store, world.rt)
+    assert h.calls("order_reads") - before == 1  # the list (search) call only
+    h.advance(5)
+    h.set_state(order, "cancelled")
+    sync.pull_orders(world.store, world.rt)
+    sku = catalog.get_sku(world.store, world.tenant.id, "NASTAR-500")
+    assert ledger.balance(world.store, world.tenant.id, sku.id) == (MASTER["NASTAR-500"], 0)
 
 
 def test_status_changes_flow_into_the_ledger(world: World) -> None:

@@ -1,0 +1,73 @@
+"""The picture of a cooperative run (optional: ``pip install '.[bench]'`` for matplotlib).
+
+Left: the CDF of propagation latency per policy (orders never propagated by the end
+of the run keep the curve below 1). Right: one hot, low-stock SKU of member 1 over
+time: what it should show (the seller's true availability) and what each channel
+showed, under syncd.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+from typing import Any
+
+__all__ = ["plot"]
+
+COLOURS = {"syncd": "#1b7837", "full15": "#b2182b", "full5": "#ef8a62", "persku": "#2166ac"}
+CHANNELS = {"shopee": "#ee4d2d", "tiktok": "#111111", "lazada": "#0f146d"}
+
+
+def _steps(points: list[tuple[float, int]], end: float) -> tuple[list[float], list[int]]:
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    return [*xs, end], [*ys, ys[-1]]
+
+
+def plot(results: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> None:
+    try:
+        import matplotlib as mpl  # noqa: PLC0415
+
+        mpl.use("Agg")
+        import matplotlib.pyplot as plt  # noqa: PLC0415
+    except ImportError as exc:
+        raise SystemExit(
+            "the picture needs matplotlib: pip install '.[bench]' (the numbers do not)"
+        ) from exc
+    fig, (cdf, hot) = plt.subplots(1, 2, figsize=(13, 4.8))
+    for r in results:
+        lat = sorted(r["latency_all"])
+        if not lat:
+            continue
+        finite = [x for x in lat if not math.isinf(x)]
+        ys = [(i + 1) / len(lat) for i in range(len(finite))]
+        label = r["policy"] if r["policy"] == "syncd" else f"{r['policy']} (model)"
+        cdf.step(finite, ys, where="post", label=label, color=COLOURS.get(r["policy"]))
+    cdf.set_xscale("log")
+    cdf.set_xlabel("seconds from order to every affected listing right (log)")
+    cdf.set_ylabel("share of orders")
+    cdf.set_ylim(0, 1.01)
+    cdf.axvline(args.poll + 5, color="grey", linestyle=":", linewidth=1)
+    cdf.text(args.poll + 5, 0.02, " poll + 5 s", color="grey", fontsize=8)
+    cdf.set_title("Propagation latency (CDF)")
+    cdf.legend(loc="lower right", fontsize=8)
+    syncd = next((r for r in results if r["policy"] == "syncd"), results[0])
+    h, end = syncd["hot"], syncd["seconds"]
+    xs, ys = _steps([tuple(p) for p in h["truth"]], end)
+    hot.step(xs, ys, where="post", color="grey", linewidth=4, alpha=0.4, label="should show")
+    for m, points in h["shown"].items():
+        start = [(0.0, h["truth"][0][1])]
+        xs, ys = _steps(start + [tuple(p) for p in points], end)
+        hot.step(xs, ys, where="post", color=CHANNELS.get(m), linewidth=1.2, label=m)
+    hot.set_xlabel("seconds into the run")
+    hot.set_ylabel("stock shown")
+    hot.set_title(f"Member 1, {h['sku']} (opening {h['opening']}), under {syncd['policy']}")
+    hot.legend(fontsize=8)
+    fig.suptitle(
+        f"{syncd['tenants']} members × 3 marketplaces, {args.rate:g} orders/s, "
+        f"{args.duration:.0f} s, poll {args.poll:g} s",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -1,0 +1,156 @@
+"""The cooperative benchmark's measurements (bench/cooplib) on scripted streams with
+known answers, and one small end-to-end run of the harness against ``syncd run``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+if str(BENCH) not in sys.path:
+    sys.path.insert(0, str(BENCH))
+
+from cooplib.measure import Listing, Order, Seller, evaluate, percentile, summary  # noqa: E402
+from cooplib.stream import Intent, generate  # noqa: E402
+
+# one member: NASTAR (3 left), KOPI with two variants on one Shopee item, a bundle of
+# 1 NASTAR + 2 KASTENGEL; listed on all three marketplaces
+SELLER = Seller(
+    {"NASTAR": 3, "KOPI-S": 10, "KOPI-L": 10, "KASTENGEL": 4},
+    {"PAKET": (("NASTAR", 1), ("KASTENGEL", 2))},
+)
+ITEMS = {
+    "NASTAR": ("1", ""),
+    "KOPI-S": ("2", "1"),
+    "KOPI-L": ("2", "2"),
+    "KASTENGEL": ("3", ""),
+    "PAKET": ("4", ""),
+}
+LISTINGS = [
+    Listing(1, m, sku, item, variant)
+    for m in ("shopee", "tiktok", "lazada")
+    for sku, (item, variant) in ITEMS.items()
+]
+
+
+def at(marketplace: str, sku: str) -> int:
+    return next(i for i, x in enumerate(LISTINGS) if x.marketplace == marketplace and x.sku == sku)
+
+
+def test_an_order_is_measured_until_the_last_affected_listing_is_right() -> None:
+    orders = [Order(1, "shopee", "NASTAR", 1, 10.0, accepted=True)]
+    shown = [
+        (10.0, at("shopee", "NASTAR"), 2),  # Shopee lowered its own listing
+        (12.0, at("tiktok", "NASTAR"), 2),
+        (13.5, at("lazada", "NASTAR"), 2),
+        # the bundle (1 NASTAR + 2 KASTENGEL) still fits min(2, 4 // 2) = 2: unchanged
+    ]
+    out = evaluate({1: SELLER}, LISTINGS, orders, shown, end=60.0)
+    assert out.latency == [3.5]
+    assert (out.oversold_orders, out.censored, out.accepted) == (0, 0, 1)
+    # Shopee and TikTok re-send the origin (UNCONFIRMED own deduction); Lazada does not need it
+    assert out.minimum == {"shopee": 1, "tiktok": 1, "lazada": 1}
+    assert out.floor == {"tiktok": 1, "lazada": 1}
+
+
+def test_a_bundle_order_waits_for_its_components_on_every_channel() -> None:
+    orders = [Order(1, "lazada", "PAKET", 1, 5.0, accepted=True)]
+    # NASTAR 3 → 2, KASTENGEL 4 → 2, PAKET min(2, 1) = 1
+    shown = [(5.0, at("lazada", "PAKET"), 1)]
+    for t, m in ((6.0, "shopee"), (7.0, "tiktok"), (9.0, "lazada")):
+        shown += [(t, at(m, "NASTAR"), 2), (t, at(m, "KASTENGEL"), 2)]
+        if m != "lazada":
+            shown.append((t, at(m, "PAKET"), 1))
+    out = evaluate({1: SELLER}, LISTINGS, orders, shown, end=60.0)
+    assert out.latency == [4.0]  # the components on Lazada itself came last
+    # Shopee: three items (NASTAR, KASTENGEL, PAKET) = 3 calls; TikTok likewise; Lazada one
+    # call for its two components (the bundle listing is the one bought)
+    assert out.minimum == {"shopee": 3, "tiktok": 3, "lazada": 1}
+
+
+def test_an_oversell_is_counted_with_its_shortfall_and_a_cancellation_gives_back() -> None:
+    orders = [
+        Order(1, "shopee", "NASTAR", 3, 1.0, accepted=True),  # the last three
+        Order(1, "tiktok", "NASTAR", 2, 2.0, accepted=True),  # TikTok still showed 3: oversold 2
+        Order(1, "lazada", "KASTENGEL", 1, 3.0, accepted=True, cancelled_at=20.0),
+        Order(1, "lazada", "KASTENGEL", 4, 21.0, accepted=False),  # refused though 4 were there
+        Order(1, "shopee", "KOPI-S", 1, 30.0, accepted=False),  # refused, and rightly? no: 10 left
+    ]
+    out = evaluate({1: SELLER}, LISTINGS, orders, [], end=60.0)
+    assert (out.oversold_orders, out.oversold_units, out.oversold) == (1, 2, [1])
+    assert (out.accepted, out.refused, out.cancelled, out.lost_sales) == (3, 2, 1, 2)
+    # nothing was ever pushed: the first order's other listings never became right
+    assert out.censored >= 1
+    assert math.isinf(max(out.latency))
+    # the oversold order changed nothing further (NASTAR already shows 0 everywhere)
+    assert 1 not in out.latency_order
+
+
+def test_a_stale_value_that_the_truth_comes_back_to_counts_as_right() -> None:
+    """Order then cancellation before any push: the untouched listings were right again."""
+    orders = [Order(1, "shopee", "KOPI-L", 1, 1.0, accepted=True, cancelled_at=4.0)]
+    shown = [(1.0, at("shopee", "KOPI-L"), 9), (4.0, at("shopee", "KOPI-L"), 10)]
+    out = evaluate({1: SELLER}, LISTINGS, orders, shown, end=60.0)
+    assert out.latency == [3.0]
+    assert out.stale == [(0.0, 0), (5.0, 0)] + [(t * 5.0, 0) for t in range(2, 13)]
+
+
+def test_listings_showing_a_wrong_value_are_sampled_over_time() -> None:
+    orders = [Order(1, "shopee", "NASTAR", 1, 1.0, accepted=True)]
+    shown = [(1.0, at("shopee", "NASTAR"), 2), (7.0, at("tiktok", "NASTAR"), 2)]
+    out = evaluate({1: SELLER}, LISTINGS, orders, shown, end=15.0, sample_every=5.0)
+    # at 5 s TikTok and Lazada are wrong; at 10 s only Lazada; Lazada never caught up
+    assert out.stale == [(0.0, 0), (5.0, 2), (10.0, 1), (15.0, 1)]
+    assert out.latency == [math.inf] and out.censored == 1
+
+
+def test_percentiles_keep_never_as_never() -> None:
+    assert percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert percentile([1.0, math.inf], 99) == math.inf
+    assert math.isnan(percentile([], 50))
+    assert summary([2.0, 1.0])["max"] == 2.0
+
+
+def test_the_order_stream_is_seeded_and_poisson_paced() -> None:
+    weights = {1: {"A": 10.0, "B": 1.0}, 2: {"A": 1.0}}
+    one = generate(weights, rate=5.0, duration=200.0, seed=7)
+    assert one == generate(weights, rate=5.0, duration=200.0, seed=7)
+    assert one != generate(weights, rate=5.0, duration=200.0, seed=8)
+    assert 850 < len(one) < 1150  # 1000 expected
+    assert all(a.t < b.t for a, b in zip(one, one[1:], strict=False))
+    popular = sum(i.sku == "A" for i in one if i.tenant == 1) / sum(i.tenant == 1 for i in one)
+    assert popular > 0.85
+    cancels = sum(i.follow == "cancelled" for i in one) / len(one)
+    assert 0.02 < cancels < 0.09
+
+
+@pytest.mark.slow
+def test_the_harness_counts_a_real_oversell_and_measures_syncds_propagation(tmp_path: Path) -> None:
+    """Two members on the three simulators with ``syncd run`` (poll 2 s): the last units
+    of a SKU sell on Shopee, and 0.3 s later one more on Lazada, which cannot know yet."""
+    import coop
+    from cooplib.world import Spec, catalogue
+
+    spec = Spec(tenants=2, skus=10, seed=5)
+    cat = catalogue(spec, 1)
+    sku = min(cat.simple, key=lambda s: cat.stock[s])
+    left = cat.stock[sku]
+    intents = [
+        Intent(1.0, 1, "shopee", sku, left, "", None, 0.0),
+        Intent(1.3, 1, "lazada", sku, 1, "", None, 0.0),
+        Intent(2.0, 2, "tiktok", "KUE-000", 1, "TOKOPEDIA", None, 0.0),
+    ]
+    args = argparse.Namespace(workers=4, poll=2.0, seed=1, duration=4.0, settle=8.0)
+    res = coop.run_policy("syncd", coop.template(spec, tmp_path), intents, args, tmp_path)
+    assert (res["accepted"], res["oversold_orders"], res["oversold_units"]) == (3, 1, 1)
+    # the first and third orders changed listings elsewhere; both were measured and
+    # reached every other channel within a poll and a push
+    lat = res["latency_all"]
+    assert len(lat) == 2
+    assert all(0.0 < x <= args.poll + 5 for x in lat), lat
+    assert res["calls"].get("lazada:write", 0) >= 1 and res["calls"].get("tiktok:write", 0) >= 1
+    assert res["exit"] == 0 and res["unknown_listing_changes"] == 0
