@@ -184,6 +184,46 @@ def template(spec: Spec, tmp: Path) -> World:
     return world
 
 
+def drive(
+    world: World, intents: list[Intent], args: argparse.Namespace
+) -> tuple[list[measure.Order], Recorder, float, list[tuple[float, int]]]:
+    """Play the buyers for ``args.duration`` s and record ``args.settle`` s more: the
+    orders, the record of shown stock, when recording ended, and the outbox backlog."""
+    start = time.monotonic()
+    rec = Recorder(world.index, start)
+    for m, sim in world.sims.items():
+        sim.observer = rec.observer(m)
+    stop = threading.Event()
+    backlog: list[tuple[float, int]] = []
+    pending = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')"
+
+    def sample() -> None:
+        while not stop.wait(5.0):
+            with contextlib.suppress(sqlite3.Error):
+                backlog.append((time.monotonic() - start, int(scalar(world.db, pending))))
+
+    threading.Thread(target=sample, daemon=True).start()
+
+    def place(i: Intent) -> Any:
+        return world.place(i.tenant, i.marketplace, i.sku, i.qty, i.platform)
+
+    def move(i: Intent, order: Any, state: str) -> None:
+        with contextlib.suppress(ValueError):  # a move refused from where the order is
+            world.move(i.marketplace, order, state)
+
+    try:
+        orders = play(
+            intents, place, move, start=start, until=args.duration, stop=threading.Event()
+        )
+        time.sleep(max(0.0, start + args.duration + args.settle - time.monotonic()))
+    finally:
+        end = time.monotonic() - start
+        for sim in world.sims.values():
+            sim.observer = None
+        stop.set()
+    return orders, rec, end, backlog
+
+
 def run_policy(
     policy: str, base: World, intents: list[Intent], args: argparse.Namespace, tmp: Path
 ) -> dict[str, Any]:
@@ -195,57 +235,23 @@ def run_policy(
     accounts = len(world.shops)
     pending0 = scalar(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')")
     print(
-        f"[{policy}] built in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}",
+        f"[{policy}] cloned in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}",
         flush=True,
     )
     proc = start_policy(policy, world.db, folder, args)
-    backlog: list[tuple[float, int]] = []
     try:
         ready = wait_ready(
             policy, proc, world.db, folder, accounts=accounts, timeout=120 + accounts
         )
         go_live(world)
         print(
-            f"[{policy}] pid {proc.pid} ready after {ready:.0f} s; buyers for {args.duration:.0f} s",
+            f"[{policy}] pid {proc.pid} ready after {ready:.0f} s; "
+            f"buyers for {args.duration:.0f} s",
             flush=True,
         )
         calls0, cpu0 = count_calls(world), cpu_seconds(proc.pid)
         harness0 = time.process_time()
-        start = time.monotonic()
-        rec = Recorder(world.index, start)
-        for m, sim in world.sims.items():
-            sim.observer = rec.observer(m)
-        stop = threading.Event()
-
-        def sample() -> None:
-            while not stop.wait(5.0):
-                try:
-                    n = scalar(
-                        world.db,
-                        "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')",
-                    )
-                except sqlite3.Error:
-                    continue
-                backlog.append((time.monotonic() - start, int(n)))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-
-        def place(i: Intent) -> Any:
-            return world.place(i.tenant, i.marketplace, i.sku, i.qty, i.platform)
-
-        def move(i: Intent, order: Any, state: str) -> None:
-            with contextlib.suppress(ValueError):  # a move refused from where the order is
-                world.move(i.marketplace, order, state)
-
-        orders = play(
-            intents, place, move, start=start, until=args.duration, stop=threading.Event()
-        )
-        time.sleep(max(0.0, start + args.duration + args.settle - time.monotonic()))
-        end = time.monotonic() - start
-        for sim in world.sims.values():
-            sim.observer = None
-        stop.set()
+        orders, rec, end, backlog = drive(world, intents, args)
         calls = count_calls(world) - calls0
         cpu = cpu_seconds(proc.pid) - cpu0
         mem = memory_mb(proc.pid)
@@ -298,10 +304,8 @@ def run_policy(
         "hot": hot_sku(world, out, rec.changes),
     }
     if policy == "syncd":
-        res["daemon_errors"] = sum(
-            "job.crashed" in line
-            for line in (folder / "syncd.log").open(encoding="utf-8", errors="replace")
-        )
+        text = (folder / "syncd.log").read_text(encoding="utf-8", errors="replace")
+        res["daemon_errors"] = text.count('"job.crashed"')
     return res
 
 
@@ -475,7 +479,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--poll", type=float, default=10.0, help="order poll interval of syncd and persku (s)"
     )
     parser.add_argument(
-        "--workers", type=int, default=32, help="worker threads of syncd and the models"
+        "--workers", type=int, default=64, help="worker threads of syncd and the models"
     )
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument(
@@ -516,12 +520,11 @@ def run(
     intents = generate(weights, rate=rate, duration=args.duration, seed=args.seed)
     results = []
     with tempfile.TemporaryDirectory(prefix="syncd-coop-", ignore_cleanup_errors=True) as tmp:
-        if args.keep:
-            tmp = str(Path(args.keep) / f"t{tenants}")
-            Path(tmp).mkdir(parents=True)
-        base = template(spec, Path(tmp))
+        where = Path(args.keep) / f"t{tenants}" if args.keep else Path(tmp)
+        where.mkdir(parents=True, exist_ok=True)
+        base = template(spec, where)
         for policy in policies:
-            results.append(run_policy(policy, base, intents, args, Path(tmp)))
+            results.append(run_policy(policy, base, intents, args, where))
     return results
 
 

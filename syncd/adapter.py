@@ -180,6 +180,10 @@ class Adapter(abc.ABC):
 
     name: ClassVar[str]
     limits: ClassVar[BatchLimits]
+    #: True when the marketplace documents that the stock it shows drops as soon as an
+    #: order is placed and comes back when it is cancelled; then syncd does not re-send
+    #: the value after its own orders (see ``orders.ingest``).
+    own_stock_follows_orders: ClassVar[bool] = False
 
     def __init__(self, ctx: AdapterContext, client: Any) -> None:
         self.ctx = ctx

@@ -71,7 +71,8 @@ class IngestReport:
     ignored: int = 0  # duplicates and late, older statuses
     unmatched: list[str] = field(default_factory=list)  # item/variant ids with no binding
     touched: set[int] = field(default_factory=set)
-    moved_remote: set[tuple[str, str]] = field(default_factory=set)  # (item, variant) it moved
+    #: (item, variant) → units the marketplace itself moved its shown stock by (- sold)
+    moved_remote: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
 def _iso(value: dt.datetime) -> str:
@@ -93,6 +94,7 @@ class _Page:
     account_id: int
     start: str  # integration start, ISO UTC
     report: IngestReport
+    follows: bool = False  # the marketplace documents how its own stock follows orders
 
 
 def _binding(ctx: _Page, line: OrderLine) -> int | None:
@@ -205,10 +207,16 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
             ),
         )
     step = STEPS.get((old, state))
-    if step is not None and step[0] in ("reserve", "deduct", "release"):
+    own = step is not None and (
+        step[0] in ("reserve", "release") or (step[0] == "deduct" and not step[2])
+    )
+    if step is not None and own:
         # the marketplace moved its own shown stock for this order (down when it was
-        # placed, back up when cancelled), tracked or not: what it shows is unknown now
-        ctx.report.moved_remote.add((line.item_id, line.variant_id))
+        # placed, back up when cancelled), tracked or not. Shipping an order it had
+        # reserved moves nothing buyers see (reserved → deducted, §1.5, §2.5, §3.5).
+        key = (line.item_id, line.variant_id)
+        units = line.qty if step[0] == "release" else -line.qty
+        ctx.report.moved_remote[key] = ctx.report.moved_remote.get(key, 0) + units
     if step is None or not tracked or sku_id is None:
         return
     for m in _movements(ctx, order, line, sku_id, step):
@@ -219,11 +227,23 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
 
 
 def ingest(
-    store: Store, tenant_id: int, account_id: int, page: OrderPage, *, integration_start: str
+    store: Store,
+    tenant_id: int,
+    account_id: int,
+    page: OrderPage,
+    *,
+    integration_start: str,
+    own_stock_follows_orders: bool = False,
 ) -> IngestReport:
-    """Apply one page of orders and save its cursor, in one transaction."""
+    """Apply one page of orders and save its cursor, in one transaction.
+
+    An order moves the stock its own marketplace shows. Where the marketplace documents
+    that it does so at once (``own_stock_follows_orders``), what syncd last sent is
+    moved by the same units; elsewhere the value is forgotten and sent again.
+    """
     report = IngestReport()
     ctx = _Page(store, tenant_id, account_id, integration_start, report)
+    ctx.follows = own_stock_follows_orders
     from syncd import outbox  # noqa: PLC0415 - outbox needs availability, which needs ledger
 
     with store.write():
@@ -237,7 +257,9 @@ def ingest(
             cid = f"ord:{account_id}:{order.order_id}"
             if report.touched:
                 outbox.refresh(store, tenant_id, report.touched, correlation_id=cid)
-            if report.moved_remote:
+            if report.moved_remote and ctx.follows:
+                outbox.expect_shown(store, account_id, report.moved_remote, correlation_id=cid)
+            elif report.moved_remote:
                 outbox.forget_shown(store, account_id, report.moved_remote, correlation_id=cid)
             if report.touched or report.moved_remote:
                 _log.info(
@@ -247,7 +269,7 @@ def ingest(
                     state=order.state,
                     movements=report.movements - moved,
                 )
-            report.moved_remote = set()
+            report.moved_remote = {}
             report.touched |= before
         store.conn.execute(
             "INSERT INTO order_cursor (tenant_id, channel_account_id, cursor, updated_at) "

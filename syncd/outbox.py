@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Field",
     "Pending",
+    "expect_shown",
     "forget_shown",
     "park_after",
     "pending",
@@ -156,9 +157,10 @@ def forget_shown(
     """The marketplace changed what it shows for these (item, variant)s by itself (its own
     order or cancellation): we no longer know the value, so the desired one is sent again.
 
-    Shopee, Lazada and TikTok lower their own stock for an order and raise it again on
-    cancellation; exactly when is not documented (reference §1.5, §9), so syncd never
-    assumes the number, it re-sends the absolute value. Call inside ``write()``.
+    Shopee and TikTok lower their own stock for an order and raise it again on
+    cancellation; exactly when is not documented (reference §1.5, §3.5, §9), so syncd
+    never assumes the number, it re-sends the absolute value (Lazada documents it:
+    ``expect_shown``). Call inside ``write()``.
     """
     for item_id, variant_id in items:
         store.conn.execute(
@@ -168,6 +170,28 @@ def forget_shown(
             "WHERE channel_account_id = ? AND item_id = ? AND variant_id = ?)",
             (correlation_id, now(), account_id, item_id, variant_id),
         )
+
+
+def expect_shown(
+    store: Store, account_id: int, moved: dict[tuple[str, str], int], *, correlation_id: str = ""
+) -> None:
+    """The marketplace moved what it shows for these (item, variant)s by the given units
+    for its own orders and documents doing so at once (Lazada, §2.5): what we last sent
+    moves by the same units, and is sent again only if it now differs from the desired
+    value. Unknown values stay unknown. Call inside ``write()``.
+    """
+    seq = _next_seq(store)
+    for (item_id, variant_id), units in moved.items():
+        cur = store.conn.execute(
+            "UPDATE outbox SET sent_value = sent_value + ?, "
+            "status = CASE WHEN sent_value + ? = desired THEN 'synced' "
+            "WHEN status = 'synced' THEN 'pending' ELSE status END, "
+            "seq = ?, correlation_id = ?, updated_at = ? "
+            "WHERE field = 'stock' AND sent_value IS NOT NULL AND listing_id = (SELECT id "
+            "FROM listing WHERE channel_account_id = ? AND item_id = ? AND variant_id = ?)",
+            (units, units, seq, correlation_id, now(), account_id, item_id, variant_id),
+        )
+        seq += cur.rowcount
 
 
 def set_known(store: Store, listing_id: int, field: Field, value: int) -> None:

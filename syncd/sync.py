@@ -236,6 +236,7 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
             rt.account.id,
             page,
             integration_start=rt.account.integration_start,
+            own_stock_follows_orders=adapter.own_stock_follows_orders,
         )
         adapter.ingested(page.orders)  # committed: unchanged orders need not be read again
         for name in ("orders", "new_lines", "movements", "ignored"):

@@ -70,9 +70,13 @@ def order(
     )
 
 
-def feed(store: Store, tenant: Tenant, account: int, *events: RemoteOrder) -> orders.IngestReport:
+def feed(
+    store: Store, tenant: Tenant, account: int, *events: RemoteOrder, follows: bool = False
+) -> orders.IngestReport:
     page = OrderPage(list(events), cursor="c", more=False)
-    return orders.ingest(store, tenant.id, account, page, integration_start=START)
+    return orders.ingest(
+        store, tenant.id, account, page, integration_start=START, own_stock_follows_orders=follows
+    )
 
 
 def stock(store: Store, tenant: Tenant, sku: str = "NASTAR-500") -> tuple[int, int]:
@@ -243,3 +247,44 @@ def test_an_order_makes_its_channel_listing_unknown(
     again = next(p for p in outbox.pending(store, shop, "stock") if p.listing_id == nastar)
     assert again.sent_value is None
     assert again.correlation_id == f"ord:{shop}:Z8"
+
+
+def _known(store: Store, listing: int) -> tuple[int | None, str]:
+    row = store.conn.execute(
+        "SELECT sent_value, status FROM outbox WHERE listing_id = ? AND field = 'stock'",
+        (listing,),
+    ).fetchone()
+    return row[0], row[1]
+
+
+def test_shipping_a_reserved_order_leaves_the_shown_value_known(
+    store: Store, tenant: Tenant, shop: int
+) -> None:
+    """Reserved → deducted moves nothing buyers see: no re-send when an order ships."""
+    nastar = next(x.id for x in catalog.list_listings(store, tenant.id) if x.sku == "NASTAR-500")
+    feed(store, tenant, shop, order("open"))
+    with store.write():
+        outbox.set_known(store, nastar, "stock", 18)
+    assert _known(store, nastar) == (18, "synced")
+    feed(store, tenant, shop, order("shipped", minutes=5))
+    assert stock(store, tenant) == (18, 0)
+    assert _known(store, nastar) == (18, "synced")
+
+
+def test_where_the_marketplace_follows_its_orders_the_known_value_moves_with_them(
+    store: Store, tenant: Tenant, shop: int
+) -> None:
+    """Lazada documents that ordered units leave sellable at once (§2.5): after its own
+    order the channel already shows the new value, so nothing is re-sent; a cancellation
+    brings both back; a value syncd never knew stays to be sent."""
+    nastar = next(x.id for x in catalog.list_listings(store, tenant.id) if x.sku == "NASTAR-500")
+    kopi = next(x.id for x in catalog.list_listings(store, tenant.id) if x.sku == "KOPI-250")
+    with store.write():
+        outbox.set_known(store, nastar, "stock", 20)
+    feed(store, tenant, shop, order("open", qty=3), follows=True)
+    assert _known(store, nastar) == (17, "synced")
+    feed(store, tenant, shop, order("cancelled", qty=3, minutes=2), follows=True)
+    assert stock(store, tenant) == (20, 0)
+    assert _known(store, nastar) == (20, "synced")
+    feed(store, tenant, shop, order("open", oid="K1", item="20", qty=1), follows=True)
+    assert _known(store, kopi) == (None, "pending")

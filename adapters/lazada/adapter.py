@@ -160,6 +160,9 @@ class LazadaAdapter(Adapter):
     """One Lazada seller."""
 
     name: ClassVar[str] = "lazada"
+    #: §2.5: ordered units leave *sellable* at once (withhold, occupy) and a cancellation
+    #: returns them; the sellable quantity we write is exactly what buyers can take.
+    own_stock_follows_orders: ClassVar[bool] = True
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=SKUS_PER_CALL,
         price_per_call=SKUS_PER_CALL,

@@ -26,10 +26,10 @@ def _steps(points: list[tuple[float, int]], end: float) -> tuple[list[float], li
 
 def plot(results: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> None:
     try:
-        import matplotlib as mpl  # noqa: PLC0415
+        import matplotlib as mpl
 
         mpl.use("Agg")
-        import matplotlib.pyplot as plt  # noqa: PLC0415
+        import matplotlib.pyplot as plt
     except ImportError as exc:
         raise SystemExit(
             "the picture needs matplotlib: pip install '.[bench]' (the numbers do not)"
