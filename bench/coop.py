@@ -301,7 +301,7 @@ def run_policy(
             }
             for n, i, a, b in out.stuck[:50]
         ],
-        "hot": hot_sku(world, out, rec.changes),
+        "hot": hot_sku(world, out, rec.changes, pick_hot(intents, world)),
     }
     if policy == "syncd":
         text = (folder / "syncd.log").read_text(encoding="utf-8", errors="replace")
@@ -309,23 +309,37 @@ def run_policy(
     return res
 
 
+def pick_hot(intents: list[Intent], world: World) -> tuple[int, str]:
+    """The low-stock (opening 1-4) SKU buyers try to order most often in the stream."""
+    tries: Counter[tuple[int, str]] = Counter()
+    for i in intents:
+        if world.catalogues[i.tenant].stock.get(i.sku, 99) <= 4:
+            tries[(i.tenant, i.sku)] += 1
+    if not tries:
+        cat = world.catalogues[1]
+        return 1, max(cat.stock, key=lambda s: cat.weights[s])
+    return tries.most_common(1)[0][0]
+
+
 def hot_sku(
-    world: World, out: measure.Outcome, changes: list[tuple[float, int, int]]
+    world: World, out: measure.Outcome, changes: list[tuple[float, int, int]], hot: tuple[int, str]
 ) -> dict[str, Any]:
-    """Stock over time of the most-ordered low-stock SKU of member 1, on each channel."""
-    cat = world.catalogues[1]
-    low = [s for s, n in cat.stock.items() if n <= 4] or list(cat.stock)
-    sku = max(low, key=lambda s: cat.weights[s])
-    idx = {i: x.marketplace for i, x in enumerate(world.listings) if x.tenant == 1 and x.sku == sku}
-    shown = {m: [] for m in idx.values()}
+    """What one hot SKU should show and what each channel showed, over the run."""
+    tenant, sku = hot
+    idx = {
+        i: x.marketplace
+        for i, x in enumerate(world.listings)
+        if x.tenant == tenant and x.sku == sku
+    }
+    shown: dict[str, list[tuple[float, int]]] = {m: [] for m in idx.values()}
     for t, i, v in changes:
         if i in idx:
             shown[idx[i]].append((t, v))
-    first = next(iter(idx))
     return {
+        "tenant": tenant,
         "sku": sku,
-        "opening": cat.stock[sku],
-        "truth": out.truth[first],
+        "opening": world.catalogues[tenant].stock[sku],
+        "truth": out.truth[next(iter(idx))],
         "shown": shown,
     }
 
@@ -495,6 +509,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--json", metavar="PATH", help="write every number here")
     parser.add_argument("--keep", metavar="DIR", help="keep databases and logs here (a new dir)")
+    parser.add_argument("--replot", metavar="JSON", help="only draw --png from a saved --json")
     parser.add_argument(
         "--png", metavar="PATH", help="latency CDF and a hot SKU over time (needs matplotlib)"
     )
@@ -533,6 +548,13 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parse_args(argv)
     configure(level="warning")
+    if args.replot:
+        from cooplib.plot import plot
+
+        saved = json.loads(Path(args.replot).read_text(encoding="utf-8"))
+        plot(saved["results"], argparse.Namespace(**saved["args"]), Path(args.png or "coop.png"))
+        print(f"wrote {args.png or 'coop.png'}")
+        return
     print(
         "latency per call (s): "
         + ", ".join(f"{m} {a:g}±{j:g}" for m, (a, j) in LATENCY.items())

@@ -182,4 +182,5 @@ def run(db: Path, policy: str, *, poll: float, workers: int, seed: int, ready: P
             running = busy.get(key)
             if running is None or running.done():
                 busy[key] = pool.submit(job, key)
+        pool.shutdown(wait=True, cancel_futures=True)  # queued syncs are dropped on stop
     env.close()

@@ -24,6 +24,10 @@ def _steps(points: list[tuple[float, int]], end: float) -> tuple[list[float], li
     return [*xs, end], [*ys, ys[-1]]
 
 
+def _moved(hot: dict[str, Any] | None) -> bool:
+    return bool(hot) and len(hot["truth"]) > 1  # type: ignore[index]
+
+
 def plot(results: list[dict[str, Any]], args: argparse.Namespace, path: Path) -> None:
     try:
         import matplotlib as mpl
@@ -34,35 +38,49 @@ def plot(results: list[dict[str, Any]], args: argparse.Namespace, path: Path) ->
         raise SystemExit(
             "the picture needs matplotlib: pip install '.[bench]' (the numbers do not)"
         ) from exc
-    fig, (cdf, hot) = plt.subplots(1, 2, figsize=(13, 4.8))
+    hot_runs = [r for r in results if r["policy"] in ("syncd", "full15") and _moved(r.get("hot"))]
+    fig = plt.figure(figsize=(13, 4.8 if len(hot_runs) < 2 else 6.4))
+    grid = fig.add_gridspec(max(1, len(hot_runs)), 2)
+    cdf = fig.add_subplot(grid[:, 0])
     for r in results:
-        lat = sorted(r["latency_all"])
+        lat = sorted(math.inf if x is None else x for x in r["latency_all"])  # JSON: null
         if not lat:
             continue
         finite = [x for x in lat if not math.isinf(x)]
         ys = [(i + 1) / len(lat) for i in range(len(finite))]
         label = r["policy"] if r["policy"] == "syncd" else f"{r['policy']} (model)"
-        cdf.step(finite, ys, where="post", label=label, color=COLOURS.get(r["policy"]))
+        label += f", {len(finite) / len(lat):.0%} by the end"
+        if finite:
+            cdf.step(finite, ys, where="post", label=label, color=COLOURS.get(r["policy"]))
+        else:
+            cdf.plot([], [], label=label, color=COLOURS.get(r["policy"]))
     cdf.set_xscale("log")
     cdf.set_xlabel("seconds from order to every affected listing right (log)")
     cdf.set_ylabel("share of orders")
     cdf.set_ylim(0, 1.01)
     cdf.axvline(args.poll + 5, color="grey", linestyle=":", linewidth=1)
-    cdf.text(args.poll + 5, 0.02, " poll + 5 s", color="grey", fontsize=8)
+    cdf.text(args.poll + 5, 0.5, "poll + 5 s ", color="grey", fontsize=8, ha="right")
     cdf.set_title("Propagation latency (CDF)")
     cdf.legend(loc="lower right", fontsize=8)
+    for row, r in enumerate(hot_runs):
+        hot = fig.add_subplot(grid[row, 1])
+        h, end = r["hot"], r["seconds"]
+        xs, ys = _steps([tuple(p) for p in h["truth"]], end)
+        hot.step(xs, ys, where="post", color="grey", linewidth=4, alpha=0.4, label="should show")
+        for m, points in h["shown"].items():
+            start = [(0.0, h["truth"][0][1])]
+            xs, ys = _steps(start + [tuple(p) for p in points], end)
+            hot.step(xs, ys, where="post", color=CHANNELS.get(m), linewidth=1.2, label=m)
+        hot.set_ylabel("stock shown")
+        name = r["policy"] if r["policy"] == "syncd" else f"{r['policy']} (model)"
+        hot.set_title(
+            f"member {h.get('tenant', 1)}, {h['sku']} (opening {h['opening']}), under {name}",
+            fontsize=9,
+        )
+        hot.legend(fontsize=7, loc="upper right")
+        if row == len(hot_runs) - 1:
+            hot.set_xlabel("seconds into the run")
     syncd = next((r for r in results if r["policy"] == "syncd"), results[0])
-    h, end = syncd["hot"], syncd["seconds"]
-    xs, ys = _steps([tuple(p) for p in h["truth"]], end)
-    hot.step(xs, ys, where="post", color="grey", linewidth=4, alpha=0.4, label="should show")
-    for m, points in h["shown"].items():
-        start = [(0.0, h["truth"][0][1])]
-        xs, ys = _steps(start + [tuple(p) for p in points], end)
-        hot.step(xs, ys, where="post", color=CHANNELS.get(m), linewidth=1.2, label=m)
-    hot.set_xlabel("seconds into the run")
-    hot.set_ylabel("stock shown")
-    hot.set_title(f"Member 1, {h['sku']} (opening {h['opening']}), under {syncd['policy']}")
-    hot.legend(fontsize=8)
     fig.suptitle(
         f"{syncd['tenants']} members × 3 marketplaces, {args.rate:g} orders/s, "
         f"{args.duration:.0f} s, poll {args.poll:g} s",
