@@ -511,6 +511,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", metavar="DIR", help="keep databases and logs here (a new dir)")
     parser.add_argument("--replot", metavar="JSON", help="only draw --png from a saved --json")
     parser.add_argument(
+        "--hot-from", metavar="JSON", help="with --replot: the hot-SKU panels from this run"
+    )
+    parser.add_argument(
         "--png", metavar="PATH", help="latency CDF and a hot SKU over time (needs matplotlib)"
     )
     args = parser.parse_args(argv)
@@ -552,6 +555,11 @@ def main(argv: list[str] | None = None) -> None:
         from cooplib.plot import plot
 
         saved = json.loads(Path(args.replot).read_text(encoding="utf-8"))
+        if args.hot_from:
+            other = json.loads(Path(args.hot_from).read_text(encoding="utf-8"))["results"]
+            hot = {r["policy"]: r["hot"] for r in other}
+            for r in saved["results"]:
+                r["hot"] = hot.get(r["policy"], r["hot"])
         plot(saved["results"], argparse.Namespace(**saved["args"]), Path(args.png or "coop.png"))
         print(f"wrote {args.png or 'coop.png'}")
         return
