@@ -56,9 +56,10 @@ for p in (str(REPO), str(BENCH)):
 from cooplib import measure  # noqa: E402
 from cooplib.stream import Intent, Recorder, generate, play  # noqa: E402
 from cooplib.world import LATENCY, RATE_LIMIT, Spec, World, build, clone, go_live  # noqa: E402
+from propagation import CLK_TCK, cpu_ticks, memory_kb, scalar  # noqa: E402
 
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 POLICIES = ("syncd", "full15", "full5", "persku")
+PENDING = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')"
 WRITE = {
     "shopee": ("/product/update_stock",),
     "tiktok": ("/inventory/update",),
@@ -72,28 +73,6 @@ READ_ORDERS = {
 
 
 # -- process helpers ----------------------------------------------------------------------
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def memory_mb(pid: int) -> dict[str, float]:
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
-            out[line.split(":")[0]] = int(line.split()[1]) / 1024
-    return out
-
-
-def scalar(db: Path, sql: str) -> Any:
-    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    try:
-        row = conn.execute(sql).fetchone()
-        return row[0] if row else None
-    finally:
-        conn.close()
 
 
 def start_policy(policy: str, db: Path, folder: Path, args: argparse.Namespace) -> Any:
@@ -195,12 +174,11 @@ def drive(
         sim.observer = rec.observer(m)
     stop = threading.Event()
     backlog: list[tuple[float, int]] = []
-    pending = "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')"
 
     def sample() -> None:
         while not stop.wait(5.0):
             with contextlib.suppress(sqlite3.Error):
-                backlog.append((time.monotonic() - start, int(scalar(world.db, pending))))
+                backlog.append((time.monotonic() - start, int(scalar(world.db, PENDING))))
 
     threading.Thread(target=sample, daemon=True).start()
 
@@ -233,7 +211,7 @@ def run_policy(
     world = clone(base, folder)
     spec = world.spec
     accounts = len(world.shops)
-    pending0 = scalar(world.db, "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')")
+    pending0 = scalar(world.db, PENDING)
     print(
         f"[{policy}] cloned in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}",
         flush=True,
@@ -249,12 +227,12 @@ def run_policy(
             f"buyers for {args.duration:.0f} s",
             flush=True,
         )
-        calls0, cpu0 = count_calls(world), cpu_seconds(proc.pid)
+        calls0, cpu0 = count_calls(world), cpu_ticks(proc.pid) / CLK_TCK
         harness0 = time.process_time()
         orders, rec, end, backlog = drive(world, intents, args)
         calls = count_calls(world) - calls0
-        cpu = cpu_seconds(proc.pid) - cpu0
-        mem = memory_mb(proc.pid)
+        cpu = cpu_ticks(proc.pid) / CLK_TCK - cpu0
+        mem = {k: v / 1024 for k, v in memory_kb(proc.pid).items()}
         harness = time.process_time() - harness0
         db_mb = sum(p.stat().st_size for p in folder.glob("coop.db*") if p.is_file()) / 1e6
     finally:
