@@ -537,7 +537,7 @@ def _movement_opts(p: argparse.ArgumentParser, *, negative: bool = False) -> Non
         p.add_argument("--allow-negative", action="store_true", help=t("help.allow_negative"))
 
 
-def _catalog_commands(sub: Any) -> None:
+def _catalog_commands(sub: Any) -> Any:
     from syncd.cli_sync import add_channel_options, sync_commands  # noqa: PLC0415
     from syncd.models import MARKETPLACES  # noqa: PLC0415
 
@@ -575,6 +575,7 @@ def _catalog_commands(sub: Any) -> None:
     p.add_argument("--item-id", required=True, help=t("help.item_id"))
     p.add_argument("--variant-id", help=t("help.variant_id"))
     _sub(listing, "list", "help.listing_list", cmd_listing_list)
+    return channel
 
 
 def _stock_commands(sub: Any) -> None:
@@ -641,8 +642,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=i18n.LANGS, help=t("help.lang"))
     parser.add_argument("--actor", help=t("help.actor"))
     sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
-    for add in (_catalog_commands, _stock_commands, _rule_commands, _report_commands):
+    from syncd import cli_backup, cli_channels, cli_ops, cli_tryout  # noqa: PLC0415
+
+    channel = _catalog_commands(sub)
+    for add in (_stock_commands, _rule_commands, _report_commands):
         add(sub)
+    for module in (cli_channels, cli_ops, cli_tryout, cli_backup):
+        module.commands(sub, channel)
     return parser
 
 

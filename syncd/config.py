@@ -28,6 +28,10 @@ class Settings(BaseModel):
     lang: Literal["id", "en"] | None = None
     tenant: str | None = Field(default=None, min_length=1)
     actor: str | None = Field(default=None, min_length=1, max_length=64)
+    #: the seller's time zone: every time shown and typed is in it (IANA name)
+    timezone: str = "Asia/Jakarta"
+    #: the master key file that seals channel secrets (default: ``<database>.key``)
+    master_key: Path | None = None
 
 
 def config_path(explicit: str | None = None) -> Path | None:

@@ -14,13 +14,23 @@ import os
 import string
 from typing import Final, Literal
 
-from syncd.i18n import cli, core, rules, sync
+from syncd.i18n import channels, cli, core, importing, rules, safety, sync, tryout, words
 
 Lang = Literal["id", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("id", "en")
 
 CATALOGUE: Final[dict[str, tuple[str, str]]] = {}
-for _part in (core.MESSAGES, cli.MESSAGES, rules.MESSAGES, sync.MESSAGES):
+for _part in (
+    core.MESSAGES,
+    cli.MESSAGES,
+    rules.MESSAGES,
+    sync.MESSAGES,
+    importing.MESSAGES,
+    channels.MESSAGES,
+    safety.MESSAGES,
+    tryout.MESSAGES,
+    words.MESSAGES,
+):
     _dupes = CATALOGUE.keys() & _part.keys()
     if _dupes:  # pragma: no cover - caught by the catalogue test at import time
         raise RuntimeError(f"duplicate message keys: {sorted(_dupes)}")

@@ -1,0 +1,10 @@
+"""Seller-facing messages: importing.
+
+Each entry is (Bahasa Indonesia, English). Placeholders must match.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, tuple[str, str]]] = {}
