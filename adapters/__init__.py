@@ -12,7 +12,15 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["ALIASES", "BUILTIN", "ENTRY_POINT_GROUP", "UnknownAdapter", "available", "load"]
+__all__ = [
+    "ALIASES",
+    "BUILTIN",
+    "ENTRY_POINT_GROUP",
+    "UnknownAdapter",
+    "available",
+    "load",
+    "marketplaces",
+]
 
 ENTRY_POINT_GROUP: Final = "syncd.adapters"
 #: name -> "module:Class" for adapters shipped with syncd: every ``adapters/<name>/``
@@ -35,6 +43,13 @@ def available() -> dict[str, str]:
     """Every adapter name with its "module:Class" target; entry points override nothing built in."""
     found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
     return {**found, **BUILTIN}
+
+
+def marketplaces() -> list[str]:
+    """Every marketplace a channel may name now: installed adapters and their aliases
+    (a marketplace is offered only once an adapter for it is installed)."""
+    names = set(available())
+    return sorted(names | {alias for alias, target in ALIASES.items() if target in names})
 
 
 def load(name: str) -> Any:

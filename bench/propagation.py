@@ -176,6 +176,8 @@ def seed_seller(db: Path, folder: Path, sim: Any, cat: Catalogue) -> dict[str, i
                 ChannelIn(name=name, marketplace="shopee", shop_id=str(shop)),
                 settings={"partner_id": sim.partner_id, "base_url": sim.base_url},
                 integration_start=start,
+                accepted=True,  # the test accepts pushes from the start
+                price_sync="push",
             )
             ids[name] = ch.id
             credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": PARTNER_KEY})

@@ -184,6 +184,9 @@ class Adapter(abc.ABC):
     #: order is placed and comes back when it is cancelled; then syncd does not re-send
     #: the value after its own orders (see ``orders.ingest``).
     own_stock_follows_orders: ClassVar[bool] = False
+    #: settings ``channel add`` must be given, each with the option that gives it
+    #: (``{"partner_id": "--partner-id"}``): a channel missing one is refused at once.
+    required_settings: ClassVar[dict[str, str]] = {}
 
     def __init__(self, ctx: AdapterContext, client: Any) -> None:
         self.ctx = ctx

@@ -321,23 +321,32 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
             "SELECT channel_account_id FROM listing WHERE sku_id = ?", (sku.id,)
         )
     }
+    connected = {
+        r[0]
+        for r in store.conn.execute(
+            "SELECT channel_account_id FROM credential WHERE tenant_id = ? "
+            "AND access_expires_at IS NOT NULL",
+            (tenant_id,),
+        )
+    }
     name = f"{sku.name} {sku.variant}".strip()
     if sku.is_bundle:
         comps = [(c.id, c.sku, q) for c, q in bundle_components(store, sku.id)]
         bal = {cid: balance(store, tenant_id, cid) for cid, _, _ in comps}
-        lines = [
-            t(
-                "explain.bundle_head",
-                sku=sku.sku,
-                name=name,
-                formula=rules.explain_bundle(_bundle_parts(comps, bal, book, None)).text,
-            )
-        ]
+        whole = rules.explain_bundle(_bundle_parts(comps, bal, book, None))
+        lines = [t("explain.bundle_head", sku=sku.sku, name=name, formula=whole.text)]
+        master = t("tryout.explain.bundle_available", available=whole.value)
     else:
         on_hand, reserved = balance(store, tenant_id, sku.id)
         lines = [t("explain.head", sku=sku.sku, name=name, on_hand=on_hand, reserved=reserved)]
-    if not channels:
-        return [*lines, t("explain.no_channels")]
+        master = t(
+            "tryout.explain.available",
+            on_hand=on_hand,
+            reserved=reserved,
+            available=max(on_hand - reserved, 0),
+        )
+    if not channels:  # nothing is shown anywhere yet: the master numbers are the answer
+        return [*lines, master, t("tryout.explain.no_channel")]
     width = max(len(c.name) for c in channels) + 1
     for ch in channels:
         stock_rule, price_rule = book.both(ch.id, sku.id)
@@ -367,6 +376,11 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
             lines.append(
                 pad + t("explain.sources", sources=", ".join(s for s in sources if s != none))
             )
+    waiting = [ch.name for ch in channels if ch.id not in connected]
+    if waiting:  # what they would show, but nothing reaches them before `channel connect`
+        if len(waiting) == len(channels):
+            lines.append(master)
+        lines.append(t("tryout.explain.not_connected", names=", ".join(waiting)))
     return lines
 
 

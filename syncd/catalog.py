@@ -76,6 +76,10 @@ class Channel:
     marketplace: str
     shop_id: str
     settings: dict[str, object]
+    accepted_at: str | None = None  # None: the seller has not accepted pushes yet
+    price_sync: str = "off"  # 'push': syncd owns prices there too; 'off': the marketplace does
+    paused_at: str | None = None
+    integration_start: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,7 @@ class Listing:
     channel: str
     item_id: str
     variant_id: str
+    moved_from: str = ""  # "item/variant" it was bound to before this bind, if it moved
 
 
 def _insert(store: Store, table: str, row: dict[str, object]) -> int:
@@ -274,10 +279,14 @@ def add_channel(
     *,
     settings: dict[str, object] | None = None,
     integration_start: str | None = None,
+    price_sync: str = "off",
+    accepted: bool = False,
 ) -> Channel:
     """Register a seller's shop on a marketplace.
 
     Orders created before ``integration_start`` (default: now) never touch stock.
+    Nothing is pushed to it until the seller accepts (``accept_channel``); tests and
+    the demo pass ``accepted=True`` to say they accept from the start.
     """
     with store.write():
         if store.scalar(
@@ -292,20 +301,36 @@ def add_channel(
             "created_at": now(),
             "settings": json.dumps(settings or {}),
             "integration_start": integration_start or now(),
+            "price_sync": price_sync,
+            "accepted_at": now() if accepted else None,
         }
-        channel_id = _insert(store, "channel_account", row)
-    return Channel(channel_id, item.name, item.marketplace, item.shop_id, dict(settings or {}))
+        if store.scalar(
+            "SELECT 1 FROM channel_account WHERE tenant_id = ? AND marketplace = ? "
+            "AND shop_id = ? AND removed_at IS NULL",
+            (tenant_id, item.marketplace, item.shop_id),
+        ):
+            raise UserError("channel.shop_exists", marketplace=item.marketplace, shop=item.shop_id)
+        _insert(store, "channel_account", row)
+    return get_channel(store, tenant_id, item.name)
+
+
+_CHANNEL_COLUMNS = (
+    "id, name, marketplace, shop_id, settings, accepted_at, price_sync, paused_at, "
+    "COALESCE(integration_start, created_at)"
+)
 
 
 def _channel(row: sqlite3.Row) -> Channel:
-    return Channel(row[0], row[1], row[2], row[3], json.loads(row[4]))
+    return Channel(
+        row[0], row[1], row[2], row[3], json.loads(row[4]), row[5], row[6], row[7], row[8]
+    )
 
 
 def list_channels(store: Store, tenant_id: int) -> list[Channel]:
-    """A seller's channel accounts, by name."""
+    """A seller's channel accounts (removed ones left out), by name."""
     rows = store.all(
-        "SELECT id, name, marketplace, shop_id, settings FROM channel_account "
-        "WHERE tenant_id = ? ORDER BY name",
+        f"SELECT {_CHANNEL_COLUMNS} FROM channel_account "
+        "WHERE tenant_id = ? AND removed_at IS NULL ORDER BY name",
         (tenant_id,),
     )
     return [_channel(r) for r in rows]
@@ -314,13 +339,139 @@ def list_channels(store: Store, tenant_id: int) -> list[Channel]:
 def get_channel(store: Store, tenant_id: int, name: str) -> Channel:
     """One channel account by name, or NotFound."""
     row = store.one(
-        "SELECT id, name, marketplace, shop_id, settings FROM channel_account "
-        "WHERE tenant_id = ? AND name = ?",
+        f"SELECT {_CHANNEL_COLUMNS} FROM channel_account "
+        "WHERE tenant_id = ? AND name = ? AND removed_at IS NULL",
         (tenant_id, name.strip()),
     )
     if row is None:
         raise NotFound("channel.unknown", name=name)
     return _channel(row)
+
+
+def accept_channel(
+    store: Store, tenant_id: int, name: str, *, price_sync: str | None = None
+) -> Channel:
+    """The seller accepts that syncd pushes to this channel (stock; prices if price_sync)."""
+    channel = get_channel(store, tenant_id, name)
+    with store.write():
+        store.conn.execute(
+            "UPDATE channel_account SET accepted_at = COALESCE(accepted_at, ?), "
+            "price_sync = COALESCE(?, price_sync) WHERE id = ?",
+            (now(), price_sync, channel.id),
+        )
+    return get_channel(store, tenant_id, name)
+
+
+def edit_channel(
+    store: Store,
+    tenant_id: int,
+    name: str,
+    *,
+    settings: dict[str, object] | None = None,
+    unset: Sequence[str] = (),
+    integration_start: str | None = None,
+    price_sync: str | None = None,
+    new_name: str | None = None,
+) -> tuple[Channel, list[tuple[str, object, object]]]:
+    """Change a channel's settings; returns it and (what, before, after) per change."""
+    channel = get_channel(store, tenant_id, name)
+    merged = dict(channel.settings)
+    changes: list[tuple[str, object, object]] = []
+    for key, value in (settings or {}).items():
+        if merged.get(key) != value:
+            changes.append((key, merged.get(key), value))
+            merged[key] = value
+    for key in unset:
+        if key in merged:
+            changes.append((key, merged.pop(key), None))
+    if integration_start is not None and integration_start != channel.integration_start:
+        changes.append(("integration_start", channel.integration_start, integration_start))
+    if price_sync is not None and price_sync != channel.price_sync:
+        changes.append(("price_sync", channel.price_sync, price_sync))
+    if new_name is not None and new_name != channel.name:
+        if store.scalar(
+            "SELECT 1 FROM channel_account WHERE tenant_id = ? AND name = ? AND id != ?",
+            (tenant_id, new_name, channel.id),
+        ):
+            raise UserError("channel.exists", name=new_name)
+        changes.append(("name", channel.name, new_name))
+    with store.write():
+        store.conn.execute(
+            "UPDATE channel_account SET settings = ?, "
+            "integration_start = COALESCE(?, integration_start), "
+            "price_sync = COALESCE(?, price_sync), name = COALESCE(?, name) WHERE id = ?",
+            (json.dumps(merged), integration_start, price_sync, new_name, channel.id),
+        )
+    return get_channel(store, tenant_id, new_name or name), changes
+
+
+def set_paused(store: Store, tenant_id: int, name: str, *, paused: bool) -> Channel:
+    """Pause (neither polled nor pushed) or resume a channel."""
+    channel = get_channel(store, tenant_id, name)
+    with store.write():
+        store.conn.execute(
+            "UPDATE channel_account SET paused_at = ? WHERE id = ?",
+            (now() if paused else None, channel.id),
+        )
+    return get_channel(store, tenant_id, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Removed:
+    """What removing a channel dropped, and what it kept."""
+
+    channel: Channel
+    listings: int
+    orders_kept: int
+    movements_kept: int
+    kept_as: str
+
+
+def remove_channel(store: Store, tenant_id: int, name: str) -> Removed:
+    """Remove a channel: its listings, pending pushes, rules, cursor and secrets go; its
+    orders and ledger movements stay (they refer to it), under the name ``kept_as``."""
+    channel = get_channel(store, tenant_id, name)
+    kept_as = f"{channel.name}~{channel.id}"
+    with store.write():
+        listings = int(
+            store.scalar("SELECT COUNT(*) FROM listing WHERE channel_account_id = ?", (channel.id,))
+        )
+        orders = int(
+            store.scalar(
+                "SELECT COUNT(DISTINCT order_id) FROM order_line WHERE channel_account_id = ?",
+                (channel.id,),
+            )
+        )
+        movements = int(
+            store.scalar(
+                "SELECT COUNT(*) FROM movement WHERE source = 'order' AND channel = ?",
+                (str(channel.id),),
+            )
+        )
+        for table in ("outbox", "listing", "credential", "order_cursor", "job_run", "rule"):
+            store.conn.execute(f"DELETE FROM {table} WHERE channel_account_id = ?", (channel.id,))
+        store.conn.execute(
+            "UPDATE channel_account SET removed_at = ?, name = ?, shop_id = shop_id || '~' || id "
+            "WHERE id = ?",
+            (now(), kept_as, channel.id),
+        )
+    return Removed(channel, listings, orders, movements, kept_as)
+
+
+def unbind_listing(store: Store, tenant_id: int, sku: str, channel_name: str) -> Listing:
+    """Stop syncing a SKU to a channel item: the binding and its pending pushes go."""
+    master = get_sku(store, tenant_id, sku)
+    channel = get_channel(store, tenant_id, channel_name)
+    row = store.one(
+        "SELECT id, item_id, variant_id FROM listing WHERE channel_account_id = ? AND sku_id = ?",
+        (channel.id, master.id),
+    )
+    if row is None:
+        raise NotFound("listing.unknown", sku=master.sku, channel=channel.name)
+    with store.write():
+        store.conn.execute("DELETE FROM outbox WHERE listing_id = ?", (row["id"],))
+        store.conn.execute("DELETE FROM listing WHERE id = ?", (row["id"],))
+    return Listing(row["id"], master.sku, channel.name, row["item_id"], row["variant_id"])
 
 
 def bind_listing(store: Store, tenant_id: int, item: ListingIn) -> Listing:
@@ -353,6 +504,25 @@ def bind_listings(store: Store, tenant_id: int, items: Sequence[ListingIn]) -> l
                     channel=channel.name,
                     sku=taken["sku"],
                 )
+            before = store.one(
+                "SELECT id, item_id, variant_id FROM listing "
+                "WHERE channel_account_id = ? AND sku_id = ?",
+                (channel.id, sku.id),
+            )
+            moved = ""
+            if before is not None and (before["item_id"], before["variant_id"]) != (
+                item.item_id,
+                item.variant_id,
+            ):
+                moved = before["item_id"] + (
+                    f"/{before['variant_id']}" if before["variant_id"] else ""
+                )
+                # what was sent, refused or parked concerned the old item: start afresh
+                store.conn.execute(
+                    "UPDATE outbox SET sent_value = NULL, sent_seq = NULL, status = 'pending', "
+                    "attempts = 0, last_error = '', updated_at = ? WHERE listing_id = ?",
+                    (now(), before["id"]),
+                )
             store.conn.execute(
                 "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id, variant_id) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_account_id, sku_id) DO UPDATE SET "
@@ -365,7 +535,9 @@ def bind_listings(store: Store, tenant_id: int, items: Sequence[ListingIn]) -> l
                     (channel.id, sku.id),
                 )
             )
-            out.append(Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id))
+            out.append(
+                Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id, moved)
+            )
         from syncd import outbox  # noqa: PLC0415 - outbox needs the catalogue
 
         outbox.refresh(
@@ -379,7 +551,7 @@ def list_listings(store: Store, tenant_id: int) -> list[Listing]:
     rows = store.conn.execute(
         "SELECT l.id, s.sku, c.name, l.item_id, l.variant_id FROM listing l "
         "JOIN sku s ON s.id = l.sku_id JOIN channel_account c ON c.id = l.channel_account_id "
-        "WHERE l.tenant_id = ? ORDER BY c.name, s.sku",
+        "WHERE l.tenant_id = ? AND c.removed_at IS NULL ORDER BY c.name, s.sku",
         (tenant_id,),
     )
     return [Listing(*r) for r in rows]

@@ -1,14 +1,15 @@
 """The ``syncd`` command line.
 
-Every handler returns an exit code; a ``UserError`` anywhere becomes a one-line
-message in the seller's language on stderr and exit code 1. Heavy imports
-(openpyxl, tqdm) happen only in the commands that need them, so a one-line
+Every handler returns an exit code; ``main`` is the one place errors end: a known
+error is one line in the seller's language on stderr and exit code 1 (see ``main``).
+Heavy imports (openpyxl, tqdm) happen only in the commands that need them, so a one-line
 ``syncd sale`` starts fast.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import getpass
 import os
@@ -31,12 +32,20 @@ Handler = Callable[["Context", argparse.Namespace], int]
 
 @dataclass
 class Context:
-    """What every command needs: settings, and the store opened on first use."""
+    """What every command needs: settings, and the store opened on first use.
+
+    ``store`` opens an existing database only: a command pointed at a missing or
+    wrong file says so and creates nothing. ``syncd init`` alone calls
+    ``open_store(create=True)``.
+    """
 
     args: argparse.Namespace
     out: Any = field(default_factory=lambda: sys.stdout)
     _store: Any = None
     _settings: Any = None
+    #: the database path once resolved (named by error messages even if opening failed)
+    db_path: Path | None = None
+    _held: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @property
     def settings(self) -> Any:
@@ -49,12 +58,21 @@ class Context:
     @property
     def store(self) -> Any:
         if self._store is None:
-            from syncd.config import config_path, database_path  # noqa: PLC0415
-            from syncd.store import Store  # noqa: PLC0415
-
-            path = database_path(self.args.db, self.settings, config_path(self.args.config))
-            self._store = Store(path)
+            self.open_store(create=False)
         return self._store
+
+    def open_store(self, *, create: bool) -> Any:
+        """Open the database the flags, environment and config name (see config.py)."""
+        from syncd.config import config_path, database_path  # noqa: PLC0415
+        from syncd.store import Store  # noqa: PLC0415
+
+        self.db_path = database_path(self.args.db, self.settings, config_path(self.args.config))
+        self._store = Store(self.db_path, create=create)
+        return self._store
+
+    def hold(self, resource: contextlib.AbstractContextManager[Any]) -> Any:
+        """Keep ``resource`` (e.g. the run lock) entered until the command has finished."""
+        return self._held.enter_context(resource)
 
     def tenant(self) -> Any:
         from syncd.catalog import resolve_tenant  # noqa: PLC0415
@@ -72,6 +90,10 @@ class Context:
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
+
+    def release(self) -> None:
+        """Let go of everything ``hold`` kept."""
+        self._held.close()
 
 
 def _user() -> str:
@@ -103,7 +125,7 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def cmd_init(ctx: Context, _args: argparse.Namespace) -> int:
-    store = ctx.store
+    store = ctx.open_store(create=True)  # the one command that may create a database
     ctx.print(t("init.done", path=str(store.path), version=store.version))
     return 0
 
@@ -200,32 +222,34 @@ def cmd_product_list(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def cmd_product_import(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.importer import import_file  # noqa: PLC0415
+    from syncd.importer import import_file, render  # noqa: PLC0415
 
     tenant = ctx.tenant()
     try:
         report = import_file(
-            ctx.store, tenant.id, Path(args.file), skip_bad=args.skip_bad, actor=ctx.actor
+            ctx.store,
+            tenant.id,
+            Path(args.file),
+            skip_bad=args.skip_bad,
+            set_stock=args.set_stock,
+            dry_run=args.dry_run,
+            actor=ctx.actor,
         )
     except ImportFailed as exc:
-        _print_row_errors(exc.report.errors)  # type: ignore[attr-defined]
+        failed: Any = exc.report
+        _print_row_errors(failed.errors, render(failed)[1])
         raise
-    _print_row_errors(report.errors)
-    ctx.print(
-        t(
-            "import.done",
-            path=args.file,
-            created=report.created,
-            updated=report.updated,
-            unchanged=report.unchanged,
-            stock_set=report.stock_set,
-            skipped=report.skipped,
-        )
-    )
+    lines, warnings = render(report)
+    _print_row_errors(report.errors, warnings)
+    ctx.print(*lines)
     return 0
 
 
-def _print_row_errors(errors: Sequence[object], limit: int = 50) -> None:
+def _print_row_errors(
+    errors: Sequence[object], warnings: Sequence[str] = (), limit: int = 50
+) -> None:
+    for line in warnings:
+        print(line, file=sys.stderr)
     for err in errors[:limit]:
         print(f"  {err}", file=sys.stderr)
     if len(errors) > limit:
@@ -303,20 +327,35 @@ def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
     if all(r.already for r in results):
         ctx.print(t("sale.already", key=key))
         return 0
-    summary = ", ".join(f"{r.sku} −{r.qty} → {r.on_hand}" for r in results)
-    ctx.print(t("sale.recorded", channel=args.channel, key=key, items=summary))
+    # the same word ("stok" / "on hand") for the same number as `product list`
+    summary = ", ".join(t("sale.item", sku=r.sku, qty=r.qty, on_hand=r.on_hand) for r in results)
+    ctx.print(t("sale.recorded", channel=t(f"offline.{args.channel}"), key=key, items=summary))
     return 0
 
 
 def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import add_channel  # noqa: PLC0415
+    from syncd.cli_channels import missing_settings  # noqa: PLC0415
     from syncd.cli_sync import channel_settings, parse_since  # noqa: PLC0415
     from syncd.models import ChannelIn  # noqa: PLC0415
 
     item = _validated(ChannelIn, name=args.name, marketplace=args.marketplace, shop_id=args.shop_id)
+    settings = channel_settings(args)
+    missing = missing_settings(item.marketplace, settings)
+    if missing:  # refused before anything is stored: a channel added wrong cannot connect
+        raise UserError(
+            "channel.missing_settings",
+            marketplace=item.marketplace,
+            flags=", ".join(missing.values()),
+        )
     start = parse_since(args.integration_start) if args.integration_start else None
     channel = add_channel(
-        ctx.store, ctx.tenant().id, item, settings=channel_settings(args), integration_start=start
+        ctx.store,
+        ctx.tenant().id,
+        item,
+        settings=settings,
+        integration_start=start,
+        price_sync=args.price_sync or "off",
     )
     ctx.print(
         t(
@@ -326,6 +365,7 @@ def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
             shop_id=channel.shop_id,
         )
     )
+    ctx.print(t("channel.next_connect", name=channel.name))
     return 0
 
 
@@ -350,6 +390,17 @@ def cmd_listing_bind(ctx: Context, args: argparse.Namespace) -> int:
     )
     listing = bind_listing(ctx.store, ctx.tenant().id, item)
     variant = f"/{listing.variant_id}" if listing.variant_id else ""
+    if listing.moved_from:
+        ctx.print(
+            t(
+                "listing.moved",
+                sku=listing.sku,
+                channel=listing.channel,
+                old=listing.moved_from,
+                new=listing.item_id + variant,
+            )
+        )
+        return 0
     ctx.print(
         t(
             "listing.bound",
@@ -425,34 +476,39 @@ def cmd_explain(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_ledger(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd import ledger  # noqa: PLC0415
+    from syncd import ledger, localtime  # noqa: PLC0415
     from syncd.catalog import get_sku  # noqa: PLC0415
+    from syncd.cli_words import ledger_reason, ledger_source  # noqa: PLC0415
 
     tenant = ctx.tenant()
     sku = get_sku(ctx.store, tenant.id, args.sku)
     rows = ledger.history(ctx.store, tenant.id, sku.id, limit=args.limit)
     headers = [
-        "h.time",
-        "h.kind",
-        "h.qty",
-        "h.on_hand",
-        "h.reserved",
-        "h.source",
-        "h.reason",
-        "h.actor",
+        t("h.time_in", zone=localtime.label(short=True)),
+        t("h.kind"),
+        t("h.qty"),
+        t("h.on_hand"),
+        t("h.reserved"),
+        t("h.source"),
+        t("h.reason"),
+        t("h.actor"),
     ]
     ctx.print(
         table(
-            [t(h) for h in headers],
+            headers,
             [
                 [
-                    str(r["at"])[:19].replace("T", " "),
+                    localtime.show(str(r["at"]), seconds=True),
                     t(f"kind.{r['kind']}"),
                     r["qty"],
                     r["on_hand"],
                     r["reserved"],
-                    r["channel"] or r["source"],
-                    r["reason"],
+                    ledger_source(
+                        str(r["source"]),
+                        str(r["channel"]) if r["channel"] else None,
+                        str(r["channel_name"]) if r["channel_name"] else None,
+                    ),
+                    ledger_reason(str(r["source"]), str(r["reason"]), str(r["idem_key"])),
                     r["actor"],
                 ]
                 for r in rows
@@ -525,7 +581,9 @@ def _sub(parent: Any, name: str, help_key: str, handler: Handler) -> argparse.Ar
 
 def _group(parent: Any, name: str, help_key: str) -> Any:
     p = parent.add_parser(name, help=t(help_key), description=t(help_key))
-    return p.add_subparsers(dest=f"{name}_cmd", required=True, metavar="COMMAND")
+    return p.add_subparsers(
+        dest=f"{name}_cmd", required=True, metavar=t("argparse.command_metavar")
+    )
 
 
 def _movement_opts(p: argparse.ArgumentParser, *, negative: bool = False) -> None:
@@ -538,8 +596,9 @@ def _movement_opts(p: argparse.ArgumentParser, *, negative: bool = False) -> Non
 
 
 def _catalog_commands(sub: Any) -> Any:
+    from adapters import marketplaces  # noqa: PLC0415
+    from syncd.cli_channels import cmd_unbind  # noqa: PLC0415
     from syncd.cli_sync import add_channel_options, sync_commands  # noqa: PLC0415
-    from syncd.models import MARKETPLACES  # noqa: PLC0415
 
     _sub(sub, "init", "help.init", cmd_init)
     tenant = _group(sub, "tenant", "help.tenant_cmd")
@@ -558,11 +617,15 @@ def _catalog_commands(sub: Any) -> Any:
     p = _sub(product, "import", "help.product_import", cmd_product_import)
     p.add_argument("file", help=t("help.file"))
     p.add_argument("--skip-bad", action="store_true", help=t("help.skip_bad"))
+    p.add_argument("--set-stock", action="store_true", help=t("help.import_set_stock"))
+    p.add_argument("--dry-run", action="store_true", help=t("help.import_dry_run"))
 
     channel = _group(sub, "channel", "help.channel")
     p = _sub(channel, "add", "help.channel_add", cmd_channel_add)
     p.add_argument("name")
-    p.add_argument("--marketplace", required=True, choices=MARKETPLACES, help=t("help.marketplace"))
+    p.add_argument(
+        "--marketplace", required=True, choices=marketplaces(), help=t("help.marketplace")
+    )
     p.add_argument("--shop-id", required=True, help=t("help.shop_id"))
     add_channel_options(p)
     _sub(channel, "list", "help.channel_list", cmd_channel_list)
@@ -575,6 +638,9 @@ def _catalog_commands(sub: Any) -> Any:
     p.add_argument("--item-id", required=True, help=t("help.item_id"))
     p.add_argument("--variant-id", help=t("help.variant_id"))
     _sub(listing, "list", "help.listing_list", cmd_listing_list)
+    p = _sub(listing, "unbind", "help.listing_unbind", cmd_unbind)
+    p.add_argument("sku", help=t("help.sku"))
+    p.add_argument("--channel", required=True, help=t("help.rule_channel"))
     return channel
 
 
@@ -632,16 +698,26 @@ def _report_commands(sub: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree, with help in the current language."""
+    """The whole command tree, with help (and argparse's own words) in the current language."""
+    from syncd import __version__  # noqa: PLC0415
+    from syncd.cli_words import install_argparse_words  # noqa: PLC0415
+
+    install_argparse_words()
     parser = argparse.ArgumentParser(
         prog="syncd", description=t("help.prog"), epilog=t("help.epilog")
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=t("version.text", version=__version__),
+        help=t("help.version"),
     )
     parser.add_argument("--db", help=t("help.db"))
     parser.add_argument("--config", help=t("help.config"))
     parser.add_argument("--tenant", help=t("help.tenant"))
     parser.add_argument("--lang", choices=i18n.LANGS, help=t("help.lang"))
     parser.add_argument("--actor", help=t("help.actor"))
-    sub = parser.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="cmd", required=True, metavar=t("argparse.command_metavar"))
     from syncd import cli_backup, cli_channels, cli_ops, cli_tryout  # noqa: PLC0415
 
     channel = _catalog_commands(sub)
@@ -671,28 +747,122 @@ def _early_lang(argv: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``syncd`` console script."""
-    argv = list(sys.argv[1:] if argv is None else argv)
-    try:
-        _early_lang(argv)
-    except ValueError as exc:
-        print(f"Galat/Error: SYNCD_LANG: {exc}", file=sys.stderr)
-        return 2
-    args = build_parser().parse_args(argv)
-    if args.cmd in ("run", "channel", "demo"):  # the commands that log; others stay light
-        from syncd.log import configure  # noqa: PLC0415
+    """Entry point of the ``syncd`` console script.
 
-        configure(level="warning")  # commands print their results; `run` logs at info
-    ctx = Context(args)
+    The one place errors end: a known error is one catalogue line and exit 1; an
+    unexpected one is one line with a reference, its scrubbed traceback goes to the
+    error log (syncd.log.record_crash), exit 70; Ctrl-C is one line, exit 130; a
+    closed stdout (``syncd logs | head``) is silent, exit 141. argparse's own usage
+    errors keep its exit code 2.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    ctx: Context | None = None
     try:
-        if not args.lang and not os.environ.get("SYNCD_LANG") and ctx.settings.lang:
-            i18n.set_lang(ctx.settings.lang)
-        return int(args.handler(ctx, args))
-    except UserError as exc:
-        print(f"{t('error.prefix')}: {exc}", file=sys.stderr)
+        try:
+            _early_lang(argv)
+        except ValueError as exc:
+            print(f"Gagal/Error: SYNCD_LANG: {exc}", file=sys.stderr)
+            return 2
+        args = build_parser().parse_args(argv)
+        if args.cmd in ("run", "channel", "demo"):  # the commands that log; others stay light
+            from syncd.log import configure  # noqa: PLC0415
+
+            configure(level="warning")  # commands print their results; `run` logs at info
+        ctx = Context(args)
+        try:
+            if not args.lang and not os.environ.get("SYNCD_LANG") and ctx.settings.lang:
+                i18n.set_lang(ctx.settings.lang)
+            from syncd import config, localtime  # noqa: PLC0415
+
+            where = config.config_path(args.config) or "syncd.toml"
+            localtime.set_zone(ctx.settings.timezone, source=f"{where}: timezone")
+            code = int(args.handler(ctx, args))
+            sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        finally:
+            try:
+                ctx.close()
+            finally:
+                ctx.release()
+    except KeyboardInterrupt:
+        _say(t("error.interrupted"))
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
+    except Exception as exc:  # noqa: BLE001 - the top-level handler: every error ends here
+        return _report(exc, ctx)
+    return code
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _report(exc: Exception, ctx: Context | None) -> int:
+    """Print a known error's message (exit 1), or one line with a log reference (exit 70)."""
+    known = _known_message(exc, ctx)
+    if known is not None:
+        _say(f"{t('error.prefix')}: {known}")
         return 1
-    finally:
-        ctx.close()
+    from syncd.log import record_crash  # noqa: PLC0415
+
+    command = getattr(getattr(ctx, "args", None), "cmd", "") or ""
+    ref, where = record_crash(exc, command=command)
+    if where is None:
+        _say(t("error.unexpected_unlogged", ref=ref, kind=type(exc).__name__))
+    else:
+        _say(t("error.unexpected", ref=ref, log=str(where)))
+    return 70
+
+
+_SQLITE_PROBLEMS = (
+    ("locked", "store.busy"),
+    ("busy", "store.busy"),
+    ("readonly", "store.readonly"),
+    ("unable to open", "store.cannot_open"),
+    ("disk i/o", "store.disk"),
+    ("full", "store.disk"),
+    ("malformed", "store.damaged"),
+    ("not a database", "store.damaged"),
+)
+
+
+def _known_message(exc: Exception, ctx: Context | None) -> str | None:
+    """The catalogue text for an error the user can act on, or None for a bug."""
+    import sqlite3  # noqa: PLC0415
+
+    if isinstance(exc, UserError):
+        return str(exc)
+    path = str(ctx.db_path) if ctx is not None and ctx.db_path is not None else "?"
+    if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+        return _sqlite_message(exc, path)
+    if isinstance(exc, PermissionError):
+        return t("error.permission", path=exc.filename or path)
+    if isinstance(exc, OSError) and exc.strerror:
+        return t("error.os", path=exc.filename or path, problem=exc.strerror)
+    return None
+
+
+def _sqlite_message(exc: Exception, path: str) -> str | None:
+    """A database the user can do something about; "no such table" and the like are bugs."""
+    import sqlite3  # noqa: PLC0415
+
+    text = str(exc).lower()
+    for needle, key in _SQLITE_PROBLEMS:
+        if needle in text:
+            return t(key, path=path, problem=str(exc))
+    if type(exc) is sqlite3.DatabaseError:  # the base class: a file SQLite cannot read
+        return t("store.damaged", path=path, problem=str(exc))
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

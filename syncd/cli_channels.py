@@ -1,11 +1,353 @@
-"""Commands: channels. Registered by ``syncd.cli.build_parser``."""
+"""A channel's lifecycle from the CLI: review, accept, edit, set-secret, pause, resume,
+remove; ``listing unbind``; and ``status``, one state per channel computed from facts.
+
+Registered by ``syncd.cli.build_parser``. A channel pushes nothing until the seller has
+seen what it shows against what syncd would push and accepted; price sync is a
+per-channel switch, off until the seller turns it on.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+import getpass
+import os
+import sys
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["commands"]
+from syncd.errors import UserError
+from syncd.i18n import rupiah, t
+
+if TYPE_CHECKING:
+    from syncd.catalog import Channel
+    from syncd.cli import Context
+
+__all__ = ["commands", "missing_settings", "print_review"]
+
+PRICE_SYNC = ("push", "off")
+
+
+def missing_settings(marketplace: str, settings: dict[str, Any]) -> dict[str, str]:
+    """Required adapter settings absent from ``settings`` (setting → the option giving it)."""
+    from adapters import load  # noqa: PLC0415
+
+    required: dict[str, str] = getattr(load(marketplace), "required_settings", {})
+    return {k: flag for k, flag in required.items() if not str(settings.get(k) or "").strip()}
+
+
+def _prices(channel: Channel) -> str:
+    return t("prices.push" if channel.price_sync == "push" else "prices.off")
+
+
+def _money(value: int | None) -> str:
+    return t("review.unknown") if value is None else rupiah(value)
+
+
+def print_review(ctx: Context, channel: Channel) -> None:
+    """Print what the channel shows against what syncd would push, and the next step."""
+    from syncd.localtime import show  # noqa: PLC0415
+    from syncd.review import differences  # noqa: PLC0415
+
+    bound, diffs = differences(ctx.store, channel.id)
+    if not bound:
+        ctx.print(t("review.none_bound", name=channel.name))
+        return
+    if not diffs:
+        ctx.print(t("review.same", name=channel.name, bound=bound))
+    else:
+        ctx.print(t("review.header", name=channel.name, bound=bound, count=len(diffs)))
+        for d in diffs:
+            kept = channel.price_sync != "push" and d.price_differs
+            ctx.print(
+                t(
+                    "review.row",
+                    sku=d.sku,
+                    item=d.item,
+                    shown_stock=t("review.unknown") if d.shown_stock is None else d.shown_stock,
+                    stock=d.stock,
+                    shown_price=_money(d.shown_price),
+                    price=rupiah(d.price),
+                    note=t("review.price_kept", shown_price=_money(d.shown_price)) if kept else "",
+                )
+            )
+    if channel.accepted_at:
+        ctx.print(
+            t(
+                "review.accepted",
+                at=show(channel.accepted_at),
+                name=channel.name,
+                prices=_prices(channel),
+            )
+        )
+    else:
+        ctx.print(t("review.waiting", name=channel.name))
+
+
+def cmd_review(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import get_channel  # noqa: PLC0415
+
+    print_review(ctx, get_channel(ctx.store, ctx.tenant().id, args.name))
+    return 0
+
+
+def cmd_accept(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import accept_channel  # noqa: PLC0415
+    from syncd.review import differences  # noqa: PLC0415
+
+    channel = accept_channel(ctx.store, ctx.tenant().id, args.name, price_sync=args.price_sync)
+    _, diffs = differences(ctx.store, channel.id)
+    count = sum(
+        d.stock_differs or (channel.price_sync == "push" and d.price_differs) for d in diffs
+    )
+    ctx.print(t("accept.done", name=channel.name, prices=_prices(channel), count=count))
+    ctx.print(t("accept.prices_hint", name=channel.name))
+    return 0
+
+
+def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import edit_channel, get_channel  # noqa: PLC0415
+    from syncd.cli_sync import channel_settings, parse_since  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    before = get_channel(ctx.store, tenant.id, args.name)
+    settings = channel_settings(args)
+    after = {
+        k: v for k, v in {**before.settings, **settings}.items() if k not in (args.unset or ())
+    }
+    missing = missing_settings(before.marketplace, after)
+    if missing:
+        raise UserError(
+            "channel.missing_settings",
+            marketplace=before.marketplace,
+            flags=", ".join(missing.values()),
+        )
+    channel, changes = edit_channel(
+        ctx.store,
+        tenant.id,
+        args.name,
+        settings=settings,
+        unset=args.unset or (),
+        integration_start=parse_since(args.integration_start) if args.integration_start else None,
+        price_sync=args.price_sync,
+        new_name=args.rename,
+    )
+    if not changes:
+        ctx.print(t("channel.unchanged", name=channel.name))
+        return 0
+    text = ", ".join(
+        f"{what}: {'-' if old is None else old} → {'-' if new is None else new}"
+        for what, old, new in changes
+    )
+    ctx.print(t("channel.edited", name=channel.name, changes=text))
+    return 0
+
+
+def read_secret(name: str, env: str) -> str:
+    """The app secret from ``env``, else typed at a terminal; never from the command line."""
+    value = os.environ.get(env, "").strip()
+    if not value and sys.stdin.isatty():
+        value = getpass.getpass(t("secret.prompt", name=name)).strip()
+    if not value:
+        raise UserError("secret.missing", env=env)
+    return value
+
+
+def cmd_set_secret(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd import credentials  # noqa: PLC0415
+    from syncd.catalog import get_channel  # noqa: PLC0415
+    from syncd.cli_sync import _vault as vault  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    channel = get_channel(ctx.store, tenant.id, args.name)
+    secret = read_secret(channel.name, args.secret_env)
+    box = vault(ctx)
+    sealed = credentials.load(ctx.store, box, tenant.id, channel.id)
+    credentials.save(
+        ctx.store, box, tenant.id, channel.id, app={**sealed.app, "partner_key": secret}
+    )
+    ctx.print(t("secret.saved", name=channel.name))
+    return 0
+
+
+def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import set_paused  # noqa: PLC0415
+
+    channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=True)
+    ctx.print(t("channel.paused", name=channel.name))
+    return 0
+
+
+def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import set_paused  # noqa: PLC0415
+
+    channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=False)
+    ctx.print(t("channel.resumed", name=channel.name))
+    return 0
+
+
+def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import get_channel, remove_channel  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    channel = get_channel(ctx.store, tenant.id, args.name)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("remove.need_yes", name=channel.name)
+        listings = ctx.store.scalar(
+            "SELECT COUNT(*) FROM listing WHERE channel_account_id = ?", (channel.id,)
+        )
+        orders = ctx.store.scalar(
+            "SELECT COUNT(DISTINCT order_id) FROM order_line WHERE channel_account_id = ?",
+            (channel.id,),
+        )
+        movements = ctx.store.scalar(
+            "SELECT COUNT(*) FROM movement WHERE source = 'order' AND channel = ?",
+            (str(channel.id),),
+        )
+        answer = input(
+            t(
+                "remove.confirm",
+                name=channel.name,
+                listings=listings,
+                orders=orders,
+                movements=movements,
+            )
+        )
+        if answer.strip().lower() not in {t("remove.yes"), "ya", "yes", "y"}:
+            ctx.print(t("remove.aborted"))
+            return 1
+    done = remove_channel(ctx.store, tenant.id, channel.name)
+    ctx.print(
+        t(
+            "remove.done",
+            name=channel.name,
+            listings=done.listings,
+            orders=done.orders_kept,
+            movements=done.movements_kept,
+            kept_as=done.kept_as,
+        )
+    )
+    return 0
+
+
+def cmd_unbind(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.catalog import unbind_listing  # noqa: PLC0415
+
+    gone = unbind_listing(ctx.store, ctx.tenant().id, args.sku, args.channel)
+    item = gone.item_id + (f"/{gone.variant_id}" if gone.variant_id else "")
+    ctx.print(t("listing.unbound", sku=gone.sku, channel=gone.channel, item=item))
+    return 0
+
+
+# -- status ------------------------------------------------------------------------
+
+
+def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
+    """Per channel: its one state, what to do next, last pull/push, pending, tokens.
+
+    Exit code 1 when any channel is not ``ok`` (cron and monitoring read it)."""
+    from syncd.cli import table  # noqa: PLC0415
+    from syncd.cli_sync import _fronts as fronts  # noqa: PLC0415
+    from syncd.health import channel_health  # noqa: PLC0415
+    from syncd.localtime import label, show, until  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    rows = ctx.store.all(
+        """
+        SELECT c.id, c.name, c.marketplace, c.settings, c.price_sync,
+          (SELECT MAX(last_ok) FROM job_run j
+             WHERE j.channel_account_id = c.id AND j.job IN ('pull', 'push')) AS pull,
+          (SELECT last_ok FROM job_run j
+             WHERE j.channel_account_id = c.id AND j.job = 'push') AS push,
+          (SELECT COUNT(*) FROM outbox o WHERE o.channel_account_id = c.id
+             AND o.status IN ('pending', 'failed', 'parked')
+             AND (o.field = 'stock' OR c.price_sync = 'push')) AS pending,
+          (SELECT COALESCE(SUM(failures), 0) FROM job_run j WHERE j.channel_account_id = c.id)
+             AS failures,
+          cr.access_expires_at AS token, cr.auth_expires_at AS auth
+        FROM channel_account c LEFT JOIN credential cr ON cr.channel_account_id = c.id
+        WHERE c.tenant_id = ? AND c.removed_at IS NULL ORDER BY c.name
+        """,
+        (tenant.id,),
+    )
+    if not rows:
+        ctx.print(t("status.no_channels"))
+        return 0
+    states = {r["id"]: channel_health(ctx.store, r["id"]) for r in rows}
+    heads = [
+        "h.channel",
+        "h.marketplace",
+        "h.state",
+        "h.last_pull",
+        "h.last_push",
+        "h.pending",
+        "h.failures",
+        "h.auth",
+    ]
+    ctx.print(
+        table(
+            [t(h) for h in heads],
+            [
+                [
+                    r["name"],
+                    fronts(r["marketplace"], r["settings"]),
+                    t(f"state.{states[r['id']].state}"),
+                    show(r["pull"]),
+                    show(r["push"]),
+                    r["pending"],
+                    r["failures"],
+                    until(r["auth"]) if r["auth"] else "-",
+                ]
+                for r in rows
+            ],
+        )
+    )
+    ctx.print(label())
+    bad = 0
+    for r in rows:
+        health = states[r["id"]]
+        if health.ok:
+            continue
+        bad += 1
+        since = show(health.since) if health.since else "-"
+        ctx.print(
+            f"  {r['name']}: "
+            + t(f"next.{health.state}", name=r["name"], detail=health.detail, since=since)
+        )
+    beat = ctx.store.one("SELECT pid, at FROM daemon_heartbeat WHERE id = 1")
+    ctx.print(
+        t("status.heartbeat", at=show(beat["at"]), pid=beat["pid"])
+        if beat
+        else t("status.no_daemon")
+    )
+    if bad:
+        print(t("status.attention", count=bad, total=len(rows)), file=sys.stderr)
+        return 1
+    return 0
+
+
+# -- parser ------------------------------------------------------------------------
 
 
 def commands(sub: Any, channel: Any) -> None:
-    """Add this module's commands (``sub``: top level; ``channel``: under ``syncd channel``)."""
+    """``channel review|accept|edit|set-secret|pause|resume|remove`` and ``status``."""
+    from syncd.cli import _sub  # noqa: PLC0415
+    from syncd.cli_sync import add_channel_options  # noqa: PLC0415
+
+    _sub(channel, "review", "help.channel_review", cmd_review).add_argument("name")
+    p = _sub(channel, "accept", "help.channel_accept", cmd_accept)
+    p.add_argument("name")
+    p.add_argument("--price-sync", choices=PRICE_SYNC, help=t("help.price_sync"))
+    p = _sub(channel, "edit", "help.channel_edit", cmd_edit)
+    p.add_argument("name")
+    add_channel_options(p)
+    p.add_argument("--unset", action="append", metavar="KEY", help=t("help.unset"))
+    p.add_argument("--rename", metavar="NEW", help=t("help.rename"))
+    p = _sub(channel, "set-secret", "help.channel_set_secret", cmd_set_secret)
+    p.add_argument("name")
+    p.add_argument("--secret-env", default="SYNCD_PARTNER_KEY", help=t("help.secret_env"))
+    _sub(channel, "pause", "help.channel_pause", cmd_pause).add_argument("name")
+    _sub(channel, "resume", "help.channel_resume", cmd_resume).add_argument("name")
+    p = _sub(channel, "remove", "help.channel_remove", cmd_remove)
+    p.add_argument("name")
+    p.add_argument("--yes", action="store_true", help=t("help.yes"))
+    _sub(sub, "status", "help.status", cmd_status)

@@ -1,11 +1,56 @@
-"""Commands: ops. Registered by ``syncd.cli.build_parser``."""
+"""Commands: ops (``syncd key new PATH``, ``syncd key where``). Registered by
+``syncd.cli.build_parser``."""
 
 from __future__ import annotations
 
-from typing import Any
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from syncd.errors import UserError
+from syncd.i18n import t
+
+if TYPE_CHECKING:
+    from syncd.cli import Context
 
 __all__ = ["commands"]
 
 
+def cmd_key_new(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.credentials import new_key_file  # noqa: PLC0415
+
+    path = Path(args.path)
+    try:
+        new_key_file(path)
+    except FileExistsError:
+        raise UserError("masterkey.exists", path=str(path)) from None
+    ctx.print(t("masterkey.created", path=str(path)))
+    return 0
+
+
+def cmd_key_where(ctx: Context, _args: argparse.Namespace) -> int:
+    from syncd.credentials import key_source, load_key  # noqa: PLC0415
+
+    db = ctx.store.path
+    source = key_source(db, ctx.settings.master_key)
+    if source.path is None:
+        where = t("masterkey.where_env")
+    elif source.path.exists():
+        where = source.where
+    else:
+        where = t("masterkey.where_missing", path=source.where)
+    if source.path is None or source.path.exists():
+        load_key(db, ctx.settings.master_key, create=False)  # readable, valid, and agreeing
+    ctx.print(t("masterkey.where", db=str(db), where=where))
+    return 0
+
+
 def commands(sub: Any, channel: Any) -> None:
     """Add this module's commands (``sub``: top level; ``channel``: under ``syncd channel``)."""
+    from syncd.cli import _group, _sub  # noqa: PLC0415
+
+    key = _group(sub, "key", "help.masterkey")
+    _sub(key, "new", "help.masterkey_new", cmd_key_new).add_argument(
+        "path", help=t("help.masterkey_path")
+    )
+    _sub(key, "where", "help.masterkey_where", cmd_key_where)

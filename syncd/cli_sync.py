@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import re
 from typing import TYPE_CHECKING, Any
 
 from syncd.errors import UserError
@@ -20,7 +19,7 @@ __all__ = ["add_channel_options", "sync_commands"]
 def _vault(ctx: Context) -> Any:
     from syncd.credentials import Vault, load_key  # noqa: PLC0415
 
-    return Vault(load_key(ctx.store.path))
+    return Vault(load_key(ctx.store.path, ctx.settings.master_key))
 
 
 def _account(ctx: Context, name: str) -> Any:
@@ -28,7 +27,10 @@ def _account(ctx: Context, name: str) -> Any:
     from syncd.catalog import get_channel  # noqa: PLC0415
 
     channel = get_channel(ctx.store, ctx.tenant().id, name)
-    return next(a for a in sync.load_accounts(ctx.store) if a.id == channel.id)
+    account = sync.load_account(ctx.store, channel.id)
+    if account is None:
+        raise UserError("connect.no_adapter", marketplace=channel.marketplace)
+    return account
 
 
 def channel_settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -55,8 +57,21 @@ def channel_settings(args: argparse.Namespace) -> dict[str, Any]:
 def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
     from adapters import UnknownAdapter  # noqa: PLC0415
     from syncd import credentials, sync  # noqa: PLC0415
+    from syncd.cli_channels import missing_settings  # noqa: PLC0415
+    from syncd.errors import AdapterError, Retryable  # noqa: PLC0415
 
     account = _account(ctx, args.name)
+    try:
+        missing = missing_settings(account.marketplace, account.settings)
+    except UnknownAdapter:
+        raise UserError("connect.no_adapter", marketplace=account.marketplace) from None
+    if missing:
+        raise UserError(
+            "channel.missing_settings_edit",
+            name=account.name,
+            flags=", ".join(missing.values()),
+            example=" ".join(f"{flag} ..." for flag in missing.values()),
+        )
     vault = _vault(ctx)
     sealed = credentials.load(ctx.store, vault, account.tenant_id, account.id)
     if "partner_key" not in sealed.app:
@@ -73,7 +88,14 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
         if not args.code:
             ctx.print(t("connect.url", url=rt.adapter.authorization_url(args.redirect)))
             return 0
-        tokens = rt.adapter.exchange_code(args.code)
+        try:
+            tokens = rt.adapter.exchange_code(args.code.strip())
+        except Retryable as exc:  # timeouts, 5xx: nothing is wrong with the code yet
+            raise UserError(
+                "connect.unreachable", name=account.name, error=exc.code or exc
+            ) from None
+        except AdapterError as exc:  # reused, expired or wrong code; refused exchange
+            raise UserError("connect.refused", name=account.name, error=exc.code or exc) from None
         credentials.save(ctx.store, vault, account.tenant_id, account.id, tokens=tokens)
         rt.tokens = tokens
         sync.note_storefronts(ctx.store, rt)
@@ -118,19 +140,30 @@ def cmd_discover(ctx: Context, args: argparse.Namespace) -> int:
         ctx.print(t("discover.unmatched", skus=", ".join(report.unmatched_remote)))
     if report.unlisted_master:
         ctx.print(t("discover.unlisted", skus=", ".join(report.unlisted_master)))
+    from syncd.catalog import get_channel  # noqa: PLC0415
+    from syncd.cli_channels import print_review  # noqa: PLC0415
+
+    channel = get_channel(ctx.store, ctx.tenant().id, args.name)
+    if not channel.accepted_at:  # the first discovery: nothing is pushed until accepted
+        print_review(ctx, channel)
     return 0
 
 
 def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.daemon import Daemon, Intervals  # noqa: PLC0415
+    from syncd.instance import run_lock  # noqa: PLC0415
     from syncd.log import configure  # noqa: PLC0415
 
-    configure(json={"json": True, "console": False}.get(args.log_format or ""), level="info")
-    path = ctx.store.path
+    path = ctx.store.path  # an existing database only: `run` never creates one
     ctx.close()  # the daemon opens its own connections
     ctx._store = None
+    ctx.hold(run_lock(path))  # a second `syncd run` on this database refuses, naming our PID
+    configure(json={"json": True, "console": False}.get(args.log_format or ""), level="info")
     daemon = Daemon(
-        path, workers=args.workers, intervals=Intervals(push=args.push_every, pull=args.poll_every)
+        path,
+        workers=args.workers,
+        intervals=Intervals(push=args.push_every, pull=args.poll_every),
+        master_key=ctx.settings.master_key,
     )
     with daemon.running():
         if args.once:
@@ -138,14 +171,46 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
             ctx.print(
                 t("run.once", ok=counts["ok"], failed=counts["failed"], skipped=counts["skipped"])
             )
-            return 1 if counts["failed"] else 0
+            return _once_verdict(ctx, daemon)
         daemon.install_signals()
         daemon.run()
     return 0
 
 
+def _once_verdict(ctx: Context, daemon: Any) -> int:
+    """``run --once``: name every account that could not start and every failed job;
+    non-zero when there is any (cron and monitoring read the exit code)."""
+    import sys  # noqa: PLC0415
+
+    for name, error in daemon.unavailable.values():
+        print(t("run.unavailable", name=name, error=error), file=sys.stderr)
+    for name, job, error in daemon.problems:
+        print(t("run.job_failed", name=name, job=job, error=error), file=sys.stderr)
+    from syncd import sync  # noqa: PLC0415
+
+    store = daemon._store()
+    stuck = []
+    for account in sync.load_accounts(store):  # cannot work until the seller acts
+        if account.status == "needs_reauth" and not account.paused:
+            reason = store.scalar(
+                "SELECT status_reason FROM channel_account WHERE id = ?", (account.id,)
+            )
+            stuck.append(account.name)
+            print(
+                f"{account.name}: " + t("next.needs_reauth", name=account.name, detail=reason),
+                file=sys.stderr,
+            )
+    waiting = [rt.account.name for rt in daemon.runtimes.values() if not rt.account.accepted]
+    if waiting:
+        ctx.print(t("run.not_accepted", names=", ".join(sorted(waiting))))
+    return 1 if daemon.unavailable or daemon.problems or stuck else 0
+
+
 def _when(value: str | None) -> str:
-    return "-" if not value else str(value)[:16].replace("T", " ")
+    """A stored UTC time as the seller reads it, in the tenant's zone."""
+    from syncd import localtime  # noqa: PLC0415
+
+    return localtime.show(value)
 
 
 def _fronts(marketplace: str, settings: str) -> str:
@@ -156,93 +221,21 @@ def _fronts(marketplace: str, settings: str) -> str:
     return f"{marketplace} ({' + '.join(fronts)})" if fronts else marketplace
 
 
-def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
-    from syncd.cli import table  # noqa: PLC0415
-
-    tenant = ctx.tenant()
-    rows = ctx.store.all(
-        """
-        SELECT c.name, c.marketplace, c.status, c.status_reason, c.settings,
-          (SELECT last_ok FROM job_run j
-             WHERE j.channel_account_id = c.id AND j.job = 'pull') AS pull,
-          (SELECT last_ok FROM job_run j
-             WHERE j.channel_account_id = c.id AND j.job = 'push') AS push,
-          (SELECT COUNT(*) FROM outbox o WHERE o.channel_account_id = c.id
-             AND o.status IN ('pending', 'failed')) AS pending,
-          (SELECT COUNT(*) FROM outbox o WHERE o.channel_account_id = c.id
-             AND o.status = 'parked') AS parked,
-          (SELECT COALESCE(SUM(failures), 0) FROM job_run j WHERE j.channel_account_id = c.id)
-             AS failures,
-          cr.access_expires_at AS token, cr.auth_expires_at AS auth
-        FROM channel_account c LEFT JOIN credential cr ON cr.channel_account_id = c.id
-        WHERE c.tenant_id = ? ORDER BY c.name
-        """,
-        (tenant.id,),
-    )
-    heads = [
-        "h.channel",
-        "h.marketplace",
-        "h.status",
-        "h.last_pull",
-        "h.last_push",
-        "h.pending",
-        "h.failures",
-        "h.token",
-        "h.auth",
-    ]
-    ctx.print(
-        table(
-            [t(h) for h in heads],
-            [
-                [
-                    r["name"],
-                    _fronts(r["marketplace"], r["settings"]),
-                    t(f"status.{r['status']}"),
-                    _when(r["pull"]),
-                    _when(r["push"]),
-                    r["pending"] + r["parked"],
-                    r["failures"],
-                    _when(r["token"]),
-                    _when(r["auth"])[:10],
-                ]
-                for r in rows
-            ],
-        )
-    )
-    for r in rows:
-        if r["status_reason"]:
-            ctx.print(f"  {r['name']}: {r['status_reason']}")
-    beat = ctx.store.one("SELECT pid, at FROM daemon_heartbeat WHERE id = 1")
-    ctx.print(
-        t("status.heartbeat", at=_when(beat["at"]), pid=beat["pid"])
-        if beat
-        else t("status.no_daemon")
-    )
-    return 0
-
-
 def parse_since(value: str, now: dt.datetime | None = None) -> str:
-    """ISO 8601 or a duration (``30m``, ``2h``, ``1d``) → ISO UTC text."""
-    now = now or dt.datetime.now(dt.UTC)
-    match = re.fullmatch(r"(\d+)\s*([smhd])", value.strip())
-    if match:
-        unit = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
-        return (now - dt.timedelta(**{unit: int(match.group(1))})).isoformat(timespec="seconds")
-    try:
-        when = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise UserError("bad.duration", value=value) from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone(dt.timedelta(hours=7)))  # WIB, as sellers write it
-    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
+    """What the seller typed (a time in their zone, or 30m/2h/1d back) → ISO UTC text."""
+    from syncd import localtime  # noqa: PLC0415
+
+    return localtime.parse(value, now)
 
 
 def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd import localtime  # noqa: PLC0415
     from syncd.cli import table  # noqa: PLC0415
+    from syncd.cli_words import event_text, level  # noqa: PLC0415
     from syncd.models import LOG_LEVELS as LEVELS  # noqa: PLC0415
 
     sql = (
-        "SELECT e.at, e.level, e.kind, c.name AS channel, e.sku, e.message FROM event e "
+        "SELECT e.at, e.level, e.kind, c.name AS channel, e.sku, e.message, e.data FROM event e "
         "LEFT JOIN channel_account c ON c.id = e.channel_account_id WHERE 1 = 1"
     )
     params: list[Any] = []
@@ -264,18 +257,21 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
     rows = ctx.store.all(
         f"SELECT * FROM ({sql} ORDER BY e.id DESC LIMIT ?) ORDER BY at", (*params, args.limit)
     )
-    heads = ["h.time", "h.level", "h.event", "h.channel", "h.sku", "h.message"]
+    heads = [
+        t("h.time_in", zone=localtime.label(short=True)),
+        *(t(h) for h in ("h.level", "h.event", "h.channel", "h.sku", "h.message")),
+    ]
     ctx.print(
         table(
-            [t(h) for h in heads],
+            heads,
             [
                 [
-                    _when(r["at"]),
-                    r["level"],
+                    localtime.show(r["at"], seconds=True),
+                    level(r["level"]),
                     r["kind"],
                     r["channel"] or "",
                     r["sku"] or "",
-                    r["message"],
+                    event_text(r["kind"], r["message"], r["data"], r["channel"] or ""),
                 ]
                 for r in rows
             ],
@@ -293,6 +289,7 @@ def add_channel_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--app-key", help=t("help.app_key"))
     p.add_argument("--service-id", help=t("help.service_id"))
     p.add_argument("--setting", action="append", metavar="KEY=VALUE", help=t("help.setting"))
+    p.add_argument("--price-sync", choices=("push", "off"), help=t("help.price_sync"))
 
 
 def sync_commands(sub: Any, channel: Any) -> None:
@@ -315,7 +312,6 @@ def sync_commands(sub: Any, channel: Any) -> None:
     p.add_argument("--push-every", type=float, default=2.0, help=t("help.push_every"))
     p.add_argument("--poll-every", type=float, default=30.0, help=t("help.poll_every"))
     p.add_argument("--log-format", choices=("json", "console"), help=t("help.log_format"))
-    _sub(sub, "status", "help.status", cmd_status)
     p = _sub(sub, "logs", "help.logs", cmd_logs)
     p.add_argument("--level", choices=LEVELS, help=t("help.level"))
     p.add_argument("--channel", help=t("help.log_channel"))

@@ -3,6 +3,11 @@
 Where the file is: ``--config PATH``, else ``SYNCD_CONFIG``, else
 ``./syncd.toml``, else ``~/.config/syncd/syncd.toml`` (a missing default file
 is fine: every setting has a default or comes from the command line).
+
+Relative paths in the file (``database``, ``master_key``) are relative to the file
+itself, so ``syncd --config /etc/syncd/syncd.toml`` means the same database and the
+same master key from any directory, for the CLI and for the systemd service alike.
+Where the master key is found is decided in one place: ``syncd.credentials.key_source``.
 """
 
 from __future__ import annotations
@@ -64,10 +69,14 @@ def load_settings(path: Path | None) -> Settings:
             for err in exc.errors()
         )
         raise UserError("config.bad", path=str(path), problem=problems) from None
-    if settings.database is not None and not settings.database.is_absolute():
-        # a relative database path is relative to the config file, not to the cwd
-        settings = settings.model_copy(update={"database": path.parent / settings.database})
-    return settings
+    # relative paths are relative to the config file, not to the cwd
+    update: dict[str, Path] = {}
+    for name in ("database", "master_key"):
+        value = getattr(settings, name)
+        if isinstance(value, Path):
+            full = value.expanduser()
+            update[name] = full if full.is_absolute() else path.parent / full
+    return settings.model_copy(update=update)
 
 
 def database_path(cli_db: str | None, settings: Settings, config: Path | None) -> Path:

@@ -1,9 +1,23 @@
 """Secrets at rest: shop tokens and app keys, sealed with AES-GCM per channel account.
 
-The master key comes from (first found): ``SYNCD_MASTER_KEY`` (base64url of 32
-bytes), a systemd credential ``$CREDENTIALS_DIRECTORY/syncd-master-key``, or a
-key file beside the database (``<db>.key``, created 0600 on first use). Each
-blob is bound to its tenant and account through AES-GCM associated data, so a
+Where the master key is: one rule, the same for the CLI and the systemd service
+(``key_source``), first found wins:
+
+1. ``SYNCD_MASTER_KEY``: the key itself (base64url of 32 bytes), for containers and tests;
+2. ``$CREDENTIALS_DIRECTORY/syncd-master-key``: the service's copy of the key file,
+   given by systemd's ``LoadCredential=syncd-master-key:/etc/syncd/master.key``;
+3. ``master_key = "PATH"`` in the config file (``--config``, ``SYNCD_CONFIG``, ...);
+4. ``<database>.key`` beside the database.
+
+So ``syncd --config /etc/syncd/syncd.toml ...`` run as the service user reads the
+file the unit hands to the service. When the config names a key file and another
+source wins (1 or 2), both must hold the same key, or syncd refuses: two processes
+on one database never use two keys. A key file is created (0600) only where the
+rule lands on a missing file AND the database holds no sealed secrets yet; a key
+created beside a database whose channels were sealed with another key could never
+open them, so that is refused with a message that says how to point at the key.
+
+Each blob is bound to its tenant and account through AES-GCM associated data, so a
 row copied to another account does not decrypt.
 
 A shop's secrets live in one blob: ``{"app": {...app keys...}, "tokens": {...}}``.
@@ -18,9 +32,11 @@ import datetime as dt
 import json
 import os
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
+from urllib.parse import quote
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -30,25 +46,110 @@ from syncd.catalog import now
 from syncd.errors import UserError
 from syncd.store import Store
 
-__all__ = ["Sealed", "Vault", "load", "load_key", "save"]
+__all__ = [
+    "KEY_CREDENTIAL",
+    "KEY_ENV",
+    "KeySource",
+    "Sealed",
+    "Vault",
+    "key_source",
+    "load",
+    "load_key",
+    "new_key_file",
+    "save",
+]
 
 _VERSION = b"\x01"
 
 
-def load_key(db_path: Path) -> bytes:
-    """The master key (see module docstring for where it comes from)."""
-    if env := os.environ.get("SYNCD_MASTER_KEY"):
-        return _decode(env, "SYNCD_MASTER_KEY")
+KEY_ENV: Final = "SYNCD_MASTER_KEY"
+KEY_CREDENTIAL: Final = "syncd-master-key"
+
+
+@dataclass(frozen=True, slots=True)
+class KeySource:
+    """Where the master key comes from: ``path`` is None for the environment variable."""
+
+    where: str
+    path: Path | None
+
+
+def key_source(db_path: Path, configured: Path | None = None) -> KeySource:
+    """Apply the rule of the module docstring (nothing is read or created here)."""
+    if os.environ.get(KEY_ENV):
+        return KeySource(KEY_ENV, None)
     if cred_dir := os.environ.get("CREDENTIALS_DIRECTORY"):
-        path = Path(cred_dir) / "syncd-master-key"
+        path = Path(cred_dir) / KEY_CREDENTIAL
         if path.is_file():
-            return _decode(path.read_text().strip(), str(path))
-    path = db_path.with_name(db_path.name + ".key")
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
-    return _decode(path.read_text().strip(), str(path))
+            return KeySource(str(path), path)
+    path = configured if configured is not None else db_path.with_name(db_path.name + ".key")
+    return KeySource(str(path), path)
+
+
+def load_key(db_path: Path, configured: Path | None = None, *, create: bool = True) -> bytes:
+    """The master key for the database at ``db_path``.
+
+    ``configured``: the config file's ``master_key`` (Settings.master_key). A missing key
+    file is created only when ``create`` and the database has no sealed secrets yet.
+    """
+    source = key_source(db_path, configured)
+    if source.path is None:
+        key = _decode(os.environ[KEY_ENV], KEY_ENV)
+    else:
+        if not source.path.exists() and not source.path.is_symlink():
+            if not create:
+                raise UserError("secrets.key_missing", path=source.where)
+            if has_sealed_secrets(db_path):
+                # a new key could never open what the old one sealed
+                raise UserError("secrets.key_lost", path=source.where, db=str(db_path))
+            new_key_file(source.path)
+        key = _read(source.path)
+    if configured is not None and source.path != configured:
+        _agrees_with(key, source, configured)
+    return key
+
+
+def new_key_file(path: Path) -> None:
+    """Write a fresh random master key to ``path`` (0600); never overwrites a file."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode() + "\n")
+
+
+def has_sealed_secrets(db_path: Path) -> bool:
+    """True when the database holds at least one sealed channel secret (read-only look)."""
+    if not db_path.is_file():
+        return False
+    uri = f"file:{quote(str(db_path.resolve()))}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        return conn.execute("SELECT 1 FROM credential LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError:  # no credential table: an older or foreign file
+        return False
+    finally:
+        conn.close()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        text = path.read_text(encoding="ascii", errors="replace")
+    except (PermissionError, IsADirectoryError, FileNotFoundError):
+        raise UserError("secrets.key_unreadable", path=str(path)) from None
+    return _decode(text.strip(), str(path))
+
+
+def _agrees_with(key: bytes, source: KeySource, configured: Path) -> None:
+    """The config names a key file but another source won: both must be the same key."""
+    try:
+        text = configured.read_text(encoding="ascii", errors="replace").strip()
+    except OSError:
+        return  # not visible to this process (e.g. root-only, given to the service by systemd)
+    other = _decode(text, str(configured))
+    if not secrets.compare_digest(key, other):
+        raise UserError("secrets.key_mismatch", used=source.where, configured=str(configured))
 
 
 def _decode(text: str, where: str) -> bytes:

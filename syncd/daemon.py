@@ -52,7 +52,7 @@ import structlog
 
 from syncd import credentials, events, sync
 from syncd.catalog import now
-from syncd.errors import NeedsReauth
+from syncd.errors import AdapterError, NeedsReauth
 from syncd.store import Store
 
 __all__ = ["Daemon", "Intervals"]
@@ -80,6 +80,7 @@ class Daemon:
     workers: int = 4
     intervals: Intervals = field(default_factory=Intervals)
     transport: Any = None  # injected httpx transport (tests); None = real network
+    master_key: Path | None = None  # the config's master_key (credentials.key_source)
     on_job: Callable[[str, int, str], None] | None = None  # (job, account, outcome) hook
     stop: threading.Event = field(default_factory=threading.Event)
     runtimes: dict[int, sync.AccountRuntime] = field(default_factory=dict)
@@ -100,8 +101,12 @@ class Daemon:
         self._scheduler = schedule.Scheduler()
         self._limiter = Limiter()
         self._signals = 0
-        self._vault = credentials.Vault(credentials.load_key(self.db_path))
+        self._vault = credentials.Vault(credentials.load_key(self.db_path, self.master_key))
         self._started = now()
+        #: why an account could not start (account id → error), and every failed job
+        #: as (account name, job, error): what ``run --once`` reports
+        self.unavailable: dict[int, tuple[str, str]] = {}
+        self.problems: list[tuple[str, str, str]] = []
 
     # -- stores and runtimes --------------------------------------------------
 
@@ -131,11 +136,15 @@ class Daemon:
         from adapters import UnknownAdapter  # noqa: PLC0415
 
         accounts = sync.load_accounts(self._store())
+        for gone in set(self.runtimes) - {a.id for a in accounts}:  # removed channels
+            self._forget(gone)
         for account in accounts:
             known = account.id in self.runtimes
             try:
                 self._runtime(account)
+                self.unavailable.pop(account.id, None)
             except (UnknownAdapter, Exception) as exc:  # noqa: BLE001 - never stop the daemon
+                self.unavailable[account.id] = (account.name, f"{type(exc).__name__}: {exc}")
                 events.record(
                     self._store(),
                     "account.unavailable",
@@ -148,6 +157,13 @@ class Daemon:
             if not known:
                 self._schedule(account.id)
         return accounts
+
+    def _forget(self, account_id: int) -> None:
+        """A removed channel: no more jobs, adapter closed."""
+        self._scheduler.clear(f"acct:{account_id}")
+        rt = self.runtimes.pop(account_id, None)
+        if rt is not None and rt.adapter is not None:
+            rt.adapter.close()
 
     def _schedule(self, account_id: int) -> None:
         every = self.intervals
@@ -169,7 +185,10 @@ class Daemon:
     def push_due(self) -> None:
         """Hand a push job to every active account with pending changes (one query)."""
         rows = self._store().conn.execute(
-            "SELECT DISTINCT channel_account_id FROM outbox WHERE status IN ('pending', 'failed')"
+            "SELECT DISTINCT o.channel_account_id FROM outbox o "
+            "JOIN channel_account c ON c.id = o.channel_account_id "
+            "WHERE o.status IN ('pending', 'failed') AND c.accepted_at IS NOT NULL "
+            "AND c.paused_at IS NULL AND (o.field = 'stock' OR c.price_sync = 'push')"
         )
         for (account_id,) in rows.fetchall():
             if account_id in self.runtimes:
@@ -192,14 +211,16 @@ class Daemon:
         future.add_done_callback(self._inflight.discard)
 
     def _due(self, store: Store, job: str, rt: sync.AccountRuntime) -> bool:
-        if rt.account.status != "active":
+        if rt.account.status != "active" or rt.account.paused:
             return False
         if job == "push":
-            return bool(
+            fields = [f for f in ("stock", "price") if rt.account.pushes(f)]
+            marks = ",".join("?" * len(fields))
+            return bool(fields) and bool(
                 store.scalar(
                     "SELECT 1 FROM outbox WHERE channel_account_id = ? "
-                    "AND status IN ('pending', 'failed') LIMIT 1",
-                    (rt.account.id,),
+                    f"AND status IN ('pending', 'failed') AND field IN ({marks}) LIMIT 1",
+                    (rt.account.id, *fields),
                 )
             )
         if job == "discover":
@@ -218,9 +239,11 @@ class Daemon:
         store = self._store()
         try:
             rt = self.runtimes[account_id]
-            status = store.scalar("SELECT status FROM channel_account WHERE id = ?", (account_id,))
-            if status != rt.account.status:
-                rt = self._runtime(next(a for a in sync.load_accounts(store) if a.id == account_id))
+            account = sync.load_account(store, account_id)  # paused, accepted, removed: now
+            if account is None:
+                return
+            if account != rt.account:
+                rt = self._runtime(account)
             if not self._due(store, job, rt):
                 return
             self._mark(store, account_id, rt.account.tenant_id, job, started=True)
@@ -258,7 +281,13 @@ class Daemon:
             if pulled.movements:
                 self._wake_siblings(rt)
             if job == "push":
-                sync.push_pending(store, rt)
+                refused = [
+                    f"{f} {r.failed} of {r.sent} refused ({r.first_error})"
+                    for f, r in sync.push_pending(store, rt).items()
+                    if r.failed
+                ]
+                if refused:  # recorded per item already; the job did not do its work
+                    raise sync.PushRefused("; ".join(refused))
         elif job == "refresh":
             sync.refresh_tokens(store, rt)
         elif job == "discover":
@@ -295,23 +324,29 @@ class Daemon:
                     (at, account_id, job),
                 )
             elif ok:
-                store.conn.execute(
-                    "UPDATE job_run SET last_ok = ?, last_error = '' "
-                    "WHERE channel_account_id = ? AND job = ?",
+                store.conn.execute(  # recovered: the failing period (and its count) ends
+                    "UPDATE job_run SET last_ok = ?, last_error = '', failures = 0, "
+                    "failing_since = NULL WHERE channel_account_id = ? AND job = ?",
                     (at, account_id, job),
                 )
             else:
                 store.conn.execute(
-                    "UPDATE job_run SET last_error = ?, failures = failures + 1 "
+                    "UPDATE job_run SET last_error = ?, failures = failures + 1, "
+                    "failing_since = COALESCE(failing_since, ?) "
                     "WHERE channel_account_id = ? AND job = ?",
-                    (error[:500], account_id, job),
+                    (error[:500], at, account_id, job),
                 )
 
     def _fail(self, store: Store, account_id: int, job: str, exc: Exception) -> None:
         rt = self.runtimes.get(account_id)
         tenant = rt.account.tenant_id if rt else None
         message = f"{type(exc).__name__}: {exc}"
-        _log.error("job.crashed", job=job, account=account_id, exc_info=exc)  # scrubbed, no locals
+        with self._busy_lock:
+            self.problems.append((rt.account.name if rt else str(account_id), job, message))
+        if isinstance(exc, AdapterError):  # the marketplace's answer, not a bug: no traceback
+            _log.warning("job.failed", job=job, account=account_id, error=message)
+        else:
+            _log.error("job.crashed", job=job, account=account_id, exc_info=exc)  # scrubbed
         with contextlib.suppress(Exception):
             self._mark(store, account_id, tenant or 0, job, error=message)
         with contextlib.suppress(Exception):

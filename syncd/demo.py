@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from syncd import catalog, credentials, ledger, sync
 from syncd.errors import UserError
+from syncd.i18n import t
 from syncd.importer import import_file
 from syncd.models import ChannelIn, MovementIn
 from syncd.store import Store
@@ -120,6 +121,7 @@ def seed_seller(store: Store, folder: Path, market: Market) -> int:
                 "shop_rps": 20,
             },
             integration_start=start,
+            price_sync="push",
         )
         if name == "shopee":
             set_rule(
@@ -138,6 +140,7 @@ def seed_seller(store: Store, folder: Path, market: Market) -> int:
         rt.load(store)
         sync.discover(store, rt)
         rt.adapter.close()
+        catalog.accept_channel(store, tenant.id, name, price_sync="push")  # reviewed, accepted
     return tenant.id
 
 
@@ -207,9 +210,22 @@ def _live(store: Store, tenant_id: int, market: Any, started: float) -> str:
         f"{sku} {avail.get(sku, 0)}→" + "/".join(str(now_shown.get((c, sku), "?")) for c in chans)
         for sku in WATCH
     ]
-    return (
-        f"[{time.monotonic() - started:5.1f}s] orders {market.placed:3d} "
-        f"(cancelled {market.cancelled:2d})  " + "  ".join(parts)
+    return t(
+        "demo.live",
+        elapsed=f"{time.monotonic() - started:5.1f}",
+        orders=f"{market.placed:3d}",
+        cancelled=f"{market.cancelled:2d}",
+        items="  ".join(parts),
+    )
+
+
+def _legend(market: Any) -> str:
+    """Which number is which shop in the live lines (printed once, before them)."""
+    chans = [s.channel for s in market.shops]
+    return t(
+        "demo.legend",
+        example=f"{WATCH[0]} 23→" + "/".join(str(22 - i) for i in range(len(chans))),
+        shops=" / ".join(chans),
     )
 
 
@@ -263,9 +279,14 @@ def _report(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
     stock = {r.sku: (r.on_hand, r.reserved, r.available) for r in stock_table(store, tenant_id)}
     chans = [s.channel for s in market.shops]
     mismatched = 0
+    heads = [t("h.on_hand"), t("h.reserved"), t("h.available")]
+    widths = [max(7, len(h)) for h in heads]
+    print(f"\n{t('demo.table_legend')}", file=out)
     print(
-        f"\n{'SKU':17} {'on hand':>7} {'reserved':>8} {'master':>6}  "
-        + "  ".join(f"{c + ' want/shows':>21}" for c in chans),
+        f"{t('h.sku'):17} "
+        + " ".join(f"{h:>{w}}" for h, w in zip(heads, widths, strict=True))
+        + "  "
+        + "  ".join(f"{t('demo.want_shows', channel=c):>21}" for c in chans),
         file=out,
     )
     for sku in sorted({x.sku for x in listings}):
@@ -278,8 +299,8 @@ def _report(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
             want, has = desired[x.id], market.shop(chan).shown(x.item_id, x.variant_id)
             mismatched += want != has
             cells.append(f"{f'{want}/{has}' + (' !' if want != has else ''):>21}")
-        on_hand, reserved, available = stock[sku]
-        print(f"{sku:17} {on_hand:7d} {reserved:8d} {available:6d}  " + "  ".join(cells), file=out)
+        numbers = " ".join(f"{n:>{w}d}" for n, w in zip(stock[sku], widths, strict=True))
+        print(f"{sku:17} {numbers}  " + "  ".join(cells), file=out)
     return mismatched
 
 
@@ -289,7 +310,7 @@ def _finish(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
     oversold = oversold_orders(store, tenant_id)
     problems, _, _ = ledger.check(store)
     if problems:
-        print(f"ledger check: {len(problems)} problems", file=out)
+        print(t("check.failed", count=len(problems)), file=out)
     print(
         f"RESULT orders={market.placed} cancelled={market.cancelled} "
         f"oversold={oversold} mismatched_listings={mismatched}",
@@ -328,11 +349,8 @@ def run_demo(
             )
             names = ", ".join(f"{s.channel} ({s.marketplace})" for s in market.shops)
             bound = len(catalog.list_listings(store, tenant_id))
-            print(
-                f"Simulators on 127.0.0.1: {names}; {bound} listings bound by SKU. "
-                f"Selling for {duration:.0f} s…",
-                file=out,
-            )
+            print(t("demo.start", names=names, bound=bound, seconds=f"{duration:.0f}"), file=out)
+            print(_legend(market), file=out)
             daemon = Daemon(db, workers=4, intervals=Intervals(push=0.5, pull=1.0, refresh=60))
             runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 2.0}, daemon=True)
             runner.start()
@@ -356,7 +374,7 @@ def run_demo(
             for actor in actors:
                 actor.join()
             calm = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-            print("Buyers stopped; waiting for syncd to settle…", file=out, flush=True)
+            print(t("demo.settling"), file=out, flush=True)
             deadline = time.monotonic() + 40
             while time.monotonic() < deadline and not markets.settled(
                 store, tenant_id, market, calm

@@ -82,13 +82,27 @@ class StoreBusy(UserError):
 
 
 class ImportFailed(UserError):
-    """A product file had bad rows; nothing was applied. ``report`` lists them."""
+    """A product file, its header or some rows were bad; nothing was applied.
+
+    ``report`` lists the problems. The key says which case it was, so the advice
+    fits: ``--skip-bad`` is offered only when there are good rows to apply.
+    """
 
     key = "import.failed"
 
-    def __init__(self, *, report: object, **params: object) -> None:
-        super().__init__(**params)
+    def __init__(self, key: str | None = None, /, *, report: object, **params: object) -> None:
+        super().__init__(key, **params)
         self.report = report
+
+    def __str__(self) -> str:
+        """Rendered when shown, so the row count and column names follow the language."""
+        from syncd.importer import known_columns  # noqa: PLC0415 - the importer imports us
+
+        params = dict(self.params)
+        bad = params.get("rows")
+        if isinstance(bad, int):
+            params["rows"] = t("import.rows.one") if bad == 1 else t("import.rows.many", count=bad)
+        return t(self.key, **{"known": known_columns(), **params})
 
 
 class AlreadyApplied(SyncdError):

@@ -206,13 +206,21 @@ def balance(store: Store, tenant_id: int, sku_id: int) -> tuple[int, int]:
 
 
 def history(store: Store, tenant_id: int, sku_id: int, limit: int = 200) -> list[dict[str, object]]:
-    """The newest ``limit`` movements of a SKU, oldest first, with running totals."""
+    """The newest ``limit`` movements of a SKU, oldest first, with running totals.
+
+    ``channel_name`` is the name of the channel an order movement came from (None
+    for other movements, or when that channel no longer exists).
+    """
     rows = list(
         store.db.query(
             "SELECT m.id, m.at, m.kind, m.qty, m.on_hand_delta, m.reserved_delta, m.source, "
             "m.channel, m.reason, m.actor, m.idem_key, l.code AS location, "
+            "c.name AS channel_name, "
             "SUM(m.on_hand_delta) OVER w AS on_hand, SUM(m.reserved_delta) OVER w AS reserved "
             "FROM movement m JOIN location l ON l.id = m.location_id "
+            # an order's movement names its channel account by id; show the name
+            "LEFT JOIN channel_account c ON m.source = 'order' AND c.tenant_id = m.tenant_id "
+            "AND CAST(c.id AS TEXT) = m.channel "
             "WHERE m.tenant_id = ? AND m.sku_id = ? "
             "WINDOW w AS (ORDER BY m.id ROWS UNBOUNDED PRECEDING) ORDER BY m.id",
             (tenant_id, sku_id),

@@ -5,21 +5,29 @@
   JSON token pairs, and every secret value syncd has loaded (``REGISTRY``) are masked,
   including inside rendered tracebacks. Tracebacks never include local variables.
 * httpx/httpcore log their full request URLs at INFO; they are held at WARNING.
+* An unexpected error in a command is written, scrubbed the same way, to the error
+  log (``record_crash``): ``$STATE_DIRECTORY/errors.log`` under systemd (StateDirectory=),
+  else ``$XDG_STATE_HOME/syncd/errors.log``, else ``~/.local/state/syncd/errors.log``.
+  The user sees one line with the entry's reference.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
+import secrets
 import sys
+import traceback
 from collections.abc import MutableMapping
+from pathlib import Path
 from typing import Any, TextIO
 
 import structlog
 
 from syncd.redact import SecretRegistry, scrub
 
-__all__ = ["REGISTRY", "clean", "configure", "scrub_event"]
+__all__ = ["REGISTRY", "clean", "configure", "error_log_path", "record_crash", "scrub_event"]
 
 #: Every secret value loaded in this process (tokens, partner keys). One per process.
 REGISTRY = SecretRegistry()
@@ -93,3 +101,35 @@ def configure(
         root.addFilter(_ScrubFilter())
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def error_log_path() -> Path:
+    """Where unexpected errors are written (see the module docstring)."""
+    if state := os.environ.get("STATE_DIRECTORY"):
+        return Path(state.split(":")[0]) / "errors.log"
+    if xdg := os.environ.get("XDG_STATE_HOME"):
+        return Path(xdg) / "syncd" / "errors.log"
+    return Path.home() / ".local" / "state" / "syncd" / "errors.log"
+
+
+def record_crash(exc: BaseException, *, command: str = "") -> tuple[str, Path | None]:
+    """Append ``exc``'s scrubbed traceback to the error log; return (reference, log path).
+
+    The path is None when the log cannot be written (the reference is still unique
+    enough to match a report with a journal line).
+    """
+    from syncd import __version__  # noqa: PLC0415
+
+    ref = secrets.token_hex(4)
+    when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    body = clean("".join(traceback.format_exception(exc)))
+    entry = f"=== {when} ref={ref} pid={os.getpid()} syncd {__version__} {command}\n{body}\n"
+    path = error_log_path()
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(entry)
+    except OSError:
+        return ref, None
+    return ref, path

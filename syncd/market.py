@@ -205,6 +205,7 @@ def connect(store: Store, tenant_id: int, market: Market, *, since: dt.datetime)
             ),
             settings=shop.settings,
             integration_start=since.isoformat(timespec="seconds"),
+            price_sync="push",
         )
         credentials.save(store, vault, tenant_id, ch.id, app={"partner_key": shop.secret})
         account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
@@ -218,6 +219,8 @@ def connect(store: Store, tenant_id: int, market: Market, *, since: dt.datetime)
             sync.discover(store, rt)
         finally:
             rt.adapter.close()
+        # the seller reviewed what the shop shows and lets syncd own stock and prices there
+        catalog.accept_channel(store, tenant_id, shop.channel, price_sync="push")
 
 
 def buyers(market: Market, stop: threading.Event, rng: random.Random, rate: float) -> None:

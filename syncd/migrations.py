@@ -230,4 +230,21 @@ CREATE TABLE daemon_heartbeat (
 );
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+# v3: a channel's lifecycle (issue 9). Nothing is pushed to a channel until the seller
+# has reviewed what it shows and accepted (accepted_at); price sync is a per-channel
+# switch; pause and remove are the seller's, apart from the authorization state in
+# `status`. A removed channel keeps its row (orders and movements refer to it) under
+# a freed name. A job's failure counter counts one failing period (failing_since).
+# Channels that already pushed before this version keep doing so: they were accepted.
+_V3 = """
+ALTER TABLE channel_account ADD COLUMN accepted_at TEXT;
+ALTER TABLE channel_account ADD COLUMN price_sync TEXT NOT NULL DEFAULT 'off'
+    CHECK (price_sync IN ('push', 'off'));
+ALTER TABLE channel_account ADD COLUMN paused_at TEXT;
+ALTER TABLE channel_account ADD COLUMN removed_at TEXT;
+ALTER TABLE job_run ADD COLUMN failing_since TEXT;
+UPDATE channel_account SET accepted_at = created_at, price_sync = 'push'
+    WHERE id IN (SELECT channel_account_id FROM outbox WHERE sent_seq IS NOT NULL);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)

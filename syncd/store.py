@@ -10,6 +10,13 @@ Facts this module encodes (see ../shared/reference/reliability.md §0, §2):
   checkpoints, runs under an exclusive ``flock`` on ``<db>.lock``, so a CLI
   command and the daemon never write to one file at the same moment.
 * sqlite-utils >= 4 nests its own writes as SAVEPOINTs inside ours.
+
+Opening: ``Store(path)`` creates a missing database (tests, the demo, the daemon's
+threads); ``Store(path, create=False)`` (every CLI command but ``syncd init``) opens
+only an existing syncd database and creates nothing, not even a parent directory or
+a lock file. What it refuses, each with its own message: a missing file, a
+directory, a file that is not SQLite, a SQLite file of another program, and a
+database written by a newer syncd.
 """
 
 from __future__ import annotations
@@ -22,8 +29,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import quote
 
-from syncd.errors import SchemaTooNew, StoreBusy
+from syncd.errors import SchemaTooNew, StoreBusy, UserError
 from syncd.migrations import MIGRATIONS
 
 if TYPE_CHECKING:
@@ -34,6 +42,7 @@ __all__ = ["LATEST_VERSION", "Store", "wal_reset_safe"]
 LATEST_VERSION: Final = len(MIGRATIONS)
 BUSY_TIMEOUT_MS: Final = 10_000
 _FIXED = ((3, 51, 3), (3, 50, 7), (3, 44, 6))
+_MAGIC: Final = b"SQLite format 3\x00"
 
 
 def wal_reset_safe(version: str) -> bool:
@@ -45,20 +54,47 @@ def wal_reset_safe(version: str) -> bool:
 class Store:
     """An open syncd database. Use ``write()`` for every change."""
 
-    def __init__(self, path: str | Path, *, lock_timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | Path, *, lock_timeout: float = 30.0, create: bool = True
+    ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._lock_fd: int | None = None
         self._lock_depth = 0
-        _create_private(self.path)
+        if create:
+            _create_private(self.path)
+        _check_existing(self.path, empty_ok=create)
         # check_same_thread=False: a connection is used by one thread at a time (the daemon
         # gives each thread its own) but may be closed by the thread that shuts down.
+        # mode=rw: when we must not create, not even SQLite may create the file.
+        target = self.path if create else f"file:{quote(str(self.path.resolve()))}?mode=rw"
         conn = sqlite3.connect(
-            self.path,
+            target,
             timeout=BUSY_TIMEOUT_MS / 1000,
             isolation_level=None,
             check_same_thread=False,
+            uri=not create,
         )
+        try:
+            self._open(conn, create=create)
+        except BaseException:
+            conn.close()
+            raise
+
+    @classmethod
+    def open_existing(cls, path: str | Path, *, lock_timeout: float = 30.0) -> Store:
+        """An existing syncd database; refuses (UserError) rather than create anything."""
+        return cls(path, lock_timeout=lock_timeout, create=False)
+
+    def _open(self, conn: sqlite3.Connection, *, create: bool) -> None:
+        # read the version before any pragma writes to the file (journal_mode=WAL does)
+        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if found > LATEST_VERSION:
+            raise SchemaTooNew(path=str(self.path), found=found, supported=LATEST_VERSION)
+        if found == 0 and _has_tables(conn):
+            raise UserError("store.foreign", path=str(self.path))
+        if found == 0 and not create:
+            raise UserError("store.not_initialised", path=str(self.path))
         for pragma in (
             "journal_mode=WAL",
             "synchronous=FULL",
@@ -200,6 +236,30 @@ def _statements(script: str) -> Iterator[str]:
             buf = ""
     if buf.strip():
         raise ValueError(f"incomplete SQL statement in migration: {buf.strip()[:60]}")
+
+
+def _has_tables(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+
+
+def _check_existing(path: Path, *, empty_ok: bool = False) -> None:
+    """Refuse, with the message that fits, a path that is not an existing SQLite file."""
+    where = str(path)
+    if str(path) == ":memory:":
+        return
+    if path.is_dir():
+        raise UserError("store.is_dir", path=where)
+    if not path.exists():
+        raise UserError("store.missing", path=where)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_MAGIC))
+    except PermissionError:
+        raise UserError("store.no_permission", path=where) from None
+    if not head and not empty_ok:
+        raise UserError("store.not_initialised", path=where)
+    if head and head != _MAGIC:
+        raise UserError("store.not_sqlite", path=where)
 
 
 def _create_private(path: Path) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "Account",
     "AccountRuntime",
     "DiscoverReport",
+    "PushRefused",
     "PushReport",
     "build_runtime",
     "discover",
@@ -69,18 +70,42 @@ class Account:
     settings: dict[str, Any]
     integration_start: str
     status: str
+    accepted: bool = True  # the seller accepted pushes to this channel
+    price_sync: bool = True  # syncd pushes prices here too
+    paused: bool = False  # neither polled nor pushed
+
+    def pushes(self, field_name: str) -> bool:
+        """Whether values of ``field_name`` may be pushed to this channel now."""
+        if not self.accepted or self.paused:
+            return False
+        return field_name == "stock" or self.price_sync
+
+
+_ACCOUNT_SQL = (
+    "SELECT id, tenant_id, name, marketplace, shop_id, settings, "
+    "COALESCE(integration_start, created_at), status, accepted_at IS NOT NULL, "
+    "price_sync = 'push', paused_at IS NOT NULL FROM channel_account "
+    "WHERE marketplace != 'manual' AND removed_at IS NULL"
+)
+
+
+def _account(r: Any) -> Account:
+    import json  # noqa: PLC0415
+
+    flags = (bool(r[8]), bool(r[9]), bool(r[10]))
+    return Account(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], *flags)
 
 
 def load_accounts(store: Store) -> list[Account]:
     """Every channel account of every tenant that has an adapter marketplace."""
-    import json  # noqa: PLC0415
+    rows = store.conn.execute(f"{_ACCOUNT_SQL} ORDER BY tenant_id, id")
+    return [_account(r) for r in rows]
 
-    rows = store.conn.execute(
-        "SELECT id, tenant_id, name, marketplace, shop_id, settings, "
-        "COALESCE(integration_start, created_at), status FROM channel_account "
-        "WHERE marketplace != 'manual' ORDER BY tenant_id, id"
-    )
-    return [Account(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
+
+def load_account(store: Store, account_id: int) -> Account | None:
+    """One account as it is now (None once removed)."""
+    row = store.conn.execute(f"{_ACCOUNT_SQL} AND id = ?", (account_id,)).fetchone()
+    return None if row is None else _account(row)
 
 
 @dataclass
@@ -258,6 +283,10 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
     return total
 
 
+class PushRefused(AdapterError):
+    """A push job whose values the marketplace refused (each one recorded and logged)."""
+
+
 @dataclass(slots=True)
 class PushReport:
     """What one push did for one field."""
@@ -266,11 +295,14 @@ class PushReport:
     ok: int = 0
     failed: int = 0
     calls: int = 0
+    first_error: str = ""  # the marketplace's words for the first refused value
 
 
 def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> PushReport:
     assert rt.adapter is not None  # noqa: S101
     adapter, report = rt.adapter, PushReport()
+    if not rt.account.pushes(field_name):  # not accepted, paused, or prices left to the shop
+        return report
     items = outbox.pending(store, rt.account.id, field_name)
     if not items:
         return report
@@ -294,6 +326,8 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
         report.sent += len(batch)
         report.ok += sum(r.ok for r in results)
         report.failed += sum(not r.ok for r in results)
+        if not report.first_error:
+            report.first_error = next((r.error for r in results if not r.ok), "")
         with store.write():
             outbox.record_results(store, field_name, [(by_id[r.listing_id], r) for r in results])
         _log_results(store, rt, field_name, [(by_id[r.listing_id], r) for r in results])

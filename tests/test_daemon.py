@@ -46,6 +46,8 @@ def two_shops(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, ShopeeSim
             ChannelIn(name=name, marketplace="shopee", shop_id=str(shop)),
             settings={"partner_id": sim.partner_id, "base_url": sim.base_url, "timeout": 10},
             integration_start=start,
+            accepted=True,  # the test accepts pushes from the start
+            price_sync="push",
         )
         credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": KEY})
         account = next(a for a in sync.load_accounts(store) if a.id == ch.id)

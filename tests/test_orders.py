@@ -37,6 +37,8 @@ def shop(store: Store, tenant: Tenant) -> int:
         tenant.id,
         ChannelIn(name="shopee", marketplace="shopee", shop_id="1"),
         integration_start=START,
+        accepted=True,  # the test accepts pushes from the start
+        price_sync="push",
     )
     for sku, item in (("NASTAR-500", "10"), ("KOPI-250", "20"), ("HAMPERS", "30")):
         catalog.bind_listing(store, tenant.id, ListingIn(sku=sku, channel="shopee", item_id=item))

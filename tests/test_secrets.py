@@ -52,6 +52,8 @@ def test_canaries_appear_nowhere(
             tenant.id,
             ChannelIn(name="shopee", marketplace="shopee", shop_id=harness.shop_id),
             settings={**harness.settings(), "max_attempts": 2, "timeout": 0.5},
+            accepted=True,  # the test accepts pushes from the start
+            price_sync="push",
         )
         vault = credentials.Vault(credentials.load_key(db))
         credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": CANARY_KEY})

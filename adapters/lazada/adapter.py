@@ -48,7 +48,7 @@ from syncd.adapter import (
     StockUpdate,
     need,
 )
-from syncd.errors import MalformedResponse, NeedsReauth, Rejected, Retryable
+from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected, Retryable
 from syncd.http import (
     ApiClient,
     CircuitBreaker,
@@ -163,6 +163,7 @@ class LazadaAdapter(Adapter):
     #: §2.5: ordered units leave *sellable* at once (withhold, occupy) and a cancellation
     #: returns them; the sellable quantity we write is exactly what buyers can take.
     own_stock_follows_orders: ClassVar[bool] = True
+    required_settings: ClassVar[dict[str, str]] = {"app_key": "--app-key"}
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=SKUS_PER_CALL,
         price_per_call=SKUS_PER_CALL,
@@ -319,7 +320,9 @@ class LazadaAdapter(Adapter):
                 f"{self.auth_url}/rest{AUTH_REFRESH}",
                 {"refresh_token": current.refresh_token},
             )
-        except Rejected as exc:  # a refused refresh cannot be fixed by retrying
+        # an auth error answering the refresh itself means the authorization is gone (revoked):
+        # the seller must authorize again; retrying cannot fix it
+        except (Rejected, RefreshAuth) as exc:
             raise NeedsReauth(f"refresh refused: {exc}", code=exc.code) from None
         return self._tokens(body, current)
 

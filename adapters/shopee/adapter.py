@@ -36,7 +36,7 @@ from syncd.adapter import (
     StockUpdate,
     need,
 )
-from syncd.errors import MalformedResponse, NeedsReauth, Rejected
+from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import (
     ApiClient,
     CircuitBreaker,
@@ -87,6 +87,7 @@ class ShopeeAdapter(Adapter):
     """One Shopee shop."""
 
     name: ClassVar[str] = "shopee"
+    required_settings: ClassVar[dict[str, str]] = {"partner_id": "--partner-id"}
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=50,
         price_per_call=50,
@@ -187,7 +188,9 @@ class ShopeeAdapter(Adapter):
                     "shop_id": self.shop_id,
                 },
             )
-        except Rejected as exc:  # a refused refresh token cannot be fixed by retrying
+        # an auth error answering the refresh itself means the authorization is gone (revoked):
+        # the seller must authorize again; retrying cannot fix it (reference §1 errors)
+        except (Rejected, RefreshAuth) as exc:
             raise NeedsReauth(f"refresh refused: {exc}", code=exc.code) from None
         return self._tokens(body, current.auth_expires_at)
 

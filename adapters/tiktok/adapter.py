@@ -161,6 +161,10 @@ class TikTokAdapter(Adapter):
     """One TikTok Shop shop (and its Tokopedia storefront)."""
 
     name: ClassVar[str] = "tiktok"
+    required_settings: ClassVar[dict[str, str]] = {
+        "app_key": "--app-key",
+        "service_id": "--service-id",  # only the authorization link needs it
+    }
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=100,  # one product, all its SKUs (a product has at most 100)
         price_per_call=100,

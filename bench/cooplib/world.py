@@ -295,6 +295,8 @@ def _connect(
         ChannelIn(name=shop.channel, marketplace=shop.marketplace, shop_id=str(shop.shop_id)),  # type: ignore[arg-type]
         settings=values,
         integration_start=since,
+        accepted=True,  # the test accepts pushes from the start
+        price_sync="push",
     )
     credentials.save(store, vault, tenant_id, ch.id, app={"partner_key": secret})
     account = next(a for a in sync.load_accounts(store) if a.id == ch.id)

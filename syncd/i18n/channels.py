@@ -1,4 +1,5 @@
-"""Seller-facing messages: channels.
+"""Seller-facing messages: a channel's lifecycle (add, connect, review, accept, edit,
+pause, remove), its state in ``syncd status``, and ``run --once``'s verdict.
 
 Each entry is (Bahasa Indonesia, English). Placeholders must match.
 """
@@ -7,4 +8,235 @@ from __future__ import annotations
 
 from typing import Final
 
-MESSAGES: Final[dict[str, tuple[str, str]]] = {}
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    # -- states (syncd.health) --
+    "state.paused": ("dijeda", "paused"),
+    "state.unsupported": ("tidak didukung", "unsupported"),
+    "state.cannot_decrypt": ("rahasia tak terbuka", "cannot decrypt secrets"),
+    "state.not_connected": ("belum tersambung", "not connected"),
+    "state.needs_reauth": ("perlu izin ulang", "needs re-authorization"),
+    "state.failing": ("gagal", "failing"),
+    "state.not_reviewed": ("belum ditinjau", "not reviewed"),
+    "state.ok": ("baik", "ok"),
+    "next.paused": (
+        "dijeda sejak {since}; tidak ditarik, tidak dikirim. Lanjutkan: syncd channel resume {name}",
+        "paused since {since}; neither polled nor pushed. Resume: syncd channel resume {name}",
+    ),
+    "next.unsupported": (
+        "versi syncd ini belum bisa bekerja dengan {detail}. Hapus: syncd channel remove {name}",
+        "this syncd cannot work with {detail} yet. Remove it: syncd channel remove {name}",
+    ),
+    "next.cannot_decrypt": (
+        "{detail} Pakai kunci induk yang dulu dipakai, atau simpan ulang kuncinya: "
+        "syncd channel set-secret {name}, lalu syncd channel connect {name}",
+        "{detail} Use the master key that was used before, or store the secret again: "
+        "syncd channel set-secret {name}, then syncd channel connect {name}",
+    ),
+    "next.not_connected": (
+        "belum diberi izin oleh toko. Sambungkan: syncd channel connect {name}",
+        "the shop has not authorized syncd yet. Connect: syncd channel connect {name}",
+    ),
+    "next.needs_reauth": (
+        "izin toko dicabut atau habis ({detail}); syncd berhenti memanggil toko ini. "
+        "Minta izin ulang: syncd channel connect {name}",
+        "the shop's authorization was revoked or has expired ({detail}); syncd stopped calling "
+        "this shop. Authorize again: syncd channel connect {name}",
+    ),
+    "next.failing": (
+        "gagal sejak {since}: {detail}. Rincian: syncd logs --channel {name}",
+        "failing since {since}: {detail}. Details: syncd logs --channel {name}",
+    ),
+    "next.not_reviewed": (
+        "belum ada yang dikirim ke toko. Tinjau: syncd channel review {name}, "
+        "lalu setujui: syncd channel accept {name}",
+        "nothing is pushed to the shop yet. Review: syncd channel review {name}, "
+        "then accept: syncd channel accept {name}",
+    ),
+    "h.state": ("Keadaan", "State"),
+    "status.attention": (
+        "{count} dari {total} kanal perlu perhatian (kode keluar 1).",
+        "{count} of {total} channels need attention (exit code 1).",
+    ),
+    "status.no_channels": (
+        "Belum ada kanal. Tambahkan: syncd channel add NAMA --marketplace shopee ...",
+        "No channels yet. Add one: syncd channel add NAME --marketplace shopee ...",
+    ),
+    # -- review and accept --
+    "review.none_bound": (
+        "{name}: belum ada produk yang terhubung. Jalankan: syncd channel discover {name} "
+        "(atau syncd listing bind).",
+        "{name}: no listings bound yet. Run: syncd channel discover {name} "
+        "(or syncd listing bind).",
+    ),
+    "review.same": (
+        "{name}: {bound} produk terhubung; stok dan harga di toko sama dengan hitungan syncd.",
+        "{name}: {bound} listings bound; the shop shows the stock and prices syncd would push.",
+    ),
+    "review.header": (
+        "{name}: {bound} produk terhubung, {count} berbeda dari hitungan syncd "
+        "(di toko → yang akan dikirim syncd):",
+        "{name}: {bound} listings bound, {count} differ from syncd's numbers "
+        "(shop shows → syncd would push):",
+    ),
+    "review.row": (
+        "  {sku} ({item}): stok {shown_stock} → {stock}; harga {shown_price} → {price}{note}",
+        "  {sku} ({item}): stock {shown_stock} → {stock}; price {shown_price} → {price}{note}",
+    ),
+    "review.price_kept": (
+        " (harga tidak dikirim: tetap {shown_price})",
+        " (price not pushed: stays {shown_price})",
+    ),
+    "review.unknown": ("tak diketahui", "unknown"),
+    "review.waiting": (
+        "Belum ada yang dikirim ke {name}. Bila benar, setujui: syncd channel accept {name} "
+        "(stok saja; harga ikut hanya dengan --price-sync push).",
+        "Nothing has been pushed to {name}. If this is right, accept: syncd channel accept {name} "
+        "(stock only; prices too only with --price-sync push).",
+    ),
+    "review.accepted": (
+        "Sudah disetujui ({at}): stok dikirim ke {name}; harga {prices}.",
+        "Accepted ({at}): stock is pushed to {name}; prices {prices}.",
+    ),
+    "prices.push": ("ikut dikirim", "are pushed too"),
+    "prices.off": (
+        "tetap diatur di marketplace",
+        "stay managed on the marketplace",
+    ),
+    "accept.done": (
+        "{name} disetujui: stok dikirim ke sana mulai sinkronisasi berikutnya (syncd run); "
+        "harga {prices}. {count} produk akan diperbarui.",
+        "{name} accepted: stock is pushed there from the next sync (syncd run); prices {prices}. "
+        "{count} listings will be updated.",
+    ),
+    "accept.prices_hint": (
+        "Ubah kapan saja: syncd channel edit {name} --price-sync push|off",
+        "Change it any time: syncd channel edit {name} --price-sync push|off",
+    ),
+    # -- add, edit, secrets, pause, remove, listings --
+    "channel.shop_exists": (
+        "Toko {shop} di {marketplace} sudah ada sebagai kanal lain. Lihat: syncd channel list",
+        "Shop {shop} on {marketplace} is already another channel. See: syncd channel list",
+    ),
+    "channel.missing_settings": (
+        "Kanal {marketplace} butuh {flags}. Tidak ada yang disimpan; ulangi dengan opsi itu.",
+        "A {marketplace} channel needs {flags}. Nothing was stored; repeat with those options.",
+    ),
+    "channel.missing_settings_edit": (
+        "Kanal {name} belum punya {flags}. Perbaiki: syncd channel edit {name} {example}",
+        "Channel {name} lacks {flags}. Fix it: syncd channel edit {name} {example}",
+    ),
+    "channel.edited": ("{name} diubah: {changes}.", "{name} changed: {changes}."),
+    "channel.unchanged": ("{name}: tidak ada yang berubah.", "{name}: nothing changed."),
+    "channel.next_connect": (
+        "Langkah berikutnya: syncd channel connect {name}",
+        "Next: syncd channel connect {name}",
+    ),
+    "secret.saved": (
+        "Kunci rahasia aplikasi {name} diganti (disimpan terenkripsi). "
+        "Langkah berikutnya: syncd channel connect {name}",
+        "The app secret of {name} was replaced (stored encrypted). "
+        "Next: syncd channel connect {name}",
+    ),
+    "secret.missing": (
+        "Kunci rahasia tidak diberikan. Set variabel {env}, atau jalankan di terminal supaya "
+        "bisa diketik (kunci tidak pernah ditulis di baris perintah).",
+        "No secret given. Set the {env} variable, or run it in a terminal to type it "
+        "(a secret is never written on the command line).",
+    ),
+    "secret.prompt": ("Kunci rahasia aplikasi untuk {name}: ", "App secret for {name}: "),
+    "channel.paused": (
+        "{name} dijeda: tidak ditarik dan tidak dikirim. Lanjutkan: syncd channel resume {name}",
+        "{name} paused: neither polled nor pushed. Resume: syncd channel resume {name}",
+    ),
+    "channel.resumed": ("{name} berjalan lagi.", "{name} resumed."),
+    "remove.confirm": (
+        "Hapus kanal {name}? {listings} produk terhubung dan kunci rahasianya dihapus; "
+        "{orders} pesanan dan {movements} gerakan stok tetap tercatat. Ketik 'ya' untuk lanjut: ",
+        "Remove channel {name}? Its {listings} bound listings and secrets go; {orders} orders "
+        "and {movements} stock movements stay recorded. Type 'yes' to go on: ",
+    ),
+    "remove.yes": ("ya", "yes"),
+    "remove.aborted": ("Tidak jadi dihapus.", "Not removed."),
+    "remove.need_yes": (
+        "Tidak ada terminal untuk bertanya: tambahkan --yes untuk menghapus {name}.",
+        "No terminal to ask: add --yes to remove {name}.",
+    ),
+    "remove.done": (
+        "Kanal {name} dihapus: {listings} produk dilepas. {orders} pesanan dan {movements} "
+        "gerakan stok tetap tercatat atas nama {kept_as}.",
+        "Channel {name} removed: {listings} listings unbound. {orders} orders and {movements} "
+        "stock movements stay recorded under the name {kept_as}.",
+    ),
+    "listing.unbound": (
+        "{sku} dilepas dari {channel} item {item}; stoknya tidak dikirim lagi ke sana.",
+        "{sku} unbound from {channel} item {item}; its stock is no longer pushed there.",
+    ),
+    "listing.moved": (
+        "{sku} di {channel} pindah dari item {old} ke {new}; kiriman yang tertahan untuk item "
+        "lama dibatalkan.",
+        "{sku} on {channel} moved from item {old} to {new}; pushes held for the old item "
+        "were dropped.",
+    ),
+    "listing.unknown": (
+        "{sku} tidak terhubung ke kanal {channel}. Lihat: syncd listing list",
+        "{sku} is not bound to channel {channel}. See: syncd listing list",
+    ),
+    # -- connect --
+    "connect.refused": (
+        "{name}: marketplace menolak kode izin ({error}). Kode hanya berlaku sekali dan "
+        "sebentar: minta tautan baru dengan syncd channel connect {name}, lalu pakai kode baru.",
+        "{name}: the marketplace refused the authorization code ({error}). A code works once "
+        "and briefly: get a new link with syncd channel connect {name}, then use the new code.",
+    ),
+    "connect.unreachable": (
+        "{name}: marketplace tidak bisa dihubungi ({error}). Coba lagi sebentar lagi; "
+        "periksa alamatnya: syncd channel edit {name} --base-url URL",
+        "{name}: the marketplace could not be reached ({error}). Try again shortly; "
+        "check its address: syncd channel edit {name} --base-url URL",
+    ),
+    # -- run --once --
+    "run.unavailable": ("{name}: tidak bisa dimulai: {error}", "{name}: could not start: {error}"),
+    "run.job_failed": ("{name}: tugas {job} gagal: {error}", "{name}: job {job} failed: {error}"),
+    "run.not_accepted": (
+        "Belum disetujui, jadi tidak dikirim: {names} (syncd channel review NAMA)",
+        "Not accepted yet, so nothing pushed: {names} (syncd channel review NAME)",
+    ),
+    # -- help --
+    "help.channel_review": (
+        "bandingkan yang tampil di toko dengan yang akan dikirim syncd",
+        "compare what the shop shows with what syncd would push",
+    ),
+    "help.channel_accept": (
+        "setujui syncd mengirim stok (dan harga, bila dipilih) ke kanal ini",
+        "accept that syncd pushes stock (and prices, if chosen) to this channel",
+    ),
+    "help.price_sync": (
+        "harga: push = syncd mengirim harga; off = harga diatur di marketplace",
+        "prices: push = syncd pushes prices; off = prices are managed on the marketplace",
+    ),
+    "help.channel_edit": ("ubah pengaturan kanal", "change a channel's settings"),
+    "help.unset": ("hapus pengaturan KEY", "remove setting KEY"),
+    "help.rename": ("nama baru kanal", "the channel's new name"),
+    "help.channel_set_secret": (
+        "ganti kunci rahasia aplikasi (dari variabel lingkungan atau diketik)",
+        "replace the app secret (from the environment or typed)",
+    ),
+    "help.secret_env": (
+        "variabel lingkungan berisi kunci (bawaan SYNCD_PARTNER_KEY)",
+        "environment variable holding the secret (default SYNCD_PARTNER_KEY)",
+    ),
+    "help.channel_pause": (
+        "jeda kanal: tidak ditarik, tidak dikirim",
+        "pause: no polls, no pushes",
+    ),
+    "help.channel_resume": ("jalankan lagi kanal yang dijeda", "resume a paused channel"),
+    "help.channel_remove": (
+        "hapus kanal (pesanan dan gerakan stoknya tetap tercatat)",
+        "remove a channel (its orders and stock movements stay recorded)",
+    ),
+    "help.yes": ("jangan bertanya, langsung lakukan", "do not ask, just do it"),
+    "help.listing_unbind": (
+        "lepas SKU dari item di kanal",
+        "unbind a SKU from its item on a channel",
+    ),
+}

@@ -43,10 +43,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "help.product_list": ("daftar SKU dan stoknya", "list SKUs and their stock"),
     "help.product_import": (
-        "impor produk dari .csv atau .xlsx (kolom: sku, name, price, product, variant, "
-        "components, stock); semua atau tidak sama sekali",
+        "impor produk dari .csv atau .xlsx (kolom: kode, nama, harga, produk, varian, "
+        "komponen, stok; stok hanya untuk SKU baru); semua atau tidak sama sekali",
         "import products from .csv or .xlsx (columns: sku, name, price, product, variant, "
-        "components, stock); all or nothing",
+        "components, stock; stock only for new SKUs); all or nothing",
     ),
     "help.skip_bad": (
         "lewati baris yang salah dan terapkan sisanya",
@@ -69,8 +69,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "help.stock_receive": ("catat barang masuk", "record goods received"),
     "help.reason": ("alasan (wajib, masuk buku stok)", "reason (required; kept in the ledger)"),
     "help.key": (
-        "kunci idempotensi; mengulang perintah dengan kunci sama tidak mencatat dua kali",
-        "idempotency key; repeating a command with the same key records nothing twice",
+        "kode unik catatan ini; mengulang perintah dengan kode yang sama tidak mencatat dua kali",
+        "a unique code for this entry; repeating a command with the same code records nothing "
+        "twice",
     ),
     "help.sale": (
         "catat penjualan offline (tunai, WhatsApp, Instagram) beberapa barang sekaligus",
@@ -101,7 +102,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "help.variant_id": ("ID varian di kanal (bila ada)", "variant id on the channel (if any)"),
     "help.rule": ("aturan stok dan harga per kanal/SKU", "stock and price rules per channel/SKU"),
     "help.rule_set": (
-        "set aturan; tanpa --channel/--sku berlaku untuk semua (default penjual)",
+        "set aturan; tanpa --channel/--sku berlaku untuk semua produk (aturan dasar)",
         "set a rule; without --channel/--sku it is the seller's default",
     ),
     "help.rule_list": ("daftar aturan", "list rules"),
@@ -144,7 +145,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "help.limit": ("paling banyak N baris terbaru", "at most the newest N rows"),
     "help.export": ("ekspor stok semua SKU ke CSV", "export every SKU's stock to CSV"),
     "help.check": (
-        "periksa buku stok terhadap saldo dan integritas basis data",
+        "periksa bahwa angka stok cocok dengan buku stok dan berkas basis data utuh",
         "verify balances against the ledger and the database's integrity",
     ),
     "help.demo": (
@@ -196,7 +197,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "one stock number for the storefronts: {names}",
     ),
     "explain.sources": ("aturan: {sources}", "rules: {sources}"),
-    "scope.tenant": ("semua (default penjual)", "all (seller default)"),
+    "scope.tenant": ("semua produk (aturan dasar)", "all (seller default)"),
     "scope.channel": ("kanal {channel}", "channel {channel}"),
     "scope.sku": ("SKU {sku}", "SKU {sku}"),
     "scope.sku_channel": ("SKU {sku} di {channel}", "SKU {sku} on {channel}"),

@@ -9,17 +9,18 @@ from typing import Final
 
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "error.generic": ("Terjadi kesalahan.", "Something went wrong."),
-    "error.prefix": ("Galat", "Error"),
+    "error.prefix": ("Gagal", "Error"),
     "store.too_new": (
-        "Basis data {path} berversi skema {found}, lebih baru dari yang dipahami syncd ini "
-        "(versi {supported}). Perbarui syncd; jangan pakai versi lama pada berkas ini.",
+        "Basis data {path} dibuat oleh syncd yang lebih baru (format versi {found}; syncd "
+        "ini hanya sampai versi {supported}). Perbarui syncd; jangan pakai versi lama pada "
+        "berkas ini.",
         "Database {path} has schema version {found}, newer than this syncd understands "
         "(version {supported}). Upgrade syncd; do not use an older version on this file.",
     ),
     "store.busy": (
-        "Basis data {path} sedang ditulis proses lain (mis. daemon) terlalu lama. "
+        "Basis data {path} sedang ditulis proses lain (mis. syncd run) terlalu lama. "
         "Coba lagi sebentar lagi.",
-        "Database {path} is being written by another process (e.g. the daemon) for too long. "
+        "Database {path} is being written by another process (e.g. syncd run) for too long. "
         "Try again in a moment.",
     ),
     "store.no_db": (
@@ -83,9 +84,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "rule.saved": ("Aturan untuk {scope} disimpan.", "Rule for {scope} saved."),
     "rule.bad": ("Aturan tidak valid: {problem}", "Invalid rule: {problem}"),
     "ledger.insufficient": (
-        "Stok {sku} tidak cukup: tersedia {available}, diminta {wanted}. "
+        "Stok {sku} tidak cukup: bisa dipakai {available}, diminta {wanted}. "
         "Tidak ada yang dicatat. Pakai --allow-negative bila barangnya memang ada.",
-        "Not enough stock for {sku}: {available} available, {wanted} requested. "
+        "Not enough stock for {sku}: {available} usable, {wanted} requested. "
         "Nothing was recorded. Use --allow-negative if the goods really are there.",
     ),
     "ledger.idem_conflict": (
@@ -122,7 +123,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "check.ok": (
         "Pemeriksaan lulus: {movements} gerakan stok, {balances} saldo cocok, "
-        "integritas basis data ok.",
+        "berkas basis data utuh.",
         "Check passed: {movements} stock movements, {balances} balances match, "
         "database integrity ok.",
     ),
@@ -133,7 +134,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{cached_on_hand}/reserved {cached_reserved}, ledger {on_hand}/{reserved}.",
     ),
     "check.integrity": (
-        "Pemeriksaan integritas SQLite gagal: {detail}",
+        "Berkas basis data rusak (pemeriksaan SQLite): {detail}",
         "SQLite integrity check failed: {detail}",
     ),
     "check.failed": ("Pemeriksaan GAGAL: {count} masalah.", "Check FAILED: {count} problems."),
@@ -142,100 +143,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{rows} stock rows written to {path}.",
     ),
     "init.done": (
-        "Basis data siap di {path} (skema versi {version}).",
+        "Basis data siap di {path} (format versi {version}).",
         "Database ready at {path} (schema version {version}).",
     ),
 }
-
-MESSAGES.update(
-    {
-        "import.failed": (
-            "Impor {path} dibatalkan: {count} baris bermasalah. Tidak ada yang diterapkan. "
-            "Perbaiki barisnya, atau pakai --skip-bad untuk melewati baris yang salah.",
-            "Import of {path} cancelled: {count} bad rows. Nothing was applied. "
-            "Fix the rows, or use --skip-bad to skip the bad ones.",
-        ),
-        "import.row_error": (
-            "baris {row}, kolom {column}: {reason}",
-            "row {row}, column {column}: {reason}",
-        ),
-        "import.more_errors": ("... dan {count} masalah lain.", "... and {count} more problems."),
-        "import.done": (
-            "Impor {path}: {created} SKU baru, {updated} diubah, {unchanged} tetap, "
-            "stok diset untuk {stock_set} SKU, {skipped} baris dilewati.",
-            "Import {path}: {created} new SKUs, {updated} changed, {unchanged} unchanged, "
-            "stock set for {stock_set} SKUs, {skipped} rows skipped.",
-        ),
-        "import.unsupported": (
-            "Format berkas {path} tidak didukung: pakai .csv atau .xlsx.",
-            "File format of {path} is not supported: use .csv or .xlsx.",
-        ),
-        "import.unreadable": (
-            "Berkas {path} tidak bisa dibaca: {problem}",
-            "Cannot read file {path}: {problem}",
-        ),
-        "import.r.not_utf8": (
-            "bukan teks UTF-8 (byte {byte} di posisi {pos}). Simpan ulang sebagai "
-            "'CSV UTF-8' (di Excel: Simpan Sebagai > CSV UTF-8). Seluruh berkas ditolak.",
-            "not UTF-8 text (byte {byte} at position {pos}). Save it again as "
-            "'CSV UTF-8' (in Excel: Save As > CSV UTF-8). The whole file was refused.",
-        ),
-        "import.r.unknown_column": (
-            "kolom '{name}' tidak dikenal. Kolom yang dikenal: {known}.",
-            "unknown column '{name}'. Known columns: {known}.",
-        ),
-        "import.r.unknown_column_hint": (
-            "kolom '{name}' tidak dikenal (maksudnya '{guess}'?). Kolom yang dikenal: {known}.",
-            "unknown column '{name}' (did you mean '{guess}'?). Known columns: {known}.",
-        ),
-        "import.r.missing_column": (
-            "kolom wajib '{name}' tidak ada di baris judul.",
-            "required column '{name}' is missing from the header row.",
-        ),
-        "import.r.duplicate_column": (
-            "kolom '{name}' muncul dua kali di baris judul.",
-            "column '{name}' appears twice in the header row.",
-        ),
-        "import.r.empty": ("kosong; kolom ini wajib diisi.", "empty; this column is required."),
-        "import.r.bad_sku": (
-            "'{value}' bukan SKU yang sah: {problem}.",
-            "'{value}' is not a valid SKU: {problem}.",
-        ),
-        "import.r.duplicate_sku": (
-            "SKU '{sku}' sudah ada di baris {first}; setiap SKU hanya boleh satu baris.",
-            "SKU '{sku}' already appears in row {first}; each SKU may have one row only.",
-        ),
-        "import.r.bad_price": (
-            "'{value}' bukan harga yang sah; tulis rupiah bulat, mis. 85000 atau 85.000.",
-            "'{value}' is not a valid price; write whole rupiah, e.g. 85000 or 85.000.",
-        ),
-        "import.r.bad_stock": (
-            "'{value}' bukan jumlah stok yang sah; tulis bilangan bulat 0 atau lebih.",
-            "'{value}' is not a valid stock count; write a whole number, 0 or more.",
-        ),
-        "import.r.bad_components": (
-            "'{value}' tidak bisa dibaca; tulis seperti '2xNASTAR-500 1xKOPI-250'.",
-            "cannot read '{value}'; write it like '2xNASTAR-500 1xKOPI-250'.",
-        ),
-        "import.r.unknown_component": (
-            "komponen '{sku}' tidak ada di berkas ini maupun di katalog.",
-            "component '{sku}' is neither in this file nor in the catalogue.",
-        ),
-        "import.r.nested_bundle": (
-            "komponen '{sku}' sendiri adalah paket; paket di dalam paket belum didukung.",
-            "component '{sku}' is itself a bundle; bundles inside bundles are not supported.",
-        ),
-        "import.r.bundle_stock": (
-            "paket tidak punya stok sendiri (mengikuti komponennya); kosongkan kolom ini.",
-            "a bundle has no stock of its own (it follows its components); leave this empty.",
-        ),
-        "import.r.invalid": ("{problem}", "{problem}"),
-        "import.r.too_long": (
-            "terlalu panjang (maks. {max} karakter).",
-            "too long (max {max} characters).",
-        ),
-    }
-)
 
 MESSAGES.update(
     {
@@ -263,6 +174,136 @@ MESSAGES.update(
             "Sambungkan ulang kanal ini.",
             "The secrets of channel {account} cannot be opened with this master key (wrong key or damaged data). "
             "Connect this channel again.",
+        ),
+    }
+)
+
+# The database a command opens, and how errors end (syncd.store, syncd.cli.main).
+MESSAGES.update(
+    {
+        "store.missing": (
+            "Tidak ada basis data di {path}. Kalau ini memang tempatnya, buat dulu dengan "
+            "syncd init (dengan --db/--config yang sama). Kalau bukan, periksa --db, SYNCD_DB "
+            "atau 'database' di berkas konfigurasi. Tidak ada yang dibuat.",
+            "There is no database at {path}. If that is the right place, create it first with "
+            "syncd init (with the same --db/--config). If not, check --db, SYNCD_DB or "
+            "'database' in the config file. Nothing was created.",
+        ),
+        "store.is_dir": (
+            "{path} adalah folder, bukan berkas basis data. Tunjuk berkasnya, "
+            "mis. --db {path}/syncd.db",
+            "{path} is a folder, not a database file. Point at the file, e.g. --db {path}/syncd.db",
+        ),
+        "store.not_sqlite": (
+            "{path} bukan basis data syncd (isinya bukan SQLite). Berkas ini tidak diubah. "
+            "Periksa lokasinya: --db, SYNCD_DB atau 'database' di berkas konfigurasi.",
+            "{path} is not a syncd database (it is not an SQLite file). It was not changed. "
+            "Check the location: --db, SYNCD_DB or 'database' in the config file.",
+        ),
+        "store.foreign": (
+            "{path} adalah basis data milik program lain, bukan syncd. Berkas ini tidak diubah; "
+            "pakai lokasi lain untuk syncd.",
+            "{path} is another program's database, not syncd's. It was not changed; "
+            "use another location for syncd.",
+        ),
+        "store.not_initialised": (
+            "{path} ada tetapi masih kosong (belum disiapkan). Siapkan dengan syncd init "
+            "(dengan --db/--config yang sama).",
+            "{path} exists but is empty (not set up yet). Set it up with syncd init "
+            "(with the same --db/--config).",
+        ),
+        "store.no_permission": (
+            "Tidak ada izin membaca basis data {path}. Jalankan sebagai pemiliknya, "
+            "mis. sudo -u syncd syncd --config /etc/syncd/syncd.toml ...",
+            "No permission to read the database {path}. Run as its owner, "
+            "e.g. sudo -u syncd syncd --config /etc/syncd/syncd.toml ...",
+        ),
+        "store.readonly": (
+            "Basis data {path} tidak bisa ditulis (berkas atau foldernya hanya bisa dibaca). "
+            "Jalankan sebagai pemiliknya, mis. sudo -u syncd syncd ...",
+            "The database {path} cannot be written (the file or its folder is read-only). "
+            "Run as its owner, e.g. sudo -u syncd syncd ...",
+        ),
+        "store.cannot_open": (
+            "Basis data {path} tidak bisa dibuka ({problem}). Periksa izin berkas dan foldernya.",
+            "The database {path} cannot be opened ({problem}). Check the file's and folder's "
+            "permissions.",
+        ),
+        "store.disk": (
+            "Basis data {path} tidak bisa disimpan: masalah disk ({problem}). Periksa sisa ruang "
+            "dan kondisi disk, lalu jalankan syncd check.",
+            "The database {path} cannot be saved: a disk problem ({problem}). Check free space "
+            "and the disk, then run syncd check.",
+        ),
+        "store.damaged": (
+            "Basis data {path} rusak ({problem}). Jangan pakai berkas ini lagi; pulihkan dari "
+            "cadangan dengan syncd restore CADANGAN, lalu syncd check.",
+            "The database {path} is damaged ({problem}). Stop using this file; restore it from "
+            "a backup with syncd restore BACKUP, then run syncd check.",
+        ),
+        "error.interrupted": (
+            "Dihentikan (Ctrl-C). Langkah yang sedang berjalan dibatalkan; "
+            "yang sudah tersimpan tetap aman.",
+            "Stopped (Ctrl-C). The step in progress was cancelled; what was already saved is kept.",
+        ),
+        "error.unexpected": (
+            "syncd mengalami masalah tak terduga (kode {ref}). Rinciannya dicatat di {log}. "
+            "Sebutkan kode itu saat melapor.",
+            "syncd hit an unexpected problem (reference {ref}). The details are in {log}. "
+            "Quote that reference when you report it.",
+        ),
+        "error.unexpected_unlogged": (
+            "syncd mengalami masalah tak terduga ({kind}, kode {ref}); rinciannya tidak bisa "
+            "dicatat (folder catatan tidak bisa ditulis).",
+            "syncd hit an unexpected problem ({kind}, reference {ref}); the details could not be "
+            "written (the log folder is not writable).",
+        ),
+        "error.permission": (
+            "Tidak ada izin untuk {path}. Jalankan sebagai pemilik berkas itu, "
+            "mis. sudo -u syncd syncd ...",
+            "No permission for {path}. Run as the owner of that file, e.g. sudo -u syncd syncd ...",
+        ),
+        "error.os": (
+            "Tidak bisa memakai {path}: {problem}",
+            "Cannot use {path}: {problem}",
+        ),
+        "secrets.key_missing": (
+            "Kunci induk (pembuka rahasia toko) tidak ada di {path}. Kembalikan dari cadangan, "
+            'atau tunjuk lokasinya: master_key = "..." di berkas konfigurasi, atau '
+            "SYNCD_MASTER_KEY.",
+            "The master key (which opens the shop secrets) is not at {path}. Put it back from "
+            'your backup, or say where it is: master_key = "..." in the config file, or '
+            "SYNCD_MASTER_KEY.",
+        ),
+        "secrets.key_lost": (
+            "Kunci induk tidak ada di {path}, padahal rahasia toko di {db} sudah dikunci dengan "
+            "sebuah kunci. Kunci baru tidak akan bisa membukanya, jadi syncd tidak membuatnya. "
+            'Tunjuk kunci yang dulu dipakai: master_key = "..." di berkas konfigurasi '
+            "(mis. syncd --config /etc/syncd/syncd.toml ...), SYNCD_MASTER_KEY, atau kembalikan "
+            "berkas kunci dari cadangan ke {path}.",
+            "There is no master key at {path}, but the shop secrets in {db} were locked with one. "
+            "A new key could never open them, so syncd did not make one. Point at the key used "
+            'before: master_key = "..." in the config file '
+            "(e.g. syncd --config /etc/syncd/syncd.toml ...), SYNCD_MASTER_KEY, or put the key "
+            "file back at {path} from your backup.",
+        ),
+        "secrets.key_unreadable": (
+            "Kunci induk {path} tidak bisa dibaca (tidak ada izin, atau bukan berkas). Jalankan "
+            "sebagai pengguna layanan, mis. sudo -u syncd syncd --config /etc/syncd/syncd.toml "
+            "..., atau periksa master_key di berkas konfigurasi.",
+            "The master key {path} cannot be read (no permission, or not a file). Run as the "
+            "service's user, e.g. sudo -u syncd syncd --config /etc/syncd/syncd.toml ..., or "
+            "check master_key in the config file.",
+        ),
+        "secrets.key_mismatch": (
+            "Ada dua kunci induk yang berbeda: yang dipakai dari {used}, tetapi berkas "
+            "konfigurasi menunjuk {configured}. Samakan keduanya (LoadCredential= di unit "
+            "systemd menunjuk berkas yang sama dengan master_key), supaya layanan dan perintah "
+            "syncd memakai kunci yang sama.",
+            "There are two different master keys: the one in use comes from {used}, but the "
+            "config file names {configured}. Make them the same (LoadCredential= in the systemd "
+            "unit names the same file as master_key), so the service and the syncd command use "
+            "one key.",
         ),
     }
 )

@@ -52,7 +52,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "rules.field.preferred_channel": ("kanal utama {value}", "preferred channel {value}"),
     "rules.field.one_of_a_kind": ("barang satu-satunya", "one of a kind"),
     "rules.field.not_one_of_a_kind": ("bukan barang satu-satunya", "not one of a kind"),
-    "rules.field.markup_pct": ("markup {value}", "markup {value}"),
+    "rules.field.markup_pct": ("kenaikan harga {value}", "markup {value}"),
     "rules.field.markup_fixed": ("tambahan {value}", "extra {value}"),
     "rules.field.rounding": ("pembulatan {value}", "rounding {value}"),
     "rules.field.floor_price": ("harga minimum {value}", "floor price {value}"),

@@ -18,7 +18,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "a short tour of the CLI commands, without marketplaces",
     ),
     "help.keep": ("simpan berkas demo di folder ini", "keep the demo's files in this folder"),
-    "help.run": ("jalankan layanan sinkronisasi (daemon)", "run the sync service (daemon)"),
+    "help.run": (
+        "jalankan sinkronisasi terus-menerus (biasanya sebagai layanan sistem)",
+        "run the sync service (daemon)",
+    ),
     "help.once": ("jalankan setiap tugas sekali lalu keluar", "run every due job once, then exit"),
     "help.workers": ("jumlah pekerja paralel", "number of parallel workers"),
     "help.push_every": (
@@ -27,7 +30,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "help.poll_every": ("detik antar penarikan pesanan", "seconds between order pulls"),
     "help.log_format": (
-        "format log: json atau console (default: otomatis)",
+        "format log: json atau console (bawaan: otomatis)",
         "log format: json or console (default: automatic)",
     ),
     "help.channel_connect": (
@@ -50,7 +53,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "help.service_id": ("service_id aplikasi (TikTok Shop)", "the app's service_id (TikTok Shop)"),
     "help.setting": (
-        "pengaturan adaptor lain, mis. warehouse_id=123 (boleh berulang)",
+        "pengaturan lain untuk marketplace ini, mis. warehouse_id=123 (boleh berulang)",
         "any other adapter setting, e.g. warehouse_id=123 (repeatable)",
     ),
     "bad.setting": (
@@ -63,8 +66,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "help.environment": ("production atau sandbox", "production or sandbox"),
     "help.integration_start": (
-        "pesanan sebelum waktu ini (ISO 8601) tidak mengubah stok; default sekarang",
-        "orders created before this time (ISO 8601) never touch stock; default now",
+        "pesanan sebelum waktu ini tidak mengubah stok: tanggal dan jam setempat "
+        "(2026-12-01T06:49) atau mundur dari sekarang (1d); bawaan: sekarang",
+        "orders created before this time never touch stock: a local date and time "
+        "(2026-12-01T06:49) or a span back from now (1d); default now",
     ),
     "help.channel_discover": (
         "baca produk toko dan hubungkan otomatis berdasarkan SKU",
@@ -80,8 +85,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "minimum level: debug, info, warning, error",
     ),
     "help.since": (
-        "sejak (ISO 8601 atau durasi seperti 30m, 2h, 1d)",
-        "since (ISO 8601 or a duration like 30m, 2h, 1d)",
+        "sejak kapan: tanggal dan jam setempat (2026-12-01T06:49) atau mundur dari "
+        "sekarang (30m, 2h, 1d)",
+        "since when: a local date and time (2026-12-01T06:49) or a span back from now "
+        "(30m, 2h, 1d)",
     ),
     "help.log_sku": ("hanya kejadian SKU ini", "only events of this SKU"),
     "help.log_channel": ("hanya kejadian kanal ini", "only events of this channel"),
@@ -98,7 +105,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The app's secret key is missing. Set the {env} variable and try again.",
     ),
     "connect.no_adapter": (
-        "Marketplace {marketplace} belum punya adaptor; kanal ini hanya untuk pencatatan.",
+        "Marketplace {marketplace} belum bisa disambungkan oleh syncd; kanal ini hanya "
+        "untuk pencatatan.",
         "Marketplace {marketplace} has no adapter yet; this channel is record-only.",
     ),
     "discover.done": (
@@ -135,8 +143,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "status.paused": ("dijeda", "paused"),
     "status.needs_reauth": ("perlu izin ulang", "needs re-authorization"),
     "status.heartbeat": (
-        "Daemon: detak terakhir {at} (pid {pid}).",
+        "Layanan sinkronisasi: terakhir aktif {at} (pid {pid}).",
         "Daemon: last heartbeat {at} (pid {pid}).",
     ),
-    "status.no_daemon": ("Daemon belum pernah berjalan.", "The daemon has never run."),
+    "status.no_daemon": (
+        "Layanan sinkronisasi (syncd run) belum pernah berjalan.",
+        "The daemon has never run.",
+    ),
 }

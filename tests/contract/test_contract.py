@@ -75,6 +75,8 @@ def build_world(name: str, tmp_path: Path) -> World:
         ),
         settings=harness.settings(),
         integration_start=start,
+        accepted=True,  # the test accepts pushes from the start
+        price_sync="push",
     )
     vault = credentials.Vault(credentials.load_key(store.path))
     credentials.save(store, vault, tenant.id, ch.id, app=harness.secrets())
