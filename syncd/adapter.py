@@ -32,6 +32,7 @@ __all__ = [
     "RemoteListing",
     "StockUpdate",
     "need",
+    "page_token",
 ]
 
 #: Normalized order states, in the only order they may advance:
@@ -172,6 +173,27 @@ def need(body: Any, *keys: str, source: str) -> Any:
         if not isinstance(value, dict) or key not in value:
             raise MalformedResponse(f"{source}: answer lacks {'.'.join(keys)}", code="malformed")
         value = value[key]
+    return value
+
+
+#: A paging token longer than this is not one a marketplace sends (theirs are < 200).
+MAX_PAGE_TOKEN = 2048
+
+
+def page_token(value: Any, *, source: str) -> str:
+    """A continuation token as the marketplaces document it: a non-empty string of
+    printable characters without spaces, of bounded length. Anything else (``True``, a
+    list, a megabyte) is a malformed answer: retried, never stored as our cursor."""
+    from syncd.errors import MalformedResponse  # noqa: PLC0415
+
+    if (
+        not isinstance(value, str)
+        or not 0 < len(value) <= MAX_PAGE_TOKEN
+        or not value.isprintable()
+        or any(c.isspace() for c in value)
+    ):
+        shown = repr(value)[:40]
+        raise MalformedResponse(f"{source}: paging token {shown} is not one", code="paging")
     return value
 
 

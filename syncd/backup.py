@@ -260,7 +260,7 @@ def _key_text(source: credentials.KeySource) -> str | None:
         return os.environ[credentials.KEY_ENV].strip()
     if not source.path.exists():
         return None
-    return source.path.read_text(encoding="ascii").strip()
+    return source.path.read_text(encoding="ascii", errors="replace").strip()
 
 
 def _backup_key(
@@ -369,7 +369,7 @@ def _plan_key(src: Path, db_path: Path, configured: Path | None, replace: bool) 
     backup_key = src.with_name(src.name + ".key")
     if not backup_key.is_file():
         return _KeyPlan(None, None, None, backup_key)
-    text = backup_key.read_text(encoding="ascii").strip()
+    text = backup_key.read_text(encoding="ascii", errors="replace").strip()
     key = _decode_key(text, str(backup_key))
     _key_opens(src, key, backup_key)
     source = credentials.key_source(db_path, configured)
@@ -379,14 +379,17 @@ def _plan_key(src: Path, db_path: Path, configured: Path | None, replace: bool) 
     except OSError:
         current = None
         if source.path is None or source.path.exists():  # there, but not for us to read
-            raise UserError("restore.key_elsewhere", where=where, key=str(backup_key)) from None
+            raise UserError("restore.key_unreadable", where=where) from None
     if current is not None and secrets.compare_digest(_decode_key(current, where), key):
         return _KeyPlan(None, None, where, None)
-    if _managed(source):  # the environment or a systemd credential: not ours to rewrite
+    target = source.path
+    if target is None or _managed(source):  # the environment or systemd: not ours to rewrite
         raise UserError("restore.key_elsewhere", where=where, key=str(backup_key))
     if current is not None and not replace:
-        raise UserError("restore.exists", path=str(source.path))
-    return _KeyPlan(source.path, text, None, None)
+        raise UserError("restore.exists", path=str(target))
+    if not target.parent.is_dir():
+        raise UserError("backup.dest_dir_missing", path=str(target.parent))
+    return _KeyPlan(target, text, None, None)
 
 
 def restore(

@@ -304,14 +304,37 @@ def add_channel(
             "price_sync": price_sync,
             "accepted_at": now() if accepted else None,
         }
-        if store.scalar(
-            "SELECT 1 FROM channel_account WHERE tenant_id = ? AND marketplace = ? "
-            "AND shop_id = ? AND removed_at IS NULL",
-            (tenant_id, item.marketplace, item.shop_id),
-        ):
-            raise UserError("channel.shop_exists", marketplace=item.marketplace, shop=item.shop_id)
+        family = marketplace_family(item.marketplace)
+        siblings = sorted({item.marketplace, family, *_family_members(family)})
+        holder = store.one(
+            "SELECT t.name AS tenant, c.name AS channel FROM channel_account c "
+            "JOIN tenant t ON t.id = c.tenant_id WHERE c.shop_id = ? AND c.removed_at IS NULL "
+            f"AND c.marketplace IN ({','.join('?' * len(siblings))})",
+            (item.shop_id, *siblings),
+        )
+        if holder is not None:  # one shop, one binding: its orders would move stock twice
+            raise UserError(
+                "channel.shop_exists",
+                marketplace=item.marketplace,
+                shop=item.shop_id,
+                tenant=holder["tenant"],
+                channel=holder["channel"],
+            )
         _insert(store, "channel_account", row)
     return get_channel(store, tenant_id, item.name)
+
+
+def marketplace_family(marketplace: str) -> str:
+    """The API a marketplace is served through: Tokopedia shops are TikTok Shop shops."""
+    from adapters import ALIASES  # noqa: PLC0415
+
+    return ALIASES.get(marketplace, marketplace)
+
+
+def _family_members(family: str) -> list[str]:
+    from adapters import ALIASES  # noqa: PLC0415
+
+    return [alias for alias, target in ALIASES.items() if target == family]
 
 
 _CHANNEL_COLUMNS = (

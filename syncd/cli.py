@@ -87,9 +87,11 @@ class Context:
         for line in lines:
             print(line, file=self.out)
 
-    def close(self) -> None:
+    def close(self, *, wait: bool = True) -> None:
+        """Close the store (``wait=False`` after Ctrl-C: see Store.close)."""
         if self._store is not None:
-            self._store.close()
+            store, self._store = self._store, None
+            store.close(wait=wait)
 
     def release(self) -> None:
         """Let go of everything ``hold`` kept."""
@@ -769,6 +771,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             configure(level="warning")  # commands print their results; `run` logs at info
         ctx = Context(args)
+        interrupted = False
         try:
             if not args.lang and not os.environ.get("SYNCD_LANG") and ctx.settings.lang:
                 i18n.set_lang(ctx.settings.lang)
@@ -778,9 +781,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             localtime.set_zone(ctx.settings.timezone, source=f"{where}: timezone")
             code = int(args.handler(ctx, args))
             sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        except KeyboardInterrupt:
+            interrupted = True  # the seller gave up waiting: do not wait again to close
+            raise
         finally:
             try:
-                ctx.close()
+                ctx.close(wait=not interrupted)
             finally:
                 ctx.release()
     except KeyboardInterrupt:

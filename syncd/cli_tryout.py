@@ -277,7 +277,18 @@ def commands(sub: Any, channel: Any) -> None:
 
     p = _sub(sub, "simulator", "tryout.help", cmd_simulator)
     p.add_argument("marketplace", choices=sorted(MAKERS), help=t("tryout.help.marketplace"))
-    p.add_argument("--port", type=int, help=t("tryout.help.port", ports=_ports_text()))
+    p.add_argument("--port", type=_port, help=t("tryout.help.port", ports=_ports_text()))
+
+
+def _port(text: str) -> int:
+    """A TCP port number (1-65535), or argparse's one-line usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(t("tryout.bad_port", value=text))
+    return value
 
 
 def _ports_text() -> str:

@@ -177,7 +177,7 @@ def ledger_reason(source: str, reason: str, key: str) -> str:
     """The reason in the seller's words: ``pesanan 2412AB: dikirim`` for an order line."""
     if source == "order" and (match := _ORDER_REASON.fullmatch(reason)):
         step = key.split(":")[-2] if key.count(":") >= 5 else ""  # ord:acct:order:line:step:sku
-        step_key = f"order.step.{step}"
+        step_key = f"ledger.step.{step}"
         if step_key in CATALOGUE:
             return t("ledger.order_reason", order=match["order"], step=t(step_key))
         return reason

@@ -53,6 +53,7 @@ import structlog
 from syncd import credentials, events, sync
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth
+from syncd.log import clean
 from syncd.store import Store
 
 __all__ = ["Daemon", "Intervals"]
@@ -334,7 +335,7 @@ class Daemon:
                     "UPDATE job_run SET last_error = ?, failures = failures + 1, "
                     "failing_since = COALESCE(failing_since, ?) "
                     "WHERE channel_account_id = ? AND job = ?",
-                    (error[:500], at, account_id, job),
+                    (clean(error)[:500], at, account_id, job),  # marketplace words: scrubbed
                 )
 
     def _fail(self, store: Store, account_id: int, job: str, exc: Exception) -> None:

@@ -17,7 +17,8 @@ is a new count (shown, never silent).
 
 ``dry_run`` plans exactly the same way and writes nothing.
 
-Columns (header row, any order, case-insensitive; Indonesian names work too):
+Columns (header row, any order, case-insensitive; Indonesian names work too;
+units in brackets and marks are ignored, so ``Harga Jual (Rp)`` is ``price``):
 
 =============  ===============================  ======================================
 column         also accepted                     meaning
@@ -99,6 +100,7 @@ _ALIASES = {alias: col for col, names in COLUMNS.items() for alias in (col, *nam
 _MISSPELT = 0.75
 _PROGRESS_FROM = 2_000  # rows; smaller files finish before a bar is useful
 _SHOW = 50  # lines per section of the report; the rest are counted
+_NAMES = 10  # SKUs named on one line
 #: Movements a count overrides that the seller should hear about (they lowered stock).
 _LOWERING = ("offline_sale", "sale", "adjustment")
 
@@ -292,7 +294,9 @@ class _Header:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+    """``Harga Jual (Rp)*`` → ``harga_jual``: units in brackets and marks do not count."""
+    bare = re.sub(r"\([^)]*\)|[*:]", " ", name).strip().lower()
+    return re.sub(r"[\s\-]+", "_", bare)
 
 
 def _map_header(header: list[str]) -> _Header:
@@ -833,9 +837,11 @@ def render(report: ImportReport) -> tuple[list[str], list[str]]:
     stock = [line for c in report.stock if c.sku not in new for line in _stock_lines(c)]
     out += _limited(stock, 3 * _SHOW)
     if report.already:
-        skus = ", ".join(f"{s} ({n})" for s, n in report.already[:_SHOW])
-        more = len(report.already) - _SHOW
-        out.append(t("import.already", skus=skus + (f", +{more}" if more > 0 else "")))
+        skus = ", ".join(f"{s} ({n})" for s, n in report.already[:_NAMES])
+        more = len(report.already) - _NAMES
+        out.append(t("import.already", skus=skus))
+        if more > 0:
+            out.append("  " + t("import.more_lines", count=more))
     if report.kept:
         out.append(t("import.kept"))
         out += _limited(

@@ -124,7 +124,11 @@ def pending(store: Store, channel_account_id: int, field: Field) -> list[Pending
 
 
 def record_results(store: Store, field: Field, sent: Sequence[tuple[Pending, ItemResult]]) -> None:
-    """Record what the marketplace said about each pushed value. Call inside ``write()``."""
+    """Record what the marketplace said about each pushed value. Call inside ``write()``.
+
+    Error texts are the marketplace's words, which may echo a token: scrubbed here."""
+    from syncd.log import clean  # noqa: PLC0415 - structlog stays off the CLI sale path
+
     at = now()
     for item, result in sent:
         if result.ok:
@@ -140,7 +144,7 @@ def record_results(store: Store, field: Field, sent: Sequence[tuple[Pending, Ite
                 "status = CASE WHEN ? AND attempts + 1 < ? THEN 'failed' ELSE 'parked' END "
                 "WHERE listing_id = ? AND field = ? AND seq = ?",
                 (
-                    result.error[:500],
+                    clean(result.error)[:500],
                     at,
                     int(result.retry),
                     park_after,

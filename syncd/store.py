@@ -213,10 +213,25 @@ class Store:
         """``PRAGMA integrity_check`` result: 'ok' or the first problem found."""
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
-    def close(self) -> None:
-        """Close the connection under the writer lock (closing checkpoints the WAL)."""
-        with self.writer_lock():
+    def close(self, *, wait: bool = True) -> None:
+        """Close the connection under the writer lock (closing checkpoints the WAL).
+
+        ``wait=False`` (after Ctrl-C): if another process holds the writer lock, close at
+        once without it. That holder has its own connection open, so ours is not the last
+        one and SQLite does not checkpoint on this close.
+        """
+        if wait:
+            with self.writer_lock():
+                self.conn.close()
+            return
+        timeout, self.lock_timeout = self.lock_timeout, 0.0
+        try:
+            with self.writer_lock():
+                self.conn.close()
+        except StoreBusy:
             self.conn.close()
+        finally:
+            self.lock_timeout = timeout
 
     def __enter__(self) -> Store:
         return self

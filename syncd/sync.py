@@ -32,6 +32,7 @@ from syncd.adapter import (
 )
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth, RefreshAuth, Rejected, Retryable, SkippableItem
+from syncd.log import clean
 from syncd.store import Store
 
 __all__ = [
@@ -233,7 +234,7 @@ def pause(store: Store, rt: AccountRuntime, exc: AdapterError) -> None:
     with store.write():
         store.conn.execute(
             "UPDATE channel_account SET status = 'needs_reauth', status_reason = ? WHERE id = ?",
-            (str(exc)[:300], rt.account.id),
+            (clean(str(exc))[:300], rt.account.id),  # marketplace words may echo a token
         )
     events.record(
         store,

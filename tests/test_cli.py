@@ -64,7 +64,7 @@ def test_help_in_both_languages(cli: Cli, lang: str) -> None:
 def test_sale_of_several_items_is_recorded_atomically(cli: Cli) -> None:
     run = cli("sale", "2xNASTAR-500", "1xKOPI-250", "--channel", "whatsapp")
     assert run.code == 0, run.err
-    assert "Penjualan whatsapp dicatat" in run.out
+    assert "Penjualan WhatsApp dicatat" in run.out
     assert stock_of(cli, "NASTAR-500") == (10, 0)
     assert stock_of(cli, "KOPI-250") == (4, 0)
 
@@ -181,6 +181,7 @@ def test_check_fails_on_tampered_balance(cli: Cli, db_path: Path) -> None:
 
 
 def test_tenant_selection(cli: Cli) -> None:
+    assert cli("init").code == 0
     assert cli("tenant", "add", "A").code == 0
     assert cli("tenant", "add", "B").code == 0
     run = cli("--lang", "en", "product", "list")

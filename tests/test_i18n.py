@@ -23,23 +23,46 @@ def test_both_languages_present_with_same_placeholders(key: str) -> None:
     assert placeholders(indonesian) == placeholders(english), key
 
 
-def _keys_used_in_code() -> set[str]:
-    """Literal keys passed to t(...), UserError(...) subclasses or RowError in syncd/."""
-    used: set[str] = set()
-    for path in ROOT.rglob("*.py"):
-        if "i18n" in path.parts:
+_LOGGER_METHODS = {"debug", "info", "warning", "error", "exception", "critical", "msg"}
+_FILE_ENDINGS = {"db", "csv", "xlsx", "toml", "log", "key", "lock", "json", "py", "txt"}
+
+
+def _not_keys(tree: ast.AST) -> set[int]:
+    """English names that look like keys: log event names and stored event kinds."""
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            for const in ast.walk(node) if isinstance(node, ast.Call) else ():
-                if (
-                    isinstance(const, ast.Constant)
-                    and isinstance(const.value, str)
-                    and const.value.count(".") >= 1
-                    and const.value.split(".")[0] in {p.split(".")[0] for p in CATALOGUE}
-                    and " " not in const.value
-                    and const.value.replace(".", "").replace("_", "").isalnum()
-                ):
-                    used.add(const.value)
+        if node.func.attr in _LOGGER_METHODS and node.args:
+            skip.add(id(node.args[0]))
+        if node.func.attr == "record" and len(node.args) >= 2:  # events.record(store, kind, …)
+            skip.add(id(node.args[1]))
+    return skip
+
+
+def _keys_used_in_code() -> set[str]:
+    """Every string in a call, in syncd/ and adapters/, that has the shape of a key."""
+    prefixes = {p.split(".")[0] for p in CATALOGUE}
+    used: set[str] = set()
+    for root in (ROOT, ROOT.parent / "adapters"):
+        for path in root.rglob("*.py"):
+            if "i18n" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            skip = _not_keys(tree)
+            for node in ast.walk(tree):
+                for const in ast.walk(node) if isinstance(node, ast.Call) else ():
+                    if (
+                        isinstance(const, ast.Constant)
+                        and id(const) not in skip
+                        and isinstance(const.value, str)
+                        and const.value.count(".") >= 1
+                        and const.value.split(".")[0] in prefixes
+                        and const.value.rsplit(".", 1)[-1] not in _FILE_ENDINGS
+                        and " " not in const.value
+                        and const.value.replace(".", "").replace("_", "").isalnum()
+                    ):
+                        used.add(const.value)
     return used
 
 
@@ -201,3 +224,32 @@ def test_every_argparse_text_a_seller_can_meet_is_translated() -> None:
     english = {en for key, (_, en) in CATALOGUE.items() if key.startswith("argparse.")}
     assert "usage: " in msgids  # the scan really reads argparse
     assert sorted(msgids - _DEVELOPER_MSGIDS - english) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "message", "data", "indonesian"),
+    [
+        ("push.failed", "price 85000 refused: locked", '{"retry": false}', "Toko menolak harga"),
+        ("job.failed", "pull failed: Retryable: 500", '{"job": "pull"}', "Tugas ambil pesanan"),
+        ("daemon.started", "pid 42", '{"workers": 4}', "(pid 42, 4 pekerja)"),
+        # an event of a shape this syncd does not know keeps its stored English text
+        ("push.failed", "stock refused somehow", "{}", "stock refused somehow"),
+        ("job.failed", "pull failed", "not json", "pull failed"),
+        ("channel.something_new", "a new kind of event", "{}", "a new kind of event"),
+    ],
+)
+def test_event_text_renders_known_kinds_and_falls_back(
+    kind: str, message: str, data: str, indonesian: str
+) -> None:
+    from syncd.cli_words import event_text
+
+    set_lang("id")
+    assert indonesian in event_text(kind, message, data, "tokoku")
+
+
+_JARGON = re.compile(r"(?i)\b(idempoten\w*|daemon|detak|galat|heartbeat)\b")
+
+
+def test_indonesian_texts_use_plain_words() -> None:
+    """A home baker does not know "idempotensi", "daemon", "detak" or "galat"."""
+    assert sorted(k for k, (indonesian, _) in CATALOGUE.items() if _JARGON.search(indonesian)) == []

@@ -486,3 +486,14 @@ def test_a_product_name_shared_by_variants_is_reported_as_it_ends_up(
     report = import_file(store, tenant.id, write(tmp_path, renamed))
     assert catalog.get_sku(store, tenant.id, "NASTAR-250").name == "Nastar Keju Premium"
     assert sorted(u.sku for u in report.changed) == ["NASTAR-250", "NASTAR-500"]
+
+
+def test_headers_with_units_and_marks_are_recognised(
+    store: Store, tenant: Tenant, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path, "Kode Barang*,Nama Produk,Harga Jual (Rp),Stok (pcs)\nA,Apel,Rp 1.000,4\n"
+    )
+    report = import_file(store, tenant.id, path)
+    assert (report.created, report.ignored_columns) == (1, [])
+    assert on_hand(store, tenant, "A") == 4

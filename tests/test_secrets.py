@@ -22,6 +22,7 @@ from syncd.http import CircuitBreaker, Limiter
 from syncd.log import configure
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
+from tests.conftest import Cli, expect_error
 from tests.contract.harness_shopee import ShopeeHarness
 
 CANARY_KEY = "CANARY-partner-key-7f3a9c1e5b"
@@ -122,3 +123,179 @@ def test_canaries_appear_nowhere(
     for where, text in captured.items():
         for canary in canaries:
             assert canary not in text, f"a secret leaked into {where}"
+
+
+# -- where the master key is: one rule for the CLI and the systemd service ----------------------
+
+
+def _sealed_shop(db: Path, key_file: Path | None) -> None:
+    """A database whose shopee channel has its partner key sealed with ``key_file``."""
+    store = Store(db)
+    try:
+        tenant = catalog.add_tenant(store, "Dapur Bu Sri")
+        ch = catalog.add_channel(
+            store,
+            tenant.id,
+            ChannelIn(name="shopee", marketplace="shopee", shop_id="220011"),
+            settings={"partner_id": "2001234", "base_url": "http://127.0.0.1:9"},
+        )
+        vault = credentials.Vault(credentials.load_key(db, key_file))
+        credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": CANARY_KEY})
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def no_key_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SYNCD_MASTER_KEY", raising=False)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+
+
+@pytest.mark.usefixtures("no_key_env")
+def test_the_key_rule_first_found_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = tmp_path / "toko.db"
+    configured = tmp_path / "etc" / "master.key"
+    assert credentials.key_source(db) == credentials.KeySource(str(db) + ".key", Path(f"{db}.key"))
+    assert credentials.key_source(db, configured).path == configured
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    assert credentials.key_source(db, configured).path == configured  # no such credential here
+    (creds / "syncd-master-key").write_text("x")
+    assert credentials.key_source(db, configured).path == creds / "syncd-master-key"
+    monkeypatch.setenv("SYNCD_MASTER_KEY", "y")
+    assert credentials.key_source(db, configured) == credentials.KeySource("SYNCD_MASTER_KEY", None)
+
+
+@pytest.mark.usefixtures("no_key_env")
+def test_cli_and_service_open_the_same_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README's setup: the config names /etc/syncd/master.key, the unit hands the same file
+    to the service as a systemd credential; both open what the other sealed."""
+    from syncd.config import load_settings
+
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "syncd.toml").write_text(
+        f'database = "{tmp_path / "state" / "syncd.db"}"\nmaster_key = "master.key"\n'
+    )
+    settings = load_settings(etc / "syncd.toml")
+    assert settings.master_key == etc / "master.key"  # relative to the config file
+    credentials.new_key_file(etc / "master.key")
+    (tmp_path / "state").mkdir()
+    db = tmp_path / "state" / "syncd.db"
+    _sealed_shop(db, settings.master_key)  # what `sudo -u syncd syncd --config ...` sealed
+    # the service: LoadCredential=syncd-master-key:/etc/syncd/master.key
+    creds = tmp_path / "run-credentials"
+    creds.mkdir()
+    (creds / "syncd-master-key").write_bytes((etc / "master.key").read_bytes())
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    daemon = Daemon(db, workers=1, master_key=settings.master_key)
+    store = Store(db)
+    try:
+        account = sync.load_accounts(store)[0]
+        sealed = credentials.load(store, daemon._vault, account.tenant_id, account.id)
+        assert sealed.app == {"partner_key": CANARY_KEY}
+    finally:
+        store.close()
+    assert not Path(f"{db}.key").exists()  # nobody made a second key beside the database
+
+
+@pytest.mark.usefixtures("no_key_env")
+def test_a_credential_that_disagrees_with_the_config_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configured = tmp_path / "master.key"
+    credentials.new_key_file(configured)
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    credentials.new_key_file(creds / "syncd-master-key")  # a different key
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    with expect_error("secrets.key_mismatch"):
+        credentials.load_key(tmp_path / "toko.db", configured)
+
+
+@pytest.mark.usefixtures("no_key_env")
+def test_cli_refuses_to_make_a_new_key_beside_sealed_secrets(cli: Cli, tmp_path: Path) -> None:
+    """The harm: the service's key lived in /etc/syncd; the operator ran the CLI without
+    --config, which quietly wrote a new <db>.key, and every shop's secrets were unreadable
+    from then on (the CLI said "cannot decrypt"; the seller reconnected every shop)."""
+    key = tmp_path / "master.key"
+    credentials.new_key_file(key)
+    db = tmp_path / "syncd.db"
+    _sealed_shop(db, key)
+    run = cli("--lang", "en", "channel", "connect", "shopee")  # no --config: rule lands on .key
+    assert run.code == 1
+    assert "could never open them" in run.err
+    assert "master_key" in run.err
+    assert f"{db}.key" in run.err
+    assert not Path(f"{db}.key").exists()
+    config = tmp_path / "syncd.toml"
+    config.write_text(f'master_key = "{key}"\n')
+    where = cli("--lang", "en", "--config", str(config), "key", "where")
+    assert where.code == 0, where.err
+    assert str(key) in where.out
+
+
+@pytest.mark.usefixtures("no_key_env")
+def test_a_fresh_database_still_gets_its_key_on_first_use(tmp_path: Path) -> None:
+    db = tmp_path / "toko.db"
+    Store(db).close()
+    key = credentials.load_key(db)
+    assert Path(f"{db}.key").stat().st_mode & 0o777 == 0o600
+    assert credentials.load_key(db) == key
+    with expect_error("secrets.key_missing"):
+        credentials.load_key(db, tmp_path / "elsewhere.key", create=False)
+
+
+def test_key_new_writes_a_private_key_and_never_overwrites(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "master.key"
+    made = cli("--lang", "en", "key", "new", str(path), db=False)
+    assert made.code == 0, made.err
+    assert path.stat().st_mode & 0o777 == 0o600
+    first = path.read_bytes()
+    again = cli("--lang", "en", "key", "new", str(path), db=False)
+    assert again.code == 1
+    assert "never overwrites" in again.err
+    assert path.read_bytes() == first
+    assert len(credentials.load_key(tmp_path / "x.db", path)) == 32
+
+
+@pytest.mark.usefixtures("no_key_env")
+def test_the_service_refuses_a_credential_other_than_the_configured_key(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``syncd --config ... run`` under systemd: LoadCredential= named another file."""
+    key = tmp_path / "master.key"
+    credentials.new_key_file(key)
+    db = tmp_path / "syncd.db"
+    _sealed_shop(db, key)
+    config = tmp_path / "syncd.toml"
+    config.write_text(f'database = "{db}"\nmaster_key = "master.key"\n')
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    credentials.new_key_file(creds / "syncd-master-key")  # not the configured key
+    run = cli("--lang", "en", "--config", str(config), "run", "--once", db=False)
+    assert run.code == 1
+    assert "two different master keys" in run.err
+    (creds / "syncd-master-key").write_bytes(key.read_bytes())  # the unit fixed
+    run = cli("--lang", "en", "--config", str(config), "run", "--once", db=False)
+    assert "master key" not in run.err
+    assert "Traceback" not in run.err
+
+
+def test_the_unit_and_the_example_config_follow_the_rule() -> None:
+    """The shipped unit reads the config (no SYNCD_DB/SYNCD_MASTER_KEY of its own, which the
+    CLI would not see) and hands the configured key file over as the credential."""
+    root = Path(__file__).resolve().parent.parent
+    unit = (root / "systemd" / "syncd.service").read_text(encoding="utf-8")
+    lines = [ln for ln in unit.splitlines() if ln and not ln.startswith("#")]
+    exec_start = next(ln for ln in lines if ln.startswith("ExecStart="))
+    assert "--config /etc/syncd/syncd.toml run" in exec_start
+    assert "LoadCredential=syncd-master-key:/etc/syncd/master.key" in lines
+    assert not any("SYNCD_DB" in ln or "SYNCD_MASTER_KEY" in ln for ln in lines)
+    example = (root / "config" / "syncd.example.toml").read_text(encoding="utf-8")
+    assert '# As a service: master_key = "/etc/syncd/master.key"' in example
+    assert '# As a service: database = "/var/lib/syncd/syncd.db"' in example

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from syncd.errors import SchemaTooNew, StoreBusy
+from syncd.errors import SchemaTooNew, StoreBusy, UserError
 from syncd.i18n import set_lang
 from syncd.migrations import MIGRATIONS
 from syncd.store import LATEST_VERSION, Store, wal_reset_safe
@@ -118,3 +118,69 @@ def test_writer_lock_is_reentrant(store: Store) -> None:
 )
 def test_wal_reset_safe(version: str, safe: bool) -> None:
     assert wal_reset_safe(version) is safe
+
+
+# -- opening only what exists (every CLI command but `syncd init`) --------------------------------
+
+
+def test_open_existing_creates_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "no" / "such" / "toko.db"
+    with pytest.raises(UserError) as info:
+        Store(target, create=False)
+    assert info.value.key == "store.missing"
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "key"),
+    [
+        (None, "store.is_dir"),
+        (b"", "store.not_initialised"),
+        (b"sku,name\nA,Apel\n", "store.not_sqlite"),
+    ],
+)
+def test_open_existing_names_what_is_wrong(tmp_path: Path, content: bytes | None, key: str) -> None:
+    target = tmp_path / "toko.db"
+    if content is None:
+        target.mkdir()
+    else:
+        target.write_bytes(content)
+    with pytest.raises(UserError) as info:
+        Store.open_existing(target)
+    assert info.value.key == key
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["toko.db"]
+
+
+def test_a_foreign_sqlite_file_is_never_migrated(tmp_path: Path) -> None:
+    target = tmp_path / "resep.db"
+    raw = sqlite3.connect(target)
+    raw.execute("CREATE TABLE resep (nama TEXT)")
+    raw.commit()
+    raw.close()
+    for create in (True, False):
+        with pytest.raises(UserError) as info:
+            Store(target, create=create)
+        assert info.value.key == "store.foreign"
+    raw = sqlite3.connect(target)
+    assert [r[0] for r in raw.execute("SELECT name FROM sqlite_master")] == ["resep"]
+    raw.close()
+
+
+def test_open_existing_opens_a_real_database(db_path: Path) -> None:
+    Store(db_path).close()
+    with Store.open_existing(db_path) as s:
+        assert s.version == LATEST_VERSION
+
+
+def test_close_without_waiting_when_another_process_writes(db_path: Path) -> None:
+    """After Ctrl-C the CLI must not wait another 30 s for the writer lock just to close."""
+    busy = Store(db_path)
+    mine = Store(db_path, lock_timeout=30)
+    try:
+        with busy.writer_lock():
+            mine.close(wait=False)  # returns at once
+        assert mine.lock_timeout == 30
+    finally:
+        busy.close()
+    with Store(db_path) as again:
+        assert again.integrity() == "ok"

@@ -23,6 +23,7 @@ def test_connect_discover_sync_status_logs(
     cli: Cli, harness: ShopeeHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for args in (
+        ["init"],
         ["tenant", "add", "Dapur Bu Sri"],
         ["product", "add", "NASTAR-500", "--name", "Nastar", "--price", "85000"],
         ["product", "add", "KOPI-250", "--name", "Kopi", "--price", "45000"],
@@ -57,13 +58,20 @@ def test_connect_discover_sync_status_logs(
     found = cli("--lang", "en", "channel", "discover", "shopee")
     assert "4 listings in the shop, 2 newly bound" in found.out
     assert "NOT-IN-MASTER" in found.out  # a shop SKU with no master SKU is reported
+    assert "stock" in found.out
+    assert "syncd channel accept shopee" in found.out
+    assert cli("--lang", "en", "channel", "accept", "shopee").code == 0
     harness.fail_item("7002", "", "stock locked by a promotion")
     once = cli("--lang", "en", "run", "--once")
-    assert once.code == 0, once.err
+    # a refused push is a failed job: this used to exit 0 and show "active" (issue 9)
+    assert once.code == 1, once.err
+    assert "shopee: job push failed" in once.err
     assert harness.shown("7001", "2") == 7
     status = cli("--lang", "en", "status")
+    assert status.code == 1
     row = next(line for line in status.out.splitlines() if line.startswith("shopee"))
-    assert "active" in row
+    assert "failing" in row
+    assert "stock locked by a promotion" in status.out
     assert "Daemon: last heartbeat" in status.out
     logs = cli("--lang", "en", "logs", "--level", "warning")
     assert "push.failed" in logs.out

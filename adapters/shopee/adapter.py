@@ -19,6 +19,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+import structlog
+
 from adapters.shopee.errors import classify
 from adapters.shopee.signing import ShopeeAuth, base_string, sign
 from syncd.adapter import (
@@ -35,6 +37,7 @@ from syncd.adapter import (
     RemoteOrder,
     StockUpdate,
     need,
+    page_token,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import (
@@ -45,6 +48,8 @@ from syncd.http import (
     bucket_for_limit,
     policy_from,
 )
+
+_log = structlog.get_logger("syncd.adapters.shopee")
 
 __all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "ShopeeAdapter"]
 
@@ -301,9 +306,8 @@ class ShopeeAdapter(Adapter):
             state["to"] = min(now, state["from"] + int(WINDOW.total_seconds()))
         return state
 
-    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
-        state = self._window(cursor, since)
-        body = self.client.request(
+    def _order_list(self, state: dict[str, Any]) -> Any:
+        return self.client.request(
             "GET",
             "/api/v2/order/get_order_list",
             params={
@@ -315,6 +319,19 @@ class ShopeeAdapter(Adapter):
                 "response_optional_fields": "order_status",
             },
         )
+
+    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
+        state = self._window(cursor, since)
+        try:
+            body = self._order_list(state)
+        except Rejected as exc:
+            if not state["page"]:
+                raise
+            # the marketplace refuses the page cursor it gave (or one stored wrong): drop
+            # it and read this window again from its start; ingest is idempotent
+            _log.warning("orders.cursor_refused", error=str(exc), window_from=state["from"])
+            state = self._window(json.dumps({"from": state["from"], "page": ""}), since)
+            body = self._order_list(state)
         response = _need(body, "response")
         # the list carries each order's status: an order ingested with that same status
         # is unchanged (the window's overlap re-lists it for two minutes); skip its detail
@@ -325,7 +342,7 @@ class ShopeeAdapter(Adapter):
         ]
         orders = [o for i in range(0, len(sns), 50) for o in self._details(sns[i : i + 50])]
         if response.get("more"):
-            state["page"] = str(_need(response, "next_cursor"))
+            state["page"] = page_token(_need(response, "next_cursor"), source="Shopee")
             return OrderPage(orders, json.dumps(state), more=True)
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
@@ -348,23 +365,31 @@ class ShopeeAdapter(Adapter):
         state = STATUS_STATE.get(status)
         if state is None:
             raise MalformedResponse(f"Shopee: unknown order status {status!r}", code="status")
-        lines = tuple(
-            OrderLine(
-                line_id=f"{line.get('order_item_id', line['item_id'])}:{line.get('model_id', 0)}",
-                item_id=str(line["item_id"]),
-                variant_id=str(line["model_id"]) if int(line.get("model_id", 0)) else "",
-                sku=line.get("model_sku") or line.get("item_sku") or None,
-                qty=int(line["model_quantity_purchased"]),
+        # A line's identity is order_item_id + model_id (reference §9), but one order may
+        # list the same item and model twice (e.g. once at a promotion price): the second
+        # and later ones are told apart by their position among equals (``#2``...), the
+        # first keeps the plain id so lines stored before this rule keep theirs.
+        seen: dict[str, int] = {}
+        lines = []
+        for line in _need(raw, "item_list"):
+            base = f"{line.get('order_item_id', line['item_id'])}:{line.get('model_id', 0)}"
+            seen[base] = seen.get(base, 0) + 1
+            lines.append(
+                OrderLine(
+                    line_id=base if seen[base] == 1 else f"{base}#{seen[base]}",
+                    item_id=str(line["item_id"]),
+                    variant_id=str(line["model_id"]) if int(line.get("model_id", 0)) else "",
+                    sku=line.get("model_sku") or line.get("item_sku") or None,
+                    qty=int(line["model_quantity_purchased"]),
+                )
             )
-            for line in _need(raw, "item_list")
-        )
         return RemoteOrder(
             str(raw["order_sn"]),
             status,
             state,
             _ts(raw["create_time"]),
             _ts(raw["update_time"]),
-            lines,
+            tuple(lines),
         )
 
 

@@ -28,6 +28,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+import structlog
+
 from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
 from adapters.tiktok.signing import TikTokAuth, TokenSource
 from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state
@@ -44,6 +46,7 @@ from syncd.adapter import (
     RemoteOrder,
     StockUpdate,
     need,
+    page_token,
 )
 from syncd.errors import (
     AdapterError,
@@ -52,6 +55,7 @@ from syncd.errors import (
     RefreshAuth,
     Rejected,
     Retryable,
+    SkippableItem,
 )
 from syncd.http import (
     ApiClient,
@@ -61,6 +65,8 @@ from syncd.http import (
     bucket_for_limit,
     policy_from,
 )
+
+_log = structlog.get_logger("syncd.adapters.tiktok")
 
 __all__ = ["ADAPTER", "HOSTS", "PATHS", "TikTokAdapter", "app_key", "app_secret", "storefronts"]
 
@@ -528,6 +534,15 @@ class TikTokAdapter(Adapter):
             state["to"] = max(now + 1, int(state["from"]))
         return state
 
+    def _order_search(self, params: dict[str, Any], state: dict[str, Any]) -> Any:
+        query = {**params, **({"page_token": state["page"]} if state["page"] else {})}
+        return self.client.request(
+            "POST",
+            PATHS["order_search"],
+            params=query,
+            json={"update_time_ge": state["from"], "update_time_lt": state["to"]},
+        )
+
     def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
         state = self._window(cursor, since)
         params: dict[str, Any] = {
@@ -535,17 +550,20 @@ class TikTokAdapter(Adapter):
             "sort_field": "update_time",
             "sort_order": "ASC",
         }
-        if state["page"]:
-            params["page_token"] = state["page"]
-        body = self.client.request(
-            "POST",
-            PATHS["order_search"],
-            params=params,
-            json={"update_time_ge": state["from"], "update_time_lt": state["to"]},
-        )
+        try:
+            body = self._order_search(params, state)
+        except (Rejected, SkippableItem) as exc:
+            if not state["page"]:
+                raise
+            # the marketplace refuses the page token it gave (or one stored wrong): drop
+            # it and read this window again from its start; ingest is idempotent
+            _log.warning("orders.cursor_refused", error=str(exc), window_from=state["from"])
+            state = self._window(json.dumps({"from": state["from"], "page": ""}), since)
+            body = self._order_search(params, state)
         data = _need(body, "data")
         orders = [self._order(o) for o in data.get("orders") or []]
-        token = str(data.get("next_page_token") or "")
+        raw_token = data.get("next_page_token")
+        token = page_token(raw_token, source="TikTok") if raw_token else ""
         if token and orders:
             if token == state["page"]:
                 raise MalformedResponse("TikTok: order page token repeated", code="paging")

@@ -114,8 +114,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     # -- add, edit, secrets, pause, remove, listings --
     "channel.shop_exists": (
-        "Toko {shop} di {marketplace} sudah ada sebagai kanal lain. Lihat: syncd channel list",
-        "Shop {shop} on {marketplace} is already another channel. See: syncd channel list",
+        "Toko {shop} ({marketplace}) sudah terhubung sebagai kanal '{channel}' milik {tenant}. "
+        "Satu toko hanya boleh satu kali (pesanannya akan memotong stok dua kali). "
+        "Hapus dulu yang lama: syncd --tenant \"{tenant}\" channel remove {channel}",
+        "Shop {shop} ({marketplace}) is already channel '{channel}' of {tenant}. A shop may be "
+        "added once only (its orders would move stock twice). Remove the old one first: "
+        "syncd --tenant \"{tenant}\" channel remove {channel}",
     ),
     "channel.missing_settings": (
         "Kanal {marketplace} butuh {flags}. Tidak ada yang disimpan; ulangi dengan opsi itu.",

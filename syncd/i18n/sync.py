@@ -81,7 +81,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "help.logs": ("catatan kejadian sinkronisasi", "sync events log"),
     "help.level": (
-        "tingkat minimum: debug, info, warning, error",
+        "tingkat minimum: debug (rinci), info, warning (peringatan), error (kesalahan)",
         "minimum level: debug, info, warning, error",
     ),
     "help.since": (

@@ -18,6 +18,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "nomor port di 127.0.0.1 (bawaan: {ports})",
         "port number on 127.0.0.1 (default: {ports})",
     ),
+    "tryout.bad_port": (
+        "'{value}' bukan nomor port (1 sampai 65535)",
+        "'{value}' is not a port number (1 to 65535)",
+    ),
     "tryout.name.shopee": ("Shopee", "Shopee"),
     "tryout.name.lazada": ("Lazada", "Lazada"),
     "tryout.name.tiktok": ("TikTok Shop/Tokopedia", "TikTok Shop/Tokopedia"),
@@ -185,6 +189,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "restore.key_elsewhere": (
         "Kunci rahasia syncd ini ada di {where} dan berbeda dengan kunci salinan ({key}). Ganti isinya dengan isi {key}, atau rahasia toko tidak bisa dibuka; tidak ada yang diubah.",
         "This syncd's secret key is in {where} and differs from the copy's key ({key}). Replace its content with the content of {key}, or the shop secrets cannot be opened; nothing was changed.",
+    ),
+    "restore.key_unreadable": (
+        "Kunci rahasia di {where} tidak bisa dibaca oleh pengguna ini. Jalankan sebagai pengguna layanan (mis. sudo -u syncd syncd restore ...); tidak ada yang diubah.",
+        "The secret key in {where} cannot be read by this user. Run as the service user (e.g. sudo -u syncd syncd restore ...); nothing was changed.",
     ),
     "restore.no_key": (
         "Peringatan: tidak ada kunci rahasia di samping salinan ({key}). Toko yang tersimpan perlu kunci aplikasinya lagi (syncd channel set-secret) dan disambungkan ulang (syncd channel connect).",

@@ -60,6 +60,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "pilihan tidak sah: %(value)r (pilih dari %(choices)s)",
         "invalid choice: %(value)r (choose from %(choices)s)",
     ),
+    "argparse.invalid_choice_suggest": (  # Python 3.14+, with suggest_on_error
+        "pilihan tidak sah: %(value)r, mungkin maksudnya %(closest)r? (pilih dari %(choices)s)",
+        "invalid choice: %(value)r, maybe you meant %(closest)r? (choose from %(choices)s)",
+    ),
     "argparse.invalid_value": (
         "%(value)r bukan angka yang sah",
         "invalid %(type)s value: %(value)r",
@@ -171,10 +175,10 @@ MESSAGES.update(
         "offline.whatsapp": ("WhatsApp", "WhatsApp"),
         "offline.instagram": ("Instagram", "Instagram"),
         "offline.other": ("lainnya", "other"),
-        "order.step.reserve": ("pesanan baru, stok dipesan", "new order, stock reserved"),
-        "order.step.deduct": ("dikirim, stok berkurang", "shipped, stock taken"),
-        "order.step.release": ("dibatalkan, pesanan dilepas", "cancelled, reservation released"),
-        "order.step.restock": ("diretur, stok kembali", "returned, back in stock"),
+        "ledger.step.reserve": ("pesanan baru, stok dipesan", "new order, stock reserved"),
+        "ledger.step.deduct": ("dikirim, stok berkurang", "shipped, stock taken"),
+        "ledger.step.release": ("dibatalkan, pesanan dilepas", "cancelled, reservation released"),
+        "ledger.step.restock": ("diretur, stok kembali", "returned, back in stock"),
         "ledger.order_reason": ("pesanan {order}: {step}", "order {order}: {step}"),
         "ledger.import_reason": ("{file} baris {row}", "{file} row {row}"),
         "h.time_in": ("Waktu ({zone})", "Time ({zone})"),
@@ -192,10 +196,10 @@ MESSAGES.update(
             "Selling for {seconds} s…",
         ),
         "demo.legend": (
-            "Cara membaca tiap baris: {example} berarti stok tersedia di syncd → "
-            "yang tampil di toko {shops} (urutan itu).",
-            "How to read each line: {example} means available in syncd → "
-            "what the shops {shops} show (in that order).",
+            "Cara membaca tiap baris: {example} berarti stok tersedia di syncd (sebelum "
+            "aturan tiap toko) → yang tampil di toko {shops} (urutan itu).",
+            "How to read each line: {example} means available in syncd (before each "
+            "shop's rules) → what the shops {shops} show (in that order).",
         ),
         "demo.live": (
             "[{elapsed} dtk] pesanan {orders} (batal {cancelled})  {items}",

@@ -348,3 +348,39 @@ def test_malformed_answers_are_recorded_and_not_fatal(world: World) -> None:
     assert "MalformedResponse" in kinds[0]
     assert orders.load_cursor(world.store, world.account.id) is not None
     assert outbox is not None
+
+
+@pytest.mark.parametrize("garbage", ["%%not-a-cursor%%", "True", "['']"])
+def test_a_garbage_page_token_never_stops_the_shop(world: World, garbage: str) -> None:
+    """Issue 10, defect 1: a paging token the marketplace later refuses (or one of the
+    wrong type, stored as its text) was refused on every later poll, so that shop's
+    pulls, and the pushes that pull first, stopped for good. A refused token is dropped
+    and the window read again from its start; nothing is lost or counted twice."""
+    import json
+
+    h = world.harness
+    h.seed()
+    sync.discover(world.store, world.rt)
+    x = world.listing("KOPI-250")
+    world.rt.adapter.push_stock([StockUpdate(x.id, x.item_id, x.variant_id, 500, 1)])  # type: ignore[union-attr]
+    placed = [h.place_order(x.item_id, x.variant_id, 1) for _ in range(130)]  # > one page
+    assert None not in placed
+    since = dt.datetime.fromisoformat(world.rt.account.integration_start)
+    first = world.rt.adapter.pull_orders(None, since)  # type: ignore[union-attr]
+    state = json.loads(first.cursor)
+    if "page" not in state:
+        pytest.skip(f"{h.name} pages by offset, not by an opaque token")
+    assert first.more
+    assert state["page"]
+    state["page"] = garbage
+    with world.store.write():
+        world.store.conn.execute(
+            "INSERT INTO order_cursor (tenant_id, channel_account_id, cursor, updated_at) "
+            "VALUES (?, ?, ?, 'x')",
+            (world.tenant.id, world.rt.account.id, json.dumps(state)),
+        )
+    pulled = sync.pull_orders(world.store, world.rt)
+    assert pulled.new_lines == 130
+    sku = catalog.get_sku(world.store, world.tenant.id, "KOPI-250")
+    assert ledger.balance(world.store, world.tenant.id, sku.id)[1] == 130
+    assert sync.pull_orders(world.store, world.rt).new_lines == 0  # and the next poll works

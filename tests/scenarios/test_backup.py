@@ -228,8 +228,13 @@ def test_restore_refuses_what_is_not_a_whole_syncd_database(
     for i in range(page * 3, min(len(raw), page * 12)):  # scribble over b-tree pages
         raw[i] = 0xA5
     damaged.write_bytes(bytes(raw))
+    newer = tmp_path / "newer.db"
+    newer.write_bytes(dest.read_bytes())
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 999")  # written by a syncd from the future
+    conn.close()
 
-    for bad in (KATALOG, other, damaged, tmp_path / "missing.db"):
+    for bad in (KATALOG, other, damaged, newer, tmp_path / "missing.db"):
         run = cli("--db", str(target), "restore", str(bad), db=False)
         assert run.code != 0, bad
         assert "Traceback" not in run.err
@@ -317,3 +322,34 @@ def test_backup_output_is_in_the_sellers_language(
     assert run.code == 0, run.err
     assert ("Salinan tersimpan" in run.out) == (lang == "id")
     assert ("Copy saved" in run.out) == (lang == "en")
+
+
+def test_restore_on_another_machine_brings_its_key(
+    cli: Cli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Restoring onto a machine whose syncd already made its own key: with --yes the
+    backup's key replaces it (the old one is kept with the old database) and the shop
+    secrets open; when the key comes from SYNCD_MASTER_KEY, which syncd cannot rewrite,
+    a different key is refused before anything changes."""
+    dest = _backup(cli, db_path, tmp_path)
+    other = tmp_path / "laptop" / "toko.db"
+    other.parent.mkdir()
+    assert cli("--db", str(other), "init", db=False).code == 0
+    credentials.new_key_file(other.with_name("toko.db.key"))  # this machine's own key
+    mine = other.with_name("toko.db.key").read_text(encoding="ascii")
+
+    monkeypatch.setenv("SYNCD_MASTER_KEY", mine.strip())
+    refused = cli("--db", str(other), "restore", str(dest), "--yes", db=False)
+    assert refused.code != 0
+    assert "SYNCD_MASTER_KEY" in refused.err
+    assert not list(other.parent.glob("*.before-restore-*"))
+    monkeypatch.delenv("SYNCD_MASTER_KEY")
+
+    done = cli("--db", str(other), "restore", str(dest), "--yes", db=False)
+    assert done.code == 0, done.err
+    assert other.with_name("toko.db.key").read_text(encoding="ascii") != mine
+    (kept_key,) = other.parent.glob("*.before-restore-*.key")
+    assert kept_key.read_text(encoding="ascii") == mine
+    with Store(other) as store:
+        vault = credentials.Vault(credentials.load_key(other, create=False))
+        assert credentials.load(store, vault, 1, 1).app["partner_key"] == "shpk-canary-0042"

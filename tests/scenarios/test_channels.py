@@ -138,7 +138,8 @@ def test_a_channel_added_wrong_is_refused_then_fixed_from_the_cli(shop: Shop) ->
     syncd) is fixed with `channel edit`; a mistyped secret with `channel set-secret`."""
     refused = shop.cli("--lang", "en", *shop.add())
     assert refused.code == 1
-    assert "--partner-id" in refused.err and "Nothing was stored" in refused.err
+    assert "--partner-id" in refused.err
+    assert "Nothing was stored" in refused.err
     assert "Traceback" not in refused.err
     assert "shopee" not in shop.ok("channel", "list")  # nothing was stored
 
@@ -151,17 +152,21 @@ def test_a_channel_added_wrong_is_refused_then_fixed_from_the_cli(shop: Shop) ->
     stuck = shop.cli("--lang", "en", "channel", "connect", "shopee", "--code", "x")
     assert stuck.code == 1
     assert "syncd channel edit shopee --partner-id" in stuck.err
-    assert "Traceback" not in stuck.err and "KeyError" not in stuck.err
+    assert "Traceback" not in stuck.err
+    assert "KeyError" not in stuck.err
 
     edit = shop.ok("channel", "edit", "shopee", "--partner-id", str(shop.sim.partner_id))
     assert "partner_id: - → " in edit
 
     # a mistyped secret: the marketplace refuses the signature, one line, no traceback
-    import os  # noqa: PLC0415
+    import os
 
     os.environ["SYNCD_PARTNER_KEY"] = "shpk_mistyped"
-    first = shop.cli("--lang", "en", "channel", "connect", "shopee", "--code", shop.sim.authorize(SHOP))
-    assert first.code == 1 and "Traceback" not in first.err
+    first = shop.cli(
+        "--lang", "en", "channel", "connect", "shopee", "--code", shop.sim.authorize(SHOP)
+    )
+    assert first.code == 1
+    assert "Traceback" not in first.err
     os.environ["SYNCD_PARTNER_KEY"] = KEY
     shop.ok("channel", "set-secret", "shopee")
     shop.ok("channel", "connect", "shopee", "--code", shop.sim.authorize(SHOP))
@@ -185,7 +190,9 @@ def test_a_reused_or_wrong_code_is_one_line_with_the_next_step(shop: Shop) -> No
 def test_marketplaces_without_an_adapter_are_not_offered(shop: Shop) -> None:
     """Harm: `--marketplace woocommerce` was accepted and then did nothing."""
     for market in ("woocommerce", "shopify", "manual"):
-        run = shop.cli("--lang", "en", "channel", "add", "x", "--marketplace", market, "--shop-id", "1")
+        run = shop.cli(
+            "--lang", "en", "channel", "add", "x", "--marketplace", market, "--shop-id", "1"
+        )
         assert run.code == 2
         assert "Traceback" not in run.err
     assert shop.ok("channel", "list").strip().endswith(("(none)", "-", "(kosong)")) or (
@@ -204,7 +211,8 @@ def test_a_revoked_shop_needs_reauthorization_within_one_poll_and_is_not_called(
     shop.ok("stock", "adjust", "NASTAR-500", "-1", "--reason", "pecah")
     run = shop.cli("--lang", "en", "run", "--once")
     assert run.code == 1
-    assert "shopee: " in run.err and "Authorize again: syncd channel connect shopee" in run.err
+    assert "shopee: " in run.err
+    assert "Authorize again: syncd channel connect shopee" in run.err
     assert "Traceback" not in run.err
     status = shop.cli("--lang", "en", "status")
     assert status.code == 1
@@ -231,10 +239,12 @@ def test_run_once_fails_when_every_push_is_refused_and_status_says_since_when(
     shop.ok("sale", "2xNASTAR-500", "--channel", "whatsapp")
     run = shop.cli("--lang", "en", "run", "--once")
     assert run.code == 1
-    assert "shopee" in run.err and "push" in run.err
+    assert "shopee" in run.err
+    assert "push" in run.err
     status = shop.cli("--lang", "en", "status")
     assert status.code == 1
-    assert "failing" in status.out and "failing since" in status.out
+    assert "failing" in status.out
+    assert "failing since" in status.out
     assert "stock locked by a promotion" in status.out
 
     shop.sim.clear_fail(18001, 0)
@@ -252,7 +262,8 @@ def test_status_names_an_unconnected_channel(shop: Shop) -> None:
     shop.ok(*shop.add("--partner-id", str(shop.sim.partner_id)))
     status = shop.cli("--lang", "en", "status")
     assert status.code == 1
-    assert "not connected" in status.out and "active" not in status.out
+    assert "not connected" in status.out
+    assert "active" not in status.out
 
 
 def test_status_says_when_secrets_cannot_be_decrypted(shop: Shop) -> None:
@@ -276,7 +287,8 @@ def test_a_paused_channel_is_neither_polled_nor_pushed(shop: Shop) -> None:
     assert shop.shop_calls() == calls
     assert shop.sim.stock(SHOP, 18001) == 7
     status = shop.cli("--lang", "en", "status")
-    assert status.code == 1 and "paused" in status.out
+    assert status.code == 1
+    assert "paused" in status.out
     shop.ok("channel", "resume", "shopee")
     assert shop.cli("run", "--once").code == 0
     assert shop.sim.stock(SHOP, 18001) == 6
@@ -289,7 +301,8 @@ def test_remove_asks_keeps_orders_and_movements_and_frees_the_name(shop: Shop) -
     shop.sim.place_order(SHOP, [(18001, 0, 2)])
     assert shop.cli("run", "--once").code == 0
     no_tty = shop.cli("--lang", "en", "channel", "remove", "shopee")
-    assert no_tty.code == 1 and "--yes" in no_tty.err
+    assert no_tty.code == 1
+    assert "--yes" in no_tty.err
     gone = shop.ok("channel", "remove", "shopee", "--yes")
     assert "1 orders and 1 stock movements stay recorded" in gone
     assert "shopee" not in shop.ok("channel", "list")
@@ -320,3 +333,63 @@ def test_unbind_stops_pushing_that_sku(shop: Shop) -> None:
     assert shop.cli("run", "--once").code == 0
     assert shop.sim.stock(SHOP, 18002) == 4  # no longer synced
     assert "KOPI-250" not in shop.ok("listing", "list")
+
+
+def test_upgrading_keeps_channels_that_already_pushed_accepted(tmp_path: Path) -> None:
+    """A seller upgrading syncd must not find pushes silently stopped: a channel that has
+    pushed before this version counts as accepted (stock and prices, as it was); one that
+    never pushed waits for review like a new one."""
+    from syncd.migrations import MIGRATIONS
+    from syncd.store import Store, _statements
+
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:  # a database written by the previous version (v2)
+        for version, script in enumerate(MIGRATIONS[:2], start=1):
+            for statement in _statements(script):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("INSERT INTO tenant (id, name, created_at) VALUES (1, 'T', 'x')")
+        conn.execute("INSERT INTO product (id, tenant_id, code, name) VALUES (1, 1, 'K', 'Kopi')")
+        conn.execute(
+            "INSERT INTO sku (id, tenant_id, product_id, sku, variant, price, is_bundle) "
+            "VALUES (1, 1, 1, 'K', '', 45000, 0)"
+        )
+        for account, name in ((1, "pushed"), (2, "fresh")):
+            conn.execute(
+                "INSERT INTO channel_account (id, tenant_id, name, marketplace, shop_id, "
+                "created_at) VALUES (?, 1, ?, 'shopee', ?, '2026-11-01T00:00:00+00:00')",
+                (account, name, str(account)),
+            )
+            conn.execute(
+                "INSERT INTO listing (id, tenant_id, channel_account_id, sku_id, item_id) "
+                "VALUES (?, 1, ?, 1, ?)",
+                (account, account, str(account)),
+            )
+        conn.execute(
+            "INSERT INTO outbox (tenant_id, listing_id, channel_account_id, field, desired, seq, "
+            "sent_value, sent_seq, status, updated_at) VALUES (1, 1, 1, 'stock', 5, 1, 5, 1, "
+            "'synced', 'x')"
+        )
+    with Store(db) as store:
+        rows = dict(
+            store.conn.execute(
+                "SELECT name, accepted_at IS NOT NULL AND price_sync = 'push' FROM channel_account"
+            ).fetchall()
+        )
+    assert rows == {"pushed": 1, "fresh": 0}
+
+
+def test_a_channel_of_a_marketplace_without_adapter_is_reported(shop: Shop) -> None:
+    """Harm: a WooCommerce channel (accepted by an older syncd, no adapter) showed `aktif`
+    and `run --once` exited 0. Now status says unsupported and both exit 1."""
+    with sqlite3.connect(shop.db) as conn:
+        conn.execute(
+            "INSERT INTO channel_account (tenant_id, name, marketplace, shop_id, created_at) "
+            "VALUES (1, 'toko-web', 'woocommerce', 'w1', '2026-11-30T00:00:00+00:00')"
+        )
+    status = shop.cli("--lang", "en", "status")
+    assert status.code == 1
+    assert "unsupported" in status.out
+    run = shop.cli("--lang", "en", "run", "--once")
+    assert run.code == 1
+    assert "toko-web: could not start" in run.err

@@ -47,7 +47,9 @@ def _files(root: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("args", EVERYDAY, ids=lambda a: " ".join(a[:2]))
-def test_a_mistyped_database_path_creates_nothing(cli: Cli, tmp_path: Path, args: list[str]) -> None:
+def test_a_mistyped_database_path_creates_nothing(
+    cli: Cli, tmp_path: Path, args: list[str]
+) -> None:
     """The seller typed ``--db ~/syncd/tokko/toko.db`` (one letter wrong)."""
     where = tmp_path / "typo"
     where.mkdir()

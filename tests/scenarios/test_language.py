@@ -108,6 +108,8 @@ def _connected_shop(cli: Cli, harness: ShopeeHarness, monkeypatch: pytest.Monkey
             str(harness.sim.partner_id),
             "--base-url",
             harness.sim.base_url,
+            "--integration-start",  # typed as a seller would; orders from now on count
+            "1m",
         ],
     ):
         run = cli(*args)

@@ -68,7 +68,7 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def first(db: Path, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     """The daemon the operator started earlier (no channels yet: it just runs)."""
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    proc = subprocess.Popen(
         _syncd(db, "run", "--push-every", "0.2"),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -88,7 +88,7 @@ def first(db: Path, tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
 def test_a_second_daemon_refuses_and_names_the_first(
     db: Path, tmp_path: Path, first: subprocess.Popen[str], second_args: list[str]
 ) -> None:
-    second = subprocess.run(  # noqa: S603
+    second = subprocess.run(
         _syncd(db, *second_args),
         capture_output=True,
         text=True,
@@ -110,7 +110,7 @@ def test_the_lock_dies_with_the_daemon_even_after_kill_9(
     """A daemon killed hard (OOM, kill -9) leaves no lock that blocks the next start."""
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
-    after = subprocess.run(  # noqa: S603
+    after = subprocess.run(
         _syncd(db, "run", "--once"),
         capture_output=True,
         text=True,
@@ -127,7 +127,7 @@ def test_a_daemon_stopped_politely_lets_the_next_one_start(
     first.send_signal(signal.SIGTERM)
     assert first.wait(timeout=60) == 0
     assert lock_path(db).read_text() == ""  # no PID left behind to mislead anyone
-    after = subprocess.run(  # noqa: S603
+    after = subprocess.run(
         _syncd(db, "run", "--once"),
         capture_output=True,
         text=True,
@@ -142,7 +142,7 @@ def test_two_databases_run_side_by_side(tmp_path: Path, first: subprocess.Popen[
     """The lock is per database: a cooperative's second database is not blocked."""
     other = tmp_path / "koperasi.db"
     Store(other).close()
-    run = subprocess.run(  # noqa: S603
+    run = subprocess.run(
         _syncd(other, "run", "--once"),
         capture_output=True,
         text=True,

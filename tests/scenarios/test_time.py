@@ -8,6 +8,7 @@ zone is named once, and every time she types is read in that zone.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,9 +32,12 @@ EVENTS = [
 
 
 @pytest.fixture(autouse=True)
-def _own_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+def _own_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("SYNCD_TZ", raising=False)
     localtime.set_zone(None)
+    yield
+    monkeypatch.delenv("SYNCD_TZ", raising=False)
+    localtime.set_zone(None)  # the next test starts on the default clock
 
 
 def _seller_with_events(cli: Cli, db_path: Path) -> None:
@@ -188,3 +192,28 @@ def test_show_and_label() -> None:
     with pytest.raises(UserError) as info:
         localtime.set_zone("Mars/Olympus", source="syncd.toml: timezone")
     assert "syncd.toml: timezone" in str(info.value)
+
+
+def test_integration_start_is_typed_in_the_sellers_zone(
+    cli: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    """The harm: `--integration-start 2026-12-01T06:49` was read as WIB whatever
+    the seller's zone: in Makassar (WITA, an hour ahead of WIB) the orders of her
+    first hour, 06:49 to 07:49 WITA, would never have touched stock."""
+    assert cli("init").code == 0
+    assert cli("tenant", "add", "Dapur Bu Sri").code == 0
+    config = tmp_path / "toko.toml"
+    config.write_text('timezone = "Asia/Makassar"\n', encoding="utf-8")
+    shop = ["--marketplace", "shopee", "--partner-id", "1001", "--integration-start"]
+    for name, shop_id, zone in (
+        ("jakarta", "11", []),
+        ("makassar", "12", ["--config", str(config)]),
+    ):
+        run = cli(*zone, "channel", "add", name, "--shop-id", shop_id, *shop, "2026-12-01T06:49")
+        assert run.code == 0, run.err
+    with Store(db_path) as store:
+        starts = dict(store.conn.execute("SELECT name, integration_start FROM channel_account"))
+    assert starts == {
+        "jakarta": "2026-11-30T23:49:00+00:00",
+        "makassar": "2026-11-30T22:49:00+00:00",
+    }

@@ -172,6 +172,10 @@ def test_a_taken_port_is_one_clear_line(cli: Cli) -> None:
     assert run.code != 0
     assert "--port" in run.err
     assert "Traceback" not in run.err
+    for bad in ("70000", "abc"):
+        typo = cli("simulator", "shopee", "--port", bad, db=False)
+        assert typo.code == 2
+        assert "Traceback" not in typo.err
 
 
 @pytest.mark.parametrize("name", ["katalog.csv", "katalog.xlsx"])

@@ -1,0 +1,168 @@
+"""Regression tests for the defects a fault proxy found (issue 10), one per defect.
+
+Each docstring names the defect; the test reproduces the fault on the simulators
+(loopback only) and asserts the harm cannot happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.shopee.simulator import ShopeeSimulator
+from syncd import catalog, credentials, ledger, sync
+from syncd.daemon import Daemon
+from syncd.models import ChannelIn, MovementIn, SkuIn
+from syncd.store import Store
+
+KEY = "shpk_canary_partner_key_5f3a9c1e7d"  # a canary: must never be found in the clear
+SHOP = 4242
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, int]]:
+    """One accepted Shopee shop with one listing, tokens from the real flow."""
+    sim = ShopeeSimulator(partner_key=KEY).start()
+    sim.add_shop(SHOP)
+    sim.add_item(SHOP, 1, "Kopi", sku="KOPI-250", price=45_000, stock=0)
+    db = tmp_path / "f.db"
+    with Store(db) as store:
+        tenant = catalog.add_tenant(store, "T")
+        with store.write():
+            catalog.upsert_sku(store, tenant.id, SkuIn(sku="KOPI-250", name="Kopi", price=45_000))
+        ledger.record(
+            store,
+            tenant.id,
+            [MovementIn(sku="KOPI-250", kind="receipt", qty=5, key="r", source="t", actor="t")],
+        )
+        ch = catalog.add_channel(
+            store,
+            tenant.id,
+            ChannelIn(name="shopee", marketplace="shopee", shop_id=str(SHOP)),
+            settings={"partner_id": sim.partner_id, "base_url": sim.base_url, "timeout": 5},
+            integration_start="2026-01-01T00:00:00+00:00",
+            accepted=True,
+            price_sync="push",
+        )
+        vault = credentials.Vault(credentials.load_key(db))
+        credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": KEY})
+        account = sync.load_account(store, ch.id)
+        assert account is not None
+        rt = sync.build_runtime(store, vault, account)
+        assert rt.adapter is not None
+        credentials.save(
+            store, vault, tenant.id, ch.id, tokens=rt.adapter.exchange_code(sim.authorize(SHOP))
+        )
+        rt.load(store)
+        sync.discover(store, rt)
+        rt.adapter.close()
+    try:
+        yield db, sim, ch.id
+    finally:
+        sim.stop()
+
+
+def _db_bytes(db: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*") if p.is_file())
+
+
+def test_7_a_secret_echoed_in_marketplace_errors_never_lands_in_the_database(
+    shop: tuple[Path, ShopeeSimulator, int],
+) -> None:
+    """Defect 7: a token echoed in a marketplace error landed raw in
+    `job_run.last_error` and `channel_account.status_reason` (so in the DB file and
+    `syncd status`). Every text column holding marketplace words is scrubbed."""
+    db, sim, _ = shop
+    echo = f"error_body:error_param:wrong signature for partner_key {KEY}"
+    sim.inject(echo, "/api/v2/product/update_stock", times=20)
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()  # the push is refused with the key in the message
+    sim.inject(f"error_body:error_auth:shop deauthorized; key {KEY}", None, times=50)
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()  # the shop's authorization refused, the key in the reason
+    with Store(db) as store:
+        assert store.scalar("SELECT status FROM channel_account") == "needs_reauth"
+        texts = [
+            *store.conn.execute("SELECT last_error FROM outbox"),
+            *store.conn.execute("SELECT last_error FROM job_run"),
+            *store.conn.execute("SELECT status_reason FROM channel_account"),
+        ]
+        assert any("wrong signature" in str(t) for t in texts)  # the words are kept
+        assert any("deauthorized" in str(t) for t in texts)
+    assert KEY.encode() not in _db_bytes(db)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same_tenant"),
+    [
+        ("tiktok", "tokopedia", True),
+        ("tokopedia", "tiktok", False),
+        ("shopee", "shopee", False),
+    ],
+)
+def test_9_one_shop_is_bound_once_in_the_whole_database(
+    tmp_path: Path, first: str, second: str, same_tenant: bool
+) -> None:
+    """Defect 9: one shop bound to two tenants, or twice in one (as `tiktok` and
+    `tokopedia`): one order reserved stock in both, and two tenants overwrote each
+    other's listings. Now (marketplace family, shop id) is unique across the database
+    and the second add names the tenant that has it."""
+    from syncd.errors import UserError
+
+    with Store(tmp_path / "t.db") as store:
+        sri = catalog.add_tenant(store, "Dapur Bu Sri")
+        other = sri if same_tenant else catalog.add_tenant(store, "Kopi Pak Budi")
+        shop = ChannelIn(name="a", marketplace=first, shop_id="77")  # type: ignore[arg-type]
+        catalog.add_channel(store, sri.id, shop)
+        with pytest.raises(UserError) as refused:
+            catalog.add_channel(
+                store, other.id, ChannelIn(name="b", marketplace=second, shop_id="77")  # type: ignore[arg-type]
+            )
+        assert "Dapur Bu Sri" in str(refused.value)
+        assert store.scalar("SELECT COUNT(*) FROM channel_account") == 1
+        lazada = ChannelIn(name="c", marketplace="lazada", shop_id="77")  # another marketplace
+        catalog.add_channel(store, other.id, lazada)
+
+
+def test_6_an_order_listing_the_same_item_twice_reserves_both_lines(
+    shop: tuple[Path, ShopeeSimulator, int],
+) -> None:
+    """Defect 6: Shopee gave both lines of an order that lists the same item and model
+    twice (e.g. bought once at a promotion price, once at the normal one) one line id,
+    so the second was ignored and its units never reserved. Lines repeated within an
+    order are keyed by their position among equals, so both count."""
+    db, sim, _ = shop
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()  # shop shows 5
+    order = sim.place_order(SHOP, [(1, 0, 1), (1, 0, 2)], status="READY_TO_SHIP")
+    assert order is not None
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()
+    with Store(db) as store:
+        lines = store.all("SELECT line_id, qty FROM order_line WHERE order_id = ?", (order,))
+        reserved = store.scalar("SELECT reserved FROM balance")
+    assert sorted(r["qty"] for r in lines) == [1, 2]
+    assert reserved == 3
+    assert sim.stock(SHOP, 1) == 2  # 5 - 3 pushed back to the shop
+
+
+@pytest.mark.parametrize(
+    "value", [True, [""], None, "", "two words", "x" * 5000, "tab\there", 12345]
+)
+def test_1_a_paging_token_of_the_wrong_shape_is_never_stored(value: object) -> None:
+    """Defect 1 (type half): `str(True)`/`str([''])` were stored as cursors. A token must
+    be the documented kind (a bounded string without spaces) or the answer is malformed:
+    retried, and the stored cursor stays as it was. The other half (a well-formed token
+    the marketplace refuses) is tests/contract: test_a_garbage_page_token_never_stops_the_shop."""
+    from syncd.adapter import page_token
+    from syncd.errors import MalformedResponse
+
+    with pytest.raises(MalformedResponse):
+        page_token(value, source="Shopee")
+    assert page_token("MTcwMDAwMDAwMDpBQkM=", source="Shopee") == "MTcwMDAwMDAwMDpBQkM="
