@@ -6,13 +6,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench bench-coop clean
+.PHONY: setup demo test lint typecheck pytest bench bench-coop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+setup: $(STAMP)  # only create .venv and install syncd (then: export PATH="$$PWD/.venv/bin:$$PATH")
 
 demo: $(STAMP)
 	$(BIN)/syncd demo

@@ -236,8 +236,9 @@ def backup(
     and its master key to ``<dest>.key`` unless ``copy_key`` is False."""
     if not db_path.is_file():
         raise UserError("backup.missing", path=str(db_path))
-    if not is_sqlite(db_path):
-        raise UserError("restore.not_syncd", path=str(db_path), problem="not a SQLite file")
+    # never open() the live database to look at it: closing that descriptor would drop
+    # the SQLite locks of any connection this process has on it; SQLite itself refuses
+    # a file that is not a database (below, as backup.failed)
     dest = _destination(db_path, dest)
     tmp = dest.with_name(f".{dest.name}.tmp-{os.getpid()}")
     tmp.unlink(missing_ok=True)

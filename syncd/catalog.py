@@ -300,7 +300,9 @@ def add_channel(
             "shop_id": item.shop_id,
             "created_at": now(),
             "settings": json.dumps(settings or {}),
-            "integration_start": integration_start or now(),
+            # whole seconds: marketplaces stamp orders to the second, so an order placed in
+            # the second the channel was added must not compare as earlier and be ignored
+            "integration_start": integration_start or now()[:19] + "+00:00",
             "price_sync": price_sync,
             "accepted_at": now() if accepted else None,
         }

@@ -56,19 +56,17 @@ def print_review(ctx: Context, channel: Channel) -> None:
     else:
         ctx.print(t("review.header", name=channel.name, bound=bound, count=len(diffs)))
         for d in diffs:
-            kept = channel.price_sync != "push" and d.price_differs
-            ctx.print(
-                t(
-                    "review.row",
-                    sku=d.sku,
-                    item=d.item,
-                    shown_stock=t("review.unknown") if d.shown_stock is None else d.shown_stock,
-                    stock=d.stock,
-                    shown_price=_money(d.shown_price),
-                    price=rupiah(d.price),
-                    note=t("review.price_kept", shown_price=_money(d.shown_price)) if kept else "",
+            changes = []
+            if d.stock_differs:
+                shown = t("review.unknown") if d.shown_stock is None else d.shown_stock
+                changes.append(t("review.stock", shown=shown, new=d.stock))
+            if d.price_differs:
+                kept = channel.price_sync != "push"
+                note = t("review.price_kept", shown_price=_money(d.shown_price)) if kept else ""
+                changes.append(
+                    t("review.price", shown=_money(d.shown_price), new=rupiah(d.price), note=note)
                 )
-            )
+            ctx.print(t("review.row", sku=d.sku, item=d.item, changes="; ".join(changes)))
     if channel.accepted_at:
         ctx.print(
             t(
@@ -301,7 +299,7 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
             ],
         )
     )
-    ctx.print(label())
+    ctx.print(t("time.zone_note", zone=label()))
     bad = 0
     for r in rows:
         health = states[r["id"]]

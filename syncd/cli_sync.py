@@ -106,15 +106,17 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
             )
     finally:
         rt.adapter.close()
-    auth = tokens.auth_expires_at.date().isoformat() if tokens.auth_expires_at else "-"
+    from syncd.localtime import label, show, until  # noqa: PLC0415
+
     ctx.print(
         t(
             "connect.done",
             name=account.name,
-            access=tokens.access_expires_at.isoformat(timespec="minutes"),
-            auth=auth,
+            access=f"{show(tokens.access_expires_at)} {label(short=True)}",
+            auth=until(tokens.auth_expires_at) if tokens.auth_expires_at else "-",
         )
     )
+    ctx.print(t("channel.next_discover", name=account.name))
     return 0
 
 
@@ -158,7 +160,10 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     ctx.close()  # the daemon opens its own connections
     ctx._store = None
     ctx.hold(run_lock(path))  # a second `syncd run` on this database refuses, naming our PID
-    configure(json={"json": True, "console": False}.get(args.log_format or ""), level="info")
+    configure(  # one pass (cron, a seller's terminal): warnings only; the event log has the rest
+        json={"json": True, "console": False}.get(args.log_format or ""),
+        level="warning" if args.once else "info",
+    )
     daemon = Daemon(
         path,
         workers=args.workers,

@@ -28,6 +28,7 @@ to know whether another worker already refreshed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import os
@@ -102,7 +103,8 @@ def load_key(db_path: Path, configured: Path | None = None, *, create: bool = Tr
             if has_sealed_secrets(db_path):
                 # a new key could never open what the old one sealed
                 raise UserError("secrets.key_lost", path=source.where, db=str(db_path))
-            new_key_file(source.path)
+            with contextlib.suppress(FileExistsError):  # another process made it just now
+                new_key_file(source.path)
         key = _read(source.path)
     if configured is not None and source.path != configured:
         _agrees_with(key, source, configured)
@@ -121,14 +123,13 @@ def has_sealed_secrets(db_path: Path) -> bool:
     if not db_path.is_file():
         return False
     uri = f"file:{quote(str(db_path.resolve()))}?mode=ro"
-    try:
-        conn = sqlite3.connect(uri, uri=True)
-    except sqlite3.Error:
-        return False
+    conn = sqlite3.connect(uri, uri=True)
     try:
         return conn.execute("SELECT 1 FROM credential LIMIT 1").fetchone() is not None
-    except sqlite3.OperationalError:  # no credential table: an older or foreign file
-        return False
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):  # a database from before channels existed
+            return False
+        raise  # cannot tell: never guess "no secrets" and make a key
     finally:
         conn.close()
 

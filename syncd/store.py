@@ -42,7 +42,6 @@ __all__ = ["LATEST_VERSION", "Store", "wal_reset_safe"]
 LATEST_VERSION: Final = len(MIGRATIONS)
 BUSY_TIMEOUT_MS: Final = 10_000
 _FIXED = ((3, 51, 3), (3, 50, 7), (3, 44, 6))
-_MAGIC: Final = b"SQLite format 3\x00"
 
 
 def wal_reset_safe(version: str) -> bool:
@@ -88,7 +87,10 @@ class Store:
 
     def _open(self, conn: sqlite3.Connection, *, create: bool) -> None:
         # read the version before any pragma writes to the file (journal_mode=WAL does)
-        found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        try:
+            found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        except sqlite3.DatabaseError:  # "file is not a database"
+            raise UserError("store.not_sqlite", path=str(self.path)) from None
         if found > LATEST_VERSION:
             raise SchemaTooNew(path=str(self.path), found=found, supported=LATEST_VERSION)
         if found == 0 and _has_tables(conn):
@@ -258,7 +260,13 @@ def _has_tables(conn: sqlite3.Connection) -> bool:
 
 
 def _check_existing(path: Path, *, empty_ok: bool = False) -> None:
-    """Refuse, with the message that fits, a path that is not an existing SQLite file."""
+    """Refuse, with the message that fits, a path that is not an existing database file.
+
+    Only ``stat``/``access``, never ``open``: closing any descriptor of the database file
+    drops every POSIX lock SQLite holds on it in this process (the daemon's other
+    threads' connections), after which another process may reset the WAL under them
+    (reference/reliability.md). Whether the file is SQLite is SQLite's to say
+    (``_open``)."""
     where = str(path)
     if str(path) == ":memory:":
         return
@@ -266,15 +274,10 @@ def _check_existing(path: Path, *, empty_ok: bool = False) -> None:
         raise UserError("store.is_dir", path=where)
     if not path.exists():
         raise UserError("store.missing", path=where)
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(len(_MAGIC))
-    except PermissionError:
-        raise UserError("store.no_permission", path=where) from None
-    if not head and not empty_ok:
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise UserError("store.no_permission", path=where)
+    if path.stat().st_size == 0 and not empty_ok:
         raise UserError("store.not_initialised", path=where)
-    if head and head != _MAGIC:
-        raise UserError("store.not_sqlite", path=where)
 
 
 def _create_private(path: Path) -> None:

@@ -32,9 +32,10 @@ STEPS = [
     'tenant add "Dapur Bu Sri"',
     "product import {dir}/katalog.csv",
     "product import {dir}/katalog.csv",
-    "channel add shopee --marketplace shopee --shop-id 220011",
-    "channel add tokopedia --marketplace tokopedia --shop-id 7788",
-    "channel add lazada --marketplace lazada --shop-id 5501",
+    "channel add shopee --marketplace shopee --shop-id 220011 --partner-id 2001234",
+    "channel add tokopedia --marketplace tokopedia --shop-id 7788 --app-key 6abcd"
+    " --service-id 7001",
+    "channel add lazada --marketplace lazada --shop-id 5501 --app-key 123456",
     "listing bind NASTAR-500 --channel shopee --item-id 18001 --variant-id 2",
     "listing bind NASTAR-500 --channel tokopedia --item-id 660021",
     "rule set --buffer 1",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from syncd import catalog, i18n
+from syncd import catalog, i18n, localtime
 from syncd.catalog import Tenant
 from syncd.cli import main
 from syncd.models import SkuIn
@@ -20,13 +20,15 @@ from syncd.store import Store
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test sees the developer's SYNCD_* settings or config files."""
-    for var in ("SYNCD_DB", "SYNCD_LANG", "SYNCD_CONFIG"):
+    for var in ("SYNCD_DB", "SYNCD_LANG", "SYNCD_CONFIG", "SYNCD_TZ", "SYNCD_MASTER_KEY"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
     i18n.set_lang(None)
+    localtime.set_zone(None)
     yield
     i18n.set_lang(None)
+    localtime.set_zone(None)
 
 
 @pytest.fixture

@@ -34,8 +34,10 @@ def shop(cli: Cli) -> None:
         ],
         ["stock", "set", "NASTAR-500", "12", "--reason", "opname"],
         ["stock", "receive", "KOPI-250", "5", "--reason", "roasting"],
-        ["channel", "add", "shopee", "--marketplace", "shopee", "--shop-id", "1"],
-        ["channel", "add", "tokopedia", "--marketplace", "tokopedia", "--shop-id", "2"],
+        ["channel", "add", "shopee", "--marketplace", "shopee", "--shop-id", "1",
+         "--partner-id", "7"],
+        ["channel", "add", "tokopedia", "--marketplace", "tokopedia", "--shop-id", "2",
+         "--app-key", "6abcd", "--service-id", "7001"],
         ["listing", "bind", "NASTAR-500", "--channel", "shopee", "--item-id", "100"],
     ):
         run = cli(*args)

@@ -19,7 +19,7 @@ from syncd.adapter import StockUpdate
 from syncd.daemon import Daemon
 from syncd.errors import AdapterError
 from syncd.http import CircuitBreaker, Limiter
-from syncd.log import configure
+from syncd.log import configure, record_crash
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
 from tests.conftest import Cli, expect_error
@@ -98,6 +98,12 @@ def test_canaries_appear_nowhere(
         wrong.close()
         rt.adapter.close()
         canaries += [rt.tokens.access_token, rt.tokens.refresh_token]  # type: ignore[union-attr]
+        # an unexpected error whose text holds every secret: the CLI's error log (record_crash)
+        try:
+            raise RuntimeError(" ".join(canaries))
+        except RuntimeError as exc:
+            _ref, crash_log = record_crash(exc, command="test")
+        assert crash_log is not None
         events = json.dumps(store.all("SELECT * FROM event"), default=str)
         outbox_errors = json.dumps(store.all("SELECT last_error FROM outbox"), default=str)
         store.close()
@@ -112,13 +118,14 @@ def test_canaries_appear_nowhere(
         "errors": "\n".join(errors),
         "logging": "\n".join(r.getMessage() for r in caplog.records),
         "events": events,
+        "error log": crash_log.read_text(encoding="utf-8"),
         "outbox": outbox_errors,
         "db": b"".join(p.read_bytes() for p in tmp_path.glob("s.db*") if p.suffix != ".key").decode(
             "latin-1"
         ),
     }
-    assert "job.crashed" in captured["structlog"]  # the traceback path really ran
-    assert "Traceback" in captured["structlog"] or "exception" in captured["structlog"]
+    assert "job.failed" in captured["structlog"]  # the daemon's failure path really ran
+    assert "Traceback" in captured["error log"]  # and a traceback was really written
     assert len(errors) >= 5  # the error paths really raised
     for where, text in captured.items():
         for canary in canaries:

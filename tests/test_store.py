@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from syncd import catalog
 from syncd.errors import SchemaTooNew, StoreBusy, UserError
 from syncd.i18n import set_lang
 from syncd.migrations import MIGRATIONS
@@ -184,3 +185,32 @@ def test_close_without_waiting_when_another_process_writes(db_path: Path) -> Non
         busy.close()
     with Store(db_path) as again:
         assert again.integrity() == "ok"
+
+
+def test_opening_another_store_keeps_this_process_sqlite_locks(tmp_path: Path) -> None:
+    """Opening a Store must never open() the database file itself: closing any descriptor
+    of it drops every POSIX lock SQLite holds on it in this process. The daemon opens one
+    Store per thread, so a check that read the file's header dropped the other threads'
+    locks, another process's closing checkpoint then reset the WAL under them, and the
+    SIGKILL end-to-end test found "database disk image is malformed". Here: while this
+    process reads, another process's last close must not be able to delete the WAL."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    db = tmp_path / "locks.db"
+    first = Store(db)
+    catalog.add_tenant(first, "T")
+    first.conn.execute("BEGIN")
+    first.conn.execute("SELECT COUNT(*) FROM tenant").fetchone()  # a read: SQLite's lock held
+    second = Store(db)  # another thread's connection, as in the daemon
+    writer = (
+        "import sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('INSERT INTO tenant (name, created_at) VALUES (\"U\", \"x\")')\n"
+        "c.close()  # the last connection of its process: deletes the WAL if it can lock\n"
+    )
+    subprocess.run([sys.executable, "-c", writer, str(db)], check=True, timeout=30)
+    assert db.with_name(db.name + "-wal").exists()  # our read still protects the WAL
+    first.conn.execute("COMMIT")
+    second.close()
+    first.close()

@@ -78,10 +78,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{name}: {bound} listings bound, {count} differ from syncd's numbers "
         "(shop shows → syncd would push):",
     ),
-    "review.row": (
-        "  {sku} ({item}): stok {shown_stock} → {stock}; harga {shown_price} → {price}{note}",
-        "  {sku} ({item}): stock {shown_stock} → {stock}; price {shown_price} → {price}{note}",
-    ),
+    "review.row": ("  {sku} ({item}): {changes}", "  {sku} ({item}): {changes}"),
+    "review.stock": ("stok {shown} → {new}", "stock {shown} → {new}"),
+    "review.price": ("harga {shown} → {new}{note}", "price {shown} → {new}{note}"),
     "review.price_kept": (
         " (harga tidak dikirim: tetap {shown_price})",
         " (price not pushed: stays {shown_price})",
@@ -131,6 +130,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "channel.edited": ("{name} diubah: {changes}.", "{name} changed: {changes}."),
     "channel.unchanged": ("{name}: tidak ada yang berubah.", "{name}: nothing changed."),
+    "channel.next_discover": (
+        "Langkah berikutnya: syncd channel discover {name} (membaca produk toko; belum mengirim apa pun)",
+        "Next: syncd channel discover {name} (reads the shop's listings; sends nothing yet)",
+    ),
     "channel.next_connect": (
         "Langkah berikutnya: syncd channel connect {name}",
         "Next: syncd channel connect {name}",

@@ -188,6 +188,21 @@ CASES: list[Case] = [
     ("unknown SKU: stock", _plain, ["stock", "set", "NOPE-1", "1", "--reason", "x"], "NOPE-1"),
     ("unknown channel", _plain, ["channel", "connect", "lazada-lama"], "lazada-lama"),
     ("export into a missing folder", _plain, ["export", "tidak/ada/stok.csv"], "tidak/ada"),
+    ("import a missing file", _plain, ["product", "import", "tidak-ada.csv"], "tidak-ada.csv"),
+    ("import a folder", _plain, ["product", "import", "."], "."),
+    (
+        "bind to an unknown channel",
+        _plain,
+        ["listing", "bind", "NASTAR-500", "--channel", "nope", "--item-id", "1"],
+        "nope",
+    ),
+    (
+        "rule for an unknown channel",
+        _plain,
+        ["rule", "set", "--channel", "nope", "--max", "1"],
+        "nope",
+    ),
+    ("discover an unknown channel", _plain, ["channel", "discover", "nope"], "nope"),
     ("init under a file", _parent_is_a_file, ["init"], "berkas"),
 ]
 
@@ -229,6 +244,7 @@ def test_a_bad_master_key_in_the_environment(
 def test_an_unexpected_error_is_one_line_with_a_reference(
     cli: Cli, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)  # set by systemd only
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     _table_lost(db_path)
     run = cli("--lang", "en", "logs")
@@ -245,14 +261,15 @@ def test_an_unexpected_error_is_one_line_with_a_reference(
     assert oct(log.stat().st_mode & 0o777) == oct(0o600)
 
 
-def test_the_error_log_is_scrubbed() -> None:
+def test_the_error_log_is_scrubbed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A secret in an exception's text never reaches the error log."""
+    monkeypatch.setenv("STATE_DIRECTORY", str(tmp_path / "var-lib-syncd"))  # as under systemd
     secret = "sk-live-CANARY-0d9f8e7a6b5c"  # noqa: S105 - a canary, not a credential
     try:
         raise RuntimeError(f"GET /api?partner_id=1&access_token={secret}&sign={secret} failed")
     except RuntimeError as exc:
         ref, where = record_crash(exc, command="test")
-    assert where is not None
+    assert where == tmp_path / "var-lib-syncd" / "errors.log"
     text = where.read_text(encoding="utf-8")
     assert f"ref={ref}" in text
     assert secret not in text
