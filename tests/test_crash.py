@@ -112,7 +112,9 @@ def _run(cmd: list[str], delay: float | None, logs: Path, *, after: Path | None 
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             rc = proc.wait()
-            killed = True
+            # the child may finish between the timeout and the signal: then it was not
+            # killed, and is checked as a finished run (exit 0, everything applied)
+            killed = rc != 0
         seconds = time.monotonic() - started
     run = Run(rc, killed, seconds, out_path.read_text(), err_path.read_text())
     if delay is None and killed:

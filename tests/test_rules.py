@@ -378,7 +378,7 @@ def test_sources_text_stock_edges(
         ),
         pytest.param(
             "id",
-            "markup 12,5% (semua produk), tambahan Rp 1.000 (SKU), "
+            "kenaikan harga 12,5% (semua produk), tambahan Rp 1.000 (SKU), "
             "pembulatan …900 (kanal tokopedia), harga minimum Rp 20.000 (SKU di tokopedia)",
             id="id",
         ),

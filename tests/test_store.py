@@ -194,8 +194,8 @@ def test_opening_another_store_keeps_this_process_sqlite_locks(tmp_path: Path) -
     locks, another process's closing checkpoint then reset the WAL under them, and the
     SIGKILL end-to-end test found "database disk image is malformed". Here: while this
     process reads, another process's last close must not be able to delete the WAL."""
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+    import subprocess
+    import sys
 
     db = tmp_path / "locks.db"
     first = Store(db)
