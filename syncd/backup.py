@@ -48,11 +48,9 @@ import base64
 import binascii
 import contextlib
 import datetime as dt
-import fcntl
 import os
 import secrets
 import sqlite3
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,8 +58,8 @@ from typing import Final
 from urllib.parse import quote
 
 from syncd import credentials
-from syncd.errors import StoreBusy, UserError
-from syncd.store import LATEST_VERSION
+from syncd.errors import UserError
+from syncd.store import LATEST_VERSION, acquire_writer_lock, release_writer_lock
 
 __all__ = ["BackupReport", "RestoreReport", "backup", "inspect", "restore"]
 
@@ -110,23 +108,11 @@ class RestoreReport:
 @contextlib.contextmanager
 def writer_lock(db_path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """The same exclusive flock on ``<db>.lock`` that syncd.store.Store takes to write."""
-    fd = os.open(f"{db_path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    fd = acquire_writer_lock(db_path, timeout)
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(path=str(db_path)) from None
-                time.sleep(0.005)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        yield
     finally:
-        os.close(fd)
+        release_writer_lock(fd)
 
 
 def _uri(path: Path, mode: str) -> str:

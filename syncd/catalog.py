@@ -452,27 +452,28 @@ class Removed:
     kept_as: str
 
 
+def channel_footprint(store: Store, channel_id: int) -> tuple[int, int, int]:
+    """(listings bound, orders seen, stock movements those orders made) of a channel."""
+    listings = store.scalar(
+        "SELECT COUNT(*) FROM listing WHERE channel_account_id = ?", (channel_id,)
+    )
+    orders = store.scalar(
+        "SELECT COUNT(DISTINCT order_id) FROM order_line WHERE channel_account_id = ?",
+        (channel_id,),
+    )
+    movements = store.scalar(
+        "SELECT COUNT(*) FROM movement WHERE source = 'order' AND channel = ?", (str(channel_id),)
+    )
+    return int(listings), int(orders), int(movements)
+
+
 def remove_channel(store: Store, tenant_id: int, name: str) -> Removed:
     """Remove a channel: its listings, pending pushes, rules, cursor and secrets go; its
     orders and ledger movements stay (they refer to it), under the name ``kept_as``."""
     channel = get_channel(store, tenant_id, name)
     kept_as = f"{channel.name}~{channel.id}"
     with store.write():
-        listings = int(
-            store.scalar("SELECT COUNT(*) FROM listing WHERE channel_account_id = ?", (channel.id,))
-        )
-        orders = int(
-            store.scalar(
-                "SELECT COUNT(DISTINCT order_id) FROM order_line WHERE channel_account_id = ?",
-                (channel.id,),
-            )
-        )
-        movements = int(
-            store.scalar(
-                "SELECT COUNT(*) FROM movement WHERE source = 'order' AND channel = ?",
-                (str(channel.id),),
-            )
-        )
+        listings, orders, movements = channel_footprint(store, channel.id)
         for table in ("outbox", "listing", "credential", "order_cursor", "job_run", "rule"):
             store.conn.execute(f"DELETE FROM {table} WHERE channel_account_id = ?", (channel.id,))
         store.conn.execute(

@@ -183,24 +183,14 @@ def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.catalog import get_channel, remove_channel  # noqa: PLC0415
+    from syncd.catalog import channel_footprint, get_channel, remove_channel  # noqa: PLC0415
 
     tenant = ctx.tenant()
     channel = get_channel(ctx.store, tenant.id, args.name)
     if not args.yes:
         if not sys.stdin.isatty():
             raise UserError("remove.need_yes", name=channel.name)
-        listings = ctx.store.scalar(
-            "SELECT COUNT(*) FROM listing WHERE channel_account_id = ?", (channel.id,)
-        )
-        orders = ctx.store.scalar(
-            "SELECT COUNT(DISTINCT order_id) FROM order_line WHERE channel_account_id = ?",
-            (channel.id,),
-        )
-        movements = ctx.store.scalar(
-            "SELECT COUNT(*) FROM movement WHERE source = 'order' AND channel = ?",
-            (str(channel.id),),
-        )
+        listings, orders, movements = channel_footprint(ctx.store, channel.id)
         answer = input(
             t(
                 "remove.confirm",

@@ -122,10 +122,19 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_discover(ctx: Context, args: argparse.Namespace) -> int:
     from syncd import sync  # noqa: PLC0415
+    from syncd.errors import AdapterError, NeedsReauth, Retryable  # noqa: PLC0415
 
-    rt = sync.build_runtime(ctx.store, _vault(ctx), _account(ctx, args.name))
+    account = _account(ctx, args.name)
+    rt = sync.build_runtime(ctx.store, _vault(ctx), account)
     try:
         report = sync.discover(ctx.store, rt)
+    except Retryable as exc:  # down, slow, or the wrong address
+        raise UserError("connect.unreachable", name=account.name, error=exc.code or exc) from None
+    except NeedsReauth as exc:
+        sync.pause(ctx.store, rt, exc)
+        raise UserError("discover.needs_reauth", name=account.name, error=exc) from None
+    except AdapterError as exc:
+        raise UserError("discover.refused", name=account.name, error=exc) from None
     finally:
         if rt.adapter is not None:
             rt.adapter.close()

@@ -137,23 +137,11 @@ class Store:
                 self._release()
 
     def _acquire(self) -> None:
-        fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
-        deadline = time.monotonic() + self.lock_timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise StoreBusy(path=str(self.path)) from None
-                time.sleep(0.005)
-        self._lock_fd = fd
+        self._lock_fd = acquire_writer_lock(self.path, self.lock_timeout)
 
     def _release(self) -> None:
         if self._lock_fd is not None:
-            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            os.close(self._lock_fd)
+            release_writer_lock(self._lock_fd)
             self._lock_fd = None
 
     @contextlib.contextmanager
@@ -253,6 +241,28 @@ def _statements(script: str) -> Iterator[str]:
             buf = ""
     if buf.strip():
         raise ValueError(f"incomplete SQL statement in migration: {buf.strip()[:60]}")
+
+
+def acquire_writer_lock(db_path: str | Path, timeout: float) -> int:
+    """Take the exclusive ``flock`` on ``<db>.lock`` every writer (and the closing
+    checkpoint) holds; returns its descriptor, or raises StoreBusy after ``timeout`` s."""
+    fd = os.open(f"{db_path}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                raise StoreBusy(path=str(db_path)) from None
+            time.sleep(0.005)
+
+
+def release_writer_lock(fd: int) -> None:
+    """Give back what ``acquire_writer_lock`` took."""
+    fcntl.flock(fd, fcntl.LOCK_UN)
+    os.close(fd)
 
 
 def _has_tables(conn: sqlite3.Connection) -> bool:

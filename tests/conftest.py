@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from syncd import catalog, i18n, localtime
+from syncd import catalog, credentials, i18n, localtime, sync
+from syncd.adapter import Credentials
 from syncd.catalog import Tenant
 from syncd.cli import main
-from syncd.models import SkuIn
+from syncd.models import ChannelIn, SkuIn
 from syncd.store import Store
 
 
@@ -90,3 +91,44 @@ def expect_error(key: str) -> Iterator[None]:
     with pytest.raises(UserError) as info:
         yield
     assert info.value.key == key, f"expected {key}, got {info.value.key}: {info.value}"
+
+
+def connect_channel(
+    store: Store,
+    tenant_id: int,
+    channel: ChannelIn,
+    *,
+    settings: dict[str, object],
+    secret: str,
+    authorize: Callable[[], str],
+    integration_start: str | None = None,
+    discover: bool = True,
+) -> tuple[catalog.Channel, Credentials]:
+    """What `channel add`, `connect`, `discover` and `accept` do, for tests that start from
+    a connected shop: an accepted channel (stock and prices), its app secret sealed, tokens
+    from the marketplace's real code exchange (``authorize`` returns a fresh code), and its
+    listings discovered and bound by SKU."""
+    ch = catalog.add_channel(
+        store,
+        tenant_id,
+        channel,
+        settings=settings,
+        integration_start=integration_start,
+        accepted=True,
+        price_sync="push",
+    )
+    vault = credentials.Vault(credentials.load_key(store.path))
+    credentials.save(store, vault, tenant_id, ch.id, app={"partner_key": secret})
+    account = sync.load_account(store, ch.id)
+    assert account is not None
+    rt = sync.build_runtime(store, vault, account)
+    assert rt.adapter is not None
+    try:
+        tokens = rt.adapter.exchange_code(authorize())
+        credentials.save(store, vault, tenant_id, ch.id, tokens=tokens)
+        rt.load(store)
+        if discover:
+            sync.discover(store, rt)
+    finally:
+        rt.adapter.close()
+    return ch, tokens

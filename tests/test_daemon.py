@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from adapters.shopee.simulator import ShopeeSimulator
-from syncd import catalog, credentials, ledger, sync
+from syncd import catalog, ledger
 from syncd.daemon import Daemon, Intervals
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
+from tests.conftest import connect_channel
 
 KEY = "shpk_demo_partner_key_0123456789"
 
@@ -35,29 +36,19 @@ def two_shops(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, ShopeeSim
         tenant.id,
         [MovementIn(sku="KOPI-250", kind="receipt", qty=10, key="r", source="t", actor="t")],
     )
-    vault = credentials.Vault(credentials.load_key(db))
     start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat(timespec="seconds")
     for name, sim, shop in (("fast", fast, 1), ("slow", slow, 2)):
         sim.add_shop(shop)
         sim.add_item(shop, 10 + shop, "Kopi", sku="KOPI-250", price=45000, stock=0)
-        ch = catalog.add_channel(
+        connect_channel(
             store,
             tenant.id,
             ChannelIn(name=name, marketplace="shopee", shop_id=str(shop)),
             settings={"partner_id": sim.partner_id, "base_url": sim.base_url, "timeout": 10},
+            secret=KEY,
+            authorize=lambda sim=sim, shop=shop: sim.authorize(shop),  # type: ignore[misc]
             integration_start=start,
-            accepted=True,  # the test accepts pushes from the start
-            price_sync="push",
         )
-        credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": KEY})
-        account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
-        rt = sync.build_runtime(store, vault, account)
-        credentials.save(
-            store, vault, tenant.id, ch.id, tokens=rt.adapter.exchange_code(sim.authorize(shop))
-        )  # type: ignore[union-attr]
-        rt.load(store)
-        sync.discover(store, rt)
-        rt.adapter.close()  # type: ignore[union-attr]
     store.close()
     try:
         yield db, fast, slow

@@ -22,7 +22,7 @@ from syncd.http import CircuitBreaker, Limiter
 from syncd.log import configure, record_crash
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
-from tests.conftest import Cli, expect_error
+from tests.conftest import Cli, connect_channel, expect_error
 from tests.contract.harness_shopee import ShopeeHarness
 
 CANARY_KEY = "CANARY-partner-key-7f3a9c1e5b"
@@ -48,24 +48,19 @@ def test_canaries_appear_nowhere(
             tenant.id,
             [MovementIn(sku="KOPI-250", kind="receipt", qty=9, key="r", source="t", actor="t")],
         )
-        ch = catalog.add_channel(
+        harness.seed()
+        _, tokens = connect_channel(
             store,
             tenant.id,
             ChannelIn(name="shopee", marketplace="shopee", shop_id=harness.shop_id),
             settings={**harness.settings(), "max_attempts": 2, "timeout": 0.5},
-            accepted=True,  # the test accepts pushes from the start
-            price_sync="push",
+            secret=CANARY_KEY,
+            authorize=harness.authorize,
         )
         vault = credentials.Vault(credentials.load_key(db))
-        credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": CANARY_KEY})
         account = sync.load_accounts(store)[0]
         rt = sync.build_runtime(store, vault, account)
         assert rt.adapter is not None
-        tokens = rt.adapter.exchange_code(harness.authorize())
-        credentials.save(store, vault, tenant.id, ch.id, tokens=tokens)
-        rt.load(store)
-        harness.seed()
-        sync.discover(store, rt)
         canaries = [CANARY_KEY, tokens.access_token, tokens.refresh_token]
         harness.sim.timeout_hold = 3.0
         x = catalog.list_listings(store, tenant.id)[0]

@@ -201,6 +201,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{name}: the marketplace could not be reached ({error}). Try again shortly; "
         "check its address: syncd channel edit {name} --base-url URL",
     ),
+    "discover.needs_reauth": (
+        "{name}: toko menolak izin syncd ({error}). Sambungkan ulang: syncd channel connect {name}",
+        "{name}: the shop refused syncd's authorization ({error}). Connect again: "
+        "syncd channel connect {name}",
+    ),
+    "discover.refused": (
+        "{name}: marketplace menolak membaca produk ({error}). Periksa pengaturan: "
+        "syncd channel edit {name} ...; rincian: syncd logs --channel {name}",
+        "{name}: the marketplace refused to list the products ({error}). Check the settings: "
+        "syncd channel edit {name} ...; details: syncd logs --channel {name}",
+    ),
     # -- run --once --
     "run.unavailable": ("{name}: tidak bisa dimulai: {error}", "{name}: could not start: {error}"),
     "run.job_failed": ("{name}: tugas {job} gagal: {error}", "{name}: job {job} failed: {error}"),

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from adapters.shopee.simulator import ShopeeSimulator
-from syncd import catalog, credentials, ledger, sync
+from syncd import catalog, ledger
 from syncd.daemon import Daemon
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
+from tests.conftest import connect_channel
 
 KEY = "shpk_canary_partner_key_5f3a9c1e7d"  # a canary: must never be found in the clear
 SHOP = 4242
@@ -37,27 +38,15 @@ def shop(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, int]]:
             tenant.id,
             [MovementIn(sku="KOPI-250", kind="receipt", qty=5, key="r", source="t", actor="t")],
         )
-        ch = catalog.add_channel(
+        ch, _ = connect_channel(
             store,
             tenant.id,
             ChannelIn(name="shopee", marketplace="shopee", shop_id=str(SHOP)),
             settings={"partner_id": sim.partner_id, "base_url": sim.base_url, "timeout": 5},
+            secret=KEY,
+            authorize=lambda: sim.authorize(SHOP),
             integration_start="2026-01-01T00:00:00+00:00",
-            accepted=True,
-            price_sync="push",
         )
-        vault = credentials.Vault(credentials.load_key(db))
-        credentials.save(store, vault, tenant.id, ch.id, app={"partner_key": KEY})
-        account = sync.load_account(store, ch.id)
-        assert account is not None
-        rt = sync.build_runtime(store, vault, account)
-        assert rt.adapter is not None
-        credentials.save(
-            store, vault, tenant.id, ch.id, tokens=rt.adapter.exchange_code(sim.authorize(SHOP))
-        )
-        rt.load(store)
-        sync.discover(store, rt)
-        rt.adapter.close()
     try:
         yield db, sim, ch.id
     finally:

@@ -393,3 +393,15 @@ def test_a_channel_of_a_marketplace_without_adapter_is_reported(shop: Shop) -> N
     run = shop.cli("--lang", "en", "run", "--once")
     assert run.code == 1
     assert "toko-web: could not start" in run.err
+
+
+def test_discover_against_a_shop_that_cannot_be_reached_is_one_line(shop: Shop) -> None:
+    """Discovering a shop whose simulator (or network) is down ended in the
+    "unexpected problem" line; it is a known situation with a next step."""
+    connected(shop)
+    shop.sim.stop()
+    run = shop.cli("--lang", "en", "channel", "discover", "shopee")
+    assert run.code == 1
+    assert "could not be reached" in run.err
+    assert "Traceback" not in run.err
+    assert len(run.err.strip().splitlines()) == 1
