@@ -182,6 +182,7 @@ class LazadaAdapter(Adapter):
         # seller SKU → (item id, SKU id), learnt by discover: a failed write's detail
         # may name a SKU only by its seller SKU (UNCONFIRMED, §2.4).
         self._by_seller_sku: dict[str, tuple[str, str]] = {}
+        self._read_at: dict[str, dt.datetime] = {}  # order id → when its items were read
 
     @classmethod
     def create(
@@ -474,14 +475,14 @@ class LazadaAdapter(Adapter):
             },
         )
         raw = _data(body).get("orders") or []
-        # an order ingested at this same updated_at is unchanged (the window's overlap
-        # re-lists it for two minutes): no need to fetch its items again
-        changed = [
-            o
-            for o in raw
-            if self.seen_orders.get(str(o.get("order_id"))) != _time(_need(o, "updated_at"))
-        ]
+        # the window's overlap re-lists recent orders: one the list shows as ingested is
+        # not fetched again, but only when that read came after its second was over
+        # (updated_at has 1-second resolution, so a change in the same second keeps it)
+        changed = [o for o in raw if not self._unchanged(o)]
+        read_at = self.ctx.now()
         orders = self._with_items(changed)
+        for order in orders:
+            self._read_at[order.order_id] = read_at
         if len(raw) >= ORDERS_PAGE:  # maybe more in this window
             last = max(int(_time(_need(o, "updated_at")).timestamp()) for o in raw)
             if last - 1 > state["from"]:
@@ -494,9 +495,24 @@ class LazadaAdapter(Adapter):
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "offset": 0}
         return OrderPage(orders, json.dumps(nxt), more=not caught_up)
 
+    def _unchanged(self, listed: dict[str, Any]) -> bool:
+        seen = self.seen_orders.get(str(listed.get("order_id")))
+        if seen is None:
+            return False
+        updated_at, statuses, units, settled = seen
+        return bool(
+            settled
+            and updated_at == _time(_need(listed, "updated_at"))
+            and statuses == _statuses(listed.get("statuses"))
+            and units == listed.get("items_count", units)
+        )
+
     def fingerprint(self, order: RemoteOrder) -> Any:
-        """The order list shows ``updated_at``; it moves with every unit's status."""
-        return order.updated_at
+        """What the order list shows (``updated_at``, statuses, unit count) and whether
+        the read came after ``updated_at``'s second was over (else it is read again)."""
+        read_at = self._read_at.pop(order.order_id, None)
+        settled = read_at is not None and read_at - order.updated_at > SAME_SECOND
+        return (order.updated_at, tuple(order.status.split(",")), len(order.lines), settled)
 
     def _with_items(self, raw: list[dict[str, Any]]) -> list[RemoteOrder]:
         """The orders of one page with their unit rows (≤ 50 orders per items call)."""
@@ -520,7 +536,7 @@ class LazadaAdapter(Adapter):
 
     def _order(self, raw: dict[str, Any], rows: list[dict[str, Any]]) -> RemoteOrder:
         lines = tuple(_line(row) for row in rows)
-        statuses = sorted({str(s).lower() for s in raw.get("statuses") or []}) or sorted(
+        statuses = list(_statuses(raw.get("statuses"))) or sorted(
             {line.status or "" for line in lines}
         )
         # The order's own state is only a fallback (every line carries its own): the
@@ -537,6 +553,15 @@ class LazadaAdapter(Adapter):
 
 
 ADAPTER = LazadaAdapter
+
+#: ``updated_at`` has 1-second resolution; a read less than this after it may have been
+#: followed by another change stamped with the same second (plus clock skew).
+SAME_SECOND = dt.timedelta(seconds=2)
+
+
+def _statuses(raw: Any) -> tuple[str, ...]:
+    """The order list's unit statuses as a sorted set (its order carries no meaning)."""
+    return tuple(sorted({str(s).lower() for s in raw or []}))
 
 
 def _line(row: dict[str, Any]) -> OrderLine:

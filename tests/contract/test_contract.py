@@ -191,6 +191,8 @@ def test_an_unchanged_order_is_not_fetched_again_but_a_changed_one_is(world: Wor
     x = world.listing("NASTAR-500")
     order = h.place_order(x.item_id, x.variant_id, 1)
     assert sync.pull_orders(world.store, world.rt).new_lines == 1
+    h.advance(3)  # the next poll comes seconds later (within its second, Lazada re-reads)
+    sync.pull_orders(world.store, world.rt)  # after its second was over: settles the read
     before = h.calls("order_reads")
     sync.pull_orders(world.store, world.rt)
     assert h.calls("order_reads") - before == 1  # the list (search) call only
@@ -384,3 +386,22 @@ def test_a_garbage_page_token_never_stops_the_shop(world: World, garbage: str) -
     sku = catalog.get_sku(world.store, world.tenant.id, "KOPI-250")
     assert ledger.balance(world.store, world.tenant.id, sku.id)[1] == 130
     assert sync.pull_orders(world.store, world.rt).new_lines == 0  # and the next poll works
+
+
+def test_a_change_within_the_same_second_is_applied(world: World) -> None:
+    """Issue 10, defect 5: Lazada lists an order's `updated_at` to the second, and an
+    order listed with the `updated_at` already ingested was not read again, so a cancel
+    in the same second as the read was never applied (3/3 with a held clock). An order is
+    skipped only when the read came after its second was over and nothing the list shows
+    (statuses, unit count) changed."""
+    h = world.harness
+    h.seed()
+    sync.discover(world.store, world.rt)
+    x = world.listing("NASTAR-500")
+    order = h.place_order(x.item_id, x.variant_id, 1)
+    assert order is not None
+    assert sync.pull_orders(world.store, world.rt).new_lines == 1
+    h.set_state(order, "cancelled")  # the clock is held: the same second as the read
+    sync.pull_orders(world.store, world.rt)
+    sku = catalog.get_sku(world.store, world.tenant.id, "NASTAR-500")
+    assert ledger.balance(world.store, world.tenant.id, sku.id) == (MASTER["NASTAR-500"], 0)
