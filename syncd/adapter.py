@@ -15,7 +15,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -30,9 +30,12 @@ __all__ = [
     "OrderState",
     "PriceUpdate",
     "RemoteListing",
+    "SetAside",
     "StockUpdate",
     "need",
+    "order_problem",
     "page_token",
+    "parse_each",
 ]
 
 #: Normalized order states, in the only order they may advance:
@@ -127,12 +130,68 @@ class RemoteOrder:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAside:
+    """An order that cannot be taken as the marketplace sent it (a line of 0 or 2**63
+    units, a missing field): kept aside with the reason, while the rest of its page is
+    ingested; ``syncd quarantine`` lists it, reads it again, or dismisses it."""
+
+    order_id: str  # "" when even the id is unreadable
+    reason: str
+    raw: str = ""  # what the marketplace sent for it, as text (scrubbed when stored)
+
+
+@dataclass(frozen=True, slots=True)
 class OrderPage:
     """One page of orders; ``cursor`` resumes after it. ``more`` means call again now."""
 
     orders: list[RemoteOrder]
     cursor: str
     more: bool
+    set_aside: tuple[SetAside, ...] = ()
+
+
+#: More units than this on one order line is not an order a small shop receives.
+MAX_LINE_QTY = 1_000_000
+#: Order times outside these years are not times an order was placed.
+ORDER_YEARS = (2010, 2100)
+
+
+def order_problem(order: RemoteOrder) -> str | None:
+    """Why this order cannot be ingested as it is (bounds the ledger relies on), or None."""
+    if not order.order_id.strip():
+        return "empty order id"
+    for when in (order.created_at, order.updated_at):
+        if when.tzinfo is None or not ORDER_YEARS[0] <= when.year < ORDER_YEARS[1]:
+            return f"time out of range: {when!r}"
+    for line in order.lines:
+        if not str(line.line_id).strip() or not str(line.item_id).strip():
+            return "a line without its line or item id"
+        if not isinstance(line.qty, int) or not 1 <= line.qty <= MAX_LINE_QTY:
+            return f"line {line.line_id}: quantity {line.qty!r} outside 1..{MAX_LINE_QTY}"
+    if not order.lines:
+        return "an order without lines"
+    return None
+
+
+def parse_each(
+    raws: Iterable[Any], parse: Callable[[Any], RemoteOrder], *, id_key: str
+) -> tuple[list[RemoteOrder], list[SetAside]]:
+    """Each raw order through ``parse``; one it cannot read is set aside (with its id and
+    the reason), never the whole page."""
+    import json  # noqa: PLC0415
+
+    from syncd.errors import MalformedResponse  # noqa: PLC0415
+
+    orders: list[RemoteOrder] = []
+    aside: list[SetAside] = []
+    for raw in raws:
+        try:
+            orders.append(parse(raw))
+        except (KeyError, ValueError, TypeError, AttributeError, MalformedResponse) as exc:
+            order_id = str(raw.get(id_key, "")) if isinstance(raw, dict) else ""
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            aside.append(SetAside(order_id, reason, json.dumps(raw, default=str)[:4000]))
+    return orders, aside
 
 
 @dataclass(slots=True)

@@ -474,7 +474,9 @@ def remove_channel(store: Store, tenant_id: int, name: str) -> Removed:
     kept_as = f"{channel.name}~{channel.id}"
     with store.write():
         listings, orders, movements = channel_footprint(store, channel.id)
-        for table in ("outbox", "listing", "credential", "order_cursor", "job_run", "rule"):
+        tables = ["outbox", "listing", "credential", "order_cursor", "job_run", "rule"]
+        tables.append("quarantine")
+        for table in tables:
             store.conn.execute(f"DELETE FROM {table} WHERE channel_account_id = ?", (channel.id,))
         store.conn.execute(
             "UPDATE channel_account SET removed_at = ?, name = ?, shop_id = shop_id || '~' || id "

@@ -313,6 +313,90 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
     return 0
 
 
+# -- quarantine ----------------------------------------------------------------------
+
+
+def _quarantined(ctx: Context, entry: int) -> Any:
+    row = ctx.store.one(
+        "SELECT q.id, q.order_id, q.cursor_before, q.channel_account_id, c.name AS channel "
+        "FROM quarantine q JOIN channel_account c ON c.id = q.channel_account_id "
+        "WHERE q.id = ? AND q.tenant_id = ?",
+        (entry, ctx.tenant().id),
+    )
+    if row is None:
+        raise UserError("quarantine.unknown", id=entry)
+    return row
+
+
+def cmd_quarantine_list(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.cli import table  # noqa: PLC0415
+    from syncd.localtime import show  # noqa: PLC0415
+
+    sql = (
+        "SELECT q.id, c.name AS channel, q.order_id, q.reason, q.first_seen, q.times, q.state "
+        "FROM quarantine q JOIN channel_account c ON c.id = q.channel_account_id "
+        "WHERE q.tenant_id = ?"
+    )
+    params: list[Any] = [ctx.tenant().id]
+    if args.channel:
+        sql += " AND c.name = ?"
+        params.append(args.channel)
+    if not args.all:
+        sql += " AND q.state = 'open'"
+    rows = ctx.store.all(sql + " ORDER BY q.id", params)
+    heads = ["h.id", "h.channel", "h.order", "h.reason", "h.first_seen", "h.times", "h.state"]
+    ctx.print(
+        table(
+            [t(h) for h in heads],
+            [
+                [
+                    r["id"],
+                    r["channel"],
+                    r["order_id"] or "?",
+                    r["reason"],
+                    show(r["first_seen"]),
+                    r["times"],
+                    t(f"quarantine.{r['state']}"),
+                ]
+                for r in rows
+            ],
+        )
+    )
+    if rows and not args.all:
+        ctx.print(t("quarantine.hint"))
+    return 0
+
+
+def cmd_quarantine_retry(ctx: Context, args: argparse.Namespace) -> int:
+    """Read the order again: its shop's order window goes back to where it was read."""
+    row = _quarantined(ctx, args.id)
+    with ctx.store.write():
+        if row["cursor_before"] is None:  # read on the very first page: start over
+            ctx.store.conn.execute(
+                "DELETE FROM order_cursor WHERE channel_account_id = ?",
+                (row["channel_account_id"],),
+            )
+        else:
+            ctx.store.conn.execute(
+                "UPDATE order_cursor SET cursor = ? WHERE channel_account_id = ?",
+                (row["cursor_before"], row["channel_account_id"]),
+            )
+        ctx.store.conn.execute("UPDATE quarantine SET state = 'open' WHERE id = ?", (row["id"],))
+    ctx.print(t("quarantine.retry", order=row["order_id"] or "?", channel=row["channel"]))
+    return 0
+
+
+def cmd_quarantine_dismiss(ctx: Context, args: argparse.Namespace) -> int:
+    """The operator has dealt with the order by hand: it stops counting against the shop."""
+    row = _quarantined(ctx, args.id)
+    with ctx.store.write():
+        ctx.store.conn.execute(
+            "UPDATE quarantine SET state = 'dismissed' WHERE id = ?", (row["id"],)
+        )
+    ctx.print(t("quarantine.dismissed", order=row["order_id"] or "?", channel=row["channel"]))
+    return 0
+
+
 # -- parser ------------------------------------------------------------------------
 
 
@@ -339,3 +423,13 @@ def commands(sub: Any, channel: Any) -> None:
     p.add_argument("name")
     p.add_argument("--yes", action="store_true", help=t("help.yes"))
     _sub(sub, "status", "help.status", cmd_status)
+    group = sub.add_parser(
+        "quarantine", help=t("help.quarantine"), description=t("help.quarantine")
+    ).add_subparsers(dest="quarantine_cmd", required=True, metavar="COMMAND")
+    p = _sub(group, "list", "help.quarantine_list", cmd_quarantine_list)
+    p.add_argument("--channel", help=t("help.log_channel"))
+    p.add_argument("--all", action="store_true", help=t("help.quarantine_all"))
+    _sub(group, "retry", "help.quarantine_retry", cmd_quarantine_retry).add_argument("id", type=int)
+    _sub(group, "dismiss", "help.quarantine_dismiss", cmd_quarantine_dismiss).add_argument(
+        "id", type=int
+    )

@@ -12,8 +12,9 @@ state              when
 ``not_connected``  no tokens: ``syncd channel connect`` has not completed
 ``needs_reauth``   the marketplace refused the authorization (revoked), or the
                    stored authorization / refresh token has expired
-``failing``        its last job failed (error and since when), or values it refused
-                   are parked (the listing shows a number syncd did not mean)
+``failing``        its last job failed (error and since when), orders it sent are set
+                   aside (``syncd quarantine``), or values it refused are parked (the
+                   listing shows a number syncd did not mean)
 ``not_reviewed``   nothing is pushed until the seller accepts (``channel accept``)
 ``ok``             none of the above
 =================  ==============================================================
@@ -114,6 +115,16 @@ def channel_health(  # noqa: PLR0911, PLR0912 - one return per state, in precede
         return Health(
             "failing", f"{failing['job']}: {failing['last_error']}", failing["failing_since"] or ""
         )
+    aside = store.one(
+        "SELECT COUNT(*) AS n, MIN(first_seen) AS since, MIN(reason) AS reason "
+        "FROM quarantine WHERE channel_account_id = ? AND state = 'open'",
+        (channel_id,),
+    )
+    if aside is not None and aside["n"]:
+        from syncd.i18n import t  # noqa: PLC0415
+
+        detail = t("quarantine.detail", count=aside["n"], reason=aside["reason"])
+        return Health("failing", detail, aside["since"] or "")
     parked = store.one(
         "SELECT COUNT(*) AS n, MIN(updated_at) AS since, MAX(last_error) AS error FROM outbox "
         "WHERE channel_account_id = ? AND status = 'parked'",

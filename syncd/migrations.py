@@ -233,7 +233,8 @@ CREATE TABLE daemon_heartbeat (
 # v3: a channel's lifecycle (issue 9). Nothing is pushed to a channel until the seller
 # has reviewed what it shows and accepted (accepted_at); price sync is a per-channel
 # switch; pause and remove are the seller's, apart from the authorization state in
-# `status`. A removed channel keeps its row (orders and movements refer to it) under
+# `status`; orders that cannot be ingested as sent wait in `quarantine`. A removed
+# channel keeps its row (orders and movements refer to it) under
 # a freed name. A job's failure counter counts one failing period (failing_since).
 # Channels that already pushed before this version keep doing so: they were accepted.
 _V3 = """
@@ -245,6 +246,22 @@ ALTER TABLE channel_account ADD COLUMN removed_at TEXT;
 ALTER TABLE job_run ADD COLUMN failing_since TEXT;
 UPDATE channel_account SET accepted_at = created_at, price_sync = 'push'
     WHERE id IN (SELECT channel_account_id FROM outbox WHERE sent_seq IS NOT NULL);
+-- Orders set aside (a line of 0 or 2**63 units, a field missing): the rest of their page
+-- is ingested; `cursor_before` is where the order was read, so a retry reads it again.
+CREATE TABLE quarantine (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER NOT NULL REFERENCES channel_account(id),
+    order_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    raw TEXT NOT NULL DEFAULT '',
+    cursor_before TEXT,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    times INTEGER NOT NULL DEFAULT 1,
+    state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'dismissed')),
+    UNIQUE (channel_account_id, order_id)
+);
 """
 
 MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import structlog
 
 from syncd import ledger
-from syncd.adapter import OrderLine, OrderPage, RemoteOrder
+from syncd.adapter import OrderLine, OrderPage, RemoteOrder, SetAside, order_problem
 from syncd.catalog import now
 from syncd.models import MovementIn
 from syncd.store import Store
@@ -73,6 +73,7 @@ class IngestReport:
     touched: set[int] = field(default_factory=set)
     #: (item, variant) → units the marketplace itself moved its shown stock by (- sold)
     moved_remote: dict[tuple[str, str], int] = field(default_factory=dict)
+    set_aside: list[SetAside] = field(default_factory=list)  # new in quarantine this page
 
 
 def _iso(value: dt.datetime) -> str:
@@ -234,8 +235,14 @@ def ingest(
     *,
     integration_start: str,
     own_stock_follows_orders: bool = False,
+    cursor_before: str | None = None,
 ) -> IngestReport:
     """Apply one page of orders and save its cursor, in one transaction.
+
+    An order that cannot be taken as sent (``adapter.order_problem``: a line of 0, -3 or
+    2**63 units, an empty id; or one the adapter could not parse, ``page.set_aside``) is
+    set aside in ``quarantine`` with the cursor the page was read with, and the rest of
+    the page is ingested: one bad order never blocks a shop, nor reaches the ledger.
 
     An order moves the stock its own marketplace shows. Where the marketplace documents
     that it does so at once (``own_stock_follows_orders``), what syncd last sent is
@@ -246,8 +253,17 @@ def ingest(
     ctx.follows = own_stock_follows_orders
     from syncd import outbox  # noqa: PLC0415 - outbox needs availability, which needs ledger
 
+    aside = list(page.set_aside)
     with store.write():
         for order in page.orders:
+            problem = order_problem(order)
+            if problem is not None:
+                aside.append(SetAside(order.order_id, problem, repr(order)[:4000]))
+                continue
+            store.conn.execute(  # read well now: no longer set aside
+                "DELETE FROM quarantine WHERE channel_account_id = ? AND order_id = ?",
+                (account_id, order.order_id),
+            )
             report.orders += 1
             before, report.touched = report.touched, set()
             moved = report.movements
@@ -271,6 +287,7 @@ def ingest(
                 )
             report.moved_remote = {}
             report.touched |= before
+        report.set_aside = _set_aside(store, tenant_id, account_id, aside, cursor_before)
         store.conn.execute(
             "INSERT INTO order_cursor (tenant_id, channel_account_id, cursor, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (channel_account_id) DO UPDATE SET "
@@ -278,6 +295,42 @@ def ingest(
             (tenant_id, account_id, page.cursor, now()),
         )
     return report
+
+
+def _set_aside(
+    store: Store,
+    tenant_id: int,
+    account_id: int,
+    aside: Sequence[SetAside],
+    cursor_before: str | None,
+) -> list[SetAside]:
+    """Record orders set aside (call inside ``write()``); return the ones new this time."""
+    from syncd.log import clean  # noqa: PLC0415 - marketplace text: scrubbed when stored
+
+    new: list[SetAside] = []
+    at = now()
+    for item in aside:
+        cur = store.conn.execute(
+            "INSERT INTO quarantine (tenant_id, channel_account_id, order_id, reason, raw, "
+            "cursor_before, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (channel_account_id, order_id) DO UPDATE SET reason = excluded.reason, "
+            "raw = excluded.raw, last_seen = excluded.last_seen, times = times + 1 "
+            "RETURNING times",
+            (
+                tenant_id,
+                account_id,
+                item.order_id,
+                clean(item.reason),
+                clean(item.raw),
+                cursor_before,
+                at,
+                at,
+            ),
+        )
+        if cur.fetchone()[0] == 1:
+            new.append(item)
+            _log.warning("order.set_aside", order=item.order_id, reason=clean(item.reason))
+    return new
 
 
 def load_cursor(store: Store, account_id: int) -> str | None:

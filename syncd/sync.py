@@ -263,7 +263,19 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
             page,
             integration_start=rt.account.integration_start,
             own_stock_follows_orders=adapter.own_stock_follows_orders,
+            cursor_before=cursor,
         )
+        for item in report.set_aside:  # the operator's to look at: `syncd quarantine list`
+            events.record(
+                store,
+                "order.set_aside",
+                f"order {item.order_id or '?'} set aside: {item.reason}",
+                level="warning",
+                tenant_id=rt.account.tenant_id,
+                account_id=rt.account.id,
+                order=item.order_id,
+                reason=item.reason,
+            )
         adapter.ingested(page.orders)  # committed: unchanged orders need not be read again
         for name in ("orders", "new_lines", "movements", "ignored"):
             setattr(total, name, getattr(total, name) + getattr(report, name))

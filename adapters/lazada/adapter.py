@@ -45,8 +45,10 @@ from syncd.adapter import (
     PriceUpdate,
     RemoteListing,
     RemoteOrder,
+    SetAside,
     StockUpdate,
     need,
+    parse_each,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected, Retryable
 from syncd.http import (
@@ -480,7 +482,7 @@ class LazadaAdapter(Adapter):
         # (updated_at has 1-second resolution, so a change in the same second keeps it)
         changed = [o for o in raw if not self._unchanged(o)]
         read_at = self.ctx.now()
-        orders = self._with_items(changed)
+        orders, aside = self._with_items(changed)
         for order in orders:
             self._read_at[order.order_id] = read_at
         if len(raw) >= ORDERS_PAGE:  # maybe more in this window
@@ -489,11 +491,11 @@ class LazadaAdapter(Adapter):
                 state = {"from": last - 1, "to": state["to"], "offset": 0}
             else:  # a whole page within one second: step over it by offset
                 state["offset"] += len(raw)
-            return OrderPage(orders, json.dumps(state), more=True)
+            return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "offset": 0}
-        return OrderPage(orders, json.dumps(nxt), more=not caught_up)
+        return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
 
     def _unchanged(self, listed: dict[str, Any]) -> bool:
         seen = self.seen_orders.get(str(listed.get("order_id")))
@@ -514,7 +516,9 @@ class LazadaAdapter(Adapter):
         settled = read_at is not None and read_at - order.updated_at > SAME_SECOND
         return (order.updated_at, tuple(order.status.split(",")), len(order.lines), settled)
 
-    def _with_items(self, raw: list[dict[str, Any]]) -> list[RemoteOrder]:
+    def _with_items(
+        self, raw: list[dict[str, Any]]
+    ) -> tuple[list[RemoteOrder], list[SetAside]]:
         """The orders of one page with their unit rows (≤ 50 orders per items call)."""
         ids = [str(_need(o, "order_id")) for o in raw]
         items: dict[str, list[dict[str, Any]]] = {}
@@ -523,7 +527,6 @@ class LazadaAdapter(Adapter):
             body = self._ok("GET", ORDER_ITEMS, {"order_ids": f"[{','.join(chunk)}]"})
             for entry in _need(body, "data"):
                 items[str(_need(entry, "order_id"))] = list(entry.get("order_items") or [])
-        orders = []
         for order in raw:
             order_id = str(order["order_id"])
             if not items.get(order_id):
@@ -531,8 +534,9 @@ class LazadaAdapter(Adapter):
                 raise MalformedResponse(
                     f"Lazada: no items returned for order {order_id}", code="malformed"
                 )
-            orders.append(self._order(order, items[order_id]))
-        return orders
+        return parse_each(
+            raw, lambda o: self._order(o, items[str(o["order_id"])]), id_key="order_id"
+        )
 
     def _order(self, raw: dict[str, Any], rows: list[dict[str, Any]]) -> RemoteOrder:
         lines = tuple(_line(row) for row in rows)

@@ -35,9 +35,11 @@ from syncd.adapter import (
     PriceUpdate,
     RemoteListing,
     RemoteOrder,
+    SetAside,
     StockUpdate,
     need,
     page_token,
+    parse_each,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import (
@@ -340,16 +342,21 @@ class ShopeeAdapter(Adapter):
             for o in response.get("order_list", [])
             if self.seen_orders.get(str(o["order_sn"])) != o.get("order_status", "?")
         ]
-        orders = [o for i in range(0, len(sns), 50) for o in self._details(sns[i : i + 50])]
+        orders: list[RemoteOrder] = []
+        aside: list[SetAside] = []
+        for i in range(0, len(sns), 50):
+            got, bad = self._details(sns[i : i + 50])
+            orders += got
+            aside += bad
         if response.get("more"):
             state["page"] = page_token(_need(response, "next_cursor"), source="Shopee")
-            return OrderPage(orders, json.dumps(state), more=True)
+            return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "page": ""}
-        return OrderPage(orders, json.dumps(nxt), more=not caught_up)
+        return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
 
-    def _details(self, sns: list[str]) -> list[RemoteOrder]:
+    def _details(self, sns: list[str]) -> tuple[list[RemoteOrder], list[SetAside]]:
         body = self.client.request(
             "GET",
             "/api/v2/order/get_order_detail",
@@ -358,7 +365,7 @@ class ShopeeAdapter(Adapter):
                 "response_optional_fields": "item_list,order_status,create_time,update_time",
             },
         )
-        return [self._order(o) for o in _need(body, "response", "order_list")]
+        return parse_each(_need(body, "response", "order_list"), self._order, id_key="order_sn")
 
     def _order(self, raw: dict[str, Any]) -> RemoteOrder:
         status = str(raw.get("order_status", ""))

@@ -380,6 +380,7 @@ class ShopeeSimulator(LoopbackSimulator):
         self._orders: dict[str, Order] = {}
         self._failing: dict[tuple[int, int], str] = {}
         self._faults: list[_Fault] = []
+        self._spoiled: dict[str, dict[str, Any]] = {}
         self._buckets: dict[tuple[int | None, str], _Bucket] = {}
         self._order_seq = 0
 
@@ -918,7 +919,18 @@ class ShopeeSimulator(LoopbackSimulator):
         }
         if with_items:  # §1.8 #1: no line items unless asked for
             out["item_list"] = [self._line(line) for line in order.lines]
+            for key, value in self._spoiled.get(order.order_sn, {}).items():
+                out["item_list"][0][key] = value
         return out
+
+    def spoil_order(self, order_sn: str, **fields: Any) -> None:
+        """Fault: the detail of this order shows these values in its first line (e.g. a
+        quantity of 0 or 2**63) until ``spoil_order(sn)`` with no fields clears them."""
+        with self._lock:
+            if fields:
+                self._spoiled[order_sn] = dict(fields)
+            else:
+                self._spoiled.pop(order_sn, None)
 
     def _line(self, line: OrderLine) -> JSON:
         item = self._items.get(line.item_id)

@@ -47,6 +47,7 @@ from syncd.adapter import (
     StockUpdate,
     need,
     page_token,
+    parse_each,
 )
 from syncd.errors import (
     AdapterError,
@@ -561,18 +562,18 @@ class TikTokAdapter(Adapter):
             state = self._window(json.dumps({"from": state["from"], "page": ""}), since)
             body = self._order_search(params, state)
         data = _need(body, "data")
-        orders = [self._order(o) for o in data.get("orders") or []]
+        orders, aside = parse_each(data.get("orders") or [], self._order, id_key="id")
         raw_token = data.get("next_page_token")
         token = page_token(raw_token, source="TikTok") if raw_token else ""
-        if token and orders:
+        if token and (orders or aside):
             if token == state["page"]:
                 raise MalformedResponse("TikTok: order page token repeated", code="paging")
             state["page"] = token
-            return OrderPage(orders, json.dumps(state), more=True)
+            return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "page": ""}
-        return OrderPage(orders, json.dumps(nxt), more=not caught_up)
+        return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
 
     def _order(self, raw: dict[str, Any]) -> RemoteOrder:
         status = canonical(str(raw.get("status", "")))

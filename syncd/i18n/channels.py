@@ -115,10 +115,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "channel.shop_exists": (
         "Toko {shop} ({marketplace}) sudah terhubung sebagai kanal '{channel}' milik {tenant}. "
         "Satu toko hanya boleh satu kali (pesanannya akan memotong stok dua kali). "
-        "Hapus dulu yang lama: syncd --tenant \"{tenant}\" channel remove {channel}",
+        'Hapus dulu yang lama: syncd --tenant "{tenant}" channel remove {channel}',
         "Shop {shop} ({marketplace}) is already channel '{channel}' of {tenant}. A shop may be "
         "added once only (its orders would move stock twice). Remove the old one first: "
-        "syncd --tenant \"{tenant}\" channel remove {channel}",
+        'syncd --tenant "{tenant}" channel remove {channel}',
     ),
     "channel.missing_settings": (
         "Kanal {marketplace} butuh {flags}. Tidak ada yang disimpan; ulangi dengan opsi itu.",
@@ -211,6 +211,51 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "syncd channel edit {name} ...; rincian: syncd logs --channel {name}",
         "{name}: the marketplace refused to list the products ({error}). Check the settings: "
         "syncd channel edit {name} ...; details: syncd logs --channel {name}",
+    ),
+    # -- quarantine: orders set aside --
+    "quarantine.detail": (
+        "{count} pesanan disisihkan ({reason}); lihat: syncd quarantine list",
+        "{count} orders set aside ({reason}); see: syncd quarantine list",
+    ),
+    "quarantine.unknown": (
+        "Tidak ada pesanan tersisih nomor {id}. Lihat: syncd quarantine list",
+        "No set-aside order number {id}. See: syncd quarantine list",
+    ),
+    "quarantine.open": ("menunggu", "open"),
+    "quarantine.dismissed": (
+        "Pesanan {order} di {channel} tidak dihitung lagi sebagai masalah (sudah diurus manual).",
+        "Order {order} on {channel} no longer counts as a problem (handled by hand).",
+    ),
+    "quarantine.retry": (
+        "Pesanan {order} di {channel} akan dibaca ulang pada sinkronisasi berikutnya "
+        "(syncd run); pesanan lain yang ikut terbaca ulang tidak dihitung dua kali.",
+        "Order {order} on {channel} is read again at the next sync (syncd run); other "
+        "orders read again with it are not counted twice.",
+    ),
+    "quarantine.hint": (
+        "Pesanan ini belum mengubah stok. Sudah diperbaiki di marketplace? syncd quarantine "
+        "retry NOMOR. Sudah diurus manual (mis. syncd stock adjust)? syncd quarantine dismiss "
+        "NOMOR.",
+        "These orders have not moved stock. Fixed on the marketplace? syncd quarantine retry "
+        "ID. Handled by hand (e.g. syncd stock adjust)? syncd quarantine dismiss ID.",
+    ),
+    "h.id": ("No", "ID"),
+    "h.order": ("Pesanan", "Order"),
+    "h.first_seen": ("Pertama terlihat", "First seen"),
+    "h.times": ("Kali", "Times"),
+    "help.quarantine": (
+        "pesanan yang disisihkan karena datanya tidak masuk akal",
+        "orders set aside because what the marketplace sent made no sense",
+    ),
+    "help.quarantine_list": ("daftar pesanan yang disisihkan", "list the orders set aside"),
+    "help.quarantine_all": ("termasuk yang sudah diurus", "include the ones dismissed"),
+    "help.quarantine_retry": (
+        "baca ulang pesanan ini dari marketplace",
+        "read this order again from the marketplace",
+    ),
+    "help.quarantine_dismiss": (
+        "anggap pesanan ini sudah diurus manual",
+        "count this order as handled by hand",
     ),
     # -- run --once --
     "run.unavailable": ("{name}: tidak bisa dimulai: {error}", "{name}: could not start: {error}"),

@@ -155,3 +155,81 @@ def test_1_a_paging_token_of_the_wrong_shape_is_never_stored(value: object) -> N
     with pytest.raises(MalformedResponse):
         page_token(value, source="Shopee")
     assert page_token("MTcwMDAwMDAwMDpBQkM=", source="Shopee") == "MTcwMDAwMDAwMDpBQkM="
+
+
+def _cli(db: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    from syncd.cli import main
+
+    code = main(["--db", str(db), "--lang", "en", *args])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out + err
+
+
+@pytest.mark.parametrize("qty", [0, -3, 2**63, 10**12, "abc", None])
+def test_2_a_bad_order_line_is_set_aside_and_the_rest_of_the_page_ingested(
+    shop: tuple[Path, ShopeeSimulator, int], capsys: pytest.CaptureFixture[str], qty: object
+) -> None:
+    """Defect 2: a line of 0 or -3 units failed a CHECK and rolled back the whole page (later
+    orders never ingested, the error naming no order); 2**63 raised OverflowError; 10**12
+    was accepted and reserved a trillion units for good. Now the order is set aside with
+    its reason, the rest of the page is ingested, nothing outside 1..10**6 units reaches
+    the ledger, status names it, and once fixed `syncd quarantine retry` reads it again."""
+    db, sim, _ = shop
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()
+    bad = sim.place_order(SHOP, [(1, 0, 1)], status="READY_TO_SHIP")
+    good = sim.place_order(SHOP, [(1, 0, 1)], status="READY_TO_SHIP")
+    assert bad is not None
+    assert good is not None
+    sim.spoil_order(bad, model_quantity_purchased=qty)
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()
+    with Store(db) as store:
+        assert store.scalar("SELECT reserved FROM balance") == 1  # the good order only
+        assert store.scalar("SELECT MAX(qty) FROM order_line") == 1
+        row = store.one("SELECT id, order_id, reason FROM quarantine")
+    assert row is not None
+    assert row["order_id"] == bad
+    code, text = _cli(db, capsys, "status")
+    assert code == 1
+    assert "1 orders set aside" in text
+    code, text = _cli(db, capsys, "quarantine", "list")
+    assert bad in text
+    assert "syncd quarantine retry" in text
+
+    sim.spoil_order(bad)  # the marketplace fixed its answer
+    assert _cli(db, capsys, "quarantine", "retry", str(row["id"]))[0] == 0
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()
+    with Store(db) as store:
+        assert store.scalar("SELECT reserved FROM balance") == 2
+        assert store.scalar("SELECT COUNT(*) FROM quarantine") == 0
+        assert store.scalar("SELECT COUNT(*) FROM order_line") == 2  # none counted twice
+    assert _cli(db, capsys, "status")[0] == 0
+
+
+def test_2_a_set_aside_order_can_be_dismissed(
+    shop: tuple[Path, ShopeeSimulator, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An order the operator handled by hand stops counting against the shop."""
+    db, sim, _ = shop
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()  # the shop shows 5
+    bad = sim.place_order(SHOP, [(1, 0, 1)], status="READY_TO_SHIP")
+    assert bad is not None
+    sim.spoil_order(bad, model_quantity_purchased=0)
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()
+    with Store(db) as store:
+        entry = store.scalar("SELECT id FROM quarantine")
+    assert _cli(db, capsys, "status")[0] == 1
+    assert _cli(db, capsys, "quarantine", "dismiss", str(entry))[0] == 0
+    assert _cli(db, capsys, "status")[0] == 0
+    _code, text = _cli(db, capsys, "quarantine", "list", "--all")
+    assert bad in text
