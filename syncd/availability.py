@@ -308,6 +308,16 @@ def stock_table(store: Store, tenant_id: int) -> list[StockRow]:
 # -- explain -------------------------------------------------------------------------
 
 
+def _not_sent(ch: Channel, *, connected: bool) -> list[str]:
+    """What ``explain`` must not let a seller believe reaches this channel."""
+    notes = []
+    if ch.price_sync != "push":  # the marketplace keeps managing its own price
+        notes.append(t("explain.price_not_sent", name=ch.name))
+    if ch.accepted_at is None and connected:  # (not connected: said once, below)
+        notes.append(t("explain.not_accepted", name=ch.name))
+    return notes
+
+
 def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
     """The lines ``syncd explain SKU`` prints: per channel, quantity and price with formulas."""
     from syncd.ledger import balance  # noqa: PLC0415
@@ -367,6 +377,7 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
             + ("" if ch.id in listed else f"  {t('explain.not_listed')}")
         )
         lines.append(pad + t("explain.price", formula=price.text))
+        lines += [pad + note for note in _not_sent(ch, connected=ch.id in connected)]
         fronts = ch.settings.get("storefronts")
         if isinstance(fronts, list) and len(fronts) > 1:  # one stock number, several shop fronts
             lines.append(pad + t("explain.storefronts", names=" + ".join(map(str, fronts))))

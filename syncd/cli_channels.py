@@ -301,12 +301,16 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
             f"  {r['name']}: "
             + t(f"next.{health.state}", name=r["name"], detail=health.detail, since=since)
         )
+    from syncd.instance import running_pid  # noqa: PLC0415
+
     beat = ctx.store.one("SELECT pid, at FROM daemon_heartbeat WHERE id = 1")
-    ctx.print(
-        t("status.heartbeat", at=show(beat["at"]), pid=beat["pid"])
-        if beat
-        else t("status.no_daemon")
-    )
+    pid = running_pid(ctx.store.path)
+    if pid is not None:
+        ctx.print(t("status.running", pid=pid, at=show(beat["at"]) if beat else "-"))
+    elif beat:
+        ctx.print(t("status.not_running", at=show(beat["at"])))
+    else:
+        ctx.print(t("status.no_daemon"))
     if bad:
         print(t("status.attention", count=bad, total=len(rows)), file=sys.stderr)
         return 1

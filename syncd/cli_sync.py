@@ -198,6 +198,8 @@ def _once_verdict(ctx: Context, daemon: Any) -> int:
 
     for name, error in daemon.unavailable.values():
         print(t("run.unavailable", name=name, error=error), file=sys.stderr)
+    for name in daemon.not_connected.values():
+        print(f"{name}: " + t("next.not_connected", name=name), file=sys.stderr)
     for name, job, error in daemon.problems:
         print(t("run.job_failed", name=name, job=job, error=error), file=sys.stderr)
     from syncd import sync  # noqa: PLC0415
@@ -217,7 +219,8 @@ def _once_verdict(ctx: Context, daemon: Any) -> int:
     waiting = [rt.account.name for rt in daemon.runtimes.values() if not rt.account.accepted]
     if waiting:
         ctx.print(t("run.not_accepted", names=", ".join(sorted(waiting))))
-    return 1 if daemon.unavailable or daemon.problems or stuck else 0
+    bad = daemon.unavailable or daemon.problems or stuck or daemon.not_connected
+    return 1 if bad else 0
 
 
 def _when(value: str | None) -> str:

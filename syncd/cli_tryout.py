@@ -228,7 +228,15 @@ def _settings_lines(tryout: Tryout) -> list[str]:
         f"       syncd channel connect {name} --code {t('tryout.word.code')}",
         "  " + t("tryout.step.discover"),
         f"       syncd channel discover {name}",
+        "  " + t("tryout.step.accept"),
+        f"       syncd channel accept {name}",
+        "       syncd run --once",
+        "  " + t("tryout.step.sale"),
+        "       syncd sale 2xNASTAR-500 --channel whatsapp",
+        "       syncd run --once",
+        "       syncd status",
         "",
+        t("tryout.watch"),
         t("tryout.stop_hint"),
     ]
 
@@ -253,6 +261,12 @@ def cmd_simulator(ctx: Context, args: argparse.Namespace) -> int:
         )
 
     tryout = start_tryout(name, port, on_code)
+
+    def on_shown(_shop: Any, item: Any, variant: Any, shown: int) -> None:
+        where = f"{item}/{variant}" if variant not in (None, "", 0, "0") else str(item)
+        say(t("tryout.shown", item=where, shown=shown))
+
+    tryout.sim.observer = on_shown  # every stock change the shop shows, as it happens
     stop = threading.Event()
     # Ctrl-C and SIGTERM both end the wait (even where a shell started us with SIGINT
     # ignored); the simulator then stops and one line says so.

@@ -119,6 +119,10 @@ def _stopped(message: str, data: dict[str, Any]) -> _Params:
     return {}
 
 
+def _set_aside(message: str, data: dict[str, Any]) -> _Params:
+    return {"order": data["order"] or "?", "reason": data["reason"]}
+
+
 _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "auth.refreshed": _auth_refreshed,
     "account.needs_reauth": _needs_reauth,
@@ -129,6 +133,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "job.failed": _job_failed,
     "daemon.started": _started,
     "daemon.stopped": _stopped,
+    "order.set_aside": _set_aside,
 }
 
 

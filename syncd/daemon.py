@@ -107,6 +107,7 @@ class Daemon:
         #: why an account could not start (account id → error), and every failed job
         #: as (account name, job, error): what ``run --once`` reports
         self.unavailable: dict[int, tuple[str, str]] = {}
+        self.not_connected: dict[int, str] = {}  # account id → name: `channel connect` first
         self.problems: list[tuple[str, str, str]] = []
 
     # -- stores and runtimes --------------------------------------------------
@@ -141,6 +142,11 @@ class Daemon:
             self._forget(gone)
         for account in accounts:
             known = account.id in self.runtimes
+            if self._servable(account) and not self._connected(account):  # not an error
+                self.not_connected[account.id] = account.name
+                self.unavailable.pop(account.id, None)
+                continue
+            self.not_connected.pop(account.id, None)
             try:
                 self._runtime(account)
                 self.unavailable.pop(account.id, None)
@@ -158,6 +164,28 @@ class Daemon:
             if not known:
                 self._schedule(account.id)
         return accounts
+
+    @staticmethod
+    def _servable(account: sync.Account) -> bool:
+        """An installed adapter serves its marketplace (else building it reports why)."""
+        from adapters import UnknownAdapter, load  # noqa: PLC0415
+
+        try:
+            load(account.marketplace)
+        except UnknownAdapter:
+            return False
+        return True
+
+    def _connected(self, account: sync.Account) -> bool:
+        """The shop authorized syncd (tokens stored) and its app secret is there. Secrets
+        that do not open are the runtime's error to report (cannot decrypt)."""
+        from syncd.errors import UserError  # noqa: PLC0415
+
+        try:
+            sealed = credentials.load(self._store(), self._vault, account.tenant_id, account.id)
+        except UserError:
+            return True
+        return sealed.tokens is not None and bool(sealed.app)
 
     def _forget(self, account_id: int) -> None:
         """A removed channel: no more jobs, adapter closed."""

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from syncd.errors import UserError
 
-__all__ = ["lock_path", "run_lock"]
+__all__ = ["lock_path", "run_lock", "running_pid"]
 
 
 def lock_path(db_path: Path) -> Path:
@@ -55,3 +55,21 @@ def _holder(fd: int) -> str:
     """The PID written by the holder ("?" if it has not written it yet)."""
     text = os.pread(fd, 32, 0).decode("ascii", errors="replace").strip()
     return text if text.isdigit() else "?"
+
+
+def running_pid(db_path: Path) -> str | None:
+    """The PID of the `syncd run` holding this database's run lock, or None when none
+    runs now (a look only: the lock is not kept, and no lock file is created)."""
+    path = lock_path(db_path)
+    if not path.exists():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _holder(fd)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

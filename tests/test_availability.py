@@ -31,7 +31,10 @@ def shop(store: Store, tenant: Tenant) -> Tenant:
         ),
     )
     for name in ("shopee", "tokopedia", "lazada"):
-        catalog.add_channel(store, tenant.id, ChannelIn(name=name, marketplace=name, shop_id=name))
+        shop = ChannelIn(name=name, marketplace=name, shop_id=name)  # type: ignore[arg-type]
+        # accepted, prices pushed: these tests are about the formulas (the notes for a
+        # channel not accepted or keeping its own prices: test_explain_says_what_is_not_sent)
+        catalog.add_channel(store, tenant.id, shop, accepted=True, price_sync="push")
         for sku in ("NASTAR-500", "KOPI-250", "DOMPET", "HAMPERS"):
             catalog.bind_listing(
                 store, tenant.id, ListingIn(sku=sku, channel=name, item_id=f"{name}-{sku}")
@@ -173,3 +176,27 @@ def test_stock_table(store: Store, shop: Tenant) -> None:
     ) == (12, 3, 7)
     assert rows["HAMPERS"].is_bundle
     assert rows["HAMPERS"].available == 3
+
+
+def test_explain_says_what_is_not_sent(store: Store, tenant: Tenant) -> None:
+    """A seller reading `explain` must not think a price reaches a channel that keeps its
+    own prices, nor that anything reaches one not accepted yet."""
+    add_skus(store, tenant, SkuIn(sku="KOPI-250", name="Kopi", price=45000))
+    shop = ChannelIn(name="shopee", marketplace="shopee", shop_id="1")
+    catalog.add_channel(store, tenant.id, shop)
+    catalog.bind_listing(store, tenant.id, ListingIn(sku="KOPI-250", channel="shopee", item_id="9"))
+    set_lang("en")
+    text = "\n".join(availability.explain(store, tenant.id, "KOPI-250"))
+    assert "this price is not sent: on shopee prices are managed on the marketplace" in text
+    assert "Not connected yet, so nothing is sent: shopee" in text
+    with store.write():  # connected (tokens stored), not accepted yet
+        store.conn.execute(
+            "INSERT INTO credential (tenant_id, channel_account_id, blob, generation, "
+            "access_expires_at, updated_at) VALUES (?, 1, x'00', 1, '2030-01-01', 'x')",
+            (tenant.id,),
+        )
+    text = "\n".join(availability.explain(store, tenant.id, "KOPI-250"))
+    assert "nothing is sent to shopee yet: syncd channel review shopee" in text
+    catalog.accept_channel(store, tenant.id, "shopee", price_sync="push")
+    text = "\n".join(availability.explain(store, tenant.id, "KOPI-250"))
+    assert "not sent" not in text

@@ -72,7 +72,7 @@ def test_connect_discover_sync_status_logs(
     row = next(line for line in status.out.splitlines() if line.startswith("shopee"))
     assert "failing" in row
     assert "stock locked by a promotion" in status.out
-    assert "Daemon: last heartbeat" in status.out
+    assert "The sync service is not running now (last active" in status.out
     logs = cli("--lang", "en", "logs", "--level", "warning")
     assert "push.failed" in logs.out
     assert "promotion" in logs.out

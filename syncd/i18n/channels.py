@@ -57,6 +57,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{count} dari {total} kanal perlu perhatian (kode keluar 1).",
         "{count} of {total} channels need attention (exit code 1).",
     ),
+    "status.running": (
+        "Layanan sinkronisasi berjalan (pid {pid}); terakhir aktif {at}.",
+        "The sync service is running (pid {pid}); last active {at}.",
+    ),
+    "status.not_running": (
+        "Layanan sinkronisasi tidak berjalan sekarang (terakhir aktif {at}). "
+        "Jalankan: syncd run (atau syncd run --once)",
+        "The sync service is not running now (last active {at}). "
+        "Start it: syncd run (or syncd run --once)",
+    ),
     "status.no_channels": (
         "Belum ada kanal. Tambahkan: syncd channel add NAMA --marketplace shopee ...",
         "No channels yet. Add one: syncd channel add NAME --marketplace shopee ...",
@@ -211,6 +221,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "syncd channel edit {name} ...; rincian: syncd logs --channel {name}",
         "{name}: the marketplace refused to list the products ({error}). Check the settings: "
         "syncd channel edit {name} ...; details: syncd logs --channel {name}",
+    ),
+    "explain.price_not_sent": (
+        "harga ini tidak dikirim: di {name} harga diatur di marketplace "
+        "(ubah: syncd channel edit {name} --price-sync push)",
+        "this price is not sent: on {name} prices are managed on the marketplace "
+        "(change: syncd channel edit {name} --price-sync push)",
+    ),
+    "explain.not_accepted": (
+        "belum ada yang dikirim ke {name}: syncd channel review {name}, lalu accept",
+        "nothing is sent to {name} yet: syncd channel review {name}, then accept",
     ),
     # -- quarantine: orders set aside --
     "quarantine.detail": (

@@ -214,4 +214,20 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Kunci rahasia di {where} sudah cocok dengan salinan.",
         "The secret key in {where} already fits the copy.",
     ),
+    "tryout.step.accept": (
+        "7. Setujui syncd mengirim stok ke toko ini (harga tetap milik toko), lalu sinkronkan:",
+        "7. Accept that syncd pushes stock to this shop (prices stay the shop's), then sync:",
+    ),
+    "tryout.step.sale": (
+        "8. Catat penjualan WhatsApp dan lihat toko ikut berubah:",
+        "8. Record a WhatsApp sale and watch the shop follow:",
+    ),
+    "tryout.watch": (
+        "Setiap kali stok yang tampil di toko berubah, jendela ini mencetak satu baris.",
+        "Each time the stock the shop shows changes, this window prints one line.",
+    ),
+    "tryout.shown": (
+        "  toko: barang {item} sekarang tampil stok {shown}",
+        "  shop: item {item} now shows stock {shown}",
+    ),
 }

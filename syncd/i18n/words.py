@@ -118,6 +118,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
 MESSAGES.update(
     {
         # -- events shown by `syncd logs` (stored in English; see syncd/cli_words.py)
+        "event.order.set_aside": (
+            "Pesanan {order} disisihkan, stok tidak diubah: {reason}. "
+            "Lihat: syncd quarantine list",
+            "Order {order} set aside, stock not moved: {reason}. See: syncd quarantine list",
+        ),
         "event.auth.refreshed": (
             "Token akses diperbarui; berlaku sampai {expires}.",
             "Access token renewed; valid until {expires}.",

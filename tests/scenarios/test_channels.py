@@ -405,3 +405,15 @@ def test_discover_against_a_shop_that_cannot_be_reached_is_one_line(shop: Shop) 
     assert "could not be reached" in run.err
     assert "Traceback" not in run.err
     assert len(run.err.strip().splitlines()) == 1
+
+
+def test_run_once_names_a_channel_that_was_never_connected(shop: Shop) -> None:
+    """Harm (found by a newcomer): a shop added but never connected made `run --once` print
+    `KeyError: 'partner_key'` and a raw JSON log line. Now it names the shop and the step."""
+    shop.ok(*shop.add("--partner-id", str(shop.sim.partner_id)))
+    run = shop.cli("--lang", "en", "run", "--once")
+    assert run.code == 1
+    assert "KeyError" not in run.err
+    assert "{" not in run.err  # no log line meant for the service's journal
+    assert "shopee: the shop has not authorized syncd yet" in run.err
+    assert "syncd channel connect shopee" in run.err
