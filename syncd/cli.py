@@ -310,7 +310,10 @@ def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.models import parse_item  # noqa: PLC0415
 
     items: list[tuple[int, str]] = []
-    for text in args.items:
+    for n, text in enumerate(args.items):
+        if text.strip().isdigit():  # "2 NASTAR-500": the quantity written apart
+            after = args.items[n + 1] if n + 1 < len(args.items) else "SKU"
+            raise UserError("sale.qty_apart", qty=text.strip(), sku=after)
         try:
             items.append(parse_item(text))
         except ValueError:
@@ -337,7 +340,7 @@ def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import add_channel  # noqa: PLC0415
-    from syncd.cli_channels import missing_settings  # noqa: PLC0415
+    from syncd.cli_channels import missing_settings, note  # noqa: PLC0415
     from syncd.cli_sync import channel_settings, parse_since  # noqa: PLC0415
     from syncd.models import ChannelIn  # noqa: PLC0415
 
@@ -367,6 +370,14 @@ def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
             shop_id=channel.shop_id,
         )
     )
+    note(
+        ctx,
+        "channel.added",
+        f"added ({channel.marketplace}, shop {channel.shop_id})",
+        channel.id,
+        marketplace=channel.marketplace,
+        shop=channel.shop_id,
+    )
     ctx.print(t("channel.next_connect", name=channel.name))
     return 0
 
@@ -393,6 +404,17 @@ def cmd_listing_bind(ctx: Context, args: argparse.Namespace) -> int:
     listing = bind_listing(ctx.store, ctx.tenant().id, item)
     variant = f"/{listing.variant_id}" if listing.variant_id else ""
     if listing.moved_from:
+        from syncd.catalog import get_channel  # noqa: PLC0415
+        from syncd.cli_channels import note  # noqa: PLC0415
+
+        moved = {"sku": listing.sku, "old": listing.moved_from, "new": listing.item_id + variant}
+        note(
+            ctx,
+            "listing.moved",
+            f"{listing.sku} moved from {listing.moved_from} to {moved['new']}",
+            get_channel(ctx.store, ctx.tenant().id, listing.channel).id,
+            **moved,
+        )
         ctx.print(
             t(
                 "listing.moved",

@@ -26,6 +26,21 @@ __all__ = ["commands", "missing_settings", "print_review"]
 PRICE_SYNC = ("push", "off")
 
 
+def note(ctx: Context, kind: str, message: str, channel_id: int | None, **data: Any) -> None:
+    """Record a seller's action on a channel in the event log (``syncd logs``)."""
+    from syncd import events  # noqa: PLC0415
+
+    events.record(
+        ctx.store,
+        kind,
+        message,
+        tenant_id=ctx.tenant().id,
+        account_id=channel_id,
+        actor=ctx.actor,
+        **data,
+    )
+
+
 def missing_settings(marketplace: str, settings: dict[str, Any]) -> dict[str, str]:
     """Required adapter settings absent from ``settings`` (setting → the option giving it)."""
     from adapters import load  # noqa: PLC0415
@@ -96,6 +111,7 @@ def cmd_accept(ctx: Context, args: argparse.Namespace) -> int:
     count = sum(
         d.stock_differs or (channel.price_sync == "push" and d.price_differs) for d in diffs
     )
+    note(ctx, "channel.accepted", "pushes accepted", channel.id, price_sync=channel.price_sync)
     ctx.print(t("accept.done", name=channel.name, prices=_prices(channel), count=count))
     ctx.print(t("accept.prices_hint", name=channel.name))
     return 0
@@ -135,6 +151,7 @@ def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
         f"{what}: {'-' if old is None else old} → {'-' if new is None else new}"
         for what, old, new in changes
     )
+    note(ctx, "channel.edited", f"settings changed: {text}", channel.id, changes=text)
     ctx.print(t("channel.edited", name=channel.name, changes=text))
     return 0
 
@@ -162,6 +179,7 @@ def cmd_set_secret(ctx: Context, args: argparse.Namespace) -> int:
     credentials.save(
         ctx.store, box, tenant.id, channel.id, app={**sealed.app, "partner_key": secret}
     )
+    note(ctx, "channel.secret_replaced", "app secret replaced", channel.id)
     ctx.print(t("secret.saved", name=channel.name))
     return 0
 
@@ -170,6 +188,7 @@ def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import set_paused  # noqa: PLC0415
 
     channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=True)
+    note(ctx, "channel.paused", "paused by the seller", channel.id)
     ctx.print(t("channel.paused", name=channel.name))
     return 0
 
@@ -178,6 +197,7 @@ def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import set_paused  # noqa: PLC0415
 
     channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=False)
+    note(ctx, "channel.resumed", "resumed", channel.id)
     ctx.print(t("channel.resumed", name=channel.name))
     return 0
 
@@ -204,6 +224,9 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
             ctx.print(t("remove.aborted"))
             return 1
     done = remove_channel(ctx.store, tenant.id, channel.name)
+    note(
+        ctx, "channel.removed", f"removed, kept as {done.kept_as}", channel.id, kept_as=done.kept_as
+    )
     ctx.print(
         t(
             "remove.done",
@@ -218,10 +241,19 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_unbind(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.catalog import unbind_listing  # noqa: PLC0415
+    from syncd.catalog import get_channel, unbind_listing  # noqa: PLC0415
 
     gone = unbind_listing(ctx.store, ctx.tenant().id, args.sku, args.channel)
     item = gone.item_id + (f"/{gone.variant_id}" if gone.variant_id else "")
+    channel = get_channel(ctx.store, ctx.tenant().id, args.channel)
+    note(
+        ctx,
+        "listing.unbound",
+        f"{gone.sku} unbound from {item}",
+        channel.id,
+        sku=gone.sku,
+        item=item,
+    )
     ctx.print(t("listing.unbound", sku=gone.sku, channel=gone.channel, item=item))
     return 0
 
@@ -386,7 +418,15 @@ def cmd_quarantine_retry(ctx: Context, args: argparse.Namespace) -> int:
                 (row["cursor_before"], row["channel_account_id"]),
             )
         ctx.store.conn.execute("UPDATE quarantine SET state = 'open' WHERE id = ?", (row["id"],))
-    ctx.print(t("quarantine.retry", order=row["order_id"] or "?", channel=row["channel"]))
+    order = row["order_id"] or "?"
+    note(
+        ctx,
+        "quarantine.retry",
+        f"order {order} to be read again",
+        row["channel_account_id"],
+        order=order,
+    )
+    ctx.print(t("quarantine.retry", order=order, channel=row["channel"]))
     return 0
 
 
@@ -397,7 +437,15 @@ def cmd_quarantine_dismiss(ctx: Context, args: argparse.Namespace) -> int:
         ctx.store.conn.execute(
             "UPDATE quarantine SET state = 'dismissed' WHERE id = ?", (row["id"],)
         )
-    ctx.print(t("quarantine.dismissed", order=row["order_id"] or "?", channel=row["channel"]))
+    order = row["order_id"] or "?"
+    note(
+        ctx,
+        "quarantine.dismissed",
+        f"order {order} dismissed",
+        row["channel_account_id"],
+        order=order,
+    )
+    ctx.print(t("quarantine.dismissed", order=order, channel=row["channel"]))
     return 0
 
 

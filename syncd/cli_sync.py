@@ -116,6 +116,10 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
             auth=until(tokens.auth_expires_at) if tokens.auth_expires_at else "-",
         )
     )
+    from syncd.cli_channels import note  # noqa: PLC0415
+
+    auth_text = until(tokens.auth_expires_at) if tokens.auth_expires_at else "-"
+    note(ctx, "channel.connected", f"authorized until {auth_text}", account.id, auth=auth_text)
     ctx.print(t("channel.next_discover", name=account.name))
     return 0
 

@@ -119,9 +119,30 @@ def _stopped(message: str, data: dict[str, Any]) -> _Params:
     return {}
 
 
+def _as_recorded(message: str, data: dict[str, Any]) -> _Params:
+    """Events whose data carries exactly what their text needs (a channel's lifecycle)."""
+    return dict(data)
+
+
 def _set_aside(message: str, data: dict[str, Any]) -> _Params:
     return {"order": data["order"] or "?", "reason": data["reason"]}
 
+
+#: A channel's lifecycle, recorded by the CLI (``cli_channels.note``) with its text's data.
+_LIFECYCLE: Final = (
+    "channel.added",
+    "channel.connected",
+    "channel.accepted",
+    "channel.edited",
+    "channel.secret_replaced",
+    "channel.paused",
+    "channel.resumed",
+    "channel.removed",
+    "listing.unbound",
+    "listing.moved",
+    "quarantine.retry",
+    "quarantine.dismissed",
+)
 
 _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "auth.refreshed": _auth_refreshed,
@@ -134,6 +155,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "daemon.started": _started,
     "daemon.stopped": _stopped,
     "order.set_aside": _set_aside,
+    **dict.fromkeys(_LIFECYCLE, _as_recorded),
 }
 
 

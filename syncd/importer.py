@@ -238,6 +238,8 @@ def read_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[Any]]], b
     try:
         raw = path.read_bytes()
     except OSError as exc:
+        if isinstance(exc, FileNotFoundError):
+            raise UserError("import.not_found", path=str(path)) from None
         raise UserError("import.unreadable", path=str(path), problem=exc.strerror) from None
     suffix = path.suffix.lower()
     if suffix == ".csv":

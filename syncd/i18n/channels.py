@@ -232,6 +232,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "belum ada yang dikirim ke {name}: syncd channel review {name}, lalu accept",
         "nothing is sent to {name} yet: syncd channel review {name}, then accept",
     ),
+    "sale.qty_apart": (
+        "Tulis jumlah dan SKU tanpa spasi: {qty}x{sku} (mis. syncd sale {qty}x{sku} "
+        "--channel whatsapp). Tidak ada yang dicatat.",
+        "Write the quantity and SKU together: {qty}x{sku} (e.g. syncd sale {qty}x{sku} "
+        "--channel whatsapp). Nothing was recorded.",
+    ),
+    "import.not_found": (
+        "Berkas {path} tidak ada. Periksa nama dan foldernya (contoh: examples/katalog.csv).",
+        "File {path} does not exist. Check its name and folder (example: examples/katalog.csv).",
+    ),
     # -- quarantine: orders set aside --
     "quarantine.detail": (
         "{count} pesanan disisihkan ({reason}); lihat: syncd quarantine list",

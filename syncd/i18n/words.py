@@ -118,6 +118,45 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
 MESSAGES.update(
     {
         # -- events shown by `syncd logs` (stored in English; see syncd/cli_words.py)
+        "event.channel.added": (
+            "Kanal ditambahkan ({marketplace}, toko {shop}).",
+            "Channel added ({marketplace}, shop {shop}).",
+        ),
+        "event.channel.connected": (
+            "Toko memberi izin; izin berakhir {auth}.",
+            "The shop authorized syncd; authorization ends {auth}.",
+        ),
+        "event.channel.accepted": (
+            "Penjual menyetujui pengiriman stok; harga: {price_sync}.",
+            "The seller accepted stock pushes; prices: {price_sync}.",
+        ),
+        "event.channel.edited": ("Pengaturan diubah: {changes}.", "Settings changed: {changes}."),
+        "event.channel.secret_replaced": (
+            "Kunci rahasia aplikasi diganti.",
+            "The app secret was replaced.",
+        ),
+        "event.channel.paused": ("Kanal dijeda oleh penjual.", "Channel paused by the seller."),
+        "event.channel.resumed": ("Kanal berjalan lagi.", "Channel resumed."),
+        "event.channel.removed": (
+            "Kanal dihapus; pesanan dan gerakan stoknya tetap tercatat sebagai {kept_as}.",
+            "Channel removed; its orders and stock movements stay recorded as {kept_as}.",
+        ),
+        "event.listing.unbound": (
+            "{sku} dilepas dari item {item}.",
+            "{sku} unbound from item {item}.",
+        ),
+        "event.listing.moved": (
+            "{sku} pindah dari item {old} ke {new}.",
+            "{sku} moved from item {old} to {new}.",
+        ),
+        "event.quarantine.retry": (
+            "Pesanan {order} akan dibaca ulang.",
+            "Order {order} will be read again.",
+        ),
+        "event.quarantine.dismissed": (
+            "Pesanan {order} dianggap sudah diurus manual.",
+            "Order {order} counted as handled by hand.",
+        ),
         "event.order.set_aside": (
             "Pesanan {order} disisihkan, stok tidak diubah: {reason}. "
             "Lihat: syncd quarantine list",

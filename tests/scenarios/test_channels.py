@@ -417,3 +417,35 @@ def test_run_once_names_a_channel_that_was_never_connected(shop: Shop) -> None:
     assert "{" not in run.err  # no log line meant for the service's journal
     assert "shopee: the shop has not authorized syncd yet" in run.err
     assert "syncd channel connect shopee" in run.err
+
+
+def test_small_mistakes_get_the_fix(shop: Shop) -> None:
+    """A newcomer's first typos: a quantity written apart from its SKU, an import file
+    that is not there. One line with the fix, in the seller's words, nothing recorded."""
+    apart = shop.cli("--lang", "en", "sale", "2", "NASTAR-500", "--channel", "whatsapp")
+    assert apart.code == 1
+    assert "2xNASTAR-500" in apart.err
+    assert "NASTAR-500" in shop.ok("product", "list")
+    assert "7" in shop.ok("product", "list")  # nothing was sold
+    missing = shop.cli("product", "import", "katalog.csv")
+    assert missing.code == 1
+    assert "tidak ada" in missing.err
+    assert "No such file" not in missing.err
+
+
+def test_logs_tell_what_the_seller_did_to_a_channel(shop: Shop) -> None:
+    """A newcomer found `syncd logs` empty after connecting, accepting and pausing a shop.
+    Each step of a channel's life is an event, in the seller's words."""
+    accepted(shop)
+    shop.ok("channel", "pause", "shopee")
+    shop.ok("channel", "resume", "shopee")
+    logs = shop.ok("logs", "--channel", "shopee")
+    for text in (
+        "Channel added (shopee, shop 220011)",
+        "The shop authorized syncd",
+        "The seller accepted stock pushes",
+        "Channel paused by the seller",
+        "Channel resumed",
+    ):
+        assert text in logs, logs
+    assert "Kanal dijeda oleh penjual" in shop.cli("logs").out  # Indonesian by default
