@@ -86,14 +86,27 @@ class TokenBucket:
         self.sleep = sleep
         self._lock = threading.Lock()
         self._full_at = clock()  # when the bucket is full again; starts full
+        self._paused_until = float("-inf")  # the marketplace said "wait" until then
 
     def acquire(self, n: int = 1) -> float:
         """Block until ``n`` tokens are taken; return the seconds waited."""
         return acquire_all((self,), n)
 
+    def pause(self, seconds: float) -> None:
+        """The marketplace said to wait (429, Retry-After): no caller gets a token for
+        ``seconds`` from now (a longer pause already in force stays)."""
+        with self._lock:
+            self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def paused_for(self) -> float:
+        """Seconds until the marketplace's pause ends (0 when there is none)."""
+        with self._lock:
+            return max(0.0, self._paused_until - self.clock())
+
     def _wait_for(self, now: float, n: int) -> float:
         """Seconds until ``n`` tokens are there (0 if they are). Caller holds the lock."""
-        return max(0.0, self._full_at - (self.burst - n) / self.rate - now)
+        pace = self._full_at - (self.burst - n) / self.rate - now
+        return max(0.0, pace, self._paused_until - now)
 
     def _take(self, now: float, n: int) -> None:
         self._full_at = max(self._full_at, now) + n / self.rate
@@ -323,10 +336,17 @@ class HttpPolicy:
     base_wait: float = 0.5
     max_wait: float = 30.0
     timeout: httpx.Timeout = field(default_factory=lambda: httpx.Timeout(15.0, connect=5.0))
+    #: one attempt, connect and every read together, ends by then: a server that drips
+    #: its answer cannot hold an account longer (httpx's read timeout is per chunk)
+    deadline: float = 30.0
+    #: an answer longer than this is malformed; reading stops there (real pages are KBs)
+    max_answer_bytes: int = 8 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1 or self.max_elapsed <= 0:
             raise ValueError("need max_attempts >= 1 and max_elapsed > 0")
+        if self.deadline <= 0 or self.max_answer_bytes < 1024:
+            raise ValueError("need deadline > 0 and max_answer_bytes >= 1024")
         if not 0 < self.base_wait <= self.max_wait:
             raise ValueError("need 0 < base_wait <= max_wait")
 
@@ -392,12 +412,15 @@ class ApiClient:
         sleep: Sleep = time.sleep,
         clock: Clock = time.monotonic,
         on_retry: Callable[[int, AdapterError, float], None] | None = None,
+        pause_on_limit: Sequence[TokenBucket] | None = None,
     ) -> None:
         if httpx.URL(base_url).scheme not in ("http", "https"):
             raise ValueError("base_url must be an http:// or https:// URL")
         self.policy = policy or HttpPolicy()
         self._classify = classify
         self._buckets = tuple(buckets)
+        #: the buckets a Retry-After pauses for every caller (the shop's; default: all)
+        self._pause = tuple(self._buckets if pause_on_limit is None else pause_on_limit)
         self._breaker = breaker
         self._sleep = sleep
         self._clock = clock
@@ -422,16 +445,16 @@ class ApiClient:
     ) -> Any:
         """Send with retries; return what ``classify`` returns or raise an ``AdapterError``."""
         policy = self.policy
+        budget_ends = self._clock() + policy.max_elapsed
         retrying = Retrying(
-            stop=stop_after_attempt(policy.max_attempts)
-            | _Deadline(self._clock, self._clock() + policy.max_elapsed),
+            stop=stop_after_attempt(policy.max_attempts) | _Deadline(self._clock, budget_ends),
             wait=self._wait,
             retry=retry_if_exception_type(Retryable),
             sleep=self._sleep,
             before_sleep=self._before_sleep,
             reraise=True,
         )
-        return retrying(self._attempt, method, path, params, json)
+        return retrying(self._attempt, method, path, params, json, budget_ends)
 
     def _attempt(
         self,
@@ -439,14 +462,25 @@ class ApiClient:
         path: str,
         params: Mapping[str, Any] | None,
         json: Any,
+        budget_ends: float,
     ) -> Any:
+        paused = max((b.paused_for() for b in self._pause), default=0.0)
+        if paused and self._clock() + paused > budget_ends:  # do not call, do not block
+            raise RateLimited(
+                f"{method} {path.split('?', 1)[0]}: the marketplace asked to wait "
+                f"{paused:.0f} s more",
+                retry_after=paused,
+            )
         if self._breaker is not None:
             self._breaker.before_call()
-        acquire_all(self._buckets)
+        acquire_all(self._buckets)  # waits out a shorter pause with the pacing
         try:
             data = self._classify(self._send(method, path, params, json))
         except BaseException as exc:
             self._account(exc)
+            if isinstance(exc, Retryable) and exc.retry_after:
+                for bucket in self._pause:  # every caller of this shop waits too
+                    bucket.pause(_clamp(exc.retry_after))
             raise
         self._account(None)
         return data
@@ -458,12 +492,45 @@ class ApiClient:
         params: Mapping[str, Any] | None,
         json: Any,
     ) -> httpx.Response:
+        where = f"{method} {path.split('?', 1)[0]}"
         try:
-            return self._client.request(method, path, params=params, json=json)
+            return self._read(method, path, params, json, where)
         except httpx.TransportError as exc:
             failure = type(exc).__name__
         # Raised outside the except block: no chained httpx error (its request holds the URL).
-        raise Retryable(f"{method} {path.split('?', 1)[0]}: {failure}")
+        raise Retryable(f"{where}: {failure}")
+
+    def _read(
+        self, method: str, path: str, params: Mapping[str, Any] | None, json: Any, where: str
+    ) -> httpx.Response:
+        """The whole answer within the policy's deadline and size cap (streamed: neither a
+        drip nor a flood is waited for or held in memory past them)."""
+        policy = self.policy
+        ends = time.monotonic() + policy.deadline  # real time: the wire's, not a test clock
+        with self._client.stream(method, path, params=params, json=json) as response:
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > policy.max_answer_bytes:
+                    raise MalformedResponse(
+                        f"{where}: answer larger than {policy.max_answer_bytes} bytes",
+                        status=response.status_code,
+                    )
+                if time.monotonic() > ends:
+                    raise Retryable(f"{where}: no complete answer within the deadline")
+                chunks.append(chunk)
+            headers = [
+                (k, v)
+                for k, v in response.headers.multi_items()
+                if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+            ]
+            return httpx.Response(
+                response.status_code,
+                headers=headers,
+                content=b"".join(chunks),
+                request=response.request,
+            )
 
     def _account(self, exc: BaseException | None) -> None:
         """Feed the breaker: server trouble fails, success closes, anything else is neutral."""
@@ -524,4 +591,6 @@ def policy_from(settings: Mapping[str, Any]) -> HttpPolicy:
         max_attempts=int(settings.get("max_attempts", 5)),
         max_elapsed=float(settings.get("max_elapsed", 60.0)),
         timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
+        deadline=float(settings.get("deadline", 30.0)),
+        max_answer_bytes=int(settings.get("max_answer_bytes", 8 * 1024 * 1024)),
     )

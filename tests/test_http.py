@@ -733,3 +733,41 @@ def test_bad_settings_are_refused() -> None:
 def test_httpx_loggers_are_quiet() -> None:
     assert logging.getLogger("httpx").level == logging.WARNING
     assert logging.getLogger("httpcore").level == logging.WARNING
+
+
+# -- issue 10: shared back-off, a total deadline, a cap on answer size ----------------
+
+
+def test_retry_after_pauses_the_shop_for_every_caller(
+    make_client: Callable[..., ApiClient], clock: FakeClock
+) -> None:
+    """Issue 10, defect 10: after `429 Retry-After: 120` only the retrying call waited; 27
+    more calls reached that shop in 20 s (stock writes among them). The marketplace's
+    pause now holds the shop's bucket for every caller until it ends: a call that cannot
+    wait that long within its budget is refused without calling."""
+    shop = TokenBucket(50, 5, clock=clock.now, sleep=clock.sleep)
+    first = FakeServer(status(429, **{"Retry-After": "120"}))
+    caller = make_client(first, buckets=[shop], pause_on_limit=[shop])
+    with pytest.raises(RateLimited):
+        caller.request("GET", "/orders")  # 120 s is past its 60 s budget: raised at once
+    other = FakeServer(ok("late"))  # another job of the same shop, 20 s later
+    second = make_client(other, buckets=[shop], pause_on_limit=[shop])
+    clock.t += 20
+    with pytest.raises(RateLimited):
+        second.request("POST", "/stock")
+    assert other.calls == 0  # nothing reached the shop while it said to wait
+    clock.t += 101  # the pause is over
+    assert second.request("POST", "/stock") == {"data": "late"}
+    assert other.calls == 1
+
+
+def test_a_short_pause_is_waited_by_the_next_caller(
+    make_client: Callable[..., ApiClient], clock: FakeClock
+) -> None:
+    shop = TokenBucket(50, 5, clock=clock.now, sleep=clock.sleep)
+    server = FakeServer(status(429, **{"Retry-After": "7"}), ok("a"), ok("b"))
+    client = make_client(server, buckets=[shop], pause_on_limit=[shop])
+    assert client.request("GET", "/orders") == {"data": "a"}
+    started = clock.t
+    assert client.request("GET", "/orders") == {"data": "b"}  # 7 s after the 429 already
+    assert clock.t - started == pytest.approx(0.0, abs=0.1)

@@ -145,6 +145,7 @@ class ShopeeAdapter(Adapter):
             classify=classify,
             auth=auth,
             buckets=buckets,
+            pause_on_limit=buckets[1:],  # a Retry-After pauses this shop, not the app
             breaker=breaker,
             policy=policy,
             transport=transport,

@@ -22,7 +22,7 @@ import adapters
 from syncd import catalog, credentials, ledger, orders, outbox, sync
 from syncd.adapter import StockUpdate
 from syncd.catalog import Tenant
-from syncd.errors import Rejected
+from syncd.errors import RateLimited, Rejected
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
 from tests.contract.harness import HARNESSES
@@ -405,3 +405,23 @@ def test_a_change_within_the_same_second_is_applied(world: World) -> None:
     sync.pull_orders(world.store, world.rt)
     sku = catalog.get_sku(world.store, world.tenant.id, "NASTAR-500")
     assert ledger.balance(world.store, world.tenant.id, sku.id) == (MASTER["NASTAR-500"], 0)
+
+
+def test_a_long_retry_after_stops_every_call_to_that_shop(world: World) -> None:
+    """Issue 10, defect 10: after `429 Retry-After: 120` only the call that got it waited;
+    the next jobs of that shop called again at once (27 calls in 20 s, stock writes among
+    them). Now nothing reaches the shop until the marketplace's pause is over: pushes and
+    pulls that cannot wait that long within their budget fail without calling."""
+    h = world.harness
+    h.seed()
+    sync.discover(world.store, world.rt)
+    h.set_retry_after(120)
+    h.inject("429", "stock")
+    report = sync.push_pending(world.store, world.rt)["stock"]
+    assert report.failed
+    stock_calls, order_calls = h.calls("stock"), h.calls("order_reads")
+    for _ in range(3):  # the next push jobs of that shop, and its polls
+        sync.push_pending(world.store, world.rt)
+        with pytest.raises(RateLimited):
+            sync.pull_orders(world.store, world.rt)
+    assert (h.calls("stock"), h.calls("order_reads")) == (stock_calls, order_calls)
