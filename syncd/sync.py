@@ -12,9 +12,10 @@ and a ``Store`` owned by the calling thread. Adapters raise the classes of
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -168,22 +169,30 @@ def refresh_tokens(
 ) -> bool:
     """Refresh the account's tokens if still needed; True when this call refreshed.
 
-    Single flight: one refresh at a time per account; a caller that waited for
-    another's refresh sees a newer generation and does nothing. The new pair is
-    saved before anything uses it (refresh tokens can be single-use).
+    Single flight: one refresh at a time per account, across threads and processes
+    (a ``flock`` beside the database); a caller that waited for another's refresh
+    re-reads the stored pair, sees a newer generation and does nothing. The new pair
+    is saved before anything uses it (refresh tokens can be single-use). A refused
+    refresh becomes "re-authorize" only when no newer pair was stored meanwhile.
     """
     assert rt.adapter is not None  # noqa: S101 - set by the daemon before any job
-    with rt.refresh_lock:
+    with rt.refresh_lock, _refresh_lock(store, rt.account.id):
         seen = rt.generation if failed_generation is None else failed_generation
         rt.load(store)
         if rt.tokens is None:
             raise NeedsReauth("no tokens stored; connect the shop first", code="no_tokens")
-        if rt.generation > seen and not force:
-            return False  # someone else refreshed while we waited
+        if rt.generation > seen:
+            return False  # someone else (a thread or another process) refreshed meanwhile
         due = rt.tokens.access_expires_at - REFRESH_AHEAD <= rt.adapter.ctx.now()
         if failed_generation is None and not due and not force:
             return False
-        new = rt.adapter.refresh(rt.tokens)
+        try:
+            new = rt.adapter.refresh(rt.tokens)
+        except NeedsReauth:
+            rt.load(store)
+            if rt.generation > seen:  # stored by a refresher the lock did not cover
+                return False
+            raise
         rt.generation = credentials.save(
             store, rt.vault, rt.account.tenant_id, rt.account.id, tokens=new
         )
@@ -198,6 +207,19 @@ def refresh_tokens(
         expires=new.access_expires_at.isoformat(),
     )
     return True
+
+
+@contextlib.contextmanager
+def _refresh_lock(store: Store, account_id: int, timeout: float = 120.0) -> Iterator[None]:
+    """One refresher per shop across processes: an exclusive ``flock`` on
+    ``<db>.refresh-<account>.lock`` (a daemon and a CLI, or a second process)."""
+    from syncd.store import acquire_writer_lock, release_writer_lock  # noqa: PLC0415
+
+    fd = acquire_writer_lock(f"{store.path}.refresh-{account_id}", timeout)
+    try:
+        yield
+    finally:
+        release_writer_lock(fd)
 
 
 def with_auth(store: Store, rt: AccountRuntime, call: Callable[[], T]) -> T:

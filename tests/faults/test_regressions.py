@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.shopee.simulator import ShopeeSimulator
-from syncd import catalog, ledger
+from syncd import catalog, credentials, ledger, sync
 from syncd.daemon import Daemon
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
@@ -233,3 +233,48 @@ def test_2_a_set_aside_order_can_be_dismissed(
     assert _cli(db, capsys, "status")[0] == 0
     _code, text = _cli(db, capsys, "quarantine", "list", "--all")
     assert bad in text
+
+
+def test_3_two_refreshers_at_once_never_lock_the_shop_out(
+    shop: tuple[Path, ShopeeSimulator, int],
+) -> None:
+    """Defect 3: Shopee refresh tokens work once, and two refreshers at once (a second
+    process, or a CLI beside the daemon) used the same one: the loser got "Invalid
+    refresh_token" and the account went to `needs_reauth` while the winner's new pair sat
+    in the database. Refreshes are now one at a time per shop across processes, and a
+    refresher that finds a newer pair stored uses it instead of calling."""
+    import threading
+
+    db, _, account_id = shop
+    runtimes = []
+    stores = [Store(db), Store(db)]
+    vault = credentials.Vault(credentials.load_key(db))
+    for store in stores:  # two independent runtimes: what two processes would hold
+        account = sync.load_account(store, account_id)
+        assert account is not None
+        runtimes.append(sync.build_runtime(store, vault, account))
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def refresh(store: Store, rt: sync.AccountRuntime) -> None:
+        start.wait()
+        try:
+            sync.refresh_tokens(store, rt, force=True)
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    pairs = zip(stores, runtimes, strict=True)
+    threads = [threading.Thread(target=refresh, args=pair) for pair in pairs]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(30)
+    assert errors == []
+    assert stores[0].scalar("SELECT status FROM channel_account") == "active"
+    # both runtimes hold the pair that works now, and the shop answers with it
+    for store, rt in zip(stores, runtimes, strict=True):
+        rt.load(store)
+        assert rt.adapter is not None
+        assert len(list(rt.adapter.discover())) == 1
+        rt.adapter.close()
+        store.close()
