@@ -173,6 +173,17 @@ def order_problem(order: RemoteOrder) -> str | None:
     return None
 
 
+def _why(exc: Exception) -> str:
+    """What was wrong with an order's answer, in words an operator can act on."""
+    if isinstance(exc, KeyError):
+        return f"the answer lacks the field {exc.args[0]!r}"
+    if isinstance(exc, TypeError | AttributeError):
+        return f"a field of the wrong kind ({exc})"
+    if isinstance(exc, ValueError) and not hasattr(exc, "code"):
+        return f"a value that is not what it should be ({exc})"
+    return str(exc)
+
+
 def parse_each(
     raws: Iterable[Any], parse: Callable[[Any], RemoteOrder], *, id_key: str
 ) -> tuple[list[RemoteOrder], list[SetAside]]:
@@ -189,7 +200,7 @@ def parse_each(
             orders.append(parse(raw))
         except (KeyError, ValueError, TypeError, AttributeError, MalformedResponse) as exc:
             order_id = str(raw.get(id_key, "")) if isinstance(raw, dict) else ""
-            reason = f"{type(exc).__name__}: {exc}"[:300]
+            reason = _why(exc)[:300]
             aside.append(SetAside(order_id, reason, json.dumps(raw, default=str)[:4000]))
     return orders, aside
 

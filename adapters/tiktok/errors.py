@@ -19,6 +19,7 @@ import httpx
 
 from syncd.errors import (
     AdapterError,
+    MalformedResponse,
     NeedsReauth,
     RateLimited,
     RefreshAuth,
@@ -135,6 +136,13 @@ def classify(response: httpx.Response) -> Any:
     code = _int_code(body.get("code"))
     if code == 0 and status < 400:
         return body
+    if code is None and status < 400:  # HTTP 200 without a code that says how it went
+        raise MalformedResponse(
+            f"TikTok: HTTP {status} answer with no usable `code` "
+            f"(code={str(body.get('code'))[:20]!r}, message {str(body.get('message'))[:60]!r})",
+            code="malformed",
+            status=status,
+        )
     message = str(body.get("message") or f"HTTP {status}")
     if not code:  # no usable code (or 0 on an HTTP error): go by the status
         cls: type[AdapterError] = RefreshAuth if status == 401 else Rejected

@@ -278,3 +278,31 @@ def test_3_two_refreshers_at_once_never_lock_the_shop_out(
         assert len(list(rt.adapter.discover())) == 1
         rt.adapter.close()
         store.close()
+
+
+@pytest.mark.parametrize("code", [None, "abc", True, [0]])
+def test_13_an_answer_without_a_usable_code_says_so(code: object) -> None:
+    """Defect 13: errors that said nothing: `Rejected: TikTok: http_200: Success` for an
+    HTTP 200 answer whose `code` was missing or garbage. It is a malformed answer
+    (retried), and the error says what was wrong with it."""
+    import httpx
+
+    from adapters.tiktok.errors import classify
+    from syncd.errors import MalformedResponse
+
+    answer = httpx.Response(200, json={"code": code, "message": "Success", "data": {}})
+    with pytest.raises(MalformedResponse, match="no usable `code`"):
+        classify(answer)
+
+
+def test_13_a_set_aside_order_says_what_was_wrong() -> None:
+    """`KeyError: 'order_sn'` told an operator nothing; the reason names the field."""
+    from syncd.adapter import parse_each
+
+    def parse(raw: dict[str, object]) -> object:
+        return raw["order_sn"]
+
+    orders, aside = parse_each([{"id": "9"}], parse, id_key="id")  # type: ignore[arg-type]
+    assert orders == []
+    assert aside[0].order_id == "9"
+    assert aside[0].reason == "the answer lacks the field 'order_sn'"
