@@ -244,6 +244,9 @@ ALTER TABLE channel_account ADD COLUMN price_sync TEXT NOT NULL DEFAULT 'off'
 ALTER TABLE channel_account ADD COLUMN paused_at TEXT;
 ALTER TABLE channel_account ADD COLUMN removed_at TEXT;
 ALTER TABLE job_run ADD COLUMN failing_since TEXT;
+-- when the marketplace last acknowledged a value (a Lazada order placed before then may
+-- have been overwritten by that write: what the shop shows is then unknown)
+ALTER TABLE outbox ADD COLUMN sent_at TEXT;
 UPDATE channel_account SET accepted_at = created_at, price_sync = 'push'
     WHERE id IN (SELECT channel_account_id FROM outbox WHERE sent_seq IS NOT NULL);
 -- Orders set aside (a line of 0 or 2**63 units, a field missing): the rest of their page

@@ -273,10 +273,20 @@ def ingest(
             cid = f"ord:{account_id}:{order.order_id}"
             if report.touched:
                 outbox.refresh(store, tenant_id, report.touched, correlation_id=cid)
-            if report.moved_remote and ctx.follows:
-                outbox.expect_shown(store, account_id, report.moved_remote, correlation_id=cid)
-            elif report.moved_remote:
-                outbox.forget_shown(store, account_id, report.moved_remote, correlation_id=cid)
+            # Lazada moves its own shown stock at the order (§2.5), but a write of ours
+            # after the order was placed may have overwritten that move: then what it
+            # shows is unknown, as on the marketplaces that document nothing
+            placed = _iso(order.created_at)
+            known = {
+                k: n
+                for k, n in report.moved_remote.items()
+                if ctx.follows and not outbox.written_since(store, account_id, k, placed)
+            }
+            unknown = {k: n for k, n in report.moved_remote.items() if k not in known}
+            if known:
+                outbox.expect_shown(store, account_id, known, correlation_id=cid)
+            if unknown:
+                outbox.forget_shown(store, account_id, unknown, correlation_id=cid)
             if report.touched or report.moved_remote:
                 _log.info(
                     "order.applied",

@@ -14,6 +14,7 @@ push or from discovery); a desired value equal to it is not sent again.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -35,6 +36,7 @@ __all__ = [
     "record_results",
     "refresh",
     "set_known",
+    "written_since",
 ]
 
 Field = Literal["stock", "price"]
@@ -134,9 +136,10 @@ def record_results(store: Store, field: Field, sent: Sequence[tuple[Pending, Ite
         if result.ok:
             store.conn.execute(
                 "UPDATE outbox SET sent_value = ?, sent_seq = ?, attempts = 0, last_error = '', "
-                "status = CASE WHEN seq = ? THEN 'synced' ELSE 'pending' END, updated_at = ? "
+                "status = CASE WHEN seq = ? THEN 'synced' ELSE 'pending' END, updated_at = ?, "
+                "sent_at = ? "
                 "WHERE listing_id = ? AND field = ? AND (sent_seq IS NULL OR sent_seq < ?)",
-                (item.desired, item.seq, item.seq, at, item.listing_id, field, item.seq),
+                (item.desired, item.seq, item.seq, at, at, item.listing_id, field, item.seq),
             )
         else:
             store.conn.execute(
@@ -174,6 +177,25 @@ def forget_shown(
             "WHERE channel_account_id = ? AND item_id = ? AND variant_id = ?)",
             (correlation_id, now(), account_id, item_id, variant_id),
         )
+
+
+def written_since(store: Store, account_id: int, item: tuple[str, str], when: str) -> bool:
+    """Whether syncd wrote this listing's stock at or after ``when`` (less a clock margin):
+    a marketplace's own move for an order of that time may then have been overwritten."""
+    sent_at = store.scalar(
+        "SELECT o.sent_at FROM outbox o JOIN listing l ON l.id = o.listing_id "
+        "WHERE l.channel_account_id = ? AND l.item_id = ? AND l.variant_id = ? "
+        "AND o.field = 'stock'",
+        (account_id, *item),
+    )
+    if not sent_at:
+        return False
+    edge = dt.datetime.fromisoformat(when) - CLOCK_MARGIN
+    return dt.datetime.fromisoformat(str(sent_at)) >= edge
+
+
+#: How far the marketplace's order clock and ours may disagree.
+CLOCK_MARGIN = dt.timedelta(seconds=60)
 
 
 def expect_shown(
