@@ -152,20 +152,26 @@ class OrderPage:
 
 #: More units than this on one order line is not an order a small shop receives.
 MAX_LINE_QTY = 1_000_000
+#: Marketplace ids are short (Shopee's order_sn: 14); longer is not an id.
+MAX_ID_LEN = 64
 #: Order times outside these years are not times an order was placed.
 ORDER_YEARS = (2010, 2100)
 
 
-def order_problem(order: RemoteOrder) -> str | None:
+def order_problem(order: RemoteOrder) -> str | None:  # noqa: PLR0911 - one reason each
     """Why this order cannot be ingested as it is (bounds the ledger relies on), or None."""
     if not order.order_id.strip():
         return "empty order id"
+    if len(order.order_id) > MAX_ID_LEN:
+        return f"order id longer than {MAX_ID_LEN} characters"
     for when in (order.created_at, order.updated_at):
         if when.tzinfo is None or not ORDER_YEARS[0] <= when.year < ORDER_YEARS[1]:
             return f"time out of range: {when!r}"
     for line in order.lines:
         if not str(line.line_id).strip() or not str(line.item_id).strip():
             return "a line without its line or item id"
+        if max(len(str(v)) for v in (line.line_id, line.item_id, line.variant_id)) > MAX_ID_LEN:
+            return f"line {str(line.line_id)[:20]}: an id longer than {MAX_ID_LEN} characters"
         if not isinstance(line.qty, int) or not 1 <= line.qty <= MAX_LINE_QTY:
             return f"line {line.line_id}: quantity {line.qty!r} outside 1..{MAX_LINE_QTY}"
     if not order.lines:
@@ -179,6 +185,8 @@ def _why(exc: Exception) -> str:
         return f"the answer lacks the field {exc.args[0]!r}"
     if isinstance(exc, TypeError | AttributeError):
         return f"a field of the wrong kind ({exc})"
+    if isinstance(exc, ArithmeticError):
+        return f"a number out of range ({exc})"
     if isinstance(exc, ValueError) and not hasattr(exc, "code"):
         return f"a value that is not what it should be ({exc})"
     return str(exc)
@@ -198,7 +206,14 @@ def parse_each(
     for raw in raws:
         try:
             orders.append(parse(raw))
-        except (KeyError, ValueError, TypeError, AttributeError, MalformedResponse) as exc:
+        except (
+            KeyError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ArithmeticError,  # a time of 2**63 s: OverflowError
+            MalformedResponse,
+        ) as exc:
             order_id = str(raw.get(id_key, "")) if isinstance(raw, dict) else ""
             reason = _why(exc)[:300]
             aside.append(SetAside(order_id, reason, json.dumps(raw, default=str)[:4000]))

@@ -159,7 +159,13 @@ def build_runtime(
     if now is not None:
         ctx.now = now
     rt.adapter = load(account.marketplace).create(
-        ctx, limiter=limiter or Limiter(), breaker=CircuitBreaker(), transport=transport
+        ctx,
+        limiter=limiter or Limiter(),
+        breaker=CircuitBreaker(
+            int(account.settings.get("breaker_threshold", 5)),
+            float(account.settings.get("breaker_reset_after", 60.0)),
+        ),
+        transport=transport
     )
     return rt
 
@@ -187,7 +193,8 @@ def refresh_tokens(
         if failed_generation is None and not due and not force:
             return False
         try:
-            new = rt.adapter.refresh(rt.tokens)
+            tokens = rt.tokens
+            new = _edge(rt, lambda: rt.adapter.refresh(tokens))  # type: ignore[union-attr]
         except NeedsReauth:
             rt.load(store)
             if rt.generation > seen:  # stored by a refresher the lock did not cover
@@ -226,13 +233,32 @@ def with_auth(store: Store, rt: AccountRuntime, call: Callable[[], T]) -> T:
     """Run ``call``; on RefreshAuth refresh once (single flight) and retry once."""
     generation = rt.generation
     try:
-        return call()
+        return _edge(rt, call)
     except RefreshAuth:
         refresh_tokens(store, rt, failed_generation=generation)
     try:
-        return call()
+        return _edge(rt, call)
     except RefreshAuth as exc:
         raise NeedsReauth(f"token refused right after a refresh: {exc}", code=exc.code) from None
+
+
+#: What reading an answer that is not as documented raises inside an adapter.
+_MISREAD = (KeyError, IndexError, TypeError, ValueError, AttributeError, ArithmeticError)
+
+
+def _edge(rt: AccountRuntime, call: Callable[[], T]) -> T:
+    """An adapter call; an answer it could not read (a field missing, of the wrong kind)
+    is a malformed answer, retried like one and named, never a crashed job."""
+    from syncd.adapter import _why  # noqa: PLC0415
+    from syncd.errors import MalformedResponse  # noqa: PLC0415
+
+    try:
+        return call()
+    except _MISREAD as exc:
+        where = rt.account.marketplace
+        raise MalformedResponse(
+            f"{where}: answer not as documented: {_why(exc)}", code="malformed"
+        ) from None
 
 
 def note_storefronts(store: Store, rt: AccountRuntime) -> None:

@@ -306,3 +306,11 @@ def test_13_a_set_aside_order_says_what_was_wrong() -> None:
     assert orders == []
     assert aside[0].order_id == "9"
     assert aside[0].reason == "the answer lacks the field 'order_sn'"
+
+    def stamp(raw: dict[str, object]) -> object:  # a time of 2**63 s (the fault suite found it)
+        import datetime as dt
+
+        return dt.datetime.fromtimestamp(raw["t"], dt.UTC)  # type: ignore[arg-type]
+
+    _, aside = parse_each([{"id": "7", "t": 2**63}], stamp, id_key="id")  # type: ignore[arg-type]
+    assert aside[0].reason.startswith("a number out of range")
