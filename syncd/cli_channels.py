@@ -364,6 +364,14 @@ def _quarantined(ctx: Context, entry: int) -> Any:
     return row
 
 
+def _quarantine_done(ctx: Context, row: Any, step: str, what: str) -> int:
+    """Record and say what the operator did with a set-aside order."""
+    order = row["order_id"] or "?"
+    note(ctx, f"quarantine.{step}", f"order {order} {what}", row["channel_account_id"], order=order)
+    ctx.print(t(f"quarantine.{step}", order=order, channel=row["channel"]))
+    return 0
+
+
 def cmd_quarantine_list(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.cli import table  # noqa: PLC0415
     from syncd.localtime import show  # noqa: PLC0415
@@ -418,16 +426,7 @@ def cmd_quarantine_retry(ctx: Context, args: argparse.Namespace) -> int:
                 (row["cursor_before"], row["channel_account_id"]),
             )
         ctx.store.conn.execute("UPDATE quarantine SET state = 'open' WHERE id = ?", (row["id"],))
-    order = row["order_id"] or "?"
-    note(
-        ctx,
-        "quarantine.retry",
-        f"order {order} to be read again",
-        row["channel_account_id"],
-        order=order,
-    )
-    ctx.print(t("quarantine.retry", order=order, channel=row["channel"]))
-    return 0
+    return _quarantine_done(ctx, row, "retry", "to be read again")
 
 
 def cmd_quarantine_dismiss(ctx: Context, args: argparse.Namespace) -> int:
@@ -437,16 +436,7 @@ def cmd_quarantine_dismiss(ctx: Context, args: argparse.Namespace) -> int:
         ctx.store.conn.execute(
             "UPDATE quarantine SET state = 'dismissed' WHERE id = ?", (row["id"],)
         )
-    order = row["order_id"] or "?"
-    note(
-        ctx,
-        "quarantine.dismissed",
-        f"order {order} dismissed",
-        row["channel_account_id"],
-        order=order,
-    )
-    ctx.print(t("quarantine.dismissed", order=order, channel=row["channel"]))
-    return 0
+    return _quarantine_done(ctx, row, "dismissed", "dismissed")
 
 
 # -- parser ------------------------------------------------------------------------
