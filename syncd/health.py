@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 from syncd import credentials
 from syncd.errors import UserError
@@ -57,21 +57,20 @@ class Health:
         return self.state == "ok"
 
 
-def _vault(store: Store) -> credentials.Vault | UserError:
-    try:
-        return credentials.Vault(credentials.load_key(store.path))
-    except UserError as exc:
-        return exc
-
-
 def _expired(value: str | None, now: dt.datetime) -> bool:
     return bool(value) and dt.datetime.fromisoformat(str(value)) <= now
 
 
 def channel_health(  # noqa: PLR0911, PLR0912 - one return per state, in precedence order
-    store: Store, channel_id: int, *, vault: Any = None, now: dt.datetime | None = None
+    store: Store,
+    channel_id: int,
+    *,
+    vault: credentials.Vault | UserError,
+    now: dt.datetime | None = None,
 ) -> Health:
-    """The state of one channel account (see the module docstring)."""
+    """The state of one channel account (see the module docstring). ``vault``: the one
+    the command opened by the key rule, or why it could not (then sealed secrets are
+    ``cannot_decrypt``)."""
     from adapters import UnknownAdapter, load  # noqa: PLC0415
 
     now = now or dt.datetime.now(dt.UTC)
@@ -92,7 +91,6 @@ def channel_health(  # noqa: PLR0911, PLR0912 - one return per state, in precede
         return Health("unsupported", row["marketplace"])
     tokens = None
     if row["sealed"]:
-        vault = vault if vault is not None else _vault(store)
         if isinstance(vault, UserError):
             return Health("cannot_decrypt", str(vault))
         try:

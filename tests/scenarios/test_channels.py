@@ -449,3 +449,18 @@ def test_logs_tell_what_the_seller_did_to_a_channel(shop: Shop) -> None:
     ):
         assert text in logs, logs
     assert "Kanal dijeda oleh penjual" in shop.cli("logs").out  # Indonesian by default
+
+
+def test_status_uses_the_master_key_the_config_names(shop: Shop) -> None:
+    """Found reviewing the change: `status` looked for the key only beside the database,
+    so on a server set up as the README says (`master_key` in the config) every shop
+    read `cannot decrypt secrets`. It follows the same key rule as every other command."""
+    accepted(shop)
+    key = shop.db.with_name(shop.db.name + ".key")
+    kept = shop.db.parent / "elsewhere.key"
+    key.rename(kept)
+    config = shop.db.parent / "syncd.toml"
+    config.write_text(f'master_key = "{kept}"\n', encoding="utf-8")
+    status = shop.cli("--lang", "en", "--config", str(config), "status")
+    assert status.code == 0, status.out + status.err
+    assert not key.exists()  # and no key was made beside the database
