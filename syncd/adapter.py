@@ -368,9 +368,12 @@ class Adapter(abc.ABC):
     #: how many ingested orders :attr:`seen_orders` remembers per account
     SEEN_ORDERS: ClassVar[int] = 5_000
 
-    def ingested(self, orders: Sequence[RemoteOrder]) -> None:
+    def ingested(self, orders: Sequence[RemoteOrder], set_aside: Sequence[str] = ()) -> None:
         """These orders are committed. Adapters whose order list says enough to tell an
-        unchanged order (see :meth:`fingerprint`) skip fetching it again."""
+        unchanged order (see :meth:`fingerprint`) skip fetching it again; an order just
+        set aside (``set_aside``: its ids) is fetched again however unchanged it looks."""
+        for order_id in set_aside:
+            self.seen_orders.pop(order_id, None)
         for order in orders:
             self.seen_orders[order.order_id] = self.fingerprint(order)
             self.seen_orders.move_to_end(order.order_id)

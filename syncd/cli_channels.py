@@ -421,19 +421,15 @@ def cmd_quarantine_list(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_quarantine_retry(ctx: Context, args: argparse.Namespace) -> int:
     """Read the order again: its shop's order window goes back to where it was read."""
+    from syncd.orders import rewind  # noqa: PLC0415
+
     row = _quarantined(ctx, args.id)
     with ctx.store.write():
-        if row["cursor_before"] is None:  # read on the very first page: start over
-            ctx.store.conn.execute(
-                "DELETE FROM order_cursor WHERE channel_account_id = ?",
-                (row["channel_account_id"],),
-            )
-        else:
-            ctx.store.conn.execute(
-                "UPDATE order_cursor SET cursor = ? WHERE channel_account_id = ?",
-                (row["cursor_before"], row["channel_account_id"]),
-            )
-        ctx.store.conn.execute("UPDATE quarantine SET state = 'open' WHERE id = ?", (row["id"],))
+        rewind(ctx.store, row["channel_account_id"], row["cursor_before"])
+        ctx.store.conn.execute(
+            "UPDATE quarantine SET state = 'open', retries = 0, retry_at = NULL WHERE id = ?",
+            (row["id"],),
+        )
     return _quarantine_done(ctx, row, "retry", "to be read again")
 
 

@@ -267,4 +267,12 @@ CREATE TABLE quarantine (
 );
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
+# v4: an order set aside is read again by the next polls on its own (issue 10: an answer
+# spoiled once must not leave an order unreserved until an operator notices): `retries`
+# so far, and not before `retry_at` (sooner first, then less and less often).
+_V4 = """
+ALTER TABLE quarantine ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE quarantine ADD COLUMN retry_at TEXT;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)

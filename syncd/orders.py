@@ -74,6 +74,8 @@ class IngestReport:
     #: (item, variant) → units the marketplace itself moved its shown stock by (- sold)
     moved_remote: dict[tuple[str, str], int] = field(default_factory=dict)
     set_aside: list[SetAside] = field(default_factory=list)  # new in quarantine this page
+    taken: list[RemoteOrder] = field(default_factory=list)  # read well and ingested
+    aside_ids: list[str] = field(default_factory=list)  # every order set aside this page
 
 
 def _iso(value: dt.datetime) -> str:
@@ -264,6 +266,7 @@ def ingest(
                 "DELETE FROM quarantine WHERE channel_account_id = ? AND order_id = ?",
                 (account_id, order.order_id),
             )
+            report.taken.append(order)
             report.orders += 1
             before, report.touched = report.touched, set()
             moved = report.movements
@@ -298,6 +301,7 @@ def ingest(
             report.moved_remote = {}
             report.touched |= before
         report.set_aside = _set_aside(store, tenant_id, account_id, aside, cursor_before)
+        report.aside_ids = [item.order_id for item in aside if item.order_id]
         store.conn.execute(
             "INSERT INTO order_cursor (tenant_id, channel_account_id, cursor, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (channel_account_id) DO UPDATE SET "
@@ -322,7 +326,7 @@ def _set_aside(
     for item in aside:
         cur = store.conn.execute(
             "INSERT INTO quarantine (tenant_id, channel_account_id, order_id, reason, raw, "
-            "cursor_before, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+            "cursor_before, first_seen, last_seen, retry_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (channel_account_id, order_id) DO UPDATE SET reason = excluded.reason, "
             "raw = excluded.raw, last_seen = excluded.last_seen, times = times + 1 "
             "RETURNING times",
@@ -335,12 +339,55 @@ def _set_aside(
                 cursor_before,
                 at,
                 at,
+                at,  # read again at the next poll
             ),
         )
         if cur.fetchone()[0] == 1:
             new.append(item)
             _log.warning("order.set_aside", order=item.order_id, reason=clean(item.reason))
     return new
+
+
+#: Seconds before the n-th automatic re-read of a set-aside order (then RETRY_WAITS[-1]):
+#: the next two polls at once (a spoiled answer is usually one answer), then less and
+#: less often for an order the marketplace keeps sending wrong.
+RETRY_WAITS = (0, 0, 60, 300, 1_800, 3_600, 21_600)
+
+
+def rewind(store: Store, account_id: int, cursor_before: str | None) -> None:
+    """Move the account's order window back to where a set-aside order was read (call
+    inside ``write()``); ingest is idempotent, so what is read twice counts once."""
+    if cursor_before is None:  # read on the very first page: start over
+        store.conn.execute("DELETE FROM order_cursor WHERE channel_account_id = ?", (account_id,))
+    else:
+        store.conn.execute(
+            "UPDATE order_cursor SET cursor = ? WHERE channel_account_id = ?",
+            (cursor_before, account_id),
+        )
+
+
+def retry_set_aside(store: Store, account_id: int) -> int:
+    """Before a poll: if orders set aside on this account are due to be read again, move
+    the window back to the oldest one's page and schedule their next re-read. Returns how
+    many are re-read by this poll (an order read well then leaves ``quarantine``)."""
+    at = dt.datetime.now(dt.UTC)
+    with store.write():
+        due = store.all(
+            "SELECT id, cursor_before, retries FROM quarantine WHERE channel_account_id = ? "
+            "AND state = 'open' AND (retry_at IS NULL OR retry_at <= ?) ORDER BY id",
+            (account_id, at.isoformat(timespec="milliseconds")),
+        )
+        if not due:
+            return 0
+        rewind(store, account_id, due[0]["cursor_before"])
+        for row in due:
+            wait = RETRY_WAITS[min(row["retries"] + 1, len(RETRY_WAITS) - 1)]
+            store.conn.execute(
+                "UPDATE quarantine SET retries = retries + 1, retry_at = ? WHERE id = ?",
+                ((at + dt.timedelta(seconds=wait)).isoformat(timespec="milliseconds"), row["id"]),
+            )
+    _log.info("orders.set_aside_retry", account=account_id, orders=len(due))
+    return len(due)
 
 
 def load_cursor(store: Store, account_id: int) -> str | None:

@@ -301,6 +301,7 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
     adapter = rt.adapter
     total = orders.IngestReport()
     since = dt.datetime.fromisoformat(rt.account.integration_start)
+    orders.retry_set_aside(store, rt.account.id)  # an order spoiled once is read again
     for _ in range(MAX_PAGES):
         cursor = orders.load_cursor(store, rt.account.id)
         page = with_auth(store, rt, lambda c=cursor: adapter.pull_orders(c, since))  # type: ignore[misc]
@@ -324,7 +325,8 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
                 order=item.order_id,
                 reason=item.reason,
             )
-        adapter.ingested(page.orders)  # committed: unchanged orders need not be read again
+        # committed: unchanged orders need not be read again (set-aside ones must be)
+        adapter.ingested(report.taken, report.aside_ids)
         for name in ("orders", "new_lines", "movements", "ignored"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.unmatched += report.unmatched

@@ -16,11 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
 import structlog
 
+from adapters.shopee import shapes
 from adapters.shopee.errors import classify
 from adapters.shopee.signing import ShopeeAuth, base_string, sign
 from syncd.adapter import (
@@ -37,9 +38,6 @@ from syncd.adapter import (
     RemoteOrder,
     SetAside,
     StockUpdate,
-    need,
-    page_token,
-    parse_each,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import (
@@ -50,8 +48,10 @@ from syncd.http import (
     bucket_for_limit,
     policy_from,
 )
+from syncd.shapes import Answer, read, read_each
 
 _log = structlog.get_logger("syncd.adapters.shopee")
+_A = TypeVar("_A", bound=Answer)
 
 __all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "ShopeeAdapter"]
 
@@ -83,11 +83,11 @@ STATUS_STATE: dict[str, OrderState] = {
 
 
 def _ts(value: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(value), dt.UTC)
+    return dt.datetime.fromtimestamp(value, dt.UTC)
 
 
-def _need(body: Any, *keys: str) -> Any:
-    return need(body, *keys, source="Shopee")
+def _read(shape: type[_A], body: Any, call: str) -> _A:
+    return read(shape, body, source=f"Shopee {call}")
 
 
 class ShopeeAdapter(Adapter):
@@ -169,10 +169,11 @@ class ShopeeAdapter(Adapter):
 
     def _tokens(self, body: Any, auth_expires: dt.datetime | None) -> Credentials:
         at = self.ctx.now()
+        got: shapes.Tokens = _read(shapes.Tokens, body, "token")
         return Credentials(
-            access_token=str(_need(body, "access_token")),
-            refresh_token=str(_need(body, "refresh_token")),
-            access_expires_at=at + dt.timedelta(seconds=int(body.get("expire_in", 14400))),
+            access_token=got.access_token,
+            refresh_token=got.refresh_token,
+            access_expires_at=at + dt.timedelta(seconds=got.expire_in),
             refresh_expires_at=at + REFRESH_LIFE,
             auth_expires_at=auth_expires or at + AUTH_LIFE,
         )
@@ -212,12 +213,17 @@ class ShopeeAdapter(Adapter):
                 "/api/v2/product/get_item_list",
                 params={"offset": offset, "page_size": 100, "item_status": ["NORMAL", "UNLIST"]},
             )
-            response = _need(body, "response")
-            for item in response.get("item", []):
-                yield int(item["item_id"])
-            if not response.get("has_next_page"):
+            page: shapes.ItemListPage = _read(shapes.ItemList, body, "get_item_list").response
+            for item in page.item:
+                yield item.item_id
+            if not page.has_next_page:
                 return
-            offset = int(_need(response, "next_offset"))
+            if page.next_offset <= offset:  # a page that does not move on would never end
+                raise MalformedResponse(
+                    f"Shopee get_item_list: next_offset {page.next_offset} after {offset}",
+                    code="paging",
+                )
+            offset = page.next_offset
 
     def discover(self) -> Iterator[RemoteListing]:
         ids = list(self._item_ids())
@@ -227,31 +233,33 @@ class ShopeeAdapter(Adapter):
                 "/api/v2/product/get_item_base_info",
                 params={"item_id_list": ",".join(map(str, ids[i : i + 50]))},
             )
-            for item in _need(body, "response", "item_list"):
-                if item.get("has_model"):
+            info: shapes.ItemInfo = _read(shapes.ItemInfo, body, "get_item_base_info")
+            for item in info.response.item_list:
+                if item.has_model:
                     yield from self._models(item)
                 else:
                     yield RemoteListing(
-                        str(item["item_id"]),
+                        str(item.item_id),
                         "",
-                        item.get("item_sku") or None,
-                        str(item.get("item_name", "")),
-                        _stock(item),
-                        _price(item),
+                        item.item_sku or None,
+                        item.item_name,
+                        item.stock,
+                        item.price,
                     )
 
-    def _models(self, item: dict[str, Any]) -> Iterator[RemoteListing]:
+    def _models(self, item: shapes.Item) -> Iterator[RemoteListing]:
         body = self.client.request(
-            "GET", "/api/v2/product/get_model_list", params={"item_id": item["item_id"]}
+            "GET", "/api/v2/product/get_model_list", params={"item_id": item.item_id}
         )
-        for model in _need(body, "response", "model"):
+        found: shapes.ModelList = _read(shapes.ModelList, body, "get_model_list")
+        for model in found.response.model:
             yield RemoteListing(
-                str(item["item_id"]),
-                str(model["model_id"]),
-                model.get("model_sku") or None,
-                str(item.get("item_name", "")),
-                _stock(model),
-                _price(model),
+                str(item.item_id),
+                str(model.model_id),
+                model.model_sku or None,
+                item.item_name,
+                model.stock,
+                model.price,
             )
 
     # -- stock and price ------------------------------------------------------------------
@@ -270,19 +278,17 @@ class ShopeeAdapter(Adapter):
                 ],
             },
         )
-        response = _need(body, "response")
+        result: shapes.UpdateResult = _read(shapes.Update, body, path.rsplit("/", 1)[-1]).response
         by_model = {int(variant or 0): listing for listing, variant, _ in entries}
         results = [
-            ItemResult(by_model[int(s["model_id"])], ok=True)
-            for s in response.get("success_list", [])
-            if int(s["model_id"]) in by_model
+            ItemResult(by_model[s.model_id], ok=True)
+            for s in result.success_list
+            if s.model_id in by_model
         ]
         results += [
-            ItemResult(
-                by_model[int(f["model_id"])], ok=False, error=str(f.get("failed_reason", "failed"))
-            )
-            for f in response.get("failure_list", [])
-            if int(f["model_id"]) in by_model
+            ItemResult(by_model[f.model_id], ok=False, error=f.failed_reason)
+            for f in result.failure_list
+            if f.model_id in by_model
         ]
         return results
 
@@ -335,22 +341,23 @@ class ShopeeAdapter(Adapter):
             _log.warning("orders.cursor_refused", error=str(exc), window_from=state["from"])
             state = self._window(json.dumps({"from": state["from"], "page": ""}), since)
             body = self._order_list(state)
-        response = _need(body, "response")
+        listed: shapes.OrderListPage = _read(shapes.OrderList, body, "get_order_list").response
         # the list carries each order's status: an order ingested with that same status
         # is unchanged (the window's overlap re-lists it for two minutes); skip its detail
-        sns = [
-            str(o["order_sn"])
-            for o in response.get("order_list", [])
-            if self.seen_orders.get(str(o["order_sn"])) != o.get("order_status", "?")
-        ]
+        seen = self.seen_orders
+        sns = [o.order_sn for o in listed.order_list if seen.get(o.order_sn) != o.order_status]
         orders: list[RemoteOrder] = []
         aside: list[SetAside] = []
         for i in range(0, len(sns), 50):
             got, bad = self._details(sns[i : i + 50])
             orders += got
             aside += bad
-        if response.get("more"):
-            state["page"] = page_token(_need(response, "next_cursor"), source="Shopee")
+        if listed.more:
+            if not listed.next_cursor or listed.next_cursor == state["page"]:
+                raise MalformedResponse(  # the same page again would never end
+                    "Shopee get_order_list: more pages but no new next_cursor", code="paging"
+                )
+            state["page"] = listed.next_cursor
             return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
@@ -366,10 +373,11 @@ class ShopeeAdapter(Adapter):
                 "response_optional_fields": "item_list,order_status,create_time,update_time",
             },
         )
-        return parse_each(_need(body, "response", "order_list"), self._order, id_key="order_sn")
+        detail: shapes.OrderDetail = _read(shapes.OrderDetail, body, "get_order_detail")
+        return read_each(detail.response.order_list, shapes.Order, self._order, id_key="order_sn")
 
-    def _order(self, raw: dict[str, Any]) -> RemoteOrder:
-        status = str(raw.get("order_status", ""))
+    def _order(self, raw: shapes.Order) -> RemoteOrder:
+        status = raw.order_status
         state = STATUS_STATE.get(status)
         if state is None:
             raise MalformedResponse(f"Shopee: unknown order status {status!r}", code="status")
@@ -379,39 +387,27 @@ class ShopeeAdapter(Adapter):
         # first keeps the plain id so lines stored before this rule keep theirs.
         seen: dict[str, int] = {}
         lines = []
-        for line in _need(raw, "item_list"):
-            base = f"{line.get('order_item_id', line['item_id'])}:{line.get('model_id', 0)}"
+        for line in raw.item_list:
+            owner = line.item_id if line.order_item_id is None else line.order_item_id
+            base = f"{owner}:{line.model_id}"
             seen[base] = seen.get(base, 0) + 1
             lines.append(
                 OrderLine(
                     line_id=base if seen[base] == 1 else f"{base}#{seen[base]}",
-                    item_id=str(line["item_id"]),
-                    variant_id=str(line["model_id"]) if int(line.get("model_id", 0)) else "",
-                    sku=line.get("model_sku") or line.get("item_sku") or None,
-                    qty=int(line["model_quantity_purchased"]),
+                    item_id=str(line.item_id),
+                    variant_id=str(line.model_id) if line.model_id else "",
+                    sku=line.model_sku or line.item_sku or None,
+                    qty=line.model_quantity_purchased,
                 )
             )
         return RemoteOrder(
-            str(raw["order_sn"]),
+            raw.order_sn,
             status,
             state,
-            _ts(raw["create_time"]),
-            _ts(raw["update_time"]),
+            _ts(raw.create_time),
+            _ts(raw.update_time),
             tuple(lines),
         )
 
 
 ADAPTER = ShopeeAdapter
-
-
-def _stock(entry: dict[str, Any]) -> int:
-    info = entry.get("stock_info_v2") or {}
-    seller = info.get("seller_stock") or []
-    if seller:
-        return sum(int(s.get("stock", 0)) for s in seller)
-    return int((info.get("summary_info") or {}).get("total_available_stock", 0))
-
-
-def _price(entry: dict[str, Any]) -> int:
-    prices = entry.get("price_info") or [{}]
-    return int(float(prices[0].get("original_price", 0)))

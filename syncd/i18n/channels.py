@@ -263,11 +263,14 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "orders read again with it are not counted twice.",
     ),
     "quarantine.hint": (
-        "Pesanan ini belum mengubah stok. Sudah diperbaiki di marketplace? syncd quarantine "
-        "retry NOMOR. Sudah diurus manual (mis. syncd stock adjust)? syncd quarantine dismiss "
-        "NOMOR.",
-        "These orders have not moved stock. Fixed on the marketplace? syncd quarantine retry "
-        "ID. Handled by hand (e.g. syncd stock adjust)? syncd quarantine dismiss ID.",
+        "Pesanan ini belum mengubah stok. syncd membacanya lagi sendiri (dua sinkron "
+        "berikutnya, lalu makin jarang, paling lama tiap 6 jam). Sudah diperbaiki di "
+        "marketplace? syncd quarantine retry NOMOR (baca sekarang). Sudah diurus manual "
+        "(mis. syncd stock adjust)? syncd quarantine dismiss NOMOR.",
+        "These orders have not moved stock. syncd reads them again on its own (the next two "
+        "syncs, then less often, at least every 6 hours). Fixed on the marketplace? syncd "
+        "quarantine retry ID (read now). Handled by hand (e.g. syncd stock adjust)? syncd "
+        "quarantine dismiss ID.",
     ),
     "h.id": ("No", "ID"),
     "h.order": ("Pesanan", "Order"),

@@ -6,6 +6,7 @@ Each docstring names the defect; the test reproduces the fault on the simulators
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -314,3 +315,37 @@ def test_13_a_set_aside_order_says_what_was_wrong() -> None:
 
     _, aside = parse_each([{"id": "7", "t": 2**63}], stamp, id_key="id")  # type: ignore[arg-type]
     assert aside[0].reason.startswith("a number out of range")
+
+
+def test_2_an_order_spoiled_once_is_read_again_without_the_operator(
+    shop: tuple[Path, ShopeeSimulator, int],
+) -> None:
+    """Found by the fault suite: an order whose answer was spoiled once (a line without its
+    item id) was set aside and also remembered as read, so while its status stayed the same
+    no later poll fetched it again: its units were never reserved and the other channels
+    kept selling them, until an operator ran `quarantine retry`. Now a set-aside order is
+    read again by the next polls, on its own (then less and less often if it stays bad)."""
+    db, sim, account_id = shop
+    with Store(db) as store:
+        account = sync.load_account(store, account_id)
+        assert account is not None
+        vault = credentials.Vault(credentials.load_key(db, None))
+        rt = sync.build_runtime(  # one runtime, as one daemon keeps it; the shop's clock
+            store, vault, account, now=lambda: dt.datetime.fromtimestamp(sim.now(), dt.UTC)
+        )
+        assert rt.adapter is not None
+        sync.push(store, rt)  # the shop shows 5
+        order = sim.place_order(SHOP, [(1, 0, 2)], status="READY_TO_SHIP")
+        assert order is not None
+        sim.spoil_order(order, item_id="")
+        sync.pull_orders(store, rt)
+        assert store.scalar("SELECT COUNT(*) FROM quarantine WHERE state = 'open'") == 1
+        assert store.scalar("SELECT reserved FROM balance") == 0
+
+        sim.spoil_order(order)  # the next answer is whole again
+        sim.advance(600)  # the order is now older than the poll's overlap
+        sync.pull_orders(store, rt)
+        assert store.scalar("SELECT reserved FROM balance") == 2
+        assert store.scalar("SELECT COUNT(*) FROM quarantine") == 0
+        assert store.scalar("SELECT SUM(qty) FROM order_line") == 2
+        rt.adapter.close()

@@ -1,0 +1,178 @@
+"""The Shopee answers the adapter reads, as documented (reference §1.3-§1.5).
+
+Shopee sends ids as numbers (``item_id``, ``model_id``: int64) except the order number
+``order_sn`` (text, 14 characters in practice), and times as epoch seconds. The
+simulator answers in these shapes; the fault suite sends everything else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncd.shapes import (
+    Answer,
+    Cents,
+    Count,
+    EpochSeconds,
+    Flag,
+    Id,
+    Name,
+    NumId,
+    PageToken,
+    Qty,
+    Seconds,
+    Secret,
+)
+
+# -- authorization (§1.2) ------------------------------------------------------------
+
+
+class Tokens(Answer):
+    access_token: Secret
+    refresh_token: Secret
+    expire_in: Seconds = 14_400  # 4 hours, documented
+
+
+# -- listings (§1.4) ------------------------------------------------------------------
+
+
+class ItemRef(Answer):
+    item_id: NumId
+
+
+class ItemListPage(Answer):
+    item: list[ItemRef] = []
+    has_next_page: Flag = False
+    next_offset: Count = 0
+
+
+class ItemList(Answer):
+    response: ItemListPage
+
+
+class LocationStock(Answer):
+    stock: Count = 0
+
+
+class StockSummary(Answer):
+    total_available_stock: Count = 0
+
+
+class StockInfo(Answer):
+    seller_stock: list[LocationStock] = []
+    summary_info: StockSummary | None = None
+
+    @property
+    def available(self) -> int:
+        """What buyers can buy: the seller's stock over its locations, else the summary."""
+        if self.seller_stock:
+            return sum(s.stock for s in self.seller_stock)
+        return self.summary_info.total_available_stock if self.summary_info else 0
+
+
+class Price(Answer):
+    original_price: Cents = 0
+
+
+class Priced(Answer):
+    """What an item without models and a model both carry."""
+
+    stock_info_v2: StockInfo | None = None
+    price_info: list[Price] = []
+
+    @property
+    def stock(self) -> int:
+        return self.stock_info_v2.available if self.stock_info_v2 else 0
+
+    @property
+    def price(self) -> int:
+        return int(self.price_info[0].original_price) if self.price_info else 0
+
+
+class Item(Priced):
+    item_id: NumId
+    item_name: Name = ""
+    item_sku: Name = ""
+    has_model: Flag = False
+
+
+class ItemInfoList(Answer):
+    item_list: list[Item]
+
+
+class ItemInfo(Answer):
+    response: ItemInfoList
+
+
+class Model(Priced):
+    model_id: NumId
+    model_sku: Name = ""
+
+
+class ModelListBody(Answer):
+    model: list[Model]
+
+
+class ModelList(Answer):
+    response: ModelListBody
+
+
+class Written(Answer):
+    model_id: NumId
+
+
+class Refused(Answer):
+    model_id: NumId
+    failed_reason: Name = "failed"
+
+
+class UpdateResult(Answer):
+    success_list: list[Written] = []
+    failure_list: list[Refused] = []
+
+
+class Update(Answer):
+    response: UpdateResult
+
+
+# -- orders (§1.5) ----------------------------------------------------------------------
+
+
+class OrderRef(Answer):
+    order_sn: Id
+    order_status: Name = "?"
+
+
+class OrderListPage(Answer):
+    order_list: list[OrderRef] = []
+    more: Flag = False
+    next_cursor: PageToken = ""
+
+
+class OrderList(Answer):
+    response: OrderListPage
+
+
+class Line(Answer):
+    item_id: NumId
+    model_id: NumId = 0
+    order_item_id: NumId | None = None  # equals item_id outside bundle deals (§9)
+    model_quantity_purchased: Qty
+    model_sku: Name = ""
+    item_sku: Name = ""
+
+
+class Order(Answer):
+    order_sn: Id
+    order_status: Name
+    create_time: EpochSeconds
+    update_time: EpochSeconds
+    item_list: list[Line]
+
+
+class OrderDetailList(Answer):
+    order_list: list[Any]  # each order is read on its own: one bad one is set aside
+
+
+class OrderDetail(Answer):
+    response: OrderDetailList
