@@ -349,3 +349,47 @@ def test_2_an_order_spoiled_once_is_read_again_without_the_operator(
         assert store.scalar("SELECT COUNT(*) FROM quarantine") == 0
         assert store.scalar("SELECT SUM(qty) FROM order_line") == 2
         rt.adapter.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("item_id", "%%not-a-cursor%%"), ("order_item_id", -3), ("model_quantity_purchased", 1.5)],
+)
+def test_2_a_line_of_the_wrong_kind_is_set_aside_not_taken(
+    shop: tuple[Path, ShopeeSimulator, int], field: str, value: object
+) -> None:
+    """Found by the fault suite: Shopee sends item and line ids as numbers, but a line whose
+    item id came as the text "%%not-a-cursor%%" was taken as an item syncd does not sell
+    (its units never reserved), a line id of -3 became a second identity for the same line
+    (counted twice once read right), and 1.5 units were read as 1. Each answer is now read
+    through a shape of the documented types (adapters/shopee/shapes.py): the order is set
+    aside with the field named, and read again once the answer is whole."""
+    db, sim, account_id = shop
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()  # the shop shows 5
+    order = sim.place_order(SHOP, [(1, 0, 2)], status="READY_TO_SHIP")
+    assert order is not None
+    sim.spoil_order(order, **{field: value})
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()
+    with Store(db) as store:
+        assert store.scalar("SELECT COUNT(*) FROM order_line") == 0
+        reason = store.scalar("SELECT reason FROM quarantine WHERE order_id = ?", (order,))
+    assert reason is not None
+    assert field in reason
+    sim.spoil_order(order)
+    daemon = Daemon(db)
+    with daemon.running():
+        daemon.run_once()  # read again on its own
+    with Store(db) as store:
+        assert store.scalar("SELECT reserved FROM balance") == 2
+        assert store.scalar("SELECT COUNT(*) FROM quarantine") == 0
+        assert lines_of_shop(store, account_id) == [(order, "1:0", "open", 2)]
+
+
+def lines_of_shop(store: Store, account_id: int) -> list[tuple[str, str, str, int]]:
+    from syncd.orders import lines_of
+
+    return [tuple(r) for r in lines_of(store, account_id)]  # type: ignore[misc]
