@@ -12,6 +12,7 @@ signatures there.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import email.utils
 import functools
@@ -20,7 +21,7 @@ import re
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Literal, Self
@@ -43,6 +44,7 @@ __all__ = [
     "acquire_all",
     "json_or_malformed",
     "parse_retry_after",
+    "unanswered_attempts",
 ]
 
 # Their INFO lines carry full URLs, and Shopee/Lazada put tokens in the query string.
@@ -60,6 +62,25 @@ BreakerState = Literal["closed", "open", "half_open"]
 
 
 # -- token buckets ------------------------------------------------------------------
+
+
+_WATCH: contextvars.ContextVar[list[Retryable] | None] = contextvars.ContextVar(
+    "syncd_http_watch", default=None
+)
+
+
+@contextlib.contextmanager
+def unanswered_attempts() -> Iterator[list[Retryable]]:
+    """Collect the attempts of the requests made inside that may have reached the server
+    without their answer reaching us (a timeout, a cut connection, a 5xx, a misread
+    answer; not a 429). A refresh uses it: with single-use refresh tokens, such an
+    attempt may have spent the token."""
+    failures: list[Retryable] = []
+    reset = _WATCH.set(failures)
+    try:
+        yield failures
+    finally:
+        _WATCH.reset(reset)
 
 
 class TokenBucket:
@@ -478,6 +499,7 @@ class ApiClient:
             data = self._classify(self._send(method, path, params, json))
         except BaseException as exc:
             self._account(exc)
+            self._watched(exc)
             if isinstance(exc, Retryable) and exc.retry_after:
                 for bucket in self._pause:  # every caller of this shop waits too
                     bucket.pause(_clamp(exc.retry_after))
@@ -531,6 +553,11 @@ class ApiClient:
                 content=b"".join(chunks),
                 request=response.request,
             )
+
+    def _watched(self, exc: BaseException) -> None:
+        failures = _WATCH.get()
+        if failures is not None and isinstance(exc, Retryable) and not isinstance(exc, RateLimited):
+            failures.append(exc)
 
     def _account(self, exc: BaseException | None) -> None:
         """Feed the breaker: server trouble fails, success closes, anything else is neutral."""

@@ -270,7 +270,10 @@ CREATE TABLE quarantine (
 # v4: an order set aside is read again by the next polls on its own (issue 10: an answer
 # spoiled once must not leave an order unreserved until an operator notices): `retries`
 # so far, and not before `retry_at` (sooner first, then less and less often).
+# A refresh is recorded before it is sent (refresh_sent_at) and cleared once its answer is
+# stored: a refresh tokens refuse after one that got no answer is told apart (issue 10).
 _V4 = """
+ALTER TABLE channel_account ADD COLUMN refresh_sent_at TEXT;
 ALTER TABLE quarantine ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE quarantine ADD COLUMN retry_at TEXT;
 """

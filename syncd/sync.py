@@ -33,6 +33,7 @@ from syncd.adapter import (
 )
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth, RefreshAuth, Rejected, Retryable, SkippableItem
+from syncd.http import unanswered_attempts
 from syncd.log import clean
 from syncd.store import Store
 
@@ -165,7 +166,7 @@ def build_runtime(
             int(account.settings.get("breaker_threshold", 5)),
             float(account.settings.get("breaker_reset_after", 60.0)),
         ),
-        transport=transport
+        transport=transport,
     )
     return rt
 
@@ -192,17 +193,28 @@ def refresh_tokens(
         due = rt.tokens.access_expires_at - REFRESH_AHEAD <= rt.adapter.ctx.now()
         if failed_generation is None and not due and not force:
             return False
+        earlier = _refresh_intent(store, rt.account.id, now())  # before the call
         try:
             tokens = rt.tokens
-            new = _edge(rt, lambda: rt.adapter.refresh(tokens))  # type: ignore[union-attr]
-        except NeedsReauth:
+            with unanswered_attempts() as unanswered:
+                new = _edge(rt, lambda: rt.adapter.refresh(tokens))  # type: ignore[union-attr]
+        except NeedsReauth as exc:
             rt.load(store)
             if rt.generation > seen:  # stored by a refresher the lock did not cover
                 return False
-            raise
-        rt.generation = credentials.save(
+            lost = earlier or (now() if unanswered else None)
+            if lost is None:
+                raise
+            raise NeedsReauth(  # not "revoked": a refresh's answer never reached us
+                f"a token refresh sent at {lost} got no answer (a timeout or a restart), and "
+                f"the marketplace has since refused the stored refresh token ({exc.code}): "
+                "its refresh tokens work once, so the seller must authorize the shop again",
+                code="refresh_lost",
+            ) from None
+        rt.generation = credentials.save(  # the answer is stored before anything uses it
             store, rt.vault, rt.account.tenant_id, rt.account.id, tokens=new
         )
+        _refresh_intent(store, rt.account.id, None)
         rt.tokens = new
         rt.refreshes += 1
     events.record(
@@ -214,6 +226,19 @@ def refresh_tokens(
         expires=new.access_expires_at.isoformat(),
     )
     return True
+
+
+def _refresh_intent(store: Store, account_id: int, at: str | None) -> str | None:
+    """Record (``at``) or clear (None) that a refresh is being sent; return the one an
+    earlier refresher recorded and never cleared (its answer was lost), if any."""
+    with store.write():
+        earlier = store.scalar(
+            "SELECT refresh_sent_at FROM channel_account WHERE id = ?", (account_id,)
+        )
+        store.conn.execute(
+            "UPDATE channel_account SET refresh_sent_at = ? WHERE id = ?", (at, account_id)
+        )
+    return None if earlier is None else str(earlier)
 
 
 @contextlib.contextmanager

@@ -6,16 +6,14 @@ replays, reordered lists, delays, drips past the deadline) while buyers order an
 seller's stock changes. syncd's jobs run as the daemon runs them (an exception is a
 failed job, never the end). When the plan is over the shop must recover:
 
-* the jobs run again without error, and a new order is ingested (no cursor is stuck);
-* after the shop is read again (what the daily discovery does: a value the spoiled
-  answers made look refused is parked until then) and two sync cycles, every listing
-  shows what syncd wants;
+* within two sync cycles every listing shows what syncd wants (no re-read of the shop:
+  an order set aside because of a spoiled answer is read again on its own);
+* the jobs run without error, and a new order is ingested (no cursor is stuck);
 * no order line outside 1..10^6 units reached the database; every order set aside is
   listed by ``syncd quarantine list``; no secret is anywhere in the database files.
 
-The slow tier serves 3,000 spoiled answers across the adapters (10,200 with
-``SYNCD_FAULT_EXAMPLES=17``); the counts per kind are printed and written to
-``<pytest basetemp>/fault-counts.json``.
+The suite serves 3 x 17 x 200 = 10,200 spoiled answers (``SYNCD_FAULT_EXAMPLES`` sets the
+17); the counts per kind are printed and written to ``<pytest basetemp>/fault-counts.json``.
 """
 
 from __future__ import annotations
@@ -44,9 +42,8 @@ from tests.faults.proxy import KINDS, FaultProxy
 
 pytestmark = pytest.mark.slow
 
-#: spoiled answers per hypothesis example, and examples per adapter. The suite serves
-#: 3 x 5 x 200 = 3,000 (about 3 minutes on 2 cores: ~50 ms an answer, mostly the jobs'
-#: fsync'd transactions); SYNCD_FAULT_EXAMPLES=17 serves 10,200 (about 10 minutes).
+#: spoiled answers per hypothesis example, and examples per adapter: 3 x 17 x 200 = 10,200
+#: answers, about 2 minutes on 2 cores (~10 ms an answer).
 PER_EXAMPLE = 200
 EXAMPLES = int(os.environ.get("SYNCD_FAULT_EXAMPLES", "17"))
 CAP = 64 * 1024  # the adapters' answer cap here (far above these small pages)
@@ -147,9 +144,9 @@ def test_spoiled_answers_never_stop_a_shop_nor_reach_the_ledger(  # noqa: PLR091
         h.advance(2)
         sync.pull_orders(w.store, rt)
         if fresh is not None:
-            assert w.store.scalar(
-                "SELECT COUNT(*) FROM order_line WHERE order_id = ?", (fresh,)
-            ), "a new order was not ingested: the cursor is stuck"
+            assert w.store.scalar("SELECT COUNT(*) FROM order_line WHERE order_id = ?", (fresh,)), (
+                "a new order was not ingested: the cursor is stuck"
+            )
         for _ in range(2):
             sync.push(w.store, rt)
         for sku in MASTER:
@@ -199,3 +196,5 @@ def test_the_suite_served_enough_spoiled_answers(tmp_path_factory: pytest.TempPa
     (tmp_path_factory.getbasetemp() / "fault-counts.json").write_text(json.dumps(report, indent=1))
     print(f"\nfault suite: {spoiled} spoiled answers; per kind: {dict(sorted(per_kind.items()))}")
     assert spoiled >= 3 * EXAMPLES * PER_EXAMPLE * 0.9  # the plans were served
+    if "SYNCD_FAULT_EXAMPLES" not in os.environ:
+        assert spoiled >= 10_000  # what issue 10 asks of the suite

@@ -15,6 +15,7 @@ import pytest
 from adapters.shopee.simulator import ShopeeSimulator
 from syncd import catalog, credentials, ledger, sync
 from syncd.daemon import Daemon
+from syncd.errors import NeedsReauth
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
 from tests.conftest import connect_channel
@@ -110,7 +111,9 @@ def test_9_one_shop_is_bound_once_in_the_whole_database(
         catalog.add_channel(store, sri.id, shop)
         with pytest.raises(UserError) as refused:
             catalog.add_channel(
-                store, other.id, ChannelIn(name="b", marketplace=second, shop_id="77")  # type: ignore[arg-type]
+                store,
+                other.id,
+                ChannelIn(name="b", marketplace=second, shop_id="77"),  # type: ignore[arg-type]
             )
         assert "Dapur Bu Sri" in str(refused.value)
         assert store.scalar("SELECT COUNT(*) FROM channel_account") == 1
@@ -393,3 +396,101 @@ def lines_of_shop(store: Store, account_id: int) -> list[tuple[str, str, str, in
     from syncd.orders import lines_of
 
     return [tuple(r) for r in lines_of(store, account_id)]  # type: ignore[misc]
+
+
+def _runtime(store: Store, db: Path, account_id: int, sim: ShopeeSimulator) -> sync.AccountRuntime:
+    account = sync.load_account(store, account_id)
+    assert account is not None
+    vault = credentials.Vault(credentials.load_key(db, None))
+    return sync.build_runtime(
+        store, vault, account, now=lambda: dt.datetime.fromtimestamp(sim.now(), dt.UTC)
+    )
+
+
+def test_3_a_refresh_that_never_reached_shopee_is_sent_again(
+    shop: tuple[Path, ShopeeSimulator, int],
+) -> None:
+    """Defect 3 (no answer, not applied): a refresh that failed on the way (a 5xx, a cut
+    connection before Shopee applied it) still holds a usable refresh token: it is sent
+    again, and the shop goes on without the seller."""
+    db, sim, account_id = shop
+    with Store(db) as store:
+        rt = _runtime(store, db, account_id, sim)
+        sim.inject("500", "/api/v2/auth/access_token/get")
+        assert sync.refresh_tokens(store, rt, force=True)
+        sync.push(store, rt)
+        assert store.scalar("SELECT status FROM channel_account WHERE id = ?", (account_id,)) == (
+            "active"
+        )
+        assert (
+            store.scalar("SELECT refresh_sent_at FROM channel_account WHERE id = ?", (account_id,))
+            is None
+        )  # the intent is cleared once the answer is stored
+        assert rt.adapter is not None
+        rt.adapter.close()
+
+
+def test_3_a_refresh_whose_answer_was_lost_says_so(
+    shop: tuple[Path, ShopeeSimulator, int],
+) -> None:
+    """Defect 3 (no answer, applied): Shopee refresh tokens work once (reference §1.2), so
+    when Shopee applied a refresh and its answer was lost (it came after the client's
+    timeout, or the daemon was killed before storing it), no client can get that pair
+    again: the seller must authorize again. syncd records the refresh before the call, so
+    this is told apart from a revoked shop: the account says a refresh at a given time got
+    no answer and what to do, and no further call is made with the dead tokens."""
+    db, sim, account_id = shop
+    with Store(db) as store:
+        catalog.edit_channel(
+            store,
+            store.scalar("SELECT tenant_id FROM channel_account WHERE id = ?", (account_id,)),
+            "shopee",
+            settings={"timeout": 0.3, "deadline": 0.5, "max_attempts": 3, "base_wait": 0.01},
+        )
+        rt = _runtime(store, db, account_id, sim)
+        sim.timeout_hold = 1.0
+        sim.inject("timeout", "/api/v2/auth/access_token/get")  # applied; the answer is late
+        with pytest.raises(NeedsReauth) as caught:
+            sync.refresh_tokens(store, rt, force=True)
+        assert caught.value.code == "refresh_lost"
+        assert "authorize" in str(caught.value)
+        sync.pause(store, rt, caught.value)
+        reason = store.scalar(
+            "SELECT status_reason FROM channel_account WHERE id = ?", (account_id,)
+        )
+        assert "no answer" in reason
+        assert rt.adapter is not None
+        rt.adapter.close()
+
+
+def test_3_a_daemon_killed_mid_refresh_is_told_apart_at_the_next_start(
+    shop: tuple[Path, ShopeeSimulator, int],
+) -> None:
+    """Defect 3 (crash): the refresh was sent and the process died before its answer was
+    stored. The next refresher finds the recorded intent: if Shopee still takes the stored
+    refresh token (the request never arrived) the shop goes on; if it refuses it, the
+    account says the earlier refresh got no answer (not "revoked")."""
+    db, sim, account_id = shop
+    with Store(db) as store:
+        with store.write():  # what a killed refresher leaves: the intent, no new pair
+            store.conn.execute(
+                "UPDATE channel_account SET refresh_sent_at = '2026-12-01T10:00:00.000+00:00' "
+                "WHERE id = ?",
+                (account_id,),
+            )
+        rt = _runtime(store, db, account_id, sim)
+        assert sync.refresh_tokens(store, rt, force=True)  # it never arrived: works
+        with store.write():
+            store.conn.execute(
+                "UPDATE channel_account SET refresh_sent_at = '2026-12-01T10:00:00.000+00:00' "
+                "WHERE id = ?",
+                (account_id,),
+            )
+        assert rt.tokens is not None  # now the stored token was spent by the lost refresh
+        sim._refresh[rt.tokens.refresh_token].used = True
+        with pytest.raises(NeedsReauth) as caught:
+            sync.refresh_tokens(store, rt, force=True)
+        assert caught.value.code == "refresh_lost"
+        assert "10:00" in str(caught.value) or "2026-12-01" in str(caught.value)
+        assert rt.adapter is not None
+        rt.adapter.close()
