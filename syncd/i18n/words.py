@@ -158,8 +158,7 @@ MESSAGES.update(
             "Order {order} counted as handled by hand.",
         ),
         "event.order.set_aside": (
-            "Pesanan {order} disisihkan, stok tidak diubah: {reason}. "
-            "Lihat: syncd quarantine list",
+            "Pesanan {order} disisihkan, stok tidak diubah: {reason}. Lihat: syncd quarantine list",
             "Order {order} set aside, stock not moved: {reason}. See: syncd quarantine list",
         ),
         "event.auth.refreshed": (
