@@ -85,8 +85,10 @@ EpochSeconds = Annotated[StrictInt, Field(ge=_epoch(ORDER_YEARS[0]), lt=_epoch(O
 Seconds = Annotated[StrictInt, Field(ge=0, le=400 * 86_400)]
 #: A continuation token: printable, no spaces, bounded (theirs are < 200 characters).
 PageToken = Annotated[StrictStr, Text(max_length=MAX_PAGE_TOKEN, pattern=r"^[!-~]*$")]
-#: A token or secret the marketplace issues (never shown: see ``describe``).
-Secret = Annotated[StrictStr, Text(min_length=1, max_length=4096, pattern=r"^[!-~]+$")]
+#: A token or secret the marketplace issues: never in a model's repr, nor in ``describe``.
+Secret = Annotated[
+    StrictStr, Text(min_length=1, max_length=4096, pattern=r"^[!-~]+$"), Field(repr=False)
+]
 #: A name or free text for people (item names, reasons): any string, bounded.
 Name = Annotated[StrictStr, Text(max_length=4000)]
 #: A JSON true/false (``"true"`` and ``1`` are not).

@@ -124,3 +124,10 @@ def test_read_each_sets_aside_one_bad_order_and_keeps_the_rest() -> None:
     assert [a.order_id for a in aside] == ["B2", "", ""]
     assert "qty" in aside[0].reason
     assert "order_id" in aside[2].reason
+
+
+def test_a_secret_field_is_never_in_a_models_repr() -> None:
+    line = Line(token="tok_canary_1234567")
+    assert "tok_canary_1234567" not in repr(line)
+    assert "tok_canary_1234567" not in str(line)
+    assert line.token == "tok_canary_1234567"

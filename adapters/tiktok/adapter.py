@@ -17,6 +17,9 @@ over ``update_time_ge``/``update_time_lt``. A pass walks its window page by page
 the next pass starts ``OVERLAP`` seconds before the previous end, so an order
 updated while we paged is read again (ingest is idempotent). TikTok documents no
 maximum window, so a pass always runs up to now.
+
+Every answer is read through its shape (``adapters/tiktok/shapes.py``): one that does
+not fit is a malformed answer (retried), an order that does not fit is set aside.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ import datetime as dt
 import json
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
 import structlog
 
+from adapters.tiktok import shapes
 from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
 from adapters.tiktok.signing import TikTokAuth, TokenSource
 from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state
@@ -45,9 +49,6 @@ from syncd.adapter import (
     RemoteListing,
     RemoteOrder,
     StockUpdate,
-    need,
-    page_token,
-    parse_each,
 )
 from syncd.errors import (
     AdapterError,
@@ -66,8 +67,10 @@ from syncd.http import (
     bucket_for_limit,
     policy_from,
 )
+from syncd.shapes import Answer, read, read_each
 
 _log = structlog.get_logger("syncd.adapters.tiktok")
+_A = TypeVar("_A", bound=Answer)
 
 __all__ = ["ADAPTER", "HOSTS", "PATHS", "TikTokAdapter", "app_key", "app_secret", "storefronts"]
 
@@ -127,41 +130,27 @@ def storefronts(settings: Mapping[str, Any], region: str | None) -> list[str]:
     return [STOREFRONT_NAMES["TIKTOK_SHOP"]]
 
 
-def _ts(value: Any) -> dt.datetime:
-    return dt.datetime.fromtimestamp(int(value), dt.UTC)
+def _ts(value: int) -> dt.datetime:
+    return dt.datetime.fromtimestamp(value, dt.UTC)
 
 
-def _need(body: Any, *keys: str) -> Any:
-    return need(body, *keys, source="TikTok")
+def _read(shape: type[_A], body: Any, call: str) -> _A:
+    return read(shape, body, source=f"TikTok {call}")
 
 
-def _expiry(value: Any, now: dt.datetime, default: dt.timedelta | None) -> dt.datetime | None:
+def _expiry(
+    value: int | None, now: dt.datetime, default: dt.timedelta | None
+) -> dt.datetime | None:
     """An ``*_expire_in`` field: a Unix timestamp, not a duration (§3.9 #5).
 
     A value too small to be a timestamp (before 2001) can only be a duration; it is
     read as one rather than as a date in 1970, which would expire the token at once.
     """
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+    if value is None:
         return None if default is None else now + default
-    if number > 1_000_000_000:
-        return _ts(number)
-    return now + dt.timedelta(seconds=number)
-
-
-def _price(price: Any) -> int:
-    """Whole rupiah from a SKU's ``price`` object (local sellers: ``tax_exclusive_price``)."""
-    if not isinstance(price, dict):
-        return 0
-    for key in ("tax_exclusive_price", "sale_price", "amount"):
-        text = price.get(key)
-        if text not in (None, ""):
-            try:
-                return int(float(text))
-            except (TypeError, ValueError):
-                continue
-    return 0
+    if value > 1_000_000_000:
+        return _ts(value)
+    return now + dt.timedelta(seconds=value)
 
 
 class TikTokAdapter(Adapter):
@@ -258,51 +247,56 @@ class TikTokAdapter(Adapter):
         base = str(self.ctx.settings.get("authorize_url") or AUTHORIZE_URLS[region])
         return f"{base}?{urlencode({'service_id': service_id})}"
 
-    def _token_call(self, path: str, params: dict[str, str]) -> Any:
+    def _token_call(self, path: str, params: dict[str, str]) -> shapes.TokenData:
         """An unsigned call on the auth host; the app secret goes in the query (§3.2)."""
         query = {"app_key": self.app_key, "app_secret": app_secret(self.ctx.secrets), **params}
-        return _need(self.client.request("GET", f"{self.auth_url}{path}", params=query), "data")
+        body = self.client.request("GET", f"{self.auth_url}{path}", params=query)
+        got: shapes.Tokens = _read(shapes.Tokens, body, f"token {path.rsplit('/', 1)[-1]}")
+        return got.data
 
-    def _shop(self, token: str) -> dict[str, Any]:
+    def _shop(self, token: str) -> shapes.Shop:
         """This account's shop among the ones the token may act for (matched by id or code)."""
         with self.source.lend(token):
-            shops = _need(self.client.request("GET", PATHS["shops"]), "data", "shops")
+            body = self.client.request("GET", PATHS["shops"])
+        shops = _read(shapes.Shops, body, "shops").data.shops
         wanted = str(self.ctx.shop_id)
-        for shop in shops or []:
-            names = {str(shop.get("id", "")), str(shop.get("code", ""))}
-            if wanted in names and shop.get("cipher"):
-                return dict(shop)
-        known = ", ".join(f"{s.get('name', '?')} ({s.get('id', '?')})" for s in shops or [])
+        for shop in shops:
+            if wanted in (shop.id, shop.code) and shop.cipher:
+                return shop
+        known = ", ".join(f"{s.name or '?'} ({s.id})" for s in shops)
         raise NeedsReauth(
             f"TikTok: shop {wanted} is not among the authorized shops: {known or 'none'}",
             code="shop_not_authorized",
         )
 
-    def _extra(self, shop: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
-        region = str(shop.get("region") or data.get("seller_base_region") or "")
+    def _extra(self, shop: shapes.Shop, data: shapes.TokenData) -> dict[str, Any]:
+        region = shop.region or data.seller_base_region
         return {
-            "shop_cipher": str(shop["cipher"]),
-            "shop_name": str(shop.get("name", "")),
-            "shop_code": str(shop.get("code", "")),
+            "shop_cipher": shop.cipher,
+            "shop_name": shop.name,
+            "shop_code": shop.code,
             "region": region,
             "storefronts": storefronts(self.ctx.settings, region),
         }
 
     def _credentials(
-        self, data: Mapping[str, Any], extra: dict[str, Any], previous: Credentials | None = None
+        self, data: shapes.TokenData, extra: dict[str, Any], previous: Credentials | None = None
     ) -> Credentials:
         now = self.ctx.now()
-        refresh_expires = _expiry(data.get("refresh_token_expire_in"), now, None)
+        refresh_expires = _expiry(data.refresh_token_expire_in, now, None)
         if refresh_expires is None and previous is not None:
             refresh_expires = previous.refresh_expires_at
-        access_expires = _expiry(data.get("access_token_expire_in"), now, ACCESS_LIFE)
+        access_expires = _expiry(data.access_token_expire_in, now, ACCESS_LIFE)
         assert access_expires is not None  # noqa: S101 - a default was given
-        refresh_token = data.get("refresh_token") or (
-            previous.refresh_token if previous is not None else _need(data, "refresh_token")
-        )
+        refresh_token = data.refresh_token or (previous.refresh_token if previous else None)
+        if not refresh_token:  # a first exchange must give one
+            raise MalformedResponse(
+                "TikTok token get: answer not as documented: data.refresh_token: missing",
+                code="malformed",
+            )
         return Credentials(
-            access_token=str(_need(data, "access_token")),
-            refresh_token=str(refresh_token),
+            access_token=data.access_token,
+            refresh_token=refresh_token,
             access_expires_at=access_expires,
             refresh_expires_at=refresh_expires,
             # the refresh token lives as long as the seller's authorization (§3.2)
@@ -314,7 +308,7 @@ class TikTokAdapter(Adapter):
         data = self._token_call(
             PATHS["token_get"], {"auth_code": code, "grant_type": "authorized_code"}
         )
-        shop = self._shop(str(_need(data, "access_token")))
+        shop = self._shop(data.access_token)
         return self._credentials(data, self._extra(shop, data))
 
     def refresh(self, current: Credentials) -> Credentials:
@@ -329,32 +323,30 @@ class TikTokAdapter(Adapter):
         # back and keep the old one only when none does.
         extra = dict(current.extra)
         if not extra.get("shop_cipher"):
-            extra.update(self._extra(self._shop(str(_need(data, "access_token"))), data))
+            extra.update(self._extra(self._shop(data.access_token), data))
         extra["storefronts"] = storefronts(self.ctx.settings, extra.get("region"))
         return self._credentials(data, extra, previous=current)
 
     # -- listings -------------------------------------------------------------------
 
-    def _search(self, span: tuple[int, int] | None, token: str) -> dict[str, Any]:
+    def _search(self, span: tuple[int, int] | None, token: str) -> shapes.ProductPage:
         params: dict[str, Any] = {"page_size": PAGE_SIZE}
         if token:
             params["page_token"] = token
         body: dict[str, Any] = {}
         if span is not None:
             body.update(create_time_ge=span[0], create_time_le=span[1])
-        data = _need(
-            self.client.request("POST", PATHS["product_search"], params=params, json=body), "data"
-        )
-        return dict(data)
+        answer = self.client.request("POST", PATHS["product_search"], params=params, json=body)
+        return _read(shapes.ProductSearch, answer, "product search").data
 
-    def _products(self) -> Iterator[dict[str, Any]]:
+    def _products(self) -> Iterator[shapes.Product]:
         """Every product; slices the search by creation time when it holds more than
         ``search_cap`` results (§3.9 #6). ``None`` = no time filter."""
         spans: list[tuple[int, int] | None] = [None]
         while spans:
             span = spans.pop(0)
-            data = self._search(span, "")
-            if int(data.get("total_count") or 0) > self.search_cap:
+            page = self._search(span, "")
+            if page.total_count > self.search_cap:
                 lo, hi = span or (0, int(self.ctx.now().timestamp()))
                 if lo >= hi:
                     raise Rejected(
@@ -366,44 +358,35 @@ class TikTokAdapter(Adapter):
                 continue
             seen: set[str] = set()
             while True:
-                yield from data.get("products") or []
-                token = str(data.get("next_page_token") or "")
-                if not token or not data.get("products"):
+                yield from page.products
+                token = page.next_page_token
+                if not token or not page.products:
                     break
-                if token in seen:
+                if token in seen:  # a page that does not move on would never end
                     raise MalformedResponse("TikTok: product page token repeated", code="paging")
                 seen.add(token)
-                data = self._search(span, token)
+                page = self._search(span, token)
 
-    def _remember(self, product: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    def _remember(self, product: shapes.Product) -> dict[str, tuple[str, ...]]:
         """Keep each SKU's warehouses (in TikTok's order) for the stock updates."""
-        table = {
-            str(sku["id"]): tuple(
-                str(i["warehouse_id"]) for i in sku.get("inventory") or [] if i.get("warehouse_id")
-            )
-            for sku in product.get("skus") or []
-        }
+        table = {sku.id: sku.warehouses for sku in product.skus}
         with self._lock:
-            self._warehouses[str(product["id"])] = table
+            self._warehouses[product.id] = table
         return table
 
     def discover(self) -> Iterator[RemoteListing]:
         for product in self._products():
-            platforms = [product.get("status")] + [
-                p.get("status") for p in product.get("integrated_platform_statuses") or []
-            ]
-            if all(s in (None, "DELETED") for s in platforms):
+            if product.deleted:
                 continue  # deleted everywhere (a Tokopedia-only product has no `status`)
             self._remember(product)
-            for sku in product.get("skus") or []:
-                inventory = sku.get("inventory") or []
+            for sku in product.skus:
                 yield RemoteListing(
-                    str(product["id"]),
-                    str(sku["id"]),
-                    sku.get("seller_sku") or None,
-                    str(product.get("title", "")),
-                    sum(int(i.get("quantity") or 0) for i in inventory),
-                    _price(sku.get("price")),
+                    product.id,
+                    sku.id,
+                    sku.seller_sku or None,
+                    product.title,
+                    sku.stock,
+                    sku.price.whole if sku.price else 0,
                 )
 
     def _warehouses_of(self, product_id: str, sku_id: str) -> tuple[str, ...] | None:
@@ -412,7 +395,13 @@ class TikTokAdapter(Adapter):
             table = self._warehouses.get(product_id)
         if table is None or sku_id not in table:
             body = self.client.request("GET", PATHS["product"].format(product_id=product_id))
-            table = self._remember(_need(body, "data"))
+            product = _read(shapes.ProductDetail, body, "get product").data
+            if product.id != product_id:  # another product's SKUs are not this one's
+                raise MalformedResponse(
+                    f"TikTok get product: answer for another product than {product_id}",
+                    code="malformed",
+                )
+            table = self._remember(product)
         return table.get(sku_id)
 
     def _forget(self, product_id: str) -> None:
@@ -463,11 +452,11 @@ class TikTokAdapter(Adapter):
             if exc.code.split(":", 1)[0] in {str(c) for c in WAREHOUSE_CODES}:
                 self._forget(product_id)
             raise
-        errors = (body.get("data") or {}).get("errors") or []
-        by_sku: dict[str, dict[str, Any]] = {}
-        unattributed: list[dict[str, Any]] = []
-        for entry in errors:
-            sku_id = str((entry.get("detail") or {}).get("sku_id") or "")
+        answer: shapes.InventoryUpdate = _read(shapes.InventoryUpdate, body, "inventory update")
+        by_sku: dict[str, shapes.SkuError] = {}
+        unattributed: list[shapes.SkuError] = []
+        for entry in answer.data.errors if answer.data else []:
+            sku_id = entry.detail.sku_id if entry.detail else None
             if sku_id:
                 by_sku.setdefault(sku_id, entry)
             else:
@@ -486,21 +475,21 @@ class TikTokAdapter(Adapter):
     def _failure(
         self,
         update: StockUpdate,
-        error: Mapping[str, Any],
+        error: shapes.SkuError,
         product_id: str,
         *,
         known: bool,
         zero: bool,
     ) -> ItemResult:
         """One SKU's error from ``data.errors[]``, with its secondary errors."""
-        code = int(error.get("code") or 0)
-        message = str(error.get("message") or "failed")
-        secondary = (error.get("detail") or {}).get("extra_errors") or []
+        code = error.code
+        message = error.message or "failed"
+        secondary = error.detail.extra_errors if error.detail else []
         text = f"{label(code, message)}: {message}"
         if secondary:
-            details = "; ".join(f"{e.get('code')}: {e.get('message')}" for e in secondary)
+            details = "; ".join(f"{e.code}: {e.message}" for e in secondary)
             text += f" ({details})"
-        codes = {code} | {int(e.get("code") or 0) for e in secondary}
+        codes = {code} | {e.code for e in secondary}
         stale = bool(codes & WAREHOUSE_CODES)
         if stale:
             self._forget(product_id)  # re-read the warehouses before the next try
@@ -519,9 +508,10 @@ class TikTokAdapter(Adapter):
             {"id": u.variant_id, "price": {"amount": str(int(u.price)), "currency": self.currency}}
             for u in updates
         ]
-        self.client.request(
+        body = self.client.request(
             "POST", PATHS["price_update"].format(product_id=product_id), json={"skus": skus}
         )
+        _read(shapes.PriceUpdate, body, "price update")
         return [ItemResult(u.listing_id, ok=True) for u in updates]
 
     # -- orders -------------------------------------------------------------------------
@@ -562,10 +552,9 @@ class TikTokAdapter(Adapter):
             _log.warning("orders.cursor_refused", error=str(exc), window_from=state["from"])
             state = self._window(json.dumps({"from": state["from"], "page": ""}), since)
             body = self._order_search(params, state)
-        data = _need(body, "data")
-        orders, aside = parse_each(data.get("orders") or [], self._order, id_key="id")
-        raw_token = data.get("next_page_token")
-        token = page_token(raw_token, source="TikTok") if raw_token else ""
+        page: shapes.OrderPage = _read(shapes.OrderSearch, body, "order search").data
+        orders, aside = read_each(page.orders, shapes.Order, self._order, id_key="id")
+        token = page.next_page_token
         if token and (orders or aside):
             if token == state["page"]:
                 raise MalformedResponse("TikTok: order page token repeated", code="paging")
@@ -576,31 +565,31 @@ class TikTokAdapter(Adapter):
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "page": ""}
         return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
 
-    def _order(self, raw: dict[str, Any]) -> RemoteOrder:
-        status = canonical(str(raw.get("status", "")))
+    def _order(self, raw: shapes.Order) -> RemoteOrder:
+        status = canonical(raw.status)
         state = STATUS_STATE.get(status)
         if state is None:
             raise MalformedResponse(f"TikTok: unknown order status {status!r}", code="status")
         lines = []
-        for item in _need(raw, "line_items"):
-            display = item.get("display_status") or None
+        for item in raw.line_items:
+            display = item.display_status or None
             lines.append(
                 OrderLine(
-                    line_id=str(item["id"]),  # one line item per unit: its own id
-                    item_id=str(item["product_id"]),
-                    variant_id=str(item["sku_id"]),
-                    sku=item.get("seller_sku") or None,
+                    line_id=item.id,  # one line item per unit: its own id
+                    item_id=item.product_id,
+                    variant_id=item.sku_id,
+                    sku=item.seller_sku or None,
                     qty=1,
-                    state=line_state(display, item.get("package_status")),
+                    state=line_state(display, item.package_status),
                     status=canonical(display) if display else None,
                 )
             )
         return RemoteOrder(
-            str(raw["id"]),
+            raw.id,
             status,
             state,
-            _ts(raw["create_time"]),
-            _ts(raw["update_time"]),
+            _ts(raw.create_time),
+            _ts(raw.update_time),
             tuple(lines),
         )
 
