@@ -7,12 +7,16 @@ else is a bug or an environment problem and is logged in English.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping
+
 from syncd.i18n import t
 
 __all__ = [
     "AdapterError",
     "AlreadyApplied",
     "CircuitOpen",
+    "ErrorRule",
+    "ErrorTable",
     "IdempotencyConflict",
     "ImportFailed",
     "InsufficientStock",
@@ -166,3 +170,76 @@ class SkippableItem(AdapterError):
 
 class CircuitOpen(AdapterError):
     """Calls to this channel account are paused after repeated failures."""
+
+
+# -- marketplace error tables ------------------------------------------------------
+
+
+class ErrorRule:
+    """One row of a marketplace's error table: its ``code`` (and, when one code covers
+    several causes, a lowercase ``fragment`` of the message) → what syncd does (``cls``),
+    with a short ``name`` for the log (``"106001:sign_invalid"``)."""
+
+    __slots__ = ("cls", "code", "fragment", "name")
+
+    def __init__(
+        self, code: str | int, cls: type[AdapterError], fragment: str = "", name: str = ""
+    ) -> None:
+        self.code = str(code)
+        self.cls = cls
+        self.fragment = fragment.lower()
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"ErrorRule({self.code!r}, {self.cls.__name__}, {self.fragment!r}, {self.name!r})"
+
+
+class ErrorTable:
+    """A marketplace's error codes → error classes: every adapter's table has this one shape
+    and lookup. The first rule whose code matches (after ``normalize``: ``E005`` → ``5``)
+    and whose fragment is in the message wins; a code no rule names falls to the first of
+    ``families`` (code prefix → class) it starts with, else to ``unknown`` (Rejected: an
+    unknown code is never retried blindly)."""
+
+    def __init__(
+        self,
+        rules: list[ErrorRule],
+        *,
+        normalize: Callable[[str], str] = str.strip,
+        families: Mapping[str, type[AdapterError]] | None = None,
+        unknown: type[AdapterError] | None = None,
+    ) -> None:
+        self.rules = tuple(rules)
+        self.normalize = normalize
+        self.families = dict(families or {})
+        self.unknown = unknown or Rejected
+        for rule in self.rules:
+            if normalize(rule.code) != rule.code:
+                raise ValueError(f"error rule {rule!r}: write the code as {normalize(rule.code)!r}")
+
+    def __iter__(self) -> Iterator[ErrorRule]:
+        return iter(self.rules)
+
+    def rule(self, code: str | int, message: str = "") -> ErrorRule | None:
+        """The rule for this code and message, or None when the table has none."""
+        key, low = self.normalize(str(code)), message.lower()
+        for rule in self.rules:
+            if rule.code == key and rule.fragment in low:
+                return rule
+        return None
+
+    def error_class(self, code: str | int, message: str = "") -> type[AdapterError]:
+        """What syncd does about this code and message."""
+        found = self.rule(code, message)
+        if found is not None:
+            return found.cls
+        key = self.normalize(str(code))
+        for prefix, cls in self.families.items():
+            if key.startswith(prefix):
+                return cls
+        return self.unknown
+
+    def label(self, code: str | int, message: str = "") -> str:
+        """``"<code>:<name>"`` for a named rule, else the code as sent."""
+        found = self.rule(code, message)
+        return f"{code}:{found.name}" if found is not None and found.name else str(code)

@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
@@ -59,10 +60,18 @@ __all__ = [
 _Shape = TypeVar("_Shape", bound=BaseModel)
 
 
+_SECRET_FIELD = re.compile(r"token|secret|sign|key|password", re.IGNORECASE)
+
+
 class Answer(BaseModel):
-    """Base of every answer shape: strict types, unknown fields ignored, read-only."""
+    """Base of every answer shape: strict types, unknown fields ignored, read-only; a
+    field named like a secret (``access_token``, ``app_secret``…) shows as ``***``."""
 
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        for name, value in super().__repr_args__():
+            yield name, "***" if name and _SECRET_FIELD.search(name) and value else value
 
 
 def _epoch(year: int) -> int:
@@ -85,10 +94,9 @@ EpochSeconds = Annotated[StrictInt, Field(ge=_epoch(ORDER_YEARS[0]), lt=_epoch(O
 Seconds = Annotated[StrictInt, Field(ge=0, le=400 * 86_400)]
 #: A continuation token: printable, no spaces, bounded (theirs are < 200 characters).
 PageToken = Annotated[StrictStr, Text(max_length=MAX_PAGE_TOKEN, pattern=r"^[!-~]*$")]
-#: A token or secret the marketplace issues: never in a model's repr, nor in ``describe``.
-Secret = Annotated[
-    StrictStr, Text(min_length=1, max_length=4096, pattern=r"^[!-~]+$"), Field(repr=False)
-]
+#: A token or secret the marketplace issues (a field named like one is never in a model's
+#: repr: see ``Answer``; nor is any value in ``describe``).
+Secret = Annotated[StrictStr, Text(min_length=1, max_length=4096, pattern=r"^[!-~]+$")]
 #: A name or free text for people (item names, reasons): any string, bounded.
 Name = Annotated[StrictStr, Text(max_length=4000)]
 #: A JSON true/false (``"true"`` and ``1`` are not).

@@ -277,7 +277,7 @@ def test_error_table_keys_are_normalized() -> None:
     assert normalize("E005") == "5" == normalize("5")
     assert normalize("E901") == "901"
     assert normalize("IllegalAccessToken") == "IllegalAccessToken"
-    assert all(key == normalize(key) for key in ERROR_TABLE)
+    assert all(rule.code == normalize(rule.code) for rule in ERROR_TABLE)
 
 
 def test_every_documented_status_has_a_state() -> None:

@@ -324,9 +324,10 @@ def test_success_is_code_zero_even_on_200() -> None:
 
 
 def test_every_table_row_maps_to_its_own_class() -> None:
-    for code, fragment, cls, name in tt_errors.ERROR_TABLE:
-        assert tt_errors.error_class(code, f"… {fragment} …") is cls
-        assert tt_errors.label(code, f"… {fragment} …") == f"{code}:{name}"
+    for rule in tt_errors.ERROR_TABLE:
+        message = f"… {rule.fragment} …"
+        assert tt_errors.error_class(int(rule.code), message) is rule.cls
+        assert tt_errors.label(int(rule.code), message) == f"{rule.code}:{rule.name}"
 
 
 # ---------------------------------------------------------------- statuses (§3.5, §3.9 #2)

@@ -24,6 +24,8 @@ import httpx
 
 from syncd.errors import (
     AdapterError,
+    ErrorRule,
+    ErrorTable,
     MalformedResponse,
     NeedsReauth,
     RateLimited,
@@ -45,46 +47,7 @@ __all__ = [
     "normalize",
 ]
 
-#: Normalized code → class (§2.7). Anything not listed is Rejected.
-ERROR_TABLE: dict[str, type[AdapterError]] = {
-    # the token: refresh once, then retry once (the core asks the seller after that)
-    "IllegalAccessToken": RefreshAuth,
-    # the refresh token: only the seller can fix it by authorizing again
-    "IllegalRefreshToken": NeedsReauth,
-    "AUTH_TYPE_UNSUPPORTED": NeedsReauth,  # Service Market apps cannot refresh
-    # throttling: wait ≥ 1 s ("…this ban will last N seconds"), then retry
-    "ApiCallLimit": RateLimited,
-    "901": RateLimited,  # "request is too frequent, or … temporarily disabled"
-    # transient: back off and retry
-    "6": Retryable,  # E006 unexpected internal error
-    "21": Retryable,  # E021
-    "513": Retryable,  # internal call exception; fewer SKUs per call help (≤ 20)
-    "1000": Retryable,  # internal application error
-    "ServiceTimeout": Retryable,
-    # the request itself: permanent, fix it
-    "IncompleteSignature": Rejected,  # wrong app secret (or a bug in our signing)
-    "MissingParameter": Rejected,
-    "InvalidCode": Rejected,  # authorization code used, expired (30 min) or wrong
-    "5": Rejected,  # E005 invalid request format
-    "17": Rejected,  # E017 date format: YYYY-MM-DDTHH:mm:ss±HH:MM
-    "19": Rejected,  # E019 limit out of range
-    "36": Rejected,  # E036 invalid status filter
-    "56": Rejected,  # E056 order id list format
-    "204": Rejected,  # E204 too many SKUs in one request
-    # business: this SKU, not the account (the seller sees why)
-    "501": SkippableItem,  # update failed (without a per-SKU detail)
-    "4170": SkippableItem,  # campaign in effect: stock may go up, not down
-    "4225": SkippableItem,  # Global Plus item: only the sellable APIs apply
-    "SellerNotVerified": Rejected,  # the whole account: the seller must verify it
-}
-
-#: Codes whose answer is a per-SKU report, not an error of the call.
-PARTIAL = frozenset({"501"})
-#: Seconds to wait on a throttle that names no duration (§2.7: "wait at least 1 s").
-THROTTLE_WAIT = 1.0
-
 _NUMERIC = re.compile(r"E?0*(\d+)")
-_BAN = re.compile(r"last\s+(\d+(?:\.\d+)?)\s+second", re.IGNORECASE)
 
 
 def normalize(code: str) -> str:
@@ -94,9 +57,53 @@ def normalize(code: str) -> str:
     return str(int(match.group(1))) if match else text
 
 
+#: Normalized code → class (§2.7). Anything not listed is Rejected.
+ERROR_TABLE = ErrorTable(
+    [
+        # the token: refresh once, then retry once (the core asks the seller after that)
+        ErrorRule("IllegalAccessToken", RefreshAuth),
+        # the refresh token: only the seller can fix it by authorizing again
+        ErrorRule("IllegalRefreshToken", NeedsReauth),
+        ErrorRule("AUTH_TYPE_UNSUPPORTED", NeedsReauth),  # Service Market apps cannot refresh
+        # throttling: wait ≥ 1 s ("…this ban will last N seconds"), then retry
+        ErrorRule("ApiCallLimit", RateLimited),
+        ErrorRule("901", RateLimited),  # "request is too frequent, or … temporarily disabled"
+        # transient: back off and retry
+        ErrorRule("6", Retryable),  # E006 unexpected internal error
+        ErrorRule("21", Retryable),  # E021
+        ErrorRule("513", Retryable),  # internal call exception; fewer SKUs per call help (≤ 20)
+        ErrorRule("1000", Retryable),  # internal application error
+        ErrorRule("ServiceTimeout", Retryable),
+        # the request itself: permanent, fix it
+        ErrorRule("IncompleteSignature", Rejected),  # wrong app secret (or a bug in our signing)
+        ErrorRule("MissingParameter", Rejected),
+        ErrorRule("InvalidCode", Rejected),  # authorization code used, expired (30 min) or wrong
+        ErrorRule("5", Rejected),  # E005 invalid request format
+        ErrorRule("17", Rejected),  # E017 date format: YYYY-MM-DDTHH:mm:ss±HH:MM
+        ErrorRule("19", Rejected),  # E019 limit out of range
+        ErrorRule("36", Rejected),  # E036 invalid status filter
+        ErrorRule("56", Rejected),  # E056 order id list format
+        ErrorRule("204", Rejected),  # E204 too many SKUs in one request
+        # business: this SKU, not the account (the seller sees why)
+        ErrorRule("501", SkippableItem),  # update failed (without a per-SKU detail)
+        ErrorRule("4170", SkippableItem),  # campaign in effect: stock may go up, not down
+        ErrorRule("4225", SkippableItem),  # Global Plus item: only the sellable APIs apply
+        ErrorRule("SellerNotVerified", Rejected),  # the whole account: the seller must verify it
+    ],
+    normalize=normalize,
+)
+
+#: Codes whose answer is a per-SKU report, not an error of the call.
+PARTIAL = frozenset({"501"})
+#: Seconds to wait on a throttle that names no duration (§2.7: "wait at least 1 s").
+THROTTLE_WAIT = 1.0
+
+_BAN = re.compile(r"last\s+(\d+(?:\.\d+)?)\s+second", re.IGNORECASE)
+
+
 def error_class(code: str) -> type[AdapterError]:
     """The class for a Lazada ``code`` (Rejected when unknown)."""
-    return ERROR_TABLE.get(normalize(code), Rejected)
+    return ERROR_TABLE.error_class(code)
 
 
 def is_partial(body: dict[str, Any]) -> bool:

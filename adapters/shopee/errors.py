@@ -13,6 +13,8 @@ import httpx
 
 from syncd.errors import (
     AdapterError,
+    ErrorRule,
+    ErrorTable,
     NeedsReauth,
     RateLimited,
     RefreshAuth,
@@ -25,38 +27,36 @@ from syncd.http import json_or_malformed, parse_retry_after
 __all__ = ["ERROR_TABLE", "classify", "error_class"]
 
 #: (error code, lowercase substring of message or "") → class. First match wins.
-ERROR_TABLE: list[tuple[str, str, type[AdapterError]]] = [
-    ("error_auth", "access_token", RefreshAuth),  # "Invalid access_token."
-    ("error_auth", "expired", RefreshAuth),
-    ("error_auth", "", NeedsReauth),  # no permission, shop not authorized
-    ("error_permission", "", NeedsReauth),
-    ("error_shop", "", NeedsReauth),  # shop deauthorized / frozen
-    ("error_server", "too many", RateLimited),  # "Too many requests"
-    ("error_server", "", Retryable),
-    ("error_inner", "", Retryable),
-    ("error_network", "", Retryable),
-    ("error_system_busy", "", Retryable),
-    ("error_busy", "", Retryable),
-    ("error_sign", "", Rejected),  # wrong key / host environment
-    ("error_param", "timestamp", Rejected),  # clock: fix NTP
-    ("error_param", "", Rejected),
-    ("order.order_list_invalid_time", "", Rejected),
-    ("error_item_not_found", "", SkippableItem),
-    ("error_cannt_edit_stock_in_promotion", "", SkippableItem),
-    ("error_holiday_mode_change_stock", "", SkippableItem),
-    ("error_busi_update_stock_failed", "", SkippableItem),
-]
+ERROR_TABLE = ErrorTable(
+    [
+        ErrorRule("error_auth", RefreshAuth, "access_token"),  # "Invalid access_token."
+        ErrorRule("error_auth", RefreshAuth, "expired"),
+        ErrorRule("error_auth", NeedsReauth),  # no permission, shop not authorized
+        ErrorRule("error_permission", NeedsReauth),
+        ErrorRule("error_shop", NeedsReauth),  # shop deauthorized / frozen
+        ErrorRule("error_server", RateLimited, "too many"),  # "Too many requests"
+        ErrorRule("error_server", Retryable),
+        ErrorRule("error_inner", Retryable),
+        ErrorRule("error_network", Retryable),
+        ErrorRule("error_system_busy", Retryable),
+        ErrorRule("error_busy", Retryable),
+        ErrorRule("error_sign", Rejected),  # wrong key / host environment
+        ErrorRule("error_param", Rejected, "timestamp"),  # clock: fix NTP
+        ErrorRule("error_param", Rejected),
+        ErrorRule("order.order_list_invalid_time", Rejected),
+        ErrorRule("error_item_not_found", SkippableItem),
+        ErrorRule("error_cannt_edit_stock_in_promotion", SkippableItem),
+        ErrorRule("error_holiday_mode_change_stock", SkippableItem),
+        ErrorRule("error_busi_update_stock_failed", SkippableItem),
+    ],
+    # business errors of one item: its product family, not the whole account
+    families={"error_busi": SkippableItem, "product.": SkippableItem},
+)
 
 
 def error_class(code: str, message: str) -> type[AdapterError]:
     """The class for a Shopee ``error`` code and message (Rejected when unknown)."""
-    low = message.lower()
-    for table_code, fragment, cls in ERROR_TABLE:
-        if code == table_code and fragment in low:
-            return cls
-    if code.startswith("error_busi") or code.startswith("product."):
-        return SkippableItem
-    return Rejected
+    return ERROR_TABLE.error_class(code, message)
 
 
 def classify(response: httpx.Response) -> Any:

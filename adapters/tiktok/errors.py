@@ -19,6 +19,8 @@ import httpx
 
 from syncd.errors import (
     AdapterError,
+    ErrorRule,
+    ErrorTable,
     MalformedResponse,
     NeedsReauth,
     RateLimited,
@@ -32,78 +34,73 @@ from syncd.http import json_or_malformed, parse_retry_after
 __all__ = ["ERROR_TABLE", "WAREHOUSE_CODES", "classify", "error_class", "label"]
 
 #: (code, lowercase substring of the message or "", class, name). First match wins.
-ERROR_TABLE: list[tuple[int, str, type[AdapterError], str]] = [
-    # authentication (§3.7; common-errors page)
-    (105002, "", RefreshAuth, "token_expired"),
-    # 36009004 covers several causes; the message tells them apart
-    (36009004, "access_token", RefreshAuth, "token_invalid"),  # "`access_token` header is invalid"
-    (36009004, "access-token", RefreshAuth, "token_invalid"),  # "`x-tts-access-token` header …"
-    (36009004, "timestamp", Rejected, "timestamp"),  # clock outside −5 min/+30 s: fix NTP
-    (36009004, "shop_cipher", Rejected, "shop_cipher_unexpected"),
-    (36009004, "version", Rejected, "version_invalid"),
-    (36009004, "", Rejected, "credentials_invalid"),  # app_key, missing sign, …
-    (106001, "", Rejected, "sign_invalid"),
-    (106013, "", Rejected, "shop_cipher_missing"),
-    # authorization: the seller must authorize (again), with the right shop and scopes
-    (101000, "", NeedsReauth, "token_shop_mismatch"),
-    (105005, "", NeedsReauth, "scope_not_granted"),
-    (36009033, "", Rejected, "ip_not_allowed"),  # operator: add the IP in Partner Center
-    # throttling and transient trouble
-    (36009002, "", RateLimited, "rate_limited"),
-    (36009003, "", Retryable, "internal_error"),
-    (36009007, "", Retryable, "timeout"),
-    # the request itself
-    (36009009, "", Rejected, "path_invalid"),
-    (36009010, "", Rejected, "method_invalid"),
-    (36009014, "", Rejected, "version_retired"),  # upgrade the path version
-    (36009022, "", Rejected, "format_invalid"),
-    (12052180, "", Rejected, "search_over_10000"),  # slice the search by time
-    # business: this product or SKU, not the whole account (the seller sees it)
-    (12052037, "", SkippableItem, "inventory_not_updatable"),
-    (12052028, "", SkippableItem, "warehouses_missing"),
-    (12019028, "", SkippableItem, "warehouses_missing"),
-    (12019022, "", SkippableItem, "warehouse_invalid"),
-    (12052097, "", SkippableItem, "warehouse_unknown"),
-    (12052533, "", SkippableItem, "warehouses_changed"),
-    (12052055, "", SkippableItem, "quantity_out_of_range"),
-    (12019024, "", SkippableItem, "quantity_invalid"),
-    (12052393, "", SkippableItem, "promotion_lock"),
-    (12052038, "", SkippableItem, "price_locked"),
-    (12019045, "", SkippableItem, "price_locked"),
-    (12052553, "", SkippableItem, "sku_duplicate"),
-    (12052050, "", SkippableItem, "too_many_skus"),
-]
+ERROR_TABLE = ErrorTable(
+    [
+        # authentication (§3.7; common-errors page)
+        ErrorRule(105002, RefreshAuth, "", "token_expired"),
+        # 36009004 covers several causes; the message tells them apart
+        ErrorRule(
+            36009004, RefreshAuth, "access_token", "token_invalid"
+        ),  # "`access_token` header is invalid"
+        ErrorRule(
+            36009004, RefreshAuth, "access-token", "token_invalid"
+        ),  # "`x-tts-access-token` header …"
+        ErrorRule(
+            36009004, Rejected, "timestamp", "timestamp"
+        ),  # clock outside −5 min/+30 s: fix NTP
+        ErrorRule(36009004, Rejected, "shop_cipher", "shop_cipher_unexpected"),
+        ErrorRule(36009004, Rejected, "version", "version_invalid"),
+        ErrorRule(36009004, Rejected, "", "credentials_invalid"),  # app_key, missing sign, …
+        ErrorRule(106001, Rejected, "", "sign_invalid"),
+        ErrorRule(106013, Rejected, "", "shop_cipher_missing"),
+        # authorization: the seller must authorize (again), with the right shop and scopes
+        ErrorRule(101000, NeedsReauth, "", "token_shop_mismatch"),
+        ErrorRule(105005, NeedsReauth, "", "scope_not_granted"),
+        ErrorRule(
+            36009033, Rejected, "", "ip_not_allowed"
+        ),  # operator: add the IP in Partner Center
+        # throttling and transient trouble
+        ErrorRule(36009002, RateLimited, "", "rate_limited"),
+        ErrorRule(36009003, Retryable, "", "internal_error"),
+        ErrorRule(36009007, Retryable, "", "timeout"),
+        # the request itself
+        ErrorRule(36009009, Rejected, "", "path_invalid"),
+        ErrorRule(36009010, Rejected, "", "method_invalid"),
+        ErrorRule(36009014, Rejected, "", "version_retired"),  # upgrade the path version
+        ErrorRule(36009022, Rejected, "", "format_invalid"),
+        ErrorRule(12052180, Rejected, "", "search_over_10000"),  # slice the search by time
+        # business: this product or SKU, not the whole account (the seller sees it)
+        ErrorRule(12052037, SkippableItem, "", "inventory_not_updatable"),
+        ErrorRule(12052028, SkippableItem, "", "warehouses_missing"),
+        ErrorRule(12019028, SkippableItem, "", "warehouses_missing"),
+        ErrorRule(12019022, SkippableItem, "", "warehouse_invalid"),
+        ErrorRule(12052097, SkippableItem, "", "warehouse_unknown"),
+        ErrorRule(12052533, SkippableItem, "", "warehouses_changed"),
+        ErrorRule(12052055, SkippableItem, "", "quantity_out_of_range"),
+        ErrorRule(12019024, SkippableItem, "", "quantity_invalid"),
+        ErrorRule(12052393, SkippableItem, "", "promotion_lock"),
+        ErrorRule(12052038, SkippableItem, "", "price_locked"),
+        ErrorRule(12019045, SkippableItem, "", "price_locked"),
+        ErrorRule(12052553, SkippableItem, "", "sku_duplicate"),
+        ErrorRule(12052050, SkippableItem, "", "too_many_skus"),
+    ],
+    # unknown product/inventory codes concern one product: skippable; others are rejected
+    families={"1201": SkippableItem, "1205": SkippableItem},
+)
 
 #: Codes that mean our idea of a SKU's warehouses is stale: re-read the product and retry.
 WAREHOUSE_CODES = frozenset({12052037, 12052028, 12019028, 12019022, 12052097, 12052533})
 
 
-def _lookup(code: int, message: str) -> tuple[type[AdapterError], str] | None:
-    low = message.lower()
-    for table_code, fragment, cls, name in ERROR_TABLE:
-        if code == table_code and fragment in low:
-            return cls, name
-    return None
-
-
 def error_class(code: int, message: str = "") -> type[AdapterError]:
-    """The class for a TikTok ``code`` and message.
-
-    Unknown product/inventory codes (``1201xxxx``/``1205xxxx``) concern one product
-    and are skippable; any other unknown code is rejected (never retried blindly).
-    """
-    found = _lookup(code, message)
-    if found is not None:
-        return found[0]
-    if str(code).startswith(("1201", "1205")):
-        return SkippableItem
-    return Rejected
+    """The class for a TikTok ``code`` and message (unknown ``1201xxxx``/``1205xxxx``
+    codes concern one product and are skippable; any other unknown code is rejected)."""
+    return ERROR_TABLE.error_class(code, message)
 
 
 def label(code: int, message: str = "") -> str:
     """``"<code>:<name>"`` for a known code, else the bare number."""
-    found = _lookup(code, message)
-    return f"{code}:{found[1]}" if found else str(code)
+    return ERROR_TABLE.label(code, message)
 
 
 def _int_code(value: Any) -> int | None:
