@@ -20,6 +20,11 @@ is harmless: ingest is idempotent), so an order that moves out of the window
 while we page cannot shift another one past us, as plain offset paging would;
 only when a page is all one second does the offset advance instead. When a
 window is done, the next starts ``OVERLAP`` seconds before its end.
+
+Every answer is read through its shape (``adapters/lazada/shapes.py``): one that does
+not fit raises MalformedResponse (retried; the order cursor does not move), and an order
+that does not fit, or whose unit rows do not, is set aside while the rest of its page is
+read.
 """
 
 from __future__ import annotations
@@ -28,10 +33,14 @@ import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode, urlsplit
 
-from adapters.lazada.errors import classify, error_for, is_partial, normalize
+from pydantic import ValidationError
+
+from adapters.lazada import shapes
+from adapters.lazada.errors import classify, error_for, normalize
+from adapters.lazada.shapes import WIB
 from adapters.lazada.signing import LazadaAuth
 from syncd.adapter import (
     Adapter,
@@ -47,8 +56,6 @@ from syncd.adapter import (
     RemoteOrder,
     SetAside,
     StockUpdate,
-    need,
-    parse_each,
 )
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected, Retryable
 from syncd.http import (
@@ -59,6 +66,9 @@ from syncd.http import (
     bucket_for_limit,
     policy_from,
 )
+from syncd.shapes import Answer, read, read_each
+
+_A = TypeVar("_A", bound=Answer)
 
 __all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "WIB", "LazadaAdapter", "wib"]
 
@@ -72,7 +82,6 @@ HOSTS = {
     "vn": "https://api.lazada.vn/rest",
 }
 AUTH_HOST = "https://auth.lazada.com"  # token APIs under /rest, consent page /oauth/authorize
-WIB = dt.timezone(dt.timedelta(hours=7), "WIB")
 
 PRODUCTS = "/products/get"
 SELLABLE = "/product/stock/sellable/update"
@@ -124,27 +133,8 @@ def wib(moment: dt.datetime | float) -> str:
     return when.astimezone(WIB).isoformat(timespec="seconds")
 
 
-def _time(value: Any) -> dt.datetime:
-    """An order time: ``2026-11-20 10:15:32 +0700`` or ISO 8601.
-
-    UNCONFIRMED (§2.4): the reference names the fields, not their format; both
-    spellings seen in the wild are read, and a time without an offset is WIB.
-    """
-    text = str(value).strip()
-    for parse in (
-        dt.datetime.fromisoformat,
-        lambda s: dt.datetime.strptime(s, "%Y-%m-%d %H:%M:%S %z"),
-    ):
-        try:
-            when = parse(text)
-        except ValueError:
-            continue
-        return when if when.tzinfo else when.replace(tzinfo=WIB)
-    raise MalformedResponse(f"Lazada: unreadable time {text!r}", code="malformed")
-
-
-def _need(body: Any, *keys: str) -> Any:
-    return need(body, *keys, source="Lazada")
+def _read(shape: type[_A], body: Any, call: str) -> _A:
+    return read(shape, body, source=f"Lazada {call}")
 
 
 def _state(status: str) -> OrderState:
@@ -244,9 +234,9 @@ class LazadaAdapter(Adapter):
     def _ok(self, method: str, path: str, params: dict[str, Any] | None = None) -> Any:
         """One call that must succeed as a whole (a per-SKU report raises its error)."""
         body = self._call(method, path, params)
-        code = str(body.get("code", ""))
-        if code != "0":
-            raise error_for(code, str(body.get("message") or code))
+        envelope: shapes.Envelope = _read(shapes.Envelope, body, urlsplit(path).path)
+        if envelope.code != "0":
+            raise error_for(envelope.code, envelope.message or envelope.code)
         return body
 
     # -- authorization ----------------------------------------------------------------------
@@ -270,14 +260,14 @@ class LazadaAdapter(Adapter):
         access token runs out.
         """
         at = self.ctx.now()
-        access_in = body.get("expires_in")
-        access_at = at + (dt.timedelta(seconds=int(access_in)) if access_in else ACCESS_LIFE)
-        refresh_in = body.get("refresh_expires_in")
-        if refresh_in is None:
+        got: shapes.Tokens = _read(shapes.Tokens, body, "token")
+        access_in = got.expires_in
+        access_at = at + (dt.timedelta(seconds=access_in) if access_in else ACCESS_LIFE)
+        if got.refresh_expires_in is None:
             # UNCONFIRMED: an answer without refresh_expires_in; assume the documented 180 days.
             refresh_at = at + REFRESH_LIFE
         else:
-            refresh_at = at + dt.timedelta(seconds=max(0, int(refresh_in)))
+            refresh_at = at + dt.timedelta(seconds=got.refresh_expires_in)
         auth_at = refresh_at if refresh_at > at else access_at
         if current is not None:
             if current.refresh_expires_at is not None:
@@ -285,12 +275,12 @@ class LazadaAdapter(Adapter):
             if current.auth_expires_at is not None:
                 auth_at = min(auth_at, current.auth_expires_at)
         extra = dict(current.extra) if current is not None else {}
-        seller = _seller(body)
+        seller = got.seller()
         if seller is not None:
             extra.update(seller)
         return Credentials(
-            access_token=str(_need(body, "access_token")),
-            refresh_token=str(_need(body, "refresh_token")),
+            access_token=got.access_token,
+            refresh_token=got.refresh_token,
             access_expires_at=access_at,
             refresh_expires_at=refresh_at,
             auth_expires_at=auth_at,
@@ -347,28 +337,30 @@ class LazadaAdapter(Adapter):
                 PRODUCTS,
                 {"filter": "all", "offset": offset, "limit": PRODUCTS_PAGE, "options": 1},
             )
-            data = _data(body)
-            products = data.get("products") or []
-            for product in products:
+            page: shapes.ProductsData = _read(shapes.Products, body, PRODUCTS).data
+            if len(page.products) > PRODUCTS_PAGE:  # more than asked for: not a page of ours
+                raise MalformedResponse(
+                    f"Lazada {PRODUCTS}: {len(page.products)} products on a page of "
+                    f"{PRODUCTS_PAGE}",
+                    code="paging",
+                )
+            for product in page.products:
                 yield from self._skus(product)
-            offset += len(products)
-            if not products or offset >= int(data.get("total_products") or 0):
+            offset += len(page.products)  # an empty page ends it: every page moves on
+            if not page.products or offset >= page.total_products:
                 return
 
-    def _skus(self, product: dict[str, Any]) -> Iterator[RemoteListing]:
-        if str(product.get("status", "")).lower() == "deleted":
+    def _skus(self, product: shapes.Product) -> Iterator[RemoteListing]:
+        if product.status.lower() == "deleted":
             return
-        item_id = str(_need(product, "item_id"))
-        name = str((product.get("attributes") or {}).get("name", ""))
-        for sku in product.get("skus") or []:
-            if str(sku.get("Status", "")).lower() == "deleted":
+        for sku in product.skus:
+            if sku.status.lower() == "deleted":
                 continue
-            sku_id = str(_need(sku, "SkuId"))
-            seller_sku = str(sku.get("SellerSku") or "") or None
+            seller_sku = sku.seller_sku or None
             if seller_sku:
-                self._by_seller_sku[seller_sku] = (item_id, sku_id)
+                self._by_seller_sku[seller_sku] = (product.item_id, sku.sku_id)
             yield RemoteListing(
-                item_id, sku_id, seller_sku, name, _sellable(sku), int(float(sku.get("price", 0)))
+                product.item_id, sku.sku_id, seller_sku, product.name, sku.sellable, sku.price
             )
 
     # -- stock and price ----------------------------------------------------------------------
@@ -403,12 +395,14 @@ class LazadaAdapter(Adapter):
                 for i in range(0, len(entries), SKUS_AFTER_513)
                 for r in self._write(path, entries[i : i + SKUS_AFTER_513])
             ]
-        if not is_partial(body):
+        envelope: shapes.Envelope = _read(shapes.Envelope, body, path)
+        if envelope.code == "0":
             return [ItemResult(listing, ok=True) for listing, *_ in entries]
-        return self._partial(path, entries, body)
+        # not "0": the client returns only a per-SKU report (501 with ``detail``) besides
+        return self._partial(path, entries, _read(shapes.Report, body, path))
 
     def _partial(
-        self, path: str, entries: Sequence[Entry], body: dict[str, Any]
+        self, path: str, entries: Sequence[Entry], report: shapes.Report
     ) -> list[ItemResult]:
         """A 501 report: the SKUs it names failed; the others are sent again.
 
@@ -417,15 +411,14 @@ class LazadaAdapter(Adapter):
         values) and tells us for sure. When a failure names no SKU we can place,
         the rest go one per call, where a failure can only be that SKU's.
         """
-        summary = str(body.get("message") or "Update product failed")
+        summary = report.message or "Update product failed"
         if len(entries) == 1:
-            detail = body["detail"][0] if isinstance(body["detail"][0], dict) else {}
-            return [ItemResult(entries[0][0], ok=False, error=_reason(detail, summary))]
+            return [ItemResult(entries[0][0], ok=False, error=_reason(report.detail[0], summary))]
         by_sku = {(item, sku): listing for listing, item, sku, _ in entries}
         failed: dict[int, str] = {}
         placed_all = True
-        for detail in body["detail"]:
-            listing = self._detail_listing(detail, by_sku) if isinstance(detail, dict) else None
+        for detail in report.detail:
+            listing = self._detail_listing(detail, by_sku)
             if listing is None:
                 placed_all = False
             else:
@@ -437,17 +430,15 @@ class LazadaAdapter(Adapter):
         return results + [r for e in rest for r in self._write(path, [e])]
 
     def _detail_listing(
-        self, detail: dict[str, Any], by_sku: dict[tuple[str, str], int]
+        self, detail: shapes.Failure, by_sku: dict[tuple[str, str], int]
     ) -> int | None:
         """The listing a 501 detail entry is about, if it can be told."""
-        sku_id = detail.get("sku_id") or detail.get("SkuId")
-        if sku_id is not None:
+        if detail.sku_id is not None:
             for (_, sku), listing in by_sku.items():
-                if sku == str(sku_id):
+                if sku == detail.sku_id:
                     return listing
-        seller_sku = detail.get("seller_sku") or detail.get("SellerSku")
-        if seller_sku is not None and str(seller_sku) in self._by_seller_sku:
-            return by_sku.get(self._by_seller_sku[str(seller_sku)])
+        if detail.seller_sku and detail.seller_sku in self._by_seller_sku:
+            return by_sku.get(self._by_seller_sku[detail.seller_sku])
         return None
 
     # -- orders ----------------------------------------------------------------------------------
@@ -477,17 +468,27 @@ class LazadaAdapter(Adapter):
                 "limit": ORDERS_PAGE,
             },
         )
-        raw = _data(body).get("orders") or []
+        raw: list[Any] = _read(shapes.Orders, body, ORDERS).data.orders
+        if len(raw) > ORDERS_PAGE:  # more than asked for: not a page of ours
+            raise MalformedResponse(
+                f"Lazada {ORDERS}: {len(raw)} orders on a page of {ORDERS_PAGE}", code="paging"
+            )
+        # what the list shows of each order; one that does not fit is fetched, and then
+        # set aside by its own shape (``shapes.Order`` holds every field of ``Listed``)
+        heads = [_listed(o) for o in raw]
         # the window's overlap re-lists recent orders: one the list shows as ingested is
         # not fetched again, but only when that read came after its second was over
         # (updated_at has 1-second resolution, so a change in the same second keeps it)
-        changed = [o for o in raw if not self._unchanged(o)]
+        changed = [o for o, head in zip(raw, heads, strict=True) if not self._unchanged(head)]
         read_at = self.ctx.now()
         orders, aside = self._with_items(changed)
         for order in orders:
             self._read_at[order.order_id] = read_at
         if len(raw) >= ORDERS_PAGE:  # maybe more in this window
-            last = max(int(_time(_need(o, "updated_at")).timestamp()) for o in raw)
+            times = [int(h.updated_at.timestamp()) for h in heads if h is not None]
+            # never past the window's end: an order listed as updated after it would
+            # otherwise move the window beyond orders not read yet
+            last = min(max(times), state["to"]) if times else state["from"]
             if last - 1 > state["from"]:
                 state = {"from": last - 1, "to": state["to"], "offset": 0}
             else:  # a whole page within one second: step over it by offset
@@ -498,16 +499,18 @@ class LazadaAdapter(Adapter):
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "offset": 0}
         return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
 
-    def _unchanged(self, listed: dict[str, Any]) -> bool:
-        seen = self.seen_orders.get(str(listed.get("order_id")))
+    def _unchanged(self, listed: shapes.Listed | None) -> bool:
+        if listed is None:
+            return False
+        seen = self.seen_orders.get(listed.order_id)
         if seen is None:
             return False
         updated_at, statuses, units, settled = seen
         return bool(
             settled
-            and updated_at == _time(_need(listed, "updated_at"))
-            and statuses == _statuses(listed.get("statuses"))
-            and units == listed.get("items_count", units)
+            and updated_at == listed.updated_at
+            and statuses == _statuses(listed.statuses)
+            and listed.shows_units(units)
         )
 
     def fingerprint(self, order: RemoteOrder) -> Any:
@@ -517,43 +520,35 @@ class LazadaAdapter(Adapter):
         settled = read_at is not None and read_at - order.updated_at > SAME_SECOND
         return (order.updated_at, tuple(order.status.split(",")), len(order.lines), settled)
 
-    def _with_items(
-        self, raw: list[dict[str, Any]]
-    ) -> tuple[list[RemoteOrder], list[SetAside]]:
-        """The orders of one page with their unit rows (≤ 50 orders per items call)."""
-        ids = [str(_need(o, "order_id")) for o in raw]
-        items: dict[str, list[dict[str, Any]]] = {}
+    def _with_items(self, raw: list[Any]) -> tuple[list[RemoteOrder], list[SetAside]]:
+        """The orders of one page with their unit rows (≤ 50 orders per items call).
+
+        Each order is read with its rows as one ``shapes.Order``: an order that does not
+        fit, or for which no rows came back, is set aside and the others are read.
+        """
+        ids = list(dict.fromkeys(ref.order_id for o in raw if (ref := _ref(o)) is not None))
+        items: dict[str, list[Any]] = {}
         for i in range(0, len(ids), ORDERS_PER_ITEMS_CALL):
             chunk = ids[i : i + ORDERS_PER_ITEMS_CALL]
             body = self._ok("GET", ORDER_ITEMS, {"order_ids": f"[{','.join(chunk)}]"})
-            for entry in _need(body, "data"):
-                items[str(_need(entry, "order_id"))] = list(entry.get("order_items") or [])
-        for order in raw:
-            order_id = str(order["order_id"])
-            if not items.get(order_id):
-                # An order without its rows cannot be counted; fail the page, retry later.
-                raise MalformedResponse(
-                    f"Lazada: no items returned for order {order_id}", code="malformed"
-                )
-        return parse_each(
-            raw, lambda o: self._order(o, items[str(o["order_id"])]), id_key="order_id"
-        )
+            for entry in _read(shapes.OrderItems, body, ORDER_ITEMS).data:
+                items[entry.order_id] = entry.order_items
+        whole = [_with_rows(o, items) for o in raw]
+        return read_each(whole, shapes.Order, self._order, id_key="order_id")
 
-    def _order(self, raw: dict[str, Any], rows: list[dict[str, Any]]) -> RemoteOrder:
-        lines = tuple(_line(row) for row in rows)
-        statuses = list(_statuses(raw.get("statuses"))) or sorted(
-            {line.status or "" for line in lines}
-        )
+    def _order(self, raw: shapes.Order) -> RemoteOrder:
+        if not raw.order_items:
+            # an order without its rows cannot be counted: set aside, read again later
+            raise MalformedResponse(
+                f"Lazada {ORDER_ITEMS}: no items returned for the order", code="malformed"
+            )
+        lines = tuple(_line(row) for row in raw.order_items)
+        statuses = list(_statuses(raw.statuses)) or sorted({line.status or "" for line in lines})
         # The order's own state is only a fallback (every line carries its own): the
         # least advanced of its units, so a half-shipped order still counts as open.
         state = min((_state(s) for s in statuses), key=_RANK.__getitem__)
         return RemoteOrder(
-            str(raw["order_id"]),
-            ",".join(statuses),
-            state,
-            _time(_need(raw, "created_at")),
-            _time(_need(raw, "updated_at")),
-            lines,
+            raw.order_id, ",".join(statuses), state, raw.created_at, raw.updated_at, lines
         )
 
 
@@ -564,47 +559,47 @@ ADAPTER = LazadaAdapter
 SAME_SECOND = dt.timedelta(seconds=2)
 
 
-def _statuses(raw: Any) -> tuple[str, ...]:
+def _statuses(raw: Sequence[str]) -> tuple[str, ...]:
     """The order list's unit statuses as a sorted set (its order carries no meaning)."""
-    return tuple(sorted({str(s).lower() for s in raw or []}))
+    return tuple(sorted({s.lower() for s in raw}))
 
 
-def _line(row: dict[str, Any]) -> OrderLine:
+def _ref(raw: Any) -> shapes.Ref | None:
+    """The id of a listed order, if it has a readable one (to ask for its rows)."""
+    try:
+        return shapes.Ref.model_validate(raw)
+    except ValidationError:
+        return None
+
+
+def _listed(raw: Any) -> shapes.Listed | None:
+    """What the list shows of an order, or None when that does not fit its shape."""
+    try:
+        return shapes.Listed.model_validate(raw)
+    except ValidationError:
+        return None
+
+
+def _with_rows(raw: Any, items: dict[str, list[Any]]) -> Any:
+    """A listed order with the rows returned for it (none: it is set aside)."""
+    ref = _ref(raw)
+    if ref is None or not isinstance(raw, dict):
+        return raw  # its shape says what is wrong with it
+    return {**raw, "order_items": items.get(ref.order_id, [])}
+
+
+def _line(row: shapes.Unit) -> OrderLine:
     """One unit row (no quantity field: one row per unit, §2.4)."""
-    status = str(_need(row, "status")).lower()
+    status = row.status.lower()
     return OrderLine(
-        line_id=str(_need(row, "order_item_id")),
-        item_id=str(row.get("product_id") or ""),
-        variant_id=str(row.get("sku_id") or ""),
-        sku=str(row.get("sku") or "") or None,
+        line_id=row.order_item_id,
+        item_id=row.product_id,
+        variant_id=row.sku_id,
+        sku=row.sku or None,
         qty=1,
         state=_state(status),
         status=status,
     )
-
-
-def _seller(body: dict[str, Any]) -> dict[str, str] | None:
-    """The seller a token answer is for: the ``country_user_info`` entry of its country.
-
-    A local seller has one entry; a cross-border token (``country = "cb"``) spans
-    six, and then none is *the* seller (§2.2 #7).
-    """
-    infos = [i for i in body.get("country_user_info") or [] if isinstance(i, dict)]
-    country = str(body.get("country", "")).lower()
-    mine = [i for i in infos if str(i.get("country", "")).lower() == country] or (
-        infos if len(infos) == 1 else []
-    )
-    if len(mine) != 1 or not mine[0].get("seller_id"):
-        return None
-    return {"seller_id": str(mine[0]["seller_id"]), "country": str(mine[0].get("country", ""))}
-
-
-def _data(body: Any) -> dict[str, Any]:
-    """The ``data`` object of an answer, or MalformedResponse."""
-    data = _need(body, "data")
-    if not isinstance(data, dict):
-        raise MalformedResponse("Lazada: answer's data is not an object", code="malformed")
-    return data
 
 
 def _app_key(settings: dict[str, Any]) -> str:
@@ -624,21 +619,6 @@ def _app_secret(secrets: dict[str, str]) -> str:
     return secret
 
 
-def _sellable(sku: dict[str, Any]) -> int:
-    """What buyers can still buy: the sum of the warehouses' sellable quantity.
-
-    UNCONFIRMED (§2.4): without ``multiWarehouseInventories`` we read ``Available``
-    as the sellable quantity; ``quantity`` is the total and only the last resort.
-    """
-    warehouses = sku.get("multiWarehouseInventories")
-    if isinstance(warehouses, list) and warehouses:
-        return sum(int(w.get("sellableQuantity", 0)) for w in warehouses)
-    for key in ("Available", "quantity"):
-        if sku.get(key) is not None:
-            return int(sku[key])
-    return 0
-
-
 def _payload(entries: Sequence[Entry]) -> str:
     """The XML ``payload`` of a stock or price write (§2.4; every vendor example is XML).
 
@@ -656,7 +636,6 @@ def _payload(entries: Sequence[Entry]) -> str:
     return ET.tostring(request, encoding="unicode")
 
 
-def _reason(detail: dict[str, Any], summary: str) -> str:
-    message = str(detail.get("message") or summary)
-    field_name = detail.get("field")
-    return f"{field_name}: {message}" if field_name else message
+def _reason(detail: shapes.Failure, summary: str) -> str:
+    message = detail.message or summary
+    return f"{detail.field}: {message}" if detail.field else message
