@@ -31,6 +31,7 @@ __all__ = [
     "SkippableItem",
     "StoreBusy",
     "SyncdError",
+    "Unrecognized",
     "UserError",
 ]
 
@@ -164,6 +165,12 @@ class Rejected(AdapterError):
     """The marketplace refused this request for good (bad parameter, signature): record it."""
 
 
+class Unrecognized(Rejected):
+    """A refusal with a code the adapter's error table does not name (one the marketplace
+    added, or a spoiled answer): not retried within the call, but a value it refused is
+    tried again at the next syncs (up to ``outbox.park_after`` times) before it is parked."""
+
+
 class SkippableItem(AdapterError):
     """One item failed (e.g. locked by a promotion); the rest of the batch stands."""
 
@@ -198,8 +205,8 @@ class ErrorTable:
     """A marketplace's error codes → error classes: every adapter's table has this one shape
     and lookup. The first rule whose code matches (after ``normalize``: ``E005`` → ``5``)
     and whose fragment is in the message wins; a code no rule names falls to the first of
-    ``families`` (code prefix → class) it starts with, else to ``unknown`` (Rejected: an
-    unknown code is never retried blindly)."""
+    ``families`` (code prefix → class) it starts with, else to ``unknown`` (Unrecognized:
+    a Rejected that the outbox tries again a few times, never within the call)."""
 
     def __init__(
         self,
@@ -212,7 +219,7 @@ class ErrorTable:
         self.rules = tuple(rules)
         self.normalize = normalize
         self.families = dict(families or {})
-        self.unknown = unknown or Rejected
+        self.unknown = unknown or Unrecognized
         for rule in self.rules:
             if normalize(rule.code) != rule.code:
                 raise ValueError(f"error rule {rule!r}: write the code as {normalize(rule.code)!r}")

@@ -32,7 +32,15 @@ from syncd.adapter import (
     StockUpdate,
 )
 from syncd.catalog import now
-from syncd.errors import AdapterError, NeedsReauth, RefreshAuth, Rejected, Retryable, SkippableItem
+from syncd.errors import (
+    AdapterError,
+    NeedsReauth,
+    RefreshAuth,
+    Rejected,
+    Retryable,
+    SkippableItem,
+    Unrecognized,
+)
 from syncd.http import unanswered_attempts
 from syncd.log import clean
 from syncd.store import Store
@@ -462,7 +470,11 @@ def _send(
     try:
         results = with_auth(store, rt, lambda: send(batch))
     except (Rejected, SkippableItem) as exc:
-        return [ItemResult(u.listing_id, ok=False, error=f"{exc.code}: {exc}") for u in batch]
+        again = isinstance(exc, Unrecognized)  # a code no table names: a few more syncs
+        return [
+            ItemResult(u.listing_id, ok=False, error=f"{exc.code}: {exc}", retry=again)
+            for u in batch
+        ]
     except Retryable as exc:
         return [
             ItemResult(u.listing_id, ok=False, error=f"{exc.code}: {exc}", retry=True)

@@ -15,6 +15,7 @@ from syncd.errors import (
     Rejected,
     Retryable,
     SkippableItem,
+    Unrecognized,
 )
 
 TABLE = ErrorTable(
@@ -39,9 +40,10 @@ def test_codes_are_normalized_before_lookup_and_named_in_labels() -> None:
     assert TABLE.label("nope") == "nope"
 
 
-def test_unknown_codes_fall_to_their_family_else_rejected() -> None:
+def test_unknown_codes_fall_to_their_family_else_unrecognized() -> None:
     assert TABLE.error_class("item_locked") is SkippableItem
-    assert TABLE.error_class("something_new") is Rejected
+    assert TABLE.error_class("something_new") is Unrecognized  # a Rejected tried again later
+    assert issubclass(Unrecognized, Rejected)
 
 
 def test_a_rule_written_unnormalized_is_refused_when_the_table_is_built() -> None:
@@ -62,4 +64,4 @@ def test_the_adapters_tables_keep_their_meanings() -> None:
     assert shopee.error_class("error_server", "Too many requests") is not Retryable
     assert lazada.error_class("E901").__name__ == "RateLimited"
     assert tiktok.error_class(12059999) is SkippableItem
-    assert tiktok.error_class(99999999) is Rejected
+    assert tiktok.error_class(99999999) is Unrecognized

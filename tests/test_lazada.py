@@ -38,6 +38,7 @@ from syncd.errors import (
     Rejected,
     Retryable,
     SkippableItem,
+    Unrecognized,
 )
 from syncd.http import CircuitBreaker, Limiter
 from tests.contract.harness_lazada import LazadaHarness
@@ -233,7 +234,7 @@ CASES: list[tuple[str, int, Any, dict[str, str] | None, type[AdapterError] | Non
     ("code", 200, env("InvalidCode"), None, Rejected, "InvalidCode", None),
     ("date", 200, env("E017"), None, Rejected, "E017", None),
     ("too many", 200, env("E204"), None, Rejected, "E204", None),
-    ("unknown", 200, env("SomethingNew"), None, Rejected, "SomethingNew", None),
+    ("unknown", 200, env("SomethingNew"), None, Unrecognized, "SomethingNew", None),
     ("501 report", 200, env("501", detail=[{"message": "x"}]), None, None, "501", None),
     ("501 bare", 200, env("501", "Update product failed"), None, SkippableItem, "501", None),
     ("campaign", 200, env("4170"), None, SkippableItem, "4170", None),

@@ -36,6 +36,7 @@ from syncd.errors import (
     Rejected,
     Retryable,
     SkippableItem,
+    Unrecognized,
 )
 from syncd.http import CircuitBreaker, Limiter
 from tests.contract.harness_tiktok import SECOND_WAREHOUSE
@@ -298,7 +299,7 @@ ERRORS: list[tuple[int, Any, dict[str, str], type[AdapterError], str]] = [
     (200, {"code": 12052037, "message": "Couldn't update inventory."}, {}, SkippableItem,
      "12052037:inventory_not_updatable"),
     (200, {"code": 12052999, "message": "some new product error"}, {}, SkippableItem, "12052999"),
-    (200, {"code": 77777777, "message": "unknown"}, {}, Rejected, "77777777"),
+    (200, {"code": 77777777, "message": "unknown"}, {}, Unrecognized, "77777777"),
     (401, {"message": "no code at all"}, {}, RefreshAuth, "http_401"),
     (200, b"<html>gateway</html>", {}, MalformedResponse, ""),
     (200, [1, 2], {}, Retryable, "malformed"),

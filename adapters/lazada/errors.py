@@ -174,7 +174,10 @@ def classify(response: httpx.Response) -> Any:
     body = json_or_malformed(response)
     if not isinstance(body, dict) or "code" not in body:
         raise MalformedResponse(f"Lazada: HTTP {status}: answer has no code", status=status)
-    code = str(body["code"])
+    raw = body["code"]
+    if isinstance(raw, bool) or not isinstance(raw, str | int) or str(raw).strip() == "":
+        raise MalformedResponse(f"Lazada: HTTP {status}: `code` is not a code", status=status)
+    code = str(raw)
     if code == "0" or is_partial(body):
         return body
     message = str(body.get("message") or code)

@@ -15,6 +15,7 @@ from syncd.errors import (
     AdapterError,
     ErrorRule,
     ErrorTable,
+    MalformedResponse,
     NeedsReauth,
     RateLimited,
     RefreshAuth,
@@ -74,7 +75,12 @@ def classify(response: httpx.Response) -> Any:
     body = json_or_malformed(response)
     if not isinstance(body, dict):
         raise Retryable("Shopee: answer is not a JSON object", code="malformed", status=status)
-    code = str(body.get("error") or "")
+    raw = body.get("error")
+    if raw is not None and not isinstance(raw, str):  # Shopee's error is a word or ""
+        raise MalformedResponse(
+            f"Shopee: HTTP {status}: `error` is not text", code="malformed", status=status
+        )
+    code = raw or ""
     if not code and status < 400:
         return body
     message = str(body.get("message") or code or f"HTTP {status}")
