@@ -8,9 +8,7 @@ from typing import Any, ClassVar
 from adapters.shopee.simulator import ShopeeSimulator
 from syncd.adapter import OrderState
 from tests.contract.base import SimHarness
-
-#: A shop's catalogue as the contract sees it: (SKU or None, item id, variant id, stock)
-Catalogue = list[tuple[str | None, str, str, int]]
+from tests.contract.harness import Catalogue, Harness
 
 
 @dataclass
@@ -97,4 +95,4 @@ class ShopeeHarness(SimHarness):
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
 
 
-HARNESS = ShopeeHarness
+HARNESS: type[Harness] = ShopeeHarness

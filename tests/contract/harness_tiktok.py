@@ -13,9 +13,7 @@ from typing import Any, ClassVar
 from adapters.tiktok.simulator import DEFAULT_WAREHOUSE, TikTokSimulator
 from syncd.adapter import OrderState
 from tests.contract.base import SimHarness
-
-#: A shop's catalogue as the contract sees it: (SKU or None, item id, variant id, stock)
-Catalogue = list[tuple[str | None, str, str, int]]
+from tests.contract.harness import Catalogue, Harness
 
 SECOND_WAREHOUSE = "7000714532876273999"
 
@@ -130,4 +128,4 @@ class TikTokHarness(SimHarness):
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
 
 
-HARNESS = TikTokHarness
+HARNESS: type[Harness] = TikTokHarness
