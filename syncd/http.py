@@ -43,6 +43,8 @@ __all__ = [
     "TokenBucket",
     "acquire_all",
     "json_or_malformed",
+    "log_breaker_change",
+    "log_retry",
     "parse_retry_after",
     "unanswered_attempts",
 ]
@@ -81,6 +83,24 @@ def unanswered_attempts() -> Iterator[list[Retryable]]:
         yield failures
     finally:
         _WATCH.reset(reset)
+
+
+def log_retry(attempt: int, exc: AdapterError, wait: float) -> None:
+    """The default ``on_retry`` of :class:`ApiClient`: one log line per retried attempt
+    (the daemon binds tenant, account and job around each job)."""
+    import structlog  # noqa: PLC0415 - the CLI's sale path never imports structlog
+
+    structlog.get_logger("syncd.http").warning(
+        "http.retry", attempt=attempt, code=exc.code, error=scrub(str(exc))[:300], wait=wait
+    )
+
+
+def log_breaker_change(old: str, new: str) -> None:
+    """An ``on_change`` for :class:`CircuitBreaker`: a line when calls stop or resume."""
+    import structlog  # noqa: PLC0415
+
+    level = "warning" if new == "open" else "info"
+    getattr(structlog.get_logger("syncd.http"), level)("breaker.changed", old=old, new=new)
 
 
 class TokenBucket:
@@ -445,7 +465,7 @@ class ApiClient:
         self._breaker = breaker
         self._sleep = sleep
         self._clock = clock
-        self._on_retry = on_retry
+        self._on_retry = log_retry if on_retry is None else on_retry
         self._wait = _ServerOrBackoff(self.policy)
         self._client = httpx.Client(
             base_url=base_url,

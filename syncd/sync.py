@@ -161,7 +161,7 @@ def build_runtime(
     ``now`` replaces the clock (tests drive a simulator's clock with it).
     """
     from adapters import load  # noqa: PLC0415
-    from syncd.http import CircuitBreaker, Limiter  # noqa: PLC0415
+    from syncd.http import CircuitBreaker, Limiter, log_breaker_change  # noqa: PLC0415
 
     rt = AccountRuntime(account, vault)
     ctx = rt.context(rt.load(store))
@@ -173,6 +173,7 @@ def build_runtime(
         breaker=CircuitBreaker(
             int(account.settings.get("breaker_threshold", 5)),
             float(account.settings.get("breaker_reset_after", 60.0)),
+            on_change=log_breaker_change,
         ),
         transport=transport,
     )

@@ -771,3 +771,41 @@ def test_a_short_pause_is_waited_by_the_next_caller(
     started = clock.t
     assert client.request("GET", "/orders") == {"data": "b"}  # 7 s after the 429 already
     assert clock.t - started == pytest.approx(0.0, abs=0.1)
+
+
+# -- retries and breaker flips reach the log (issue 11: the hooks were never passed) ----
+
+
+def test_every_retry_is_logged_with_its_code_and_no_secret(
+    make_client: Callable[..., ApiClient],
+) -> None:
+    from structlog.testing import capture_logs
+
+    server = FakeServer(status(503, f"access_token={CANARY}"), ok({"done": True}))
+    with capture_logs() as logs:
+        assert make_client(server).request("GET", "/x") == {"data": {"done": True}}
+    retries = [e for e in logs if e["event"] == "http.retry"]
+    assert len(retries) == 1
+    assert retries[0]["attempt"] == 1
+    assert retries[0]["wait"] == 0.5
+    assert CANARY not in str(logs)
+
+
+def test_the_runtime_breaker_logs_when_calls_stop_and_resume(clock: FakeClock) -> None:
+    from structlog.testing import capture_logs
+
+    from syncd.http import log_breaker_change
+
+    cb = CircuitBreaker(2, 10.0, clock=clock.now, on_change=log_breaker_change)
+    with capture_logs() as logs:
+        cb.record_failure()
+        cb.record_failure()
+        clock.sleep(11)
+        cb.before_call()
+        cb.record_success()
+    flips = [(e["old"], e["new"], e["log_level"]) for e in logs if e["event"] == "breaker.changed"]
+    assert flips == [
+        ("closed", "open", "warning"),
+        ("open", "half_open", "info"),
+        ("half_open", "closed", "info"),
+    ]
