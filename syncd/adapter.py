@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
+from syncd.adapter_settings import AdapterSettings, AuthKind
+
 __all__ = [
     "Adapter",
     "AdapterContext",
@@ -291,9 +293,14 @@ class Adapter(abc.ABC):
     #: order is placed and comes back when it is cancelled; then syncd does not re-send
     #: the value after its own orders (see ``orders.ingest``).
     own_stock_follows_orders: ClassVar[bool] = False
-    #: settings ``channel add`` must be given, each with the option that gives it
-    #: (``{"partner_id": "--partner-id"}``): a channel missing one is refused at once.
-    required_settings: ClassVar[dict[str, str]] = {}
+    #: the channels' settings (``syncd.adapter_settings``): ``channel add``/``edit`` take
+    #: their options, help and validation from it; required fields must be given.
+    settings_model: ClassVar[type[AdapterSettings]] = AdapterSettings
+    #: the app secrets the adapter reads, by the marketplace's own names (the first is
+    #: what ``channel connect``/``set-secret`` store).
+    secret_names: ClassVar[tuple[str, ...]] = ()
+    #: how a shop is authorized: ``channel connect`` and the refresh job follow it.
+    auth: ClassVar[AuthKind] = "oauth_refresh"
 
     def __init__(self, ctx: AdapterContext, client: Any) -> None:
         self.ctx = ctx

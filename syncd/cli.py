@@ -340,7 +340,7 @@ def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import add_channel  # noqa: PLC0415
-    from syncd.cli_channels import missing_settings, note  # noqa: PLC0415
+    from syncd.cli_channels import checked_settings, missing_settings, note  # noqa: PLC0415
     from syncd.cli_sync import channel_settings, parse_since  # noqa: PLC0415
     from syncd.models import ChannelIn  # noqa: PLC0415
 
@@ -353,6 +353,7 @@ def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
             marketplace=item.marketplace,
             flags=", ".join(missing.values()),
         )
+    settings = checked_settings(item.marketplace, settings, settings)
     start = parse_since(args.integration_start) if args.integration_start else None
     channel = add_channel(
         ctx.store,

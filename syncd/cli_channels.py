@@ -43,10 +43,24 @@ def note(ctx: Context, kind: str, message: str, channel_id: int | None, **data: 
 
 def missing_settings(marketplace: str, settings: dict[str, Any]) -> dict[str, str]:
     """Required adapter settings absent from ``settings`` (setting → the option giving it)."""
-    from adapters import load  # noqa: PLC0415
+    from syncd.channel_options import missing  # noqa: PLC0415
 
-    required: dict[str, str] = getattr(load(marketplace), "required_settings", {})
-    return {k: flag for k, flag in required.items() if not str(settings.get(k) or "").strip()}
+    return missing(marketplace, settings)
+
+
+def checked_settings(
+    marketplace: str, given: dict[str, Any], whole: dict[str, Any]
+) -> dict[str, Any]:
+    """``given`` in their types, once the channel's ``whole`` settings pass its adapter's
+    model (a UserError naming the option otherwise; nothing is stored)."""
+    from adapters import UnknownAdapter  # noqa: PLC0415
+    from syncd.channel_options import check  # noqa: PLC0415
+
+    try:
+        typed = check(marketplace, whole)
+    except UnknownAdapter:
+        return given
+    return {k: typed.get(k, v) for k, v in given.items()}
 
 
 def _prices(channel: Channel) -> str:
@@ -134,6 +148,7 @@ def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
             marketplace=before.marketplace,
             flags=", ".join(missing.values()),
         )
+    settings = checked_settings(before.marketplace, settings, after)
     channel, changes = edit_channel(
         ctx.store,
         tenant.id,
@@ -176,9 +191,8 @@ def cmd_set_secret(ctx: Context, args: argparse.Namespace) -> int:
     secret = read_secret(channel.name, args.secret_env)
     box = vault(ctx)
     sealed = credentials.load(ctx.store, box, tenant.id, channel.id)
-    credentials.save(
-        ctx.store, box, tenant.id, channel.id, app={**sealed.app, "partner_key": secret}
-    )
+    app = credentials.with_secret(sealed.app, credentials.secret_name(channel.marketplace), secret)
+    credentials.save(ctx.store, box, tenant.id, channel.id, app=app)
     note(ctx, "channel.secret_replaced", "app secret replaced", channel.id)
     ctx.print(t("secret.saved", name=channel.name))
     return 0

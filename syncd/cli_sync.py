@@ -34,24 +34,10 @@ def _account(ctx: Context, name: str) -> Any:
 
 
 def channel_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Adapter settings from ``channel add`` options (no secrets here)."""
-    settings: dict[str, Any] = {}
-    if args.partner_id is not None:
-        settings["partner_id"] = args.partner_id
-    if args.base_url:
-        settings["base_url"] = args.base_url
-    if args.environment:
-        settings["environment"] = args.environment
-    if args.app_key:
-        settings["app_key"] = args.app_key
-    if args.service_id:
-        settings["service_id"] = args.service_id
-    for pair in args.setting or ():
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UserError("bad.setting", value=pair)
-        settings[key.strip()] = value.strip()
-    return settings
+    """Adapter settings from ``channel add``/``edit`` options (no secrets here)."""
+    from syncd.channel_options import settings_from  # noqa: PLC0415
+
+    return settings_from(args)
 
 
 def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
@@ -74,11 +60,13 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
         )
     vault = _vault(ctx)
     sealed = credentials.load(ctx.store, vault, account.tenant_id, account.id)
-    if "partner_key" not in sealed.app:
+    name = credentials.secret_name(account.marketplace)
+    if name not in sealed.app and credentials.LEGACY_SECRET not in sealed.app:
         key = os.environ.get(args.partner_key_env, "")
         if not key:
             raise UserError("connect.no_key", env=args.partner_key_env)
-        credentials.save(ctx.store, vault, account.tenant_id, account.id, app={"partner_key": key})
+        app = credentials.with_secret(sealed.app, name, key)
+        credentials.save(ctx.store, vault, account.tenant_id, account.id, app=app)
     try:
         rt = sync.build_runtime(ctx.store, vault, account)
     except UnknownAdapter:
@@ -302,14 +290,12 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def add_channel_options(p: argparse.ArgumentParser) -> None:
-    """Adapter options of ``channel add``."""
-    p.add_argument("--partner-id", type=int, help=t("help.partner_id"))
-    p.add_argument("--base-url", help=t("help.base_url"))
-    p.add_argument("--environment", choices=("production", "sandbox"), help=t("help.environment"))
+    """Options of ``channel add``/``edit``: the installed adapters' settings (from their
+    settings models, ``syncd.channel_options``) and the core's own."""
+    from syncd.channel_options import add_options  # noqa: PLC0415
+
+    add_options(p)
     p.add_argument("--integration-start", help=t("help.integration_start"))
-    p.add_argument("--app-key", help=t("help.app_key"))
-    p.add_argument("--service-id", help=t("help.service_id"))
-    p.add_argument("--setting", action="append", metavar="KEY=VALUE", help=t("help.setting"))
     p.add_argument("--price-sync", choices=("push", "off"), help=t("help.price_sync"))
 
 

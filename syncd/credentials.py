@@ -311,3 +311,22 @@ def save(
         if own:
             store.conn.execute("COMMIT")
     return generation
+
+
+#: The name earlier versions stored every marketplace's app secret under.
+LEGACY_SECRET = "partner_key"  # noqa: S105 - a name, not a secret
+
+
+def secret_name(marketplace: str) -> str:
+    """The name the marketplace's adapter reads its app secret by (``secret_names[0]``)."""
+    from adapters import load  # noqa: PLC0415
+
+    names: tuple[str, ...] = getattr(load(marketplace), "secret_names", ()) or (LEGACY_SECRET,)
+    return names[0]
+
+
+def with_secret(app: dict[str, str], name: str, value: str) -> dict[str, str]:
+    """``app`` with the secret ``name`` set to ``value``; an old copy stored under the
+    legacy name goes, so it can never shadow the new one."""
+    kept = {k: v for k, v in app.items() if k not in (name, LEGACY_SECRET)}
+    return {**kept, name: value}

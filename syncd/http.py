@@ -90,7 +90,7 @@ def log_retry(attempt: int, exc: AdapterError, wait: float) -> None:
     (the daemon binds tenant, account and job around each job)."""
     import structlog  # noqa: PLC0415 - the CLI's sale path never imports structlog
 
-    structlog.get_logger("syncd.http").warning(
+    structlog.get_logger("syncd.http").info(
         "http.retry", attempt=attempt, code=exc.code, error=scrub(str(exc))[:300], wait=wait
     )
 
@@ -99,8 +99,8 @@ def log_breaker_change(old: str, new: str) -> None:
     """An ``on_change`` for :class:`CircuitBreaker`: a line when calls stop or resume."""
     import structlog  # noqa: PLC0415
 
-    level = "warning" if new == "open" else "info"
-    getattr(structlog.get_logger("syncd.http"), level)("breaker.changed", old=old, new=new)
+    # info: the daemon logs it; a one-off command (warnings only) keeps its one line
+    structlog.get_logger("syncd.http").info("breaker.changed", old=old, new=new)
 
 
 class TokenBucket:

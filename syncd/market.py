@@ -200,7 +200,7 @@ def connect(store: Store, tenant_id: int, market: Market, *, since: dt.datetime)
             tenant_id,
             ChannelIn(
                 name=shop.channel,
-                marketplace=shop.marketplace,  # type: ignore[arg-type]
+                marketplace=shop.marketplace,
                 shop_id=shop.shop_id,
             ),
             settings=shop.settings,

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
-    "MARKETPLACES",
+    "MARKETPLACE_NAME",
     "OFFLINE_CHANNELS",
     "ChannelIn",
     "Component",
@@ -31,8 +31,9 @@ MovementKind = Literal[
 LOG_LEVELS = ("debug", "info", "warning", "error")
 #: Sales that happen outside any marketplace API.
 OFFLINE_CHANNELS = ("cash", "whatsapp", "instagram", "other")
-#: Marketplaces a channel account may name (adapters arrive in later releases).
-MARKETPLACES = ("shopee", "tokopedia", "tiktok", "lazada", "woocommerce", "shopify", "manual")
+#: A channel's marketplace is a name (``shopee``, ``tokopedia``, ``manual``…); which ones
+#: can be added comes from the adapter registry alone (``adapters.marketplaces()``).
+MARKETPLACE_NAME = r"^[a-z][a-z0-9_]{1,39}$"
 
 _SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+]{0,63}$")
 
@@ -97,9 +98,7 @@ class ChannelIn(_Model):
     """A seller's shop on one marketplace."""
 
     name: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[\w.\-]+$")]
-    marketplace: Literal[
-        "shopee", "tokopedia", "tiktok", "lazada", "woocommerce", "shopify", "manual"
-    ]
+    marketplace: Annotated[str, Field(pattern=MARKETPLACE_NAME)]
     shop_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 

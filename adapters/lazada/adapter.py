@@ -40,6 +40,7 @@ from pydantic import ValidationError
 
 from adapters.lazada import shapes
 from adapters.lazada.errors import classify, error_for, normalize
+from adapters.lazada.settings import LazadaSettings
 from adapters.lazada.shapes import WIB
 from adapters.lazada.signing import LazadaAuth
 from syncd.adapter import (
@@ -57,6 +58,7 @@ from syncd.adapter import (
     SetAside,
     StockUpdate,
 )
+from syncd.adapter_settings import AdapterSettings
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected, Retryable
 from syncd.http import (
     ApiClient,
@@ -155,7 +157,8 @@ class LazadaAdapter(Adapter):
     #: §2.5: ordered units leave *sellable* at once (withhold, occupy) and a cancellation
     #: returns them; the sellable quantity we write is exactly what buyers can take.
     own_stock_follows_orders: ClassVar[bool] = True
-    required_settings: ClassVar[dict[str, str]] = {"app_key": "--app-key"}
+    settings_model: ClassVar[type[AdapterSettings]] = LazadaSettings
+    secret_names: ClassVar[tuple[str, ...]] = ("app_secret",)
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=SKUS_PER_CALL,
         price_per_call=SKUS_PER_CALL,

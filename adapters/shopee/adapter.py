@@ -23,6 +23,7 @@ import structlog
 
 from adapters.shopee import shapes
 from adapters.shopee.errors import classify
+from adapters.shopee.settings import ShopeeSettings
 from adapters.shopee.signing import ShopeeAuth, base_string, sign
 from syncd.adapter import (
     Adapter,
@@ -39,6 +40,7 @@ from syncd.adapter import (
     SetAside,
     StockUpdate,
 )
+from syncd.adapter_settings import AdapterSettings
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import (
     ApiClient,
@@ -94,7 +96,8 @@ class ShopeeAdapter(Adapter):
     """One Shopee shop."""
 
     name: ClassVar[str] = "shopee"
-    required_settings: ClassVar[dict[str, str]] = {"partner_id": "--partner-id"}
+    settings_model: ClassVar[type[AdapterSettings]] = ShopeeSettings
+    secret_names: ClassVar[tuple[str, ...]] = ("partner_key",)
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=50,
         price_per_call=50,

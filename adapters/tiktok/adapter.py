@@ -35,6 +35,7 @@ import structlog
 
 from adapters.tiktok import shapes
 from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
+from adapters.tiktok.settings import TikTokSettings
 from adapters.tiktok.signing import TikTokAuth, TokenSource
 from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state
 from syncd.adapter import (
@@ -50,6 +51,7 @@ from syncd.adapter import (
     RemoteOrder,
     StockUpdate,
 )
+from syncd.adapter_settings import AdapterSettings
 from syncd.errors import (
     AdapterError,
     MalformedResponse,
@@ -157,10 +159,8 @@ class TikTokAdapter(Adapter):
     """One TikTok Shop shop (and its Tokopedia storefront)."""
 
     name: ClassVar[str] = "tiktok"
-    required_settings: ClassVar[dict[str, str]] = {
-        "app_key": "--app-key",
-        "service_id": "--service-id",  # only the authorization link needs it
-    }
+    settings_model: ClassVar[type[AdapterSettings]] = TikTokSettings
+    secret_names: ClassVar[tuple[str, ...]] = ("app_secret",)
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=100,  # one product, all its SKUs (a product has at most 100)
         price_per_call=100,

@@ -8,6 +8,14 @@ HMAC-SHA256 keyed with the app secret, lowercase hex, sent as the ``sign`` query
 parameter. The access token travels in the ``x-tts-access-token`` header and
 is never signed. Token calls on the auth host are not signed at all.
 
+A key sent more than once (``ids=2&ids=1``) is written once, followed by all its
+values in the order sent joined with ``,`` (``ids2,1``). §3.3 is silent on repeated
+keys; this is what TikTok's official Go SDK does (Partner Center download,
+``sdk_golang/apis/client.go`` ``calSign``), and it signs ``ids=2&ids=1`` exactly as
+the SDK's own wire form ``ids=2,1``. UNCONFIRMED: how the live server treats a key
+repeated on the wire (the SDK always sends one comma-joined value). Every
+occurrence is sent and signed; none is dropped.
+
 Serialize once, sign those bytes, send those bytes (§3.9 #4): the httpx
 ``Auth`` below signs ``request.content``, the very bytes that go on the wire.
 """
@@ -18,7 +26,7 @@ import hashlib
 import hmac
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 
 import httpx
 
@@ -27,6 +35,7 @@ from syncd.errors import NeedsReauth
 __all__ = [
     "EXCLUDED_PARAMS",
     "TOKEN_PATH_PREFIX",
+    "Params",
     "TikTokAuth",
     "TokenSource",
     "needs_shop_cipher",
@@ -49,13 +58,40 @@ def needs_shop_cipher(path: str) -> bool:
     return not path.startswith(NOT_SHOP_SCOPED) and not path.startswith(TOKEN_PATH_PREFIX)
 
 
-def string_to_sign(path: str, params: Mapping[str, str], body: bytes = b"") -> bytes:
-    """``path + k1v1k2v2… + body`` (unwrapped), keys sorted, ``sign``/``access_token`` left out."""
-    pairs = "".join(f"{k}{params[k]}" for k in sorted(params) if k not in EXCLUDED_PARAMS)
+#: Query parameters to sign: ``(key, value)`` pairs in the order sent (a key may repeat),
+#: ``httpx.QueryParams``, or a mapping whose value is one string or the key's values in order.
+Params = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
+
+
+def _values_by_key(params: Params) -> dict[str, list[str]]:
+    """Every value of every key, in the order sent; no occurrence is dropped."""
+    pairs: Iterable[tuple[str, str]]
+    if isinstance(params, httpx.QueryParams):
+        pairs = params.multi_items()  # its ``[key]`` would give the first value only
+    elif isinstance(params, Mapping):
+        pairs = [(k, v) for k, vs in params.items() for v in ((vs,) if isinstance(vs, str) else vs)]
+    else:
+        pairs = params
+    grouped: dict[str, list[str]] = {}
+    for key, value in pairs:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def string_to_sign(path: str, params: Params, body: bytes = b"") -> bytes:
+    """``path + k1v1k2v2… + body`` (unwrapped), keys sorted, ``sign``/``access_token`` left out.
+
+    A repeated key is written once with its values joined by ``,`` in the order sent
+    (official Go SDK ``calSign``; UNCONFIRMED against the live server, see above).
+    """
+    grouped = _values_by_key(params)
+    pairs = "".join(
+        key + ",".join(grouped[key]) for key in sorted(grouped) if key not in EXCLUDED_PARAMS
+    )
     return (path + pairs).encode() + body
 
 
-def sign(app_secret: str, path: str, params: Mapping[str, str], body: bytes = b"") -> str:
+def sign(app_secret: str, path: str, params: Params, body: bytes = b"") -> str:
     """Lowercase hex HMAC-SHA256 of the secret-wrapped string, keyed with the app secret."""
     key = app_secret.encode()
     return hmac.new(key, key + string_to_sign(path, params, body) + key, hashlib.sha256).hexdigest()
@@ -133,8 +169,7 @@ class TikTokAuth(httpx.Auth):
         if path.startswith(TOKEN_PATH_PREFIX):
             yield request
             return
-        params = {k: request.url.params[k] for k in request.url.params}
-        params.update(app_key=self._app_key, timestamp=str(int(self._clock())))
+        ours = {"app_key": self._app_key, "timestamp": str(int(self._clock()))}
         if needs_shop_cipher(path):
             cipher = self._source.cipher()
             if not cipher:
@@ -142,12 +177,16 @@ class TikTokAuth(httpx.Auth):
                     "TikTok: no shop_cipher stored for this shop; connect it again",
                     code="no_shop_cipher",
                 )
-            params["shop_cipher"] = cipher
+            ours["shop_cipher"] = cipher
         token = self._source.token()
         if token:
             request.headers[ACCESS_HEADER] = token
         content_type = request.headers.setdefault("content-type", "application/json")
         body = b"" if content_type.startswith("multipart/form-data") else request.content
-        params["sign"] = sign(self._secret, path, params, body)
-        request.url = request.url.copy_merge_params(params)
+        # Every occurrence of the caller's keys in the order given (never a dict: it keeps
+        # one value per key), then ours; all of them are signed and sent.
+        kept = [(k, v) for k, v in request.url.params.multi_items() if k not in {*ours, "sign"}]
+        params = [*kept, *ours.items()]
+        params.append(("sign", sign(self._secret, path, params, body)))
+        request.url = request.url.copy_with(params=httpx.QueryParams(tuple(params)))
         yield request

@@ -931,9 +931,15 @@ class TikTokSimulator(LoopbackSimulator):
         return _Ctx(match, query, body, seller, shop, now)
 
     def _sign(self, req: _Incoming) -> str:
-        """TikTok's sign, written here independently of syncd's signer (§3.3)."""
+        """TikTok's sign, written here independently of syncd's signer (§3.3).
+
+        Every occurrence counts: a repeated key is written once, its values in the order
+        sent joined with "," (``ids=2&ids=1`` → ``ids2,1``), as TikTok's official Go SDK
+        signs (``calSign``). UNCONFIRMED: that the live server checks a key repeated on
+        the wire this way (§3.3 is silent; the SDK sends one comma-joined value).
+        """
         pairs = sorted(
-            (k, v[0]) for k, v in req.query.items() if k not in ("sign", "access_token") and v
+            (k, ",".join(v)) for k, v in req.query.items() if k not in ("sign", "access_token")
         )
         text = req.path + "".join(k + v for k, v in pairs)
         multipart = req.headers.get("content-type", "").startswith("multipart/form-data")

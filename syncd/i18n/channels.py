@@ -134,6 +134,14 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Kanal {marketplace} butuh {flags}. Tidak ada yang disimpan; ulangi dengan opsi itu.",
         "A {marketplace} channel needs {flags}. Nothing was stored; repeat with those options.",
     ),
+    "channel.unknown_setting": (
+        "Kanal {marketplace} tidak mengenal pengaturan {keys}. Tidak ada yang disimpan. Yang dikenal: {known}.",
+        "A {marketplace} channel has no setting {keys}. Nothing was stored. Known: {known}.",
+    ),
+    "channel.bad_setting": (
+        "Pengaturan {option} untuk {marketplace} tidak bisa dipakai: {reason}. Tidak ada yang disimpan; ulangi dengan nilai yang benar.",
+        "Setting {option} for {marketplace} cannot be used: {reason}. Nothing was stored; repeat with a right value.",
+    ),
     "channel.missing_settings_edit": (
         "Kanal {name} belum punya {flags}. Perbaiki: syncd channel edit {name} {example}",
         "Channel {name} lacks {flags}. Fix it: syncd channel edit {name} {example}",

@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 
 from adapters.shopee.simulator import ShopeeSimulator
 from syncd.adapter import OrderState
-from tests.contract.base import SimHarness
-from tests.contract.harness import Catalogue, Harness
+from tests.contract.base import Catalogue, Harness, SimHarness
 
 
 @dataclass

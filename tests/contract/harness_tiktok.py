@@ -12,8 +12,7 @@ from typing import Any, ClassVar
 
 from adapters.tiktok.simulator import DEFAULT_WAREHOUSE, TikTokSimulator
 from syncd.adapter import OrderState
-from tests.contract.base import SimHarness
-from tests.contract.harness import Catalogue, Harness
+from tests.contract.base import Catalogue, Harness, SimHarness
 
 SECOND_WAREHOUSE = "7000714532876273999"
 

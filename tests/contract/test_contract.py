@@ -72,7 +72,7 @@ def build_world(name: str, tmp_path: Path) -> World:
         tenant.id,
         ChannelIn(
             name=name,
-            marketplace=name,  # type: ignore[arg-type]
+            marketplace=name,
             shop_id=harness.shop_id,
         ),
         settings=harness.settings(),
