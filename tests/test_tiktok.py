@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,6 +87,7 @@ class Shop:
         now: Callable[[], dt.datetime] | None = None,
         shop_id: str = SHOP,
         secret: str = SECRET,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.sim = sim
         self.tokens: Credentials | None = None
@@ -106,7 +109,9 @@ class Shop:
             credentials=lambda: self.tokens,
             now=now or (lambda: dt.datetime.fromtimestamp(sim.now(), dt.UTC)),
         )
-        adapter = TikTokAdapter.create(ctx, limiter=Limiter(), breaker=CircuitBreaker())
+        adapter = TikTokAdapter.create(
+            ctx, limiter=Limiter(), breaker=CircuitBreaker(), transport=transport
+        )
         assert isinstance(adapter, TikTokAdapter)
         self.adapter = adapter
 
@@ -248,6 +253,121 @@ def test_a_shop_api_call_without_a_stored_cipher_asks_for_a_new_connection(shop:
     with pytest.raises(NeedsReauth) as info:
         list(shop.adapter.discover())
     assert info.value.code == "no_shop_cipher"
+
+
+# ---------------------------------------------------------------- repeated query keys
+
+# Issue 11 item 4: ``ids=2&ids=1`` went out, and was signed, as ``ids=2``.
+#
+# §3.3 says "sort by key, concatenate key + value" and is silent on a key sent more
+# than once. TikTok's official Go SDK (the Partner Center download, ``sdk_golang``;
+# ``apis/client.go`` ``calSign``) writes each key once, sorted, followed by all its
+# values in the order sent joined with ",": ``ids=2&ids=1`` signs as ``ids2,1``, the
+# same string as the SDK's own wire form ``ids=2,1``. UNCONFIRMED: what the live
+# server does with a key *repeated on the wire* (the SDK itself always sends one
+# comma-joined value, and the hand-written samples on the vendor's signing page read
+# only the first value); no live call was made.
+ORDER_DETAIL = "/order/202309/orders"  # Get Order Detail takes the array query ``ids``
+REPEATED = [("ids", "2"), ("ids", "1")]
+
+
+def hand_sign(text: str) -> str:
+    """§3.3 steps 5-6 over a string written out by hand, independent of the signer."""
+    key = SECRET.encode()
+    return hmac.new(key, key + text.encode() + key, hashlib.sha256).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("ids", "2"), ("app_key", APP_KEY), ("ids", "1"), ("timestamp", "1700000000")],
+        {"app_key": APP_KEY, "timestamp": "1700000000", "ids": ["2", "1"]},
+        httpx.QueryParams([("app_key", APP_KEY), ("timestamp", "1700000000"), *REPEATED]),
+    ],
+    ids=["pairs", "mapping-of-lists", "httpx-query-params"],
+)
+def test_signer_signs_every_occurrence_of_a_repeated_key(params: Any) -> None:
+    """Every occurrence is signed: key once, values in sent order joined with ","
+    (official Go SDK ``calSign``); UNCONFIRMED against the live server for a key repeated
+    on the wire. The reference vectors still verify, in the new input forms too."""
+    text = f"{ORDER_DETAIL}app_key{APP_KEY}ids2,1timestamp1700000000"
+    assert string_to_sign(ORDER_DETAIL, params) == text.encode()
+    assert sign(SECRET, ORDER_DETAIL, params) == hand_sign(text)
+    one_value = {"app_key": APP_KEY, "timestamp": "1700000000", "ids": "2,1"}  # the SDK's wire form
+    assert sign(SECRET, ORDER_DETAIL, one_value) == hand_sign(text)
+    swapped = {"app_key": APP_KEY, "timestamp": "1700000000", "ids": ["1", "2"]}
+    assert sign(SECRET, ORDER_DETAIL, swapped) != hand_sign(text)  # the sent order counts
+    vendor = [("timestamp", "1623812664"), ("app_key", "29a39d")]
+    assert sign("e59af819cc", "/authorization/202309/shops", vendor) == (
+        "b596b73e0cc6de07ac26f036364178ab16b0a907af13d43f0a0cd2345f582dc8"
+    )
+
+
+def test_auth_sends_and_signs_every_occurrence_of_a_repeated_key() -> None:
+    """The httpx Auth keeps every occurrence on the wire and signs them all (rule above;
+    UNCONFIRMED against the live server for a key repeated on the wire)."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"code": 0})
+
+    source = TokenSource(token=lambda: "TTP_token", cipher=lambda: "ROW_cipher")
+    auth = TikTokAuth(APP_KEY, SECRET, source, clock=lambda: T0)
+    with httpx.Client(auth=auth, transport=httpx.MockTransport(handler)) as client:
+        client.get(f"http://x{ORDER_DETAIL}", params={"ids": ["2", "1"]})
+    [request] = seen
+    assert request.url.params.get_list("ids") == ["2", "1"]
+    assert len(request.url.params.get_list("sign")) == 1
+    text = f"{ORDER_DETAIL}app_key{APP_KEY}ids2,1shop_cipherROW_ciphertimestamp{int(T0)}"
+    assert request.url.params["sign"] == hand_sign(text)
+
+
+def test_adapter_sends_every_occurrence_and_the_simulator_accepts_it(
+    sim: TikTokSimulator,
+) -> None:
+    """End to end through the adapter's client: both ``ids`` reach the server, whose own
+    check over all occurrences (rule above; UNCONFIRMED for the live server) passes."""
+    wire: list[httpx.Request] = []
+
+    class Recording(httpx.HTTPTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            wire.append(request)
+            return super().handle_request(request)
+
+    s = Shop(sim, transport=Recording())
+    s.connect()
+    path = f"/product/202309/products/{P1}"  # any shop API; the simulator ignores ``ids`` here
+    answer = s.adapter.client.request("GET", path, params={"ids": ["2", "1"]})
+    s.adapter.close()
+    assert answer["code"] == 0
+    [sent] = [r for r in wire if r.url.path == path]
+    assert sent.url.params.get_list("ids") == ["2", "1"]
+
+
+def test_simulator_refuses_a_sign_over_only_one_occurrence(sim: TikTokSimulator) -> None:
+    """The simulator checks the sign over every occurrence, as the real API would (rule
+    above; UNCONFIRMED for the live server): a sign over only the last occurrence (or
+    only the first, what the old signer sent) is refused with 106001."""
+    token, _ = sim.issue_tokens(SHOP)
+    path = f"/product/202309/products/{P1}"
+    stamp = str(int(sim.now()))
+    cipher = sim.cipher(SHOP)
+
+    def call(ids: str) -> tuple[int, int]:
+        """GET with ``ids=2&ids=1`` on the wire, signed over ``ids`` + the given text."""
+        signed = hand_sign(f"{path}app_key{APP_KEY}{ids}shop_cipher{cipher}timestamp{stamp}")
+        query = [("app_key", APP_KEY), ("timestamp", stamp), ("shop_cipher", cipher)]
+        query += [*REPEATED, ("sign", signed)]
+        headers = {"x-tts-access-token": token, "content-type": "application/json"}
+        reply = _HTTP[0].get(sim.base_url + path, params=query, headers=headers)
+        return reply.status_code, reply.json()["code"]
+
+    assert call("ids2,1") == (200, 0)  # every occurrence, in the order sent
+    assert call("ids1") == (401, 106001)  # only the last occurrence
+    assert call("ids2") == (401, 106001)  # only the first
+    assert call("ids1,2") == (401, 106001)  # not in the order sent
+    assert call("ids2ids1") == (401, 106001)  # each occurrence as its own key+value
 
 
 # ---------------------------------------------------------------- error table (§3.7)
