@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -164,17 +165,101 @@ def test_push_signature_matches_the_reference_vector() -> None:
     )
 
 
-def test_post_sends_business_params_in_the_form_and_the_sign_in_the_query(shop: Shop) -> None:
+def _form(request: httpx.Request) -> dict[str, str]:
+    """A request's form-encoded body as a dict (one value per name)."""
+    return {k: v[0] for k, v in parse_qs(request.content.decode(), keep_blank_values=True).items()}
+
+
+SYSTEM = {"app_key", "timestamp", "sign_method", "access_token", "sign"}
+
+
+def test_post_sends_system_params_and_sign_in_the_form_body_not_the_query(shop: Shop) -> None:
+    """§2.3 #5: the sign goes "query string for GET, form field for POST"; lazop-sdk
+    (``lazop/base.py``) posts every parameter, system and API, as the form body of the
+    bare URL. The sign is over exactly the parameters sent (§7.2's vector still holds)."""
     shop.h.seed()
     shop.adapter.push_stock([StockUpdate(1, "7002", "70020", 9, 1)])
     sent = [r for r in shop.wire.seen if r.url.path == f"/rest{SELLABLE}"][-1]
-    query = dict(sent.url.params)
-    assert {"app_key", "timestamp", "sign_method", "access_token", "sign"} <= set(query)
-    assert "payload" not in query
+    assert sent.method == "POST"
+    assert sent.url.query == b""  # nothing in the URL: no token, no sign
     assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert b"payload=" in sent.content
-    assert re.fullmatch(r"[0-9A-F]{64}", query["sign"])
+    form = _form(sent)
+    assert SYSTEM | {"payload"} == set(form)
+    assert shop.tokens is not None
+    assert form["access_token"] == shop.tokens.access_token
+    assert form["sign_method"] == "sha256"
+    assert re.fullmatch(r"[0-9A-F]{64}", form["sign"])
+    assert form["sign"] == sign(shop.h.app_secret, SELLABLE, form)  # signed over what is sent
     assert shop.h.shown("7002", "70020") == 9
+
+    # the token APIs are POSTs too: the code travels in the body, never in a URL
+    shop.adapter.exchange_code(shop.h.authorize())
+    token = [r for r in shop.wire.seen if r.url.path == "/rest/auth/token/create"][-1]
+    assert token.url.query == b""
+    created = _form(token)
+    assert set(created) == {"app_key", "timestamp", "sign_method", "sign", "code"}
+    assert created["sign"] == sign(shop.h.app_secret, "/auth/token/create", created)
+
+
+def test_get_keeps_system_params_and_sign_in_the_query(shop: Shop) -> None:
+    shop.h.seed()
+    list(shop.adapter.discover())
+    sent = [r for r in shop.wire.seen if r.url.path == "/rest/products/get"][-1]
+    query = dict(sent.url.params)
+    assert SYSTEM | {"filter", "offset", "limit", "options"} == set(query)
+    assert sent.content == b""
+    assert query["sign"] == sign(shop.h.app_secret, "/products/get", query)
+
+
+def test_the_simulator_accepts_a_post_signed_in_the_query_unconfirmed(shop: Shop) -> None:
+    """UNCONFIRMED (§2.3/§9): the reference says where a POST's sign goes, not whether
+    Lazada refuses one sent in the query; the simulator accepts both, so this is not
+    evidence either way. What the adapter sends is pinned by the test above."""
+    shop.h.seed()
+    assert shop.tokens is not None
+    params = {
+        "app_key": shop.h.app_key,
+        "sign_method": "sha256",
+        "timestamp": str(int(shop.h.now().timestamp() * 1000)),
+        "access_token": shop.tokens.access_token,
+    }
+    payload = _payload([(1, "7002", "70020", {"SellableQuantity": 3})])
+    params["sign"] = sign(shop.h.app_secret, SELLABLE, {**params, "payload": payload})
+    url = f"{shop.h.sim.base_url}/rest{SELLABLE}"
+    answer = httpx.post(url, params=params, data={"payload": payload})
+    assert answer.json()["code"] == "0"
+    assert shop.h.shown("7002", "70020") == 3
+    params["sign"] = "0" * 64  # and the sign is still checked wherever it arrives
+    answer = httpx.post(url, params=params, data={"payload": payload})
+    assert answer.json()["code"] == "IncompleteSignature"
+
+
+def test_a_failing_post_never_shows_its_token_or_sign(shop: Shop) -> None:
+    """The form body carries the access token: no error text may (nor its chain)."""
+    shop.h.seed()
+    assert shop.tokens is not None
+    adapter = shop.make(max_attempts=1)
+    texts: list[str] = []
+    for kind in ("500", "malformed", "error_body:IncompleteSignature:bad sign"):
+        shop.h.sim.inject(kind, f"/rest{SELLABLE}")
+        with pytest.raises(AdapterError) as info:
+            adapter.client.request(
+                "POST", SELLABLE, params={"payload": _payload([(1, "7002", "70020", {})])}
+            )
+        exc: BaseException | None = info.value
+        while exc is not None:
+            texts += [str(exc), repr(exc)]
+            exc = exc.__cause__ or exc.__context__
+    shop.h.sim.fail_model(7002, 70020, "locked by a campaign")  # a per-SKU failure
+    result = adapter.push_stock([StockUpdate(1, "7002", "70020", 8, 2)])
+    texts += [r.error or "" for r in result]
+    adapter.close()
+    sent = [_form(r) for r in shop.wire.seen if r.url.path == f"/rest{SELLABLE}"]
+    secrets = {f["access_token"] for f in sent} | {f["sign"] for f in sent}
+    assert len(secrets) > 2
+    assert all(len(s) > 20 for s in secrets)
+    assert not [t for t in texts if any(s in t for s in secrets)]
+    assert "campaign" in texts[-1]
 
 
 def test_the_simulator_checks_the_sign_and_the_timestamp_itself(shop: Shop) -> None:

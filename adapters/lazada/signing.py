@@ -46,9 +46,13 @@ class LazadaAuth(httpx.Auth):
     """Adds ``app_key``, ``timestamp`` (ms), ``sign_method``, the token and ``sign``.
 
     The adapter hands every business parameter over as query parameters. For a
-    GET they stay there; for a POST they move into a form body (as the vendor
-    SDK sends them: an XML payload of 50 SKUs is too long for a URL), while the
-    system parameters and the sign stay in the query string. Both are signed.
+    GET they, the system parameters and the sign all go in the query string. For
+    a POST all of them go in an ``application/x-www-form-urlencoded`` body sent
+    to the bare URL (§2.3 #5: "query string for GET, form field for POST"; the
+    vendor's ``lazop-sdk`` posts every parameter, system and API, as the form).
+    So neither the access token nor the sign of a POST is ever in a URL, where
+    httpx errors, proxies and access logs would see it. The same parameters that
+    are sent are the ones signed.
 
     The token is read on every request, so a retry after a refresh signs with the new one.
     """
@@ -89,9 +93,10 @@ class LazadaAuth(httpx.Auth):
         }
         if api not in TOKEN_APIS and (token := self._token()):
             system["access_token"] = token
-        system["sign"] = sign(self._secret, api, {**business, **system})
+        params = {**business, **system}
+        params["sign"] = sign(self._secret, api, params)
         if request.method != "POST":
-            request.url = request.url.copy_with(params={**business, **system})
+            request.url = request.url.copy_with(params=params)
             yield request
             return
         headers = [
@@ -101,8 +106,8 @@ class LazadaAuth(httpx.Auth):
         ]
         yield httpx.Request(
             "POST",
-            request.url.copy_with(params=system),
+            request.url.copy_with(query=b""),  # the bare URL: nothing secret in it
             headers=headers,
-            data=business,
+            data=params,
             extensions=request.extensions,
         )
