@@ -300,7 +300,7 @@ class Adapter(abc.ABC):
     #: what ``channel connect``/``set-secret`` store).
     secret_names: ClassVar[tuple[str, ...]] = ()
     #: how a shop is authorized: ``channel connect`` and the refresh job follow it.
-    auth: ClassVar[AuthKind] = "oauth_refresh"
+    auth_kind: ClassVar[AuthKind] = "oauth_refresh"
 
     def __init__(self, ctx: AdapterContext, client: Any) -> None:
         self.ctx = ctx

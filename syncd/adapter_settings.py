@@ -37,13 +37,16 @@ def setting(
     *,
     help: tuple[str, str] | str,
     required: bool = False,
+    ask: bool = False,
     choices: tuple[str, ...] | None = None,
     advanced: bool = False,
 ) -> Any:
     """A settings field: ``help`` is (Indonesian, English) or a catalogue key; ``required``
-    fields must be given at ``channel add``; ``advanced`` ones are set with ``--setting``
-    (retry and timeout knobs) rather than an option of their own."""
-    extra: dict[str, Any] = {"help": help, "advanced": advanced}
+    fields must be there for the adapter to run at all; ``ask`` ones must be given at
+    ``channel add`` although the shop runs without them (TikTok's service id: only the
+    consent link needs it); ``advanced`` ones are set with ``--setting`` (retry and timeout
+    knobs) rather than an option of their own."""
+    extra: dict[str, Any] = {"help": help, "advanced": advanced, "ask": ask}
     if choices:
         extra["choices"] = list(choices)
     if required:

@@ -108,15 +108,21 @@ def settings_from(args: argparse.Namespace) -> dict[str, Any]:
 def missing(marketplace: str, settings: dict[str, Any]) -> dict[str, str]:
     """Required settings absent from ``settings`` (setting → the option that gives it)."""
     given = {k: v for k, v in settings.items() if str(v if v is not None else "").strip()}
+    model = _model(marketplace)
+    absent: dict[str, str] = {}
     try:
-        _model(marketplace).model_validate(given)
+        model.model_validate(given)
     except ValidationError as exc:
-        return {
+        absent = {
             str(e["loc"][0]): flag(str(e["loc"][0]))
             for e in exc.errors(include_url=False, include_input=False)
             if e["type"] == "missing" and e["loc"]
         }
-    return {}
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("ask") and name not in given:
+            absent[name] = flag(name)
+    return absent
 
 
 def check(marketplace: str, settings: dict[str, Any]) -> dict[str, Any]:

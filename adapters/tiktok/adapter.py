@@ -31,15 +31,16 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
+import httpx
 import structlog
 
+from adapters.kit import HttpAdapter, RateLimits
 from adapters.tiktok import shapes
 from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
 from adapters.tiktok.settings import TikTokSettings
 from adapters.tiktok.signing import TikTokAuth, TokenSource
 from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state
 from syncd.adapter import (
-    Adapter,
     AdapterContext,
     BatchLimits,
     Credentials,
@@ -63,11 +64,6 @@ from syncd.errors import (
 )
 from syncd.http import (
     ApiClient,
-    CircuitBreaker,
-    Limiter,
-    TokenBucket,
-    bucket_for_limit,
-    policy_from,
 )
 from syncd.shapes import Answer, read, read_each
 
@@ -155,7 +151,7 @@ def _expiry(
     return now + dt.timedelta(seconds=value)
 
 
-class TikTokAdapter(Adapter):
+class TikTokAdapter(HttpAdapter):
     """One TikTok Shop shop (and its Tokopedia storefront)."""
 
     name: ClassVar[str] = "tiktok"
@@ -171,66 +167,42 @@ class TikTokAdapter(Adapter):
     #: Product search stops at this many results (§3.9 #6); larger shops are sliced by time.
     search_cap: int = 10_000
 
+    # TikTok allows 50 QPS per API per (app, shop) (§3.7); one bucket for all APIs of a
+    # shop stays under that. No app-wide quota is documented: the app bucket only stops
+    # a runaway.
+    rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=500, shop_rps=50)
+    classify = staticmethod(classify)
+
     def __init__(
-        self,
-        ctx: AdapterContext,
-        client: ApiClient,
-        *,
-        source: TokenSource,
-        auth_url: str,
+        self, ctx: AdapterContext, client: ApiClient, settings: TikTokSettings, auth: httpx.Auth
     ) -> None:
-        super().__init__(ctx, client)
-        self.source = source
-        self.auth_url = auth_url.rstrip("/")
-        self.app_key = app_key(ctx.settings)
-        self.currency = str(ctx.settings.get("currency", "IDR"))
+        super().__init__(ctx, client, settings, auth)
+        assert isinstance(auth, TikTokAuth)  # noqa: S101 - built by signer() below
+        self.source = auth.source
+        self.auth_url = (settings.auth_base_url or AUTH_HOST).rstrip("/")
+        self.app_key = settings.app_key
+        self.currency = settings.currency
         self._warehouses: dict[str, dict[str, tuple[str, ...]]] = {}  # product → SKU → ids
         self._lock = threading.Lock()
 
     @classmethod
-    def create(
-        cls,
-        ctx: AdapterContext,
-        *,
-        limiter: Limiter,
-        breaker: CircuitBreaker,
-        transport: Any = None,
-    ) -> TikTokAdapter:
-        settings = ctx.settings
-        base_url = str(settings.get("base_url") or HOSTS[settings.get("environment", "production")])
-        auth_url = str(settings.get("auth_base_url") or AUTH_HOST)
-        key = app_key(settings)
+    def endpoint(cls, settings: TikTokSettings) -> str:
+        return settings.base_url or HOSTS[settings.environment]
 
-        # A setting is the most calls allowed in any second (L); the bucket keeps
-        # burst + rate·1 s ≤ L (reliability.md finding 6). TikTok allows 50 QPS per API
-        # per (app, shop) (§3.7); one bucket for all APIs of a shop stays under that.
-        # No app-wide quota is documented: the app bucket only stops a runaway.
-        def bucket(key: str, limit: float) -> TokenBucket:
-            return bucket_for_limit(limiter, key, limit)
+    @classmethod
+    def app_id(cls, ctx: AdapterContext, settings: TikTokSettings) -> str:
+        return settings.app_key
 
-        buckets = (
-            bucket(f"tiktok:app:{key}", float(settings.get("app_rps", 500))),
-            bucket(f"tiktok:shop:{key}:{ctx.shop_id}", float(settings.get("shop_rps", 50))),
-        )
+    @classmethod
+    def signer(cls, ctx: AdapterContext, settings: TikTokSettings, base_url: str) -> TikTokAuth:
         source = TokenSource(
             token=lambda: c.access_token if (c := ctx.credentials()) else None,
             cipher=lambda: (
                 str(c.extra.get("shop_cipher") or "") if (c := ctx.credentials()) else None
             ),
         )
-        auth = TikTokAuth(key, app_secret(ctx.secrets), source, clock=lambda: ctx.now().timestamp())
-        policy = policy_from(settings)
-        client = ApiClient(
-            base_url,
-            classify=classify,
-            auth=auth,
-            buckets=buckets,
-            pause_on_limit=buckets[1:],  # a Retry-After pauses this shop, not the app
-            breaker=breaker,
-            policy=policy,
-            transport=transport,
-        )
-        return cls(ctx, client, source=source, auth_url=auth_url)
+        secret = app_secret(ctx.secrets)
+        return TikTokAuth(settings.app_key, secret, source, clock=lambda: ctx.now().timestamp())
 
     # -- authorization --------------------------------------------------------------
 

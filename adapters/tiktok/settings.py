@@ -11,7 +11,7 @@ class TikTokSettings(AdapterSettings):
     """The app key and service id (Partner Center), host, currency and storefronts."""
 
     app_key: str = setting(help="help.app_key", required=True)
-    service_id: str = setting(help="help.service_id", required=True)  # the consent link needs it
+    service_id: str | None = setting(help="help.service_id", ask=True)  # the consent link
     environment: Literal["production", "sandbox"] = setting(
         "production", help="help.environment", choices=("production", "sandbox")
     )

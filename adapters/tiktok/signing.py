@@ -161,6 +161,11 @@ class TikTokAuth(httpx.Auth):
         self._source = source
         self._clock = clock
 
+    @property
+    def source(self) -> TokenSource:
+        """Where the token and shop cipher come from (``lend`` a token through it)."""
+        return self._source
+
     def __repr__(self) -> str:
         return f"TikTokAuth(app_key={self._app_key}, secret=***)"
 

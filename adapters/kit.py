@@ -1,0 +1,138 @@
+"""Shared plumbing for HTTP adapters: what every marketplace adapter built the same way.
+
+An HTTP adapter subclasses :class:`HttpAdapter` and declares, instead of writing its
+own ``create()``:
+
+* ``settings_model`` (``syncd.adapter_settings``) and ``secret_names``;
+* ``rate_limits``: the most calls per second its marketplace allows per app and per
+  shop (a channel's ``app_rps``/``shop_rps`` settings override them);
+* ``classify``: its error table's reading of an answer (``adapters/<name>/errors.py``);
+* :meth:`HttpAdapter.endpoint` (the base URL for a channel's settings) and
+  :meth:`HttpAdapter.signer` (its ``httpx.Auth``: request signing and tokens).
+
+``create()`` then builds, once, the rate-limit buckets (shared by every channel of the
+same app through the daemon's ``Limiter``), the retry policy from the settings, the
+circuit breaker's wiring and the client, and hands the adapter its typed settings.
+Retries and breaker flips are logged by ``syncd.http`` (``http.retry``,
+``breaker.changed``).
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import httpx
+from pydantic import ValidationError
+
+from syncd.adapter import Adapter, AdapterContext
+from syncd.adapter_settings import AdapterSettings
+from syncd.errors import Rejected
+from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, bucket_for_limit
+
+__all__ = ["HttpAdapter", "RateLimits", "policy_of", "settings_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimits:
+    """The most calls in any second a marketplace allows, per app and per shop (a
+    conservative default where the marketplace documents none: say so where declared)."""
+
+    app_rps: float
+    shop_rps: float
+
+
+def settings_of(cls: type[Adapter], ctx: AdapterContext) -> Any:
+    """The channel's settings as the adapter's model reads them, or ``Rejected`` (code
+    ``config``) naming the setting and the fix, never a traceback."""
+    try:
+        return cls.settings_model.model_validate(ctx.settings)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        name = ".".join(str(p) for p in error["loc"]) or "settings"
+        raise Rejected(
+            f"{cls.name}: channel setting {name}: {error['msg']} "
+            f"(fix it with: syncd channel edit NAME --{name.replace('_', '-')} ...)",
+            code="config",
+        ) from None
+
+
+def policy_of(settings: AdapterSettings) -> HttpPolicy:
+    """The retry and timeout policy a channel's settings ask for."""
+    return HttpPolicy(
+        max_attempts=settings.max_attempts,
+        max_elapsed=settings.max_elapsed,
+        base_wait=settings.base_wait,
+        max_wait=settings.max_wait,
+        timeout=httpx.Timeout(settings.timeout, connect=min(5.0, settings.timeout)),
+        deadline=settings.deadline,
+        max_answer_bytes=settings.max_answer_bytes,
+    )
+
+
+class HttpAdapter(Adapter):
+    """An adapter that speaks HTTP through one :class:`~syncd.http.ApiClient`."""
+
+    rate_limits: ClassVar[RateLimits]
+    @staticmethod
+    @abc.abstractmethod
+    def classify(response: httpx.Response) -> Any:
+        """The marketplace's error table applied to an answer: the body, or the mapped
+        error raised (declare it as ``classify = staticmethod(errors.classify)``)."""
+
+    client: ApiClient
+
+    def __init__(
+        self, ctx: AdapterContext, client: ApiClient, settings: Any, auth: httpx.Auth
+    ) -> None:
+        super().__init__(ctx, client)
+        self.settings = settings  # the channel's settings, typed by ``settings_model``
+        self.http_auth = auth  # the signer the client uses
+
+    @classmethod
+    @abc.abstractmethod
+    def endpoint(cls, settings: Any) -> str:
+        """The base URL of the API for these settings (``base_url`` when set)."""
+
+    @classmethod
+    @abc.abstractmethod
+    def signer(cls, ctx: AdapterContext, settings: Any, base_url: str) -> httpx.Auth:
+        """How each request is signed and carries the shop's token."""
+
+    @classmethod
+    def app_id(cls, ctx: AdapterContext, settings: Any) -> str:
+        """What tells the marketplace app apart (its rate limits are per app)."""
+        return "app"
+
+    @classmethod
+    def create(
+        cls,
+        ctx: AdapterContext,
+        *,
+        limiter: Limiter,
+        breaker: CircuitBreaker,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Self:
+        settings = settings_of(cls, ctx)
+        base_url = cls.endpoint(settings)
+        app = cls.app_id(ctx, settings)
+        limits = cls.rate_limits
+        app_bucket = bucket_for_limit(
+            limiter, f"{cls.name}:app:{app}", settings.app_rps or limits.app_rps
+        )
+        shop_bucket = bucket_for_limit(
+            limiter, f"{cls.name}:shop:{app}:{ctx.shop_id}", settings.shop_rps or limits.shop_rps
+        )
+        auth = cls.signer(ctx, settings, base_url)
+        client = ApiClient(
+            base_url,
+            classify=cls.classify,
+            auth=auth,
+            buckets=(app_bucket, shop_bucket),
+            pause_on_limit=(shop_bucket,),  # a Retry-After pauses this shop, not the app
+            breaker=breaker,
+            policy=policy_of(settings),
+            transport=transport,
+        )
+        return cls(ctx, client, settings, auth)
