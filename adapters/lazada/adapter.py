@@ -36,15 +36,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode, urlsplit
 
+import httpx
 from pydantic import ValidationError
 
+from adapters.kit import HttpAdapter, RateLimits
 from adapters.lazada import shapes
 from adapters.lazada.errors import classify, error_for, normalize
 from adapters.lazada.settings import LazadaSettings
 from adapters.lazada.shapes import WIB
 from adapters.lazada.signing import LazadaAuth
 from syncd.adapter import (
-    Adapter,
     AdapterContext,
     BatchLimits,
     Credentials,
@@ -62,11 +63,6 @@ from syncd.adapter_settings import AdapterSettings
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected, Retryable
 from syncd.http import (
     ApiClient,
-    CircuitBreaker,
-    Limiter,
-    TokenBucket,
-    bucket_for_limit,
-    policy_from,
 )
 from syncd.shapes import Answer, read, read_each
 
@@ -150,7 +146,7 @@ def _state(status: str) -> OrderState:
 Entry = tuple[int, str, str, dict[str, int]]
 
 
-class LazadaAdapter(Adapter):
+class LazadaAdapter(HttpAdapter):
     """One Lazada seller."""
 
     name: ClassVar[str] = "lazada"
@@ -167,65 +163,47 @@ class LazadaAdapter(Adapter):
         order_window=WINDOW,
     )
 
+    # Rate limits (§2.7): inventory APIs allow 50 calls/s per seller; every other API has
+    # its own QPS ceiling, and no app-wide number is documented (UNCONFIRMED).
+    # Conservative defaults, overridable per channel (app_rps, shop_rps).
+    rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=40, shop_rps=10)
+    classify = staticmethod(classify)
+
     def __init__(
-        self, ctx: AdapterContext, client: ApiClient, *, base_url: str, auth_url: str
+        self, ctx: AdapterContext, client: ApiClient, settings: LazadaSettings, auth: httpx.Auth
     ) -> None:
-        super().__init__(ctx, client)
-        self.base_url = base_url
-        self.auth_url = auth_url
-        self.app_key = _app_key(ctx.settings)
+        super().__init__(ctx, client, settings, auth)
+        self.base_url = self.endpoint(settings)
+        self.auth_url = (settings.auth_url or AUTH_HOST).rstrip("/")
+        self.app_key = settings.app_key
         # seller SKU → (item id, SKU id), learnt by discover: a failed write's detail
         # may name a SKU only by its seller SKU (UNCONFIRMED, §2.4).
         self._by_seller_sku: dict[str, tuple[str, str]] = {}
         self._read_at: dict[str, dt.datetime] = {}  # order id → when its items were read
 
     @classmethod
-    def create(
-        cls,
-        ctx: AdapterContext,
-        *,
-        limiter: Limiter,
-        breaker: CircuitBreaker,
-        transport: Any = None,
-    ) -> LazadaAdapter:
-        settings = ctx.settings
-        country = str(settings.get("country", "id")).lower()
-        if not settings.get("base_url") and country not in HOSTS:
+    def endpoint(cls, settings: LazadaSettings) -> str:
+        if settings.base_url:
+            return settings.base_url.rstrip("/")
+        country = settings.country.lower()
+        if country not in HOSTS:
             raise Rejected(f"Lazada: unknown country {country!r}; set base_url", code="config")
-        base_url = str(settings.get("base_url") or HOSTS[country]).rstrip("/")
-        auth_url = str(settings.get("auth_url") or AUTH_HOST).rstrip("/")
-        app_key = _app_key(settings)
+        return HOSTS[country]
 
-        # Rate limits (§2.7): inventory APIs allow 50 calls/s per seller; every other API
-        # has its own QPS ceiling, and no app-wide number is documented (UNCONFIRMED).
-        # Conservative defaults, overridable. A setting is the most calls allowed in any
-        # second (L); the bucket keeps burst + rate·1 s ≤ L (reliability.md finding 6).
-        def bucket(key: str, limit: float) -> TokenBucket:
-            return bucket_for_limit(limiter, key, limit)
+    @classmethod
+    def app_id(cls, ctx: AdapterContext, settings: LazadaSettings) -> str:
+        return settings.app_key
 
-        buckets = (
-            bucket(f"lazada:app:{app_key}", float(settings.get("app_rps", 40))),
-            bucket(f"lazada:shop:{ctx.shop_id}", float(settings.get("shop_rps", 10))),
-        )
-        auth = LazadaAuth(
-            app_key,
+    @classmethod
+    def signer(cls, ctx: AdapterContext, settings: LazadaSettings, base_url: str) -> LazadaAuth:
+        auth_url = (settings.auth_url or AUTH_HOST).rstrip("/")
+        return LazadaAuth(
+            settings.app_key,
             _app_secret(ctx.secrets),
             token=lambda: c.access_token if (c := ctx.credentials()) else None,
             prefixes=(urlsplit(base_url).path, urlsplit(f"{auth_url}/rest").path),
             clock=lambda: ctx.now().timestamp(),
         )
-        policy = policy_from(settings)
-        client = ApiClient(
-            base_url,
-            classify=classify,
-            auth=auth,
-            buckets=buckets,
-            pause_on_limit=buckets[1:],  # a Retry-After pauses this shop, not the app
-            breaker=breaker,
-            policy=policy,
-            transport=transport,
-        )
-        return cls(ctx, client, base_url=base_url, auth_url=auth_url)
 
     # -- calls --------------------------------------------------------------------------
 
@@ -603,14 +581,6 @@ def _line(row: shapes.Unit) -> OrderLine:
         state=_state(status),
         status=status,
     )
-
-
-def _app_key(settings: dict[str, Any]) -> str:
-    # ``partner_id`` is the name ``syncd channel add`` gives the app id today.
-    key = settings.get("app_key") or settings.get("partner_id")
-    if not key:
-        raise Rejected("Lazada: the channel settings lack app_key", code="config")
-    return str(key)
 
 
 def _app_secret(secrets: dict[str, str]) -> str:
