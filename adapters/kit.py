@@ -20,18 +20,29 @@ Retries and breaker flips are logged by ``syncd.http`` (``http.retry``,
 from __future__ import annotations
 
 import abc
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 from pydantic import ValidationError
 
 from syncd.adapter import Adapter, AdapterContext
 from syncd.adapter_settings import AdapterSettings
-from syncd.errors import Rejected
+from syncd.errors import MalformedResponse, Rejected
 from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, bucket_for_limit
 
-__all__ = ["HttpAdapter", "RateLimits", "policy_of", "settings_of"]
+__all__ = [
+    "MAX_PAGES",
+    "HttpAdapter",
+    "RateLimits",
+    "next_link",
+    "next_page",
+    "pages",
+    "policy_of",
+    "settings_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +86,7 @@ class HttpAdapter(Adapter):
     """An adapter that speaks HTTP through one :class:`~syncd.http.ApiClient`."""
 
     rate_limits: ClassVar[RateLimits]
+
     @staticmethod
     @abc.abstractmethod
     def classify(response: httpx.Response) -> Any:
@@ -136,3 +148,60 @@ class HttpAdapter(Adapter):
             transport=transport,
         )
         return cls(ctx, client, settings, auth)
+
+
+# -- paging ------------------------------------------------------------------------
+
+#: More pages than this in one walk is a marketplace answering in circles, not a shop.
+MAX_PAGES = 10_000
+
+_Item = TypeVar("_Item")
+_Token = TypeVar("_Token", int, str)
+
+
+def pages(
+    fetch: Callable[[_Token | None], tuple[Sequence[_Item], _Token | None]],
+    *,
+    source: str,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[_Item]:
+    """Every item of a paged listing, whatever the marketplace pages by: ``fetch(token)``
+    returns one page's items and the token of the next page (None at the end), where a
+    token is an offset (int), a cursor or page token (str) or a ``Link: rel="next"`` URL
+    (str). A walk ends at an empty page too. It refuses, as a malformed answer
+    (``code=paging``), a token already used (a page that does not move on would never
+    end), an offset that goes backwards, and more than ``max_pages`` pages."""
+    seen: set[_Token] = set()
+    token: _Token | None = None
+    for _ in range(max_pages):
+        items, nxt = fetch(token)
+        yield from items
+        if nxt is None or nxt == "" or not items:
+            return
+        if nxt in seen or (isinstance(nxt, int) and isinstance(token, int) and nxt <= token):
+            raise MalformedResponse(
+                f"{source}: the next page ({str(nxt)[:40]}) was already read", code="paging"
+            )
+        seen.add(nxt)
+        token = nxt
+    raise MalformedResponse(f"{source}: more than {max_pages} pages", code="paging")
+
+
+def next_page(current: str, nxt: str, *, source: str) -> str:
+    """A persisted order cursor's next page token, refused when it does not move on."""
+    if not nxt or nxt == current:
+        raise MalformedResponse(f"{source}: more pages but no new page token", code="paging")
+    return nxt
+
+
+_LINK = re.compile(r'<([^>]*)>\s*((?:;\s*[a-zA-Z]+\s*=\s*"?[^";,]*"?\s*)*)')
+
+
+def next_link(header: str | None) -> str | None:
+    """The ``rel="next"`` URL of an RFC 8288 ``Link`` header (WooCommerce, Shopify REST),
+    or None."""
+    for url, params in _LINK.findall(header or ""):
+        rels = re.findall(r'rel\s*=\s*"?([^";,]*)"?', params)
+        if any("next" in rel.split() for rel in rels):
+            return str(url)
+    return None

@@ -39,7 +39,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from pydantic import ValidationError
 
-from adapters.kit import HttpAdapter, RateLimits
+from adapters.kit import HttpAdapter, RateLimits, pages
 from adapters.lazada import shapes
 from adapters.lazada.errors import classify, error_for, normalize
 from adapters.lazada.settings import LazadaSettings
@@ -304,32 +304,31 @@ class LazadaAdapter(HttpAdapter):
     # -- listings ---------------------------------------------------------------------------
 
     def discover(self) -> Iterator[RemoteListing]:
-        offset = 0
-        while True:
-            if offset >= PRODUCTS_MAX_OFFSET:
-                # §2.8 #5: offset stops at 10,000. Far beyond a small seller's catalogue;
-                # say so rather than silently binding only part of the shop.
-                raise Rejected(
-                    "Lazada: more than 10,000 products; discovery by date is not implemented",
-                    code="offset_limit",
-                )
-            body = self._ok(
-                "GET",
-                PRODUCTS,
-                {"filter": "all", "offset": offset, "limit": PRODUCTS_PAGE, "options": 1},
+        for product in pages(self._product_page, source=f"Lazada {PRODUCTS}"):
+            yield from self._skus(product)
+
+    def _product_page(self, offset: int | None) -> tuple[list[shapes.Product], int | None]:
+        start = offset or 0
+        if start >= PRODUCTS_MAX_OFFSET:
+            # §2.8 #5: offset stops at 10,000. Far beyond a small seller's catalogue;
+            # say so rather than silently binding only part of the shop.
+            raise Rejected(
+                "Lazada: more than 10,000 products; discovery by date is not implemented",
+                code="offset_limit",
             )
-            page: shapes.ProductsData = _read(shapes.Products, body, PRODUCTS).data
-            if len(page.products) > PRODUCTS_PAGE:  # more than asked for: not a page of ours
-                raise MalformedResponse(
-                    f"Lazada {PRODUCTS}: {len(page.products)} products on a page of "
-                    f"{PRODUCTS_PAGE}",
-                    code="paging",
-                )
-            for product in page.products:
-                yield from self._skus(product)
-            offset += len(page.products)  # an empty page ends it: every page moves on
-            if not page.products or offset >= page.total_products:
-                return
+        body = self._ok(
+            "GET",
+            PRODUCTS,
+            {"filter": "all", "offset": start, "limit": PRODUCTS_PAGE, "options": 1},
+        )
+        page: shapes.ProductsData = _read(shapes.Products, body, PRODUCTS).data
+        if len(page.products) > PRODUCTS_PAGE:  # more than asked for: not a page of ours
+            raise MalformedResponse(
+                f"Lazada {PRODUCTS}: {len(page.products)} products on a page of {PRODUCTS_PAGE}",
+                code="paging",
+            )
+        nxt = start + len(page.products)
+        return page.products, nxt if nxt < page.total_products else None
 
     def _skus(self, product: shapes.Product) -> Iterator[RemoteListing]:
         if product.status.lower() == "deleted":

@@ -27,14 +27,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 import structlog
 
-from adapters.kit import HttpAdapter, RateLimits
+from adapters.kit import HttpAdapter, RateLimits, next_page, pages
 from adapters.tiktok import shapes
 from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
 from adapters.tiktok.settings import TikTokSettings
@@ -328,16 +328,18 @@ class TikTokAdapter(HttpAdapter):
                 mid = (lo + hi) // 2
                 spans[:0] = [(lo, mid), (mid + 1, hi)]
                 continue
-            seen: set[str] = set()
-            while True:
-                yield from page.products
-                token = page.next_page_token
-                if not token or not page.products:
-                    break
-                if token in seen:  # a page that does not move on would never end
-                    raise MalformedResponse("TikTok: product page token repeated", code="paging")
-                seen.add(token)
-                page = self._search(span, token)
+            yield from pages(self._walk(span, page), source="TikTok product search")
+
+    def _walk(
+        self, span: tuple[int, int] | None, first: shapes.ProductPage
+    ) -> Callable[[str | None], tuple[list[shapes.Product], str | None]]:
+        """One slice's pages for ``kit.pages``: the first is already read."""
+
+        def fetch(token: str | None) -> tuple[list[shapes.Product], str | None]:
+            got = first if token is None else self._search(span, token)
+            return got.products, got.next_page_token or None
+
+        return fetch
 
     def _remember(self, product: shapes.Product) -> dict[str, tuple[str, ...]]:
         """Keep each SKU's warehouses (in TikTok's order) for the stock updates."""
@@ -528,9 +530,7 @@ class TikTokAdapter(HttpAdapter):
         orders, aside = read_each(page.orders, shapes.Order, self._order, id_key="id")
         token = page.next_page_token
         if token and (orders or aside):
-            if token == state["page"]:
-                raise MalformedResponse("TikTok: order page token repeated", code="paging")
-            state["page"] = token
+            state["page"] = next_page(state["page"], token, source="TikTok order search")
             return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
