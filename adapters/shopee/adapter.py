@@ -105,6 +105,7 @@ class ShopeeAdapter(Adapter):
         order_details_per_call=50,
         order_window=WINDOW,
     )
+    client: ApiClient  # the core types it only as closeable (syncd.adapter.Closeable)
 
     def __init__(self, ctx: AdapterContext, client: ApiClient, *, base_url: str) -> None:
         super().__init__(ctx, client)
@@ -373,7 +374,10 @@ class ShopeeAdapter(Adapter):
             "/api/v2/order/get_order_detail",
             params={
                 "order_sn_list": ",".join(sns),
-                "response_optional_fields": "item_list,order_status,create_time,update_time",
+                # only documented optional values (§1.4): item_list, without which there
+                # are no lines (§1.8 #1); order_status, create_time and update_time are
+                # returned by default and are not optional-field values
+                "response_optional_fields": "item_list",
             },
         )
         detail: shapes.OrderDetail = _read(shapes.OrderDetail, body, "get_order_detail")

@@ -1,9 +1,18 @@
 """Shopee Open Platform v2 request signing (reference §1.3, vectors §7.1).
 
-The base string is a plain concatenation: ``partner_id + path + timestamp``,
-then ``+ access_token + shop_id`` for shop APIs. The digest is HMAC-SHA256
-keyed with the partner key (its UTF-8 bytes, not hex-decoded), lowercase hex,
-sent in the query string. The JSON body is not signed.
+The base string is a plain concatenation: ``partner_id + path + timestamp``
+for public APIs, then ``+ access_token + shop_id`` for shop APIs (merchant APIs
+put ``merchant_id`` in the shop's place; syncd calls none). The digest is
+HMAC-SHA256 keyed with the partner key (its UTF-8 bytes, not hex-decoded),
+lowercase hex, sent in the query string. The JSON body is not signed.
+
+Which paths are public (§1.3): "auth link, ``auth/token/get``,
+``auth/access_token/get``, ``public.*``, push config". The auth links are
+``shop/auth_partner`` and ``shop/cancel_auth_partner`` (§1.2 #8: "same link
+format"). Every ``push.*`` API is public, not only the push config ones: the
+vendor pages the reference cites (SH-API:v2.push.get_lost_push_message,
+…confirm_consumed_lost_push_message, …get_app_push_config) give ``api_type``
+"Public" and sign "partner_id, api path, timestamp and partner_key".
 """
 
 from __future__ import annotations
@@ -12,21 +21,47 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Generator
+from typing import Literal
 
 import httpx
 
-__all__ = ["PUBLIC_PATHS", "ShopeeAuth", "base_string", "push_signature", "sign"]
+__all__ = [
+    "PUBLIC_PATHS",
+    "PUBLIC_PREFIXES",
+    "PathKind",
+    "ShopeeAuth",
+    "base_string",
+    "path_kind",
+    "push_signature",
+    "sign",
+]
 
-#: Paths signed without a token and shop (public APIs).
+PathKind = Literal["public", "shop"]
+
+#: Single paths signed without a token and shop: the auth links and the token calls.
 PUBLIC_PATHS = frozenset(
-    {"/api/v2/shop/auth_partner", "/api/v2/auth/token/get", "/api/v2/auth/access_token/get"}
+    {
+        "/api/v2/shop/auth_partner",
+        "/api/v2/shop/cancel_auth_partner",
+        "/api/v2/auth/token/get",
+        "/api/v2/auth/access_token/get",
+    }
 )
+#: Whole modules signed without a token and shop: ``v2.public.*`` and ``v2.push.*``.
+PUBLIC_PREFIXES = ("/api/v2/public/", "/api/v2/push/")
+
+
+def path_kind(path: str) -> PathKind:
+    """Whether ``path`` is a public API (partner_id + path + timestamp) or a shop API."""
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return "public"
+    return "shop"
 
 
 def base_string(
     partner_id: int, path: str, timestamp: int, access_token: str = "", shop_id: int | str = ""
 ) -> str:
-    """The string Shopee signs."""
+    """The string Shopee signs: leave ``access_token`` and ``shop_id`` empty for public APIs."""
     return f"{partner_id}{path}{timestamp}{access_token}{shop_id}"
 
 
@@ -67,7 +102,7 @@ class ShopeeAuth(httpx.Auth):
         path = request.url.path
         timestamp = int(self._clock())
         params: dict[str, str | int] = {"partner_id": self._partner_id, "timestamp": timestamp}
-        if path in PUBLIC_PATHS:
+        if path_kind(path) == "public":
             params["sign"] = sign(self._key, base_string(self._partner_id, path, timestamp))
         else:
             token = self._token() or ""

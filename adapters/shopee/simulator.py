@@ -51,7 +51,15 @@ from adapters._loopback import Bucket as _Bucket
 from adapters._loopback import LoopbackSimulator
 from adapters._loopback import Reply as _Reply
 
-__all__ = ["FAULT_KINDS", "ORDER_STATUSES", "ApiError", "Order", "OrderLine", "ShopeeSimulator"]
+__all__ = [
+    "FAULT_KINDS",
+    "ORDER_DETAIL_OPTIONAL_FIELDS",
+    "ORDER_STATUSES",
+    "ApiError",
+    "Order",
+    "OrderLine",
+    "ShopeeSimulator",
+]
 
 JSON = dict[str, Any]
 ModelSpec = tuple[int, str | None, int, int]  # (model_id, model_sku, price, stock)
@@ -76,6 +84,21 @@ ORDER_STATUSES: Final = frozenset(
     {
         "UNPAID", "PENDING", "INVOICE_PENDING", "READY_TO_SHIP", "PROCESSED", "RETRY_SHIP",
         "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "IN_CANCEL", "CANCELLED", "TO_RETURN",
+    }
+)  # fmt: skip
+#: get_order_detail's documented ``response_optional_fields`` values (§1.4 names item_list,
+#: package_list, cancel_by, cancel_reason, pay_time, "…"; the full list is the vendor page's
+#: "Available values", SH-API:v2.order.get_order_detail). order_status, create_time and
+#: update_time are "Return by default" there, so they are not among them.
+ORDER_DETAIL_OPTIONAL_FIELDS: Final = frozenset(
+    {
+        "buyer_user_id", "buyer_username", "estimated_shipping_fee", "recipient_address",
+        "actual_shipping_fee", "goods_to_declare", "note", "note_update_time", "item_list",
+        "pay_time", "dropshipper", "dropshipper_phone", "split_up", "buyer_cancel_reason",
+        "cancel_by", "cancel_reason", "actual_shipping_fee_confirmed", "buyer_cpf_id",
+        "fulfillment_flag", "pickup_done_time", "package_list", "shipping_carrier",
+        "payment_method", "total_amount", "invoice_data", "order_chargeable_weight_gram",
+        "return_request_due_date", "edt", "payment_info",
     }
 )  # fmt: skip
 FAULT_KINDS: Final = frozenset({"429", "500", "timeout", "malformed", "expire_token"})
@@ -904,7 +927,16 @@ class ShopeeSimulator(LoopbackSimulator):
         numbers = _q_csv(ctx.query, "order_sn_list")
         if not 1 <= len(numbers) <= MAX_BATCH:
             raise _param(f"order_sn_list must hold 1 to {MAX_BATCH} values.")
-        optional = set(_q_csv(ctx.query, "response_optional_fields"))
+        optional = {part.strip() for part in _q_csv(ctx.query, "response_optional_fields")}
+        unknown = sorted(optional - ORDER_DETAIL_OPTIONAL_FIELDS)
+        if unknown:
+            # UNCONFIRMED (§1.4): the reference does not say how Shopee answers an
+            # undocumented value (it may ignore it); here it is refused with the page's
+            # generic error_param "Wrong parameters, detail: {msg}."
+            raise _param(
+                "Wrong parameters, detail: response_optional_fields has undocumented "
+                f"value(s) {','.join(unknown)}."
+            )
         # UNCONFIRMED (§1.4): unknown order_sn values are left out rather than failing the call.
         found = [self._orders[sn] for sn in numbers if sn in self._orders]
         mine = [o for o in found if o.shop_id == ctx.shop_id]
