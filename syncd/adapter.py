@@ -17,9 +17,20 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Self
 
 from syncd.adapter_settings import AdapterSettings, AuthKind
+
+if TYPE_CHECKING:
+    import httpx
+
+    from syncd.http import CircuitBreaker, Limiter
+
+
+class Closeable(Protocol):
+    """What an adapter's client must do for the core: be closed when the account goes."""
+
+    def close(self) -> None: ...
 
 __all__ = [
     "Adapter",
@@ -302,7 +313,7 @@ class Adapter(abc.ABC):
     #: how a shop is authorized: ``channel connect`` and the refresh job follow it.
     auth_kind: ClassVar[AuthKind] = "oauth_refresh"
 
-    def __init__(self, ctx: AdapterContext, client: Any) -> None:
+    def __init__(self, ctx: AdapterContext, client: Closeable) -> None:
         self.ctx = ctx
         self.client = client
         #: order id → what the order list said about it when it was last ingested
@@ -314,16 +325,20 @@ class Adapter(abc.ABC):
     @classmethod
     @abc.abstractmethod
     def create(
-        cls, ctx: AdapterContext, *, limiter: Any, breaker: Any, transport: Any = None
-    ) -> Adapter:
+        cls,
+        ctx: AdapterContext,
+        *,
+        limiter: Limiter,
+        breaker: CircuitBreaker,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Self:
         """Build the adapter with its HTTP client: signing, timeouts, the shared rate
-        limiter (per app and per shop) and this account's circuit breaker."""
+        limiter (per app and per shop) and this account's circuit breaker
+        (``adapters.kit.HttpAdapter`` does it from declarations)."""
 
     def close(self) -> None:
         """Release the HTTP client."""
-        close = getattr(self.client, "close", None)
-        if close is not None:
-            close()
+        self.client.close()
 
     # -- authorization -------------------------------------------------------
 

@@ -19,14 +19,15 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
+import httpx
 import structlog
 
+from adapters.kit import HttpAdapter, RateLimits, next_page, pages
 from adapters.shopee import shapes
 from adapters.shopee.errors import classify
 from adapters.shopee.settings import ShopeeSettings
 from adapters.shopee.signing import ShopeeAuth, base_string, sign
 from syncd.adapter import (
-    Adapter,
     AdapterContext,
     BatchLimits,
     Credentials,
@@ -44,11 +45,6 @@ from syncd.adapter_settings import AdapterSettings
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import (
     ApiClient,
-    CircuitBreaker,
-    Limiter,
-    TokenBucket,
-    bucket_for_limit,
-    policy_from,
 )
 from syncd.shapes import Answer, read, read_each
 
@@ -92,7 +88,7 @@ def _read(shape: type[_A], body: Any, call: str) -> _A:
     return read(shape, body, source=f"Shopee {call}")
 
 
-class ShopeeAdapter(Adapter):
+class ShopeeAdapter(HttpAdapter):
     """One Shopee shop."""
 
     name: ClassVar[str] = "shopee"
@@ -105,56 +101,37 @@ class ShopeeAdapter(Adapter):
         order_details_per_call=50,
         order_window=WINDOW,
     )
-    client: ApiClient  # the core types it only as closeable (syncd.adapter.Closeable)
 
-    def __init__(self, ctx: AdapterContext, client: ApiClient, *, base_url: str) -> None:
-        super().__init__(ctx, client)
-        self.base_url = base_url
-        self.partner_id = int(ctx.settings["partner_id"])
+    # Rate limits: UNCONFIRMED for Shopee (§1.7); conservative defaults, overridable
+    # per channel (app_rps, shop_rps).
+    rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=50, shop_rps=5)
+    classify = staticmethod(classify)
+
+    def __init__(
+        self, ctx: AdapterContext, client: ApiClient, settings: ShopeeSettings, auth: httpx.Auth
+    ) -> None:
+        super().__init__(ctx, client, settings, auth)
+        self.base_url = self.endpoint(settings)
+        self.partner_id = settings.partner_id
         self.shop_id = int(ctx.shop_id)
 
     @classmethod
-    def create(
-        cls,
-        ctx: AdapterContext,
-        *,
-        limiter: Limiter,
-        breaker: CircuitBreaker,
-        transport: Any = None,
-    ) -> ShopeeAdapter:
-        settings = ctx.settings
-        base_url = str(settings.get("base_url") or HOSTS[settings.get("environment", "production")])
-        partner_id = int(settings["partner_id"])
+    def endpoint(cls, settings: ShopeeSettings) -> str:
+        return settings.base_url or HOSTS[settings.environment]
 
-        # Rate limits: UNCONFIRMED for Shopee (§1.7); conservative defaults, overridable.
-        # A setting is the most calls allowed in any second (L); the bucket keeps
-        # burst + rate·1 s ≤ L (reliability.md finding 6).
-        def bucket(key: str, limit: float) -> TokenBucket:
-            return bucket_for_limit(limiter, key, limit)
+    @classmethod
+    def app_id(cls, ctx: AdapterContext, settings: ShopeeSettings) -> str:
+        return str(settings.partner_id)
 
-        buckets = (
-            bucket(f"shopee:app:{partner_id}", float(settings.get("app_rps", 50))),
-            bucket(f"shopee:shop:{ctx.shop_id}", float(settings.get("shop_rps", 5))),
-        )
-        auth = ShopeeAuth(
-            partner_id,
+    @classmethod
+    def signer(cls, ctx: AdapterContext, settings: ShopeeSettings, base_url: str) -> ShopeeAuth:
+        return ShopeeAuth(
+            settings.partner_id,
             ctx.secrets["partner_key"],
             int(ctx.shop_id),
             token=lambda: c.access_token if (c := ctx.credentials()) else None,
             clock=lambda: ctx.now().timestamp(),
         )
-        policy = policy_from(settings)
-        client = ApiClient(
-            base_url,
-            classify=classify,
-            auth=auth,
-            buckets=buckets,
-            pause_on_limit=buckets[1:],  # a Retry-After pauses this shop, not the app
-            breaker=breaker,
-            policy=policy,
-            transport=transport,
-        )
-        return cls(ctx, client, base_url=base_url)
 
     # -- authorization --------------------------------------------------------------
 
@@ -210,24 +187,17 @@ class ShopeeAdapter(Adapter):
     # -- listings -----------------------------------------------------------------------
 
     def _item_ids(self) -> Iterator[int]:
-        offset = 0
-        while True:
-            body = self.client.request(
-                "GET",
-                "/api/v2/product/get_item_list",
-                params={"offset": offset, "page_size": 100, "item_status": ["NORMAL", "UNLIST"]},
-            )
-            page: shapes.ItemListPage = _read(shapes.ItemList, body, "get_item_list").response
-            for item in page.item:
-                yield item.item_id
-            if not page.has_next_page:
-                return
-            if page.next_offset <= offset:  # a page that does not move on would never end
-                raise MalformedResponse(
-                    f"Shopee get_item_list: next_offset {page.next_offset} after {offset}",
-                    code="paging",
-                )
-            offset = page.next_offset
+        for item in pages(self._item_page, source="Shopee get_item_list"):
+            yield item.item_id
+
+    def _item_page(self, offset: int | None) -> tuple[list[shapes.ItemRef], int | None]:
+        body = self.client.request(
+            "GET",
+            "/api/v2/product/get_item_list",
+            params={"offset": offset or 0, "page_size": 100, "item_status": ["NORMAL", "UNLIST"]},
+        )
+        page: shapes.ItemListPage = _read(shapes.ItemList, body, "get_item_list").response
+        return page.item, page.next_offset if page.has_next_page else None
 
     def discover(self) -> Iterator[RemoteListing]:
         ids = list(self._item_ids())
@@ -357,11 +327,9 @@ class ShopeeAdapter(Adapter):
             orders += got
             aside += bad
         if listed.more:
-            if not listed.next_cursor or listed.next_cursor == state["page"]:
-                raise MalformedResponse(  # the same page again would never end
-                    "Shopee get_order_list: more pages but no new next_cursor", code="paging"
-                )
-            state["page"] = listed.next_cursor
+            state["page"] = next_page(
+                state["page"], listed.next_cursor, source="Shopee get_order_list"
+            )
             return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
