@@ -23,6 +23,7 @@ test: lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check syncd adapters tests bench
+	$(BIN)/lint-imports  # the layer contracts in pyproject.toml [tool.importlinter]
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

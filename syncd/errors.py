@@ -95,14 +95,22 @@ class ImportFailed(UserError):
 
     key = "import.failed"
 
-    def __init__(self, key: str | None = None, /, *, report: object, **params: object) -> None:
+    def __init__(
+        self,
+        key: str | None = None,
+        /,
+        *,
+        report: object,
+        known: Callable[[], str] = lambda: "",
+        **params: object,
+    ) -> None:
         super().__init__(key, **params)
         self.report = report
+        self.known = known  # the importer's known columns, named in the language shown
 
     def __str__(self) -> str:
         """Rendered when shown, so the row count and column names follow the language."""
-        from syncd.importer import known_columns  # noqa: PLC0415 - the importer imports us
-
+        known_columns = self.known
         params = dict(self.params)
         bad = params.get("rows")
         if isinstance(bad, int):

@@ -708,19 +708,34 @@ def import_file(
         report.ignored_columns = head.ignored
         if head.errors:
             report.errors = head.errors
-            raise ImportFailed("import.failed_header", path=str(path), report=report)
+            raise ImportFailed(
+                "import.failed_header", path=str(path), report=report, known=known_columns
+            )
         good, report.errors, report.skipped = _validate(store, tenant_id, head, rows)
     except _FileRefused as refused:
         report.errors = refused.errors
-        raise ImportFailed("import.failed_file", path=str(path), report=report) from None
+        raise ImportFailed(
+            "import.failed_file", path=str(path), report=report, known=known_columns
+        ) from None
     report.good_rows = len(good)
     if report.errors and not skip_bad:
         rows_text = report.skipped
         if good:
             raise ImportFailed(
-                "import.failed", path=str(path), rows=rows_text, good=len(good), report=report
+                "import.failed",
+                path=str(path),
+                rows=rows_text,
+                good=len(good),
+                report=report,
+                known=known_columns,
             )
-        raise ImportFailed("import.failed_no_good", path=str(path), rows=rows_text, report=report)
+        raise ImportFailed(
+            "import.failed_no_good",
+            path=str(path),
+            rows=rows_text,
+            report=report,
+            known=known_columns,
+        )
     digest = hashlib.sha256(raw).hexdigest()[:16]
     ordered = sorted(good, key=lambda r: bool(r.item.components))  # components before bundles
     if dry_run:
