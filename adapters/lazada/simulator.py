@@ -53,12 +53,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
-import random
 import re
 import secrets
-import threading
-import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -67,8 +63,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from adapters._loopback import Bucket as _Bucket
-from adapters._loopback import LoopbackSimulator
+from adapters._loopback import FAULT_KINDS, Fault, LoopbackSimulator
 from adapters._loopback import Reply as _Reply
 
 __all__ = [
@@ -82,7 +77,6 @@ __all__ = [
 
 JSON = dict[str, Any]
 ModelSpec = tuple[int, str | None, int, int]  # (sku_id, seller_sku, price, sellable stock)
-LogEntry = tuple[float, str, str, int | None, int]  # (time, method, path, seller_id, status)
 Params = dict[str, str]
 
 PREFIX: Final = "/rest"
@@ -119,7 +113,6 @@ BUCKET: Final[dict[str, str | None]] = {
 }
 ITEM_STATUSES: Final = frozenset(BUCKET)
 FINAL: Final = frozenset({"canceled", "returned", "lost"})
-FAULT_KINDS: Final = frozenset({"429", "500", "timeout", "malformed", "expire_token"})
 ISO_OFFSET: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 SIGN_ERROR: Final = "The request signature does not conform to lazada standards"
 
@@ -225,13 +218,6 @@ class _Code:
     shop_id: int
     expires_at: float
     used: bool = False
-
-
-@dataclass
-class _Fault:
-    kind: str
-    path: str | None
-    times: int
 
 
 @dataclass(frozen=True)
@@ -370,25 +356,14 @@ class LazadaSimulator(LoopbackSimulator):
         test_app: bool = False,
         port: int = 0,
     ) -> None:
+        super().__init__(
+            clock=clock, latency=latency, jitter=jitter, rate_limit=rate_limit, port=port
+        )
         self.app_key = app_key
         self._secret = app_secret.encode()
-        self._clock = clock or time.time
-        self._offset = 0.0
-        self.latency, self.jitter = latency, jitter
-        self.rate_limit = rate_limit
         self.access_ttl = TEST_ACCESS_TTL if test_app else ACCESS_TTL
         self.refresh_ttl = TEST_REFRESH_TTL if test_app else REFRESH_TTL
-        self.timeout_hold = 5.0
-        self.retry_after = 1
         self.next_login_shop: int | None = None
-        self.calls: Counter[tuple[int | None, str]] = Counter()
-        self.request_log: list[LogEntry] = []
-        self._port = port
-        self._lock = threading.RLock()
-        self._stopping = threading.Event()
-        self._rng = random.Random()  # noqa: S311 (latency jitter, not security)
-        self._server = None
-        self._thread: threading.Thread | None = None
         self._init_state()
         self._routes = self._build_routes()
 
@@ -404,8 +379,6 @@ class LazadaSimulator(LoopbackSimulator):
         self._orders: dict[int, Order] = {}
         self._units: dict[int, tuple[Order, Unit]] = {}
         self._failing: dict[tuple[int, int], str] = {}
-        self._faults: list[_Fault] = []
-        self._buckets: dict[tuple[int | None, str], _Bucket] = {}
         self._order_seq = 0
         self._unit_seq = 0
 
@@ -422,12 +395,11 @@ class LazadaSimulator(LoopbackSimulator):
             f"{PREFIX}/orders/items/get": _Route(get, "api", self._get_multiple_items),
         }
 
-    # -- lifecycle
-
     # -- time
 
     def advance(self, seconds: float) -> None:
-        """Move simulated time forward (negative only to start behind real time)."""
+        """Move simulated time forward (negative only to start behind real time: the
+        contract harness's ``start_offset``; the base refuses negative seconds)."""
         with self._lock:
             self._offset += seconds
 
@@ -652,32 +624,13 @@ class LazadaSimulator(LoopbackSimulator):
             order, unit = self._units[order_item_id]
             self._move(order, unit, status)
 
-    # -- faults
+    # -- faults (``inject``/``take_fault`` are the base's; Lazada adds no kinds)
 
-    def inject(self, kind: str, path: str | None = None, times: int = 1) -> None:
-        """Make the next ``times`` requests (to ``path``, else any) fail as ``kind``.
-
-        ``429``/``500``/``error_body:<code>:<message>`` replace the answer; ``malformed``
-        and ``timeout`` (held ``timeout_hold`` s) apply the request, then spoil or delay
-        the reply; ``expire_token`` (token-carrying calls only) expires the seller's tokens.
-        """
-        known = kind in FAULT_KINDS or (kind.startswith("error_body:") and kind.count(":") >= 2)
-        if not known or times < 1:
-            raise ValueError(f"unknown fault {kind!r} (or times < 1)")
-        with self._lock:
-            self._faults.append(_Fault(kind, path, times))
-
-    def _take_fault(self, req: _Incoming) -> str | None:
-        for fault in self._faults:
-            if fault.path not in (None, req.path):
-                continue
-            if fault.kind == "expire_token" and "access_token" not in req.params:
-                continue  # only an API call carries the token to expire
-            fault.times -= 1
-            if fault.times == 0:
-                self._faults.remove(fault)
-            return fault.kind
-        return None
+    @staticmethod
+    def _applies(req: _Incoming) -> Callable[[Fault], bool]:
+        """Whether a fault may fire on ``req``: ``expire_token`` only on an API call, the
+        only kind that carries the token to expire."""
+        return lambda fault: fault.kind != "expire_token" or "access_token" in req.params
 
     def _canned(self, fault: str) -> _Reply | None:
         """The reply of a fault that replaces the real answer, if it is one."""
@@ -689,19 +642,6 @@ class LazadaSimulator(LoopbackSimulator):
             _, code, message = fault.split(":", 2)
             return _error_reply(200, code, message)
         return None
-
-    def _throttle(self, shop_id: int | None, path: str, now: float) -> int | None:
-        """Seconds of ban if this seller's bucket for the API is empty, else None."""
-        if self.rate_limit is None:
-            return None
-        rate, burst = self.rate_limit
-        bucket = self._buckets.setdefault((shop_id, path), _Bucket(float(burst), now))
-        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.stamp) * rate)
-        bucket.stamp = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return None
-        return max(1, math.ceil((1 - bucket.tokens) / rate))
 
     # -- request pipeline
 
@@ -725,14 +665,13 @@ class LazadaSimulator(LoopbackSimulator):
         req = _Incoming(method, url.path, {**query, **form})
         with self._lock:
             shop = self._shop_hint(req.params)
-            self.calls[(shop, req.path)] += 1
-            fault = self._take_fault(req)
-        self._stopping.wait(max(0.0, self.latency + self._rng.uniform(-self.jitter, self.jitter)))
+            self.count_call(req.path, shop)
+            fault = self.take_fault(req.path, self._applies(req))
+        self.wait_latency()
         reply = self._answer(req, shop, fault)
-        if fault == "timeout":
-            self._stopping.wait(self.timeout_hold)  # the request was applied; the reply is late
+        self.hold_reply(fault)  # a timeout fault: the request was applied; the reply is late
         with self._lock:
-            self.request_log.append((self.now(), method, req.path, shop, reply.status))
+            self.log_reply(method, req.path, shop, reply.status)
         return reply
 
     def _shop_hint(self, params: Params) -> int | None:
@@ -751,7 +690,7 @@ class LazadaSimulator(LoopbackSimulator):
             now = self.now()
             if fault == "expire_token":
                 self._expire_access(req.params["access_token"], now)
-            wait = self._throttle(shop, req.path, now)
+            wait = self.throttle((shop, req.path), now)  # per seller and API (§2.7)
             if wait is not None:
                 reply = _error_reply(200, "ApiCallLimit", _ban(wait))
             else:

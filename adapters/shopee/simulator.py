@@ -36,10 +36,7 @@ import hashlib
 import hmac
 import json
 import math
-import random
 import secrets
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -47,8 +44,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from adapters._loopback import Bucket as _Bucket
-from adapters._loopback import LoopbackSimulator
+from adapters._loopback import FAULT_KINDS, LoopbackSimulator
 from adapters._loopback import Reply as _Reply
 
 __all__ = [
@@ -63,7 +59,6 @@ __all__ = [
 
 JSON = dict[str, Any]
 ModelSpec = tuple[int, str | None, int, int]  # (model_id, model_sku, price, stock)
-LogEntry = tuple[float, str, str, int | None, int]  # (time, method, path, shop_id, status)
 
 PREFIX: Final = "/api/v2"
 ACCESS_TTL: Final = 4 * 3600  # §1.2: access token 4 h
@@ -101,7 +96,6 @@ ORDER_DETAIL_OPTIONAL_FIELDS: Final = frozenset(
         "return_request_due_date", "edt", "payment_info",
     }
 )  # fmt: skip
-FAULT_KINDS: Final = frozenset({"429", "500", "timeout", "malformed", "expire_token"})
 TOO_MANY: Final = "Too many requests, please try again later."  # UNCONFIRMED shape (§1.7)
 SERVER_ERROR: Final = "Something wrong. Please try later."
 
@@ -188,13 +182,6 @@ class _Code:
     shop_id: int
     expires_at: float
     used: bool = False
-
-
-@dataclass
-class _Fault:
-    kind: str
-    path: str | None
-    times: int
 
 
 @dataclass(frozen=True)
@@ -360,6 +347,11 @@ class ShopeeSimulator(LoopbackSimulator):
     Settable attributes: ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per shop
     and API family, or None), ``timeout_hold`` (s), ``retry_after`` (s, injected 429s),
     ``next_login_shop``. Read-only by convention: ``calls``, ``request_log``.
+
+    Faults (``inject``): ``429``/``500``/``error_body:<error>:<message>`` replace the
+    answer; ``malformed`` and ``timeout`` (held ``timeout_hold`` s) apply the request, then
+    spoil or delay the reply; ``expire_token`` (shop API calls only) expires the caller's
+    shop tokens.
     """
 
     def __init__(
@@ -373,23 +365,12 @@ class ShopeeSimulator(LoopbackSimulator):
         rate_limit: tuple[float, int] | None = None,
         port: int = 0,
     ) -> None:
+        super().__init__(
+            clock=clock, latency=latency, jitter=jitter, rate_limit=rate_limit, port=port
+        )
         self.partner_id = partner_id
         self._partner_key = partner_key.encode()
-        self._clock = clock or time.time
-        self._offset = 0.0
-        self.latency, self.jitter = latency, jitter
-        self.rate_limit = rate_limit
-        self.timeout_hold = 5.0
-        self.retry_after = 1
         self.next_login_shop: int | None = None
-        self.calls: Counter[tuple[int | None, str]] = Counter()
-        self.request_log: list[LogEntry] = []
-        self._port = port
-        self._lock = threading.RLock()
-        self._stopping = threading.Event()
-        self._rng = random.Random()  # noqa: S311 (latency jitter, not security)
-        self._server = None
-        self._thread: threading.Thread | None = None
         self._init_state()
         self._routes = self._build_routes()
 
@@ -402,9 +383,7 @@ class ShopeeSimulator(LoopbackSimulator):
         self._items: dict[int, _Item] = {}
         self._orders: dict[str, Order] = {}
         self._failing: dict[tuple[int, int], str] = {}
-        self._faults: list[_Fault] = []
         self._spoiled: dict[str, dict[str, Any]] = {}
-        self._buckets: dict[tuple[int | None, str], _Bucket] = {}
         self._order_seq = 0
 
     def _build_routes(self) -> dict[str, _Route]:
@@ -420,17 +399,6 @@ class ShopeeSimulator(LoopbackSimulator):
             f"{PREFIX}/order/get_order_list": _Route("GET", True, self._get_order_list),
             f"{PREFIX}/order/get_order_detail": _Route("GET", True, self._get_order_detail),
         }
-
-    # -- lifecycle
-
-    # -- time
-
-    def advance(self, seconds: float) -> None:
-        """Move simulated time forward without sleeping."""
-        if seconds < 0:
-            raise ValueError("time only moves forward")
-        with self._lock:
-            self._offset += seconds
 
     # -- catalogue
 
@@ -593,31 +561,6 @@ class ShopeeSimulator(LoopbackSimulator):
 
     # -- faults
 
-    def inject(self, kind: str, path: str | None = None, times: int = 1) -> None:
-        """Make the next ``times`` requests (to ``path``, else any) fail as ``kind``.
-
-        ``429``/``500``/``error_body:<error>:<message>`` replace the answer; ``malformed``
-        and ``timeout`` (held ``timeout_hold`` s) apply the request, then spoil or delay
-        the reply; ``expire_token`` (shop API calls only) expires the caller's shop tokens.
-        """
-        known = kind in FAULT_KINDS or (kind.startswith("error_body:") and kind.count(":") >= 2)
-        if not known or times < 1:
-            raise ValueError(f"unknown fault {kind!r} (or times < 1)")
-        with self._lock:
-            self._faults.append(_Fault(kind, path, times))
-
-    def _take_fault(self, req: _Incoming) -> str | None:
-        for fault in self._faults:
-            if fault.path not in (None, req.path):
-                continue
-            if fault.kind == "expire_token" and "access_token" not in req.query:
-                continue  # only a shop API call carries the token to expire
-            fault.times -= 1
-            if fault.times == 0:
-                self._faults.remove(fault)
-            return fault.kind
-        return None
-
     def _canned(self, fault: str) -> _Reply | None:
         """The reply of a fault that replaces the real answer, if it is one."""
         if fault == "429":
@@ -631,20 +574,6 @@ class ShopeeSimulator(LoopbackSimulator):
             return _error_reply(200, error, message)
         return None
 
-    def _throttle(self, shop_id: int | None, path: str, now: float) -> int | None:
-        """Seconds to wait if this shop's bucket for the API family is empty, else None."""
-        if self.rate_limit is None:
-            return None
-        rate, burst = self.rate_limit
-        key = (shop_id, path.rsplit("/", 1)[0])
-        bucket = self._buckets.setdefault(key, _Bucket(float(burst), now))
-        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.stamp) * rate)
-        bucket.stamp = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return None
-        return max(1, math.ceil((1 - bucket.tokens) / rate))
-
     # -- request pipeline
 
     def serve_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> _Reply:
@@ -657,14 +586,16 @@ class ShopeeSimulator(LoopbackSimulator):
         query = parse_qs(url.query, keep_blank_values=True)
         req = _Incoming(method, url.path, query, body, _shop_hint(query, body))
         with self._lock:
-            self.calls[(req.shop_id, req.path)] += 1
-            fault = self._take_fault(req)
-        self._stopping.wait(max(0.0, self.latency + self._rng.uniform(-self.jitter, self.jitter)))
+            self.count_call(req.path, req.shop_id)
+            # only a shop API call carries the token an expire_token fault expires
+            fault = self.take_fault(
+                req.path, lambda f: f.kind != "expire_token" or "access_token" in req.query
+            )
+        self.wait_latency()
         reply = self._answer(req, fault)
-        if fault == "timeout":
-            self._stopping.wait(self.timeout_hold)  # the request was applied; the reply is late
+        self.hold_reply(fault)
         with self._lock:
-            self.request_log.append((self.now(), method, req.path, req.shop_id, reply.status))
+            self.log_reply(method, req.path, req.shop_id, reply.status)
         return reply
 
     def _answer(self, req: _Incoming, fault: str | None) -> _Reply:
@@ -675,7 +606,8 @@ class ShopeeSimulator(LoopbackSimulator):
             now = self.now()
             if fault == "expire_token":
                 self._expire_access(req.query["access_token"][0], now)
-            wait = self._throttle(req.shop_id, req.path, now)
+            # rate limits are per shop and API family (the path minus its last part)
+            wait = self.throttle((req.shop_id, req.path.rsplit("/", 1)[0]), now)
             if wait is not None:
                 # UNCONFIRMED (§1.7): Shopee documents no rate limit; this is our 429 shape.
                 return _error_reply(429, "error_server", TOO_MANY, [("Retry-After", str(wait))])

@@ -48,19 +48,16 @@ import hashlib
 import hmac
 import json
 import math
-import random
 import re
 import secrets
-import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from adapters._loopback import Bucket as _Bucket
-from adapters._loopback import LoopbackSimulator
+from adapters._loopback import FAULT_KINDS as _BASE_FAULTS
+from adapters._loopback import Fault, LoopbackSimulator
 from adapters._loopback import Reply as _Reply
 
 __all__ = [
@@ -76,7 +73,6 @@ JSON = dict[str, Any]
 #: (sku_id, seller_sku, price, stock): stock is a number (all in the first warehouse)
 #: or one number per warehouse of the product.
 SkuSpec = tuple[str, str | None, int, int | Sequence[int]]
-LogEntry = tuple[float, str, str, str | None, int]  # (time, method, path, shop_id, status)
 
 ACCESS_TTL: Final = 7 * 86400  # §3.2: access token 7 days
 AUTH_TTL: Final = 365 * 86400  # authorization period (= refresh-token life, §3.2; [U] 1 year)
@@ -122,7 +118,8 @@ PACKAGE_STATUS: Final = {
     "DELIVERED": "COMPLETED",
     "COMPLETED": "COMPLETED",
 }
-FAULT_KINDS: Final = frozenset({"429", "500", "503", "timeout", "malformed", "expire_token"})
+#: the shared kinds plus ``503`` (TikTok documents 503 besides 500)
+FAULT_KINDS: Final = _BASE_FAULTS | {"503"}
 PLATFORMS: Final = ("TIKTOK_SHOP", "TOKOPEDIA")
 #: UNCONFIRMED: the product APIs' "Invalid input parameters" code, used here for every
 #: parameter error (the order APIs document no parameter codes).
@@ -219,13 +216,6 @@ class _Grant:  # an auth code or a refresh token
     seller: str
     expires_at: float
     used: bool = False
-
-
-@dataclass
-class _Fault:
-    kind: str
-    pattern: str | None
-    times: int
 
 
 @dataclass(frozen=True)
@@ -351,6 +341,8 @@ class TikTokSimulator(LoopbackSimulator):
     Read-only by convention: ``calls``, ``request_log``, ``webhooks``.
     """
 
+    fault_kinds = FAULT_KINDS
+
     def __init__(
         self,
         *,
@@ -363,30 +355,19 @@ class TikTokSimulator(LoopbackSimulator):
         rate_limit: tuple[float, int] | None = None,
         port: int = 0,
     ) -> None:
+        super().__init__(
+            clock=clock, latency=latency, jitter=jitter, rate_limit=rate_limit, port=port
+        )
         self.app_key = app_key
         self._secret = app_secret.encode()
         self.service_id = service_id
-        self._clock = clock or time.time
-        self._offset = 0.0
-        self.latency, self.jitter = latency, jitter
-        self.rate_limit = rate_limit
-        self.timeout_hold = 5.0
-        self.retry_after = 1
         # UNCONFIRMED (§3.4/§9): whether inventory update accepts quantity 0 (the docs
         # say 1–99,999). True models the behaviour sellers report; False the docs' letter.
         self.accept_zero_stock = True
         self.search_cap = SEARCH_CAP
         self.next_login_shop: str | None = None
         self.redirect_url = "https://seller.example/tiktok/callback"
-        self.calls: Counter[tuple[str | None, str]] = Counter()
-        self.request_log: list[LogEntry] = []
         self.webhooks: list[tuple[str, bytes]] = []  # (Authorization header, raw body)
-        self._port = port
-        self._lock = threading.RLock()
-        self._stopping = threading.Event()
-        self._rng = random.Random()  # noqa: S311 (latency jitter, not security)
-        self._server = None
-        self._thread: threading.Thread | None = None
         self._init_state()
         self._routes = self._build_routes()
 
@@ -399,8 +380,6 @@ class TikTokSimulator(LoopbackSimulator):
         self._products: dict[str, _Product] = {}
         self._orders: dict[str, Order] = {}
         self._failing: dict[tuple[str, str], tuple[int, str]] = {}
-        self._faults: list[_Fault] = []
-        self._buckets: dict[tuple[str | None, str], _Bucket] = {}
         self._seq = 0
 
     def _build_routes(self) -> list[_Route]:
@@ -423,17 +402,6 @@ class TikTokSimulator(LoopbackSimulator):
                    frozenset(versions), shop, handler)
             for name, method, path, versions, shop, handler in table
         ]  # fmt: skip
-
-    # -- lifecycle
-
-    # -- time
-
-    def advance(self, seconds: float) -> None:
-        """Move simulated time forward without sleeping."""
-        if seconds < 0:
-            raise ValueError("time only moves forward")
-        with self._lock:
-            self._offset += seconds
 
     # -- shops and catalogue
 
@@ -745,31 +713,18 @@ class TikTokSimulator(LoopbackSimulator):
         """Make the next ``times`` requests (to ``path``, a glob like
         ``/product/*/inventory/update``, else any) fail as ``kind``.
 
-        ``429``/``500``/``503``/``error_body:<code>:<message>`` replace the answer;
-        ``malformed`` and ``timeout`` (held ``timeout_hold`` s) apply the request, then spoil
-        or delay the reply; ``expire_token`` (calls with a token only) expires the caller's
-        tokens first.
+        ``429``/``500``/``503``/``error_body:<code>:<message>`` (a numeric code) replace the
+        answer; ``malformed`` and ``timeout`` (held ``timeout_hold`` s) apply the request,
+        then spoil or delay the reply; ``expire_token`` (calls with a token only) expires
+        the caller's tokens first.
         """
-        known = kind in FAULT_KINDS
-        if kind.startswith("error_body:"):
-            parts = kind.split(":", 2)
-            known = len(parts) == 3 and parts[1].lstrip("-").isdigit()
-        if not known or times < 1:
-            raise ValueError(f"unknown fault {kind!r} (or times < 1)")
-        with self._lock:
-            self._faults.append(_Fault(kind, path, times))
+        if kind.startswith("error_body:") and not kind.split(":", 2)[1].lstrip("-").isdigit():
+            raise ValueError(f"unknown fault {kind!r} (or times < 1)")  # TikTok codes are ints
+        super().inject(kind, path, times)
 
-    def _take_fault(self, req: _Incoming) -> str | None:
-        for fault in self._faults:
-            if fault.pattern is not None and not fnmatch.fnmatchcase(req.path, fault.pattern):
-                continue
-            if fault.kind == "expire_token" and "x-tts-access-token" not in req.headers:
-                continue  # only a call with a token has one to expire
-            fault.times -= 1
-            if fault.times == 0:
-                self._faults.remove(fault)
-            return fault.kind
-        return None
+    def fault_matches(self, fault: Fault, path: str) -> bool:
+        """A fault's ``path`` is a glob here (``fnmatch``, case-sensitive)."""
+        return fault.path is None or fnmatch.fnmatchcase(path, fault.path)
 
     def _canned(self, fault: str) -> _Reply | None:
         """The reply of a fault that replaces the real answer, if it is one."""
@@ -787,19 +742,6 @@ class TikTokSimulator(LoopbackSimulator):
             _, code, message = fault.split(":", 2)
             return _error_reply(200, int(code), message)
         return None
-
-    def _throttle(self, shop_id: str | None, api: str, now: float) -> int | None:
-        """Seconds to wait if this (shop, API) bucket is empty (§3.7: per API per app+shop)."""
-        if self.rate_limit is None:
-            return None
-        rate, burst = self.rate_limit
-        bucket = self._buckets.setdefault((shop_id, api), _Bucket(float(burst), now))
-        bucket.tokens = min(float(burst), bucket.tokens + (now - bucket.stamp) * rate)
-        bucket.stamp = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
-            return None
-        return max(1, math.ceil((1 - bucket.tokens) / rate))
 
     # -- request pipeline
 
@@ -824,15 +766,19 @@ class TikTokSimulator(LoopbackSimulator):
         query = parse_qs(url.query, keep_blank_values=True)
         with self._lock:
             req = _Incoming(method, url.path, query, headers, body, self._shop_hint(query, headers))
-            self.calls[(req.shop_id, req.path)] += 1
-            fault = self._take_fault(req)
-        self._stopping.wait(max(0.0, self.latency + self._rng.uniform(-self.jitter, self.jitter)))
+            self.count_call(req.path, req.shop_id)
+            fault = self.take_fault(req.path, lambda f: self._fault_applies(f, req))
+        self.wait_latency()
         reply = self._answer(req, fault)
-        if fault == "timeout":
-            self._stopping.wait(self.timeout_hold)  # the request was applied; the reply is late
+        self.hold_reply(fault)  # a timeout: the request was applied; the reply is late
         with self._lock:
-            self.request_log.append((self.now(), method, req.path, req.shop_id, reply.status))
+            self.log_reply(method, req.path, req.shop_id, reply.status)
         return reply
+
+    @staticmethod
+    def _fault_applies(fault: Fault, req: _Incoming) -> bool:
+        """``expire_token`` waits for a call with a token: only it has one to expire."""
+        return fault.kind != "expire_token" or "x-tts-access-token" in req.headers
 
     def _answer(self, req: _Incoming, fault: str | None) -> _Reply:
         canned = self._canned(fault) if fault else None
@@ -842,7 +788,8 @@ class TikTokSimulator(LoopbackSimulator):
             now = self.now()
             if fault == "expire_token":
                 self._expire_access(req.headers["x-tts-access-token"], now)
-            wait = self._throttle(req.shop_id, self._api_name(req), now)
+            # §3.7: TikTok limits per API per app and shop
+            wait = self.throttle((req.shop_id, self._api_name(req)), now)
             if wait is not None:
                 # UNCONFIRMED (§3.7): TikTok does not document Retry-After; we send one.
                 return _error_reply(
