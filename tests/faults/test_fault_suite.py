@@ -9,6 +9,8 @@ failed job, never the end). When the plan is over the shop must recover:
 * within two sync cycles every listing shows what syncd wants (no re-read of the shop:
   an order set aside because of a spoiled answer is read again on its own);
 * the jobs run without error, and a new order is ingested (no cursor is stuck);
+* the daemon itself (``Daemon.run_once`` over the same database) runs every job of the
+  shop without a failure, and the listings still show what syncd wants;
 * no order line outside 1..10^6 units reached the database; every order set aside is
   listed by ``syncd quarantine list``; no secret is anywhere in the database files.
 
@@ -35,6 +37,7 @@ import adapters
 from syncd import catalog, credentials, ledger, sync
 from syncd.adapter import MAX_LINE_QTY
 from syncd.cli import main
+from syncd.daemon import Daemon
 from syncd.errors import AdapterError, CircuitOpen
 from syncd.models import MovementIn
 from tests.contract.test_contract import MASTER, build_world
@@ -169,6 +172,19 @@ def test_spoiled_answers_never_stop_a_shop_nor_reach_the_ledger(  # noqa: PLR091
             with redirect_stdout(out), redirect_stderr(err):
                 main(["--db", str(w.store.path), "--lang", "en", "quarantine", "list"])
             assert all(order in out.getvalue() for order in aside if order)
+        # the daemon itself over the same database, through the (now honest) proxy: alive,
+        # every job ends, and the listings still show what syncd wants
+        daemon = Daemon(w.store.path)
+        with daemon.running():
+            counts = daemon.run_once()
+        assert counts.get("failed", 0) == 0, counts
+        for sku in MASTER:
+            listing = w.listing(sku)
+            want = w.store.scalar(
+                "SELECT desired FROM outbox WHERE listing_id = ? AND field = 'stock'",
+                (listing.id,),
+            )
+            assert h.shown(listing.item_id, listing.variant_id) == want, ("daemon", name, sku)
         sealed = credentials.load(w.store, w.vault, w.tenant.id, w.account.id)
         secrets = [*sealed.app.values()]
         if sealed.tokens is not None:
