@@ -230,3 +230,44 @@ def test_the_query_fallback_secret_is_scrubbed_from_logged_urls() -> None:
 
     url = "https://toko.example.id/wp-json/wc/v3/orders?consumer_key=ck_1&consumer_secret=cs_abcdef0123456789"
     assert "cs_abcdef0123456789" not in scrub(url)
+
+
+def test_discovery_follows_pages_of_products_and_of_variations(world: World) -> None:
+    """More than 100 products and more than 100 variations of one parent: every page is
+    read (Link rel=next), by page number, never by following the link's URL as given."""
+    h: WooHarness = world.harness
+    for n in range(130):
+        h.sim.add_simple(f"P{n}", sku=f"P-{n}", price=1000, stock=n)
+    h.sim.add_variable("Kaos", [(f"KAOS-{n}", 50000, 1) for n in range(105)])
+    before = len(h.sim.request_log)  # the key check of connect
+    listings = list(world.rt.adapter.discover())  # type: ignore[union-attr]
+    assert len(listings) == 130 + 105
+    assert len({(x.item_id, x.variant_id) for x in listings}) == 235
+    paths = [p for _, _, p, _, _ in h.sim.request_log[before:]]
+    assert paths.count("/wp-json/wc/v3/products") == 2
+    assert sum(p.endswith("/variations") for p in paths) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (429, b"", "RateLimited"),
+        (503, b"<html>busy</html>", "RateLimited"),
+        (500, b'{"code":"internal_server_error","message":"x"}', "Retryable"),
+        (501, b"<html>Method Not Implemented</html>", "Rejected"),  # ModSecurity, §4.5
+        (401, b'{"code":"woocommerce_rest_authentication_error","message":"k"}', "NeedsReauth"),
+        (401, b'{"code":"woocommerce_rest_cannot_edit","message":"k"}', "NeedsReauth"),
+        (400, b'{"code":"rest_invalid_param","message":"Invalid parameter(s): x"}', "Rejected"),
+        (400, b'{"code":"something_new","message":"?"}', "Unrecognized"),
+        (200, b"[1, 2", "MalformedResponse"),
+    ],
+)
+def test_the_error_table(status: int, body: bytes, error: str) -> None:
+    import httpx
+
+    from adapters.woocommerce.errors import classify
+
+    response = httpx.Response(status, content=body, headers={"Retry-After": "2"})
+    with pytest.raises(Exception) as info:  # noqa: PT011 - the class is the parameter
+        classify(response)
+    assert type(info.value).__name__ == error

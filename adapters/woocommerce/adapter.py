@@ -182,7 +182,8 @@ class WooAdapter(HttpAdapter):
     def verify(self) -> Credentials:
         """One cheap call with the key (a product list of one); what the core stores as
         this shop's access: no token, and nothing that expires."""
-        self._get(PRODUCTS, {"per_page": 1, "_fields": "id"})
+        reply = self._get(PRODUCTS, {"per_page": 1, "_fields": "id"})
+        read(shapes.Listed, reply.body, source=f"WooCommerce {PRODUCTS}")  # a product list
         return Credentials(
             access_token="",
             refresh_token="",

@@ -18,7 +18,7 @@ import math
 import re
 from typing import Annotated, Any
 
-from pydantic import Field, PlainValidator, StrictStr
+from pydantic import Field, PlainValidator, RootModel, StrictStr
 from pydantic import StringConstraints as Text
 
 from syncd.adapter import ORDER_YEARS
@@ -29,6 +29,7 @@ __all__ = [
     "BatchResult",
     "ItemError",
     "LineItem",
+    "Listed",
     "Money",
     "Order",
     "Product",
@@ -112,6 +113,13 @@ class Product(Variation):
     type: Word = "simple"
     status: Word = "publish"
     variations: list[Any] = []  # the variation ids; read from /variations instead
+
+
+class Ref(Answer):
+    id: WcId
+
+
+Listed = RootModel[list[Ref]]  # a list answer of which only the ids are read
 
 
 class ItemError(Answer):

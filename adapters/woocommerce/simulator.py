@@ -15,6 +15,10 @@ the transition to cancelled or pending if it had been reduced. Placing a pending
 holds nothing here (core's checkout reservation table is not simulated: it only stops
 other checkouts, it does not change ``stock_quantity``).
 
+UNCONFIRMED (not in the reference, written from memory of core): the messages of the
+refused-key answers other than "Consumer key is missing" (§4.1), the 413 code for an
+oversized batch, and the per-object ``error`` shape of a batch answer.
+
 Simulation shortcuts, not WooCommerce facts: Basic auth is accepted over plain HTTP on
 loopback (a real store wants OAuth 1.0a there, §4.1); ids are one sequence for products,
 variations, orders and line items (as WordPress posts share one, roughly).
