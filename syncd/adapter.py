@@ -354,6 +354,14 @@ class Adapter(abc.ABC):
     def refresh(self, current: Credentials) -> Credentials:
         """New tokens from the refresh token (single-use on some marketplaces)."""
 
+    def verify(self) -> Credentials:
+        """``api_key`` adapters: prove the stored key works with one cheap call, and return
+        what the core stores as the shop's access (no token, nothing that expires). The
+        other kinds authorize with a code (:meth:`exchange_code`) instead."""
+        from syncd.errors import Rejected  # noqa: PLC0415
+
+        raise Rejected(f"{self.name}: authorized with a code, not a key", code="auth_kind")
+
     # -- listings, stock, price -----------------------------------------------
 
     @abc.abstractmethod

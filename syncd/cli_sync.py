@@ -72,6 +72,8 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
     except UnknownAdapter:
         raise UserError("connect.no_adapter", marketplace=account.marketplace) from None
     assert rt.adapter is not None  # noqa: S101
+    if rt.adapter.auth_kind == "api_key":
+        return _connect_key(ctx, account, rt)
     try:
         if not args.code:
             ctx.print(t("connect.url", url=rt.adapter.authorization_url(args.redirect)))
@@ -108,6 +110,32 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
 
     auth_text = until(tokens.auth_expires_at) if tokens.auth_expires_at else "-"
     note(ctx, "channel.connected", f"authorized until {auth_text}", account.id, auth=auth_text)
+    ctx.print(t("channel.next_discover", name=account.name))
+    return 0
+
+
+def _connect_key(ctx: Context, account: Any, rt: Any) -> int:
+    """An ``api_key`` shop (WooCommerce): no link and no code; the stored key is checked
+    with one cheap call, and the account is active once it works."""
+    from syncd import sync  # noqa: PLC0415
+    from syncd.cli_channels import note  # noqa: PLC0415
+    from syncd.errors import AdapterError, Retryable  # noqa: PLC0415
+
+    try:
+        sync.verify_key(ctx.store, rt)
+    except Retryable as exc:
+        raise UserError("connect.unreachable", name=account.name, error=exc.code or exc) from None
+    except AdapterError as exc:  # a refused key, a key without access, a wrong address
+        raise UserError("connect.key_refused", name=account.name, error=exc) from None
+    finally:
+        rt.adapter.close()
+    with ctx.store.write():
+        ctx.store.conn.execute(
+            "UPDATE channel_account SET status = 'active', status_reason = '' WHERE id = ?",
+            (account.id,),
+        )
+    ctx.print(t("connect.key_done", name=account.name))
+    note(ctx, "channel.connected", "key checked", account.id, auth="-")
     ctx.print(t("channel.next_discover", name=account.name))
     return 0
 

@@ -37,6 +37,7 @@ SECRET_PARAMS = frozenset(
         "partner_key",
         "app_secret",
         "client_secret",
+        "consumer_secret",  # WooCommerce's query-parameter fallback (§4.1)
         "password",
         "token",
         "authorization",

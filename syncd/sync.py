@@ -192,6 +192,8 @@ def refresh_tokens(
     refresh becomes "re-authorize" only when no newer pair was stored meanwhile.
     """
     assert rt.adapter is not None  # noqa: S101 - set by the daemon before any job
+    if rt.adapter.auth_kind == "api_key":
+        return False  # a static key: nothing to refresh (a refused key is NeedsReauth)
     with rt.refresh_lock, _refresh_lock(store, rt.account.id):
         seen = rt.generation if failed_generation is None else failed_generation
         rt.load(store)
@@ -237,6 +239,18 @@ def refresh_tokens(
     return True
 
 
+def verify_key(store: Store, rt: AccountRuntime) -> Credentials:
+    """An ``api_key`` shop: check the stored key with one cheap call and store the access
+    it proves (no token; nothing to refresh). Raises what the call raised."""
+    assert rt.adapter is not None  # noqa: S101
+    access = _edge(rt, rt.adapter.verify)
+    rt.generation = credentials.save(
+        store, rt.vault, rt.account.tenant_id, rt.account.id, tokens=access
+    )
+    rt.tokens = access
+    return access
+
+
 def _refresh_intent(store: Store, account_id: int, at: str | None) -> str | None:
     """Record (``at``) or clear (None) that a refresh is being sent; return the one an
     earlier refresher recorded and never cleared (its answer was lost), if any."""
@@ -268,7 +282,10 @@ def with_auth(store: Store, rt: AccountRuntime, call: Callable[[], T]) -> T:
     generation = rt.generation
     try:
         return _edge(rt, call)
-    except RefreshAuth:
+    except RefreshAuth as exc:
+        if rt.adapter is not None and rt.adapter.auth_kind == "api_key":
+            # nothing to refresh: a refused key only the seller can replace
+            raise NeedsReauth(f"key refused: {exc}", code=exc.code, status=exc.status) from None
         refresh_tokens(store, rt, failed_generation=generation)
     try:
         return _edge(rt, call)

@@ -100,6 +100,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Kanal {name} tersambung. Token berlaku sampai {access}; izin toko berakhir {auth}.",
         "Channel {name} connected. Token valid until {access}; shop authorization ends {auth}.",
     ),
+    "connect.key_done": (
+        "Kanal {name} tersambung: kunci REST diterima toko (tidak kedaluwarsa).",
+        "Channel {name} connected: the store accepted the REST key (it does not expire).",
+    ),
+    "connect.key_refused": (
+        "Toko menolak kunci kanal {name}: {error}. Buat kunci Read/Write baru di "
+        "WooCommerce → Pengaturan → Lanjutan → REST API, simpan dengan set-secret, lalu ulangi.",
+        "The store refused channel {name}'s key: {error}. Make a new Read/Write key in "
+        "WooCommerce → Settings → Advanced → REST API, store it with set-secret, then retry.",
+    ),
     "connect.no_key": (
         "Kunci rahasia aplikasi belum ada. Set variabel {env} lalu ulangi.",
         "The app's secret key is missing. Set the {env} variable and try again.",

@@ -188,8 +188,9 @@ def test_a_reused_or_wrong_code_is_one_line_with_the_next_step(shop: Shop) -> No
 
 
 def test_marketplaces_without_an_adapter_are_not_offered(shop: Shop) -> None:
-    """Harm: `--marketplace woocommerce` was accepted and then did nothing."""
-    for market in ("woocommerce", "shopify", "manual"):
+    """Harm: `--marketplace woocommerce` was accepted and then did nothing (before it had
+    an adapter; now Blibli and Shopify are the ones without)."""
+    for market in ("blibli", "shopify", "manual"):
         run = shop.cli(
             "--lang", "en", "channel", "add", "x", "--marketplace", market, "--shop-id", "1"
         )
@@ -378,12 +379,13 @@ def test_upgrading_keeps_channels_that_already_pushed_accepted(tmp_path: Path) -
 
 
 def test_a_channel_of_a_marketplace_without_adapter_is_reported(shop: Shop) -> None:
-    """Harm: a WooCommerce channel (accepted by an older syncd, no adapter) showed `aktif`
-    and `run --once` exited 0. Now status says unsupported and both exit 1."""
+    """Harm: a WooCommerce channel (accepted by an older syncd, no adapter then) showed
+    `aktif` and `run --once` exited 0. Now status says unsupported and both exit 1 (a
+    marketplace still without an adapter stands in for it)."""
     with sqlite3.connect(shop.db) as conn:
         conn.execute(
             "INSERT INTO channel_account (tenant_id, name, marketplace, shop_id, created_at) "
-            "VALUES (1, 'toko-web', 'woocommerce', 'w1', '2026-11-30T00:00:00+00:00')"
+            "VALUES (1, 'toko-web', 'blibli', 'w1', '2026-11-30T00:00:00+00:00')"
         )
     status = shop.cli("--lang", "en", "status")
     assert status.code == 1

@@ -1,0 +1,1 @@
+"""WooCommerce REST API v3 (``/wp-json/wc/v3``): the adapter and a local simulator for tests."""

@@ -1,0 +1,374 @@
+"""WooCommerce REST API v3 (reference §4): listings, stock, price and orders of one store.
+
+Authorization is a static REST key (``auth_kind = "api_key"``): the consumer key is a
+setting, the consumer secret the stored secret; nothing expires and nothing is refreshed
+(§4.1). ``channel connect`` checks the key with one cheap call (:meth:`verify`).
+
+Listings: simple products, and the variations of variable products (stock of a variable
+product lives on its variations, §4.6 #2), bound by SKU. Pages are followed by the
+``Link: rel="next"`` header, else ``X-WP-TotalPages`` (§4.2, §4.6 #4), 100 per page.
+
+Stock and price: the batch endpoints, ≤ 100 objects per call (§4.2): simple products
+through ``POST /products/batch``, variations through ``POST /products/{id}/variations/
+batch``, one parent per call ([C] in §4.2). Every stock write sets ``manage_stock: true``
+(a product that does not manage stock ignores ``stock_quantity``). :meth:`batches` shapes
+the core's batches to that, so one ``push_stock`` is one HTTP call.
+
+Orders: ``GET /orders`` by ``modified_after`` with ``dates_are_gmt=true`` (§4.6 #1),
+``orderby=modified`` ascending (UNCONFIRMED: ``modified`` among the accepted ``orderby``
+values of every core version still in use). The line items come with the list, so a poll
+is one call per page. The cursor is JSON ``{"from": ts, "page": n}``: after a full page the
+next read starts one second before its last ``date_modified_gmt`` (only a page all in one
+second moves ``page`` on; a page number that is not one, from a spoiled cursor, reads
+the window again from its first page); when caught up the next poll starts ``OVERLAP``
+seconds before the last modification seen.
+
+Statuses (§4.3, WooCommerce core ``wc-stock-functions.php``): core reduces its stock on
+the transitions to processing, on-hold and completed, and restores it on cancelled and
+pending when it had been reduced. So ``pending`` is *open* (reserved in syncd), the three
+paid states are *shipped* (deducted), and ``cancelled`` is *returned*: a restock when the
+order had been deducted, and (the core's ``open → returned`` step) a release when it was
+only pending. ``failed`` is not hooked by core: *cancelled* (a release when it was
+pending; nothing when it had been paid, as in core). ``refunded`` does not restock by
+itself (the refund's line items do, §4.3): it stays *shipped*.
+
+``own_stock_follows_orders`` is False: core moves its stock at a later transition, not when
+an order is placed, and store settings and plugins remove these hooks (§4.3, "syncd should
+read line_items and statuses rather than assume"); so after an order syncd forgets what
+the store shows and sends its value again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from adapters.kit import HttpAdapter, RateLimits, pages
+from adapters.woocommerce import shapes
+from adapters.woocommerce.errors import WooReply, classify
+from adapters.woocommerce.settings import WooSettings
+from adapters.woocommerce.signing import WooAuth
+from syncd.adapter import (
+    AdapterContext,
+    BatchLimits,
+    Credentials,
+    ItemResult,
+    OrderLine,
+    OrderPage,
+    OrderState,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    StockUpdate,
+)
+from syncd.adapter_settings import AdapterSettings, AuthKind
+from syncd.errors import MalformedResponse, Rejected
+from syncd.http import ApiClient
+from syncd.shapes import Answer, read, read_each
+
+__all__ = ["ADAPTER", "API", "STATUS_STATE", "WooAdapter", "gmt"]
+
+_A = TypeVar("_A", bound=Answer)
+
+API = "/wp-json/wc/v3"
+PRODUCTS = "/products"
+PRODUCTS_BATCH = "/products/batch"
+ORDERS = "/orders"
+PER_PAGE = 100  # §4.2: per_page ≤ 100
+PER_BATCH = 100  # §4.2: ≤ 100 objects per batch (the default of core's batch limit)
+OVERLAP = 120  # seconds re-read at the start of each poll
+#: ``stock_quantity`` is an absolute set; an answer far in the future is not a key that expires
+NEVER = dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
+
+#: WooCommerce order status → normalized state (§4.3; see the module docstring).
+STATUS_STATE: dict[str, OrderState] = {
+    "pending": "open",
+    "checkout-draft": "open",  # UNCONFIRMED (§4.3): block checkout's draft; no stock moved
+    "on-hold": "shipped",
+    "processing": "shipped",
+    "completed": "shipped",
+    "refunded": "shipped",  # no restock by itself (§4.3): refunds restock their own lines
+    "cancelled": "returned",  # restock if deducted; release if only pending (core, §4.3)
+    "failed": "cancelled",  # not hooked by core: a release of a pending order, else nothing
+    "trash": "cancelled",  # UNCONFIRMED: listed only when asked for; not hooked by core
+}
+
+
+def gmt(moment: float) -> str:
+    """A time as the ``modified_after`` filter wants it with ``dates_are_gmt=true``."""
+    when = dt.datetime.fromtimestamp(moment, dt.UTC)
+    return when.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _read(shape: type[_A], body: Any, call: str) -> _A:
+    return read(shape, body, source=f"WooCommerce {call}")
+
+
+def _state(status: str) -> OrderState:
+    state = STATUS_STATE.get(status)
+    if state is None:  # a plugin's own status: we cannot tell what it did to stock
+        raise MalformedResponse(f"WooCommerce: unknown order status {status!r}", code="status")
+    return state
+
+
+class WooAdapter(HttpAdapter):
+    """One WooCommerce store."""
+
+    name: ClassVar[str] = "woocommerce"
+    own_stock_follows_orders: ClassVar[bool] = False  # see the module docstring
+    settings_model: ClassVar[type[AdapterSettings]] = WooSettings
+    secret_names: ClassVar[tuple[str, ...]] = ("consumer_secret",)
+    auth_kind: ClassVar[AuthKind] = "api_key"
+    limits: ClassVar[BatchLimits] = BatchLimits(
+        stock_per_call=PER_BATCH,
+        price_per_call=PER_BATCH,
+        one_item_per_call=False,  # simple products mix; variations: one parent (``batches``)
+        order_details_per_call=PER_PAGE,
+        order_window=None,  # §0.1: no maximum
+    )
+    # UNCONFIRMED (§4.5): core has no rate limit; a shared host is slow. Conservative.
+    rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=10, shop_rps=5)
+    classify = staticmethod(classify)
+
+    def __init__(
+        self, ctx: AdapterContext, client: ApiClient, settings: WooSettings, auth: httpx.Auth
+    ) -> None:
+        super().__init__(ctx, client, settings, auth)
+
+    @classmethod
+    def endpoint(cls, settings: WooSettings) -> str:
+        if not settings.base_url:
+            raise Rejected("WooCommerce: the store's address (base_url) is not set", code="config")
+        return settings.base_url + API
+
+    @classmethod
+    def app_id(cls, ctx: AdapterContext, settings: WooSettings) -> str:
+        return urlsplit(settings.base_url or "").netloc  # each store is its own app
+
+    @classmethod
+    def signer(cls, ctx: AdapterContext, settings: WooSettings, base_url: str) -> WooAuth:
+        return WooAuth(
+            settings.consumer_key, _consumer_secret(ctx.secrets), query=settings.query_auth
+        )
+
+    def _get(self, path: str, params: dict[str, Any]) -> WooReply:
+        reply: WooReply = self.client.request("GET", path, params=params)
+        return reply
+
+    def _post(self, path: str, body: Any) -> WooReply:
+        reply: WooReply = self.client.request("POST", path, json=body)
+        return reply
+
+    # -- authorization: a static key (§4.1) ------------------------------------------------
+
+    def authorization_url(self, redirect: str) -> str:
+        raise Rejected(
+            "WooCommerce: no authorization link; the key is made in WooCommerce → Settings "
+            "→ Advanced → REST API (Read/Write)",
+            code="api_key",
+        )
+
+    def exchange_code(self, code: str) -> Credentials:
+        raise Rejected("WooCommerce: no authorization code (api_key)", code="api_key")
+
+    def refresh(self, current: Credentials) -> Credentials:
+        raise Rejected("WooCommerce: keys are not refreshed (api_key)", code="api_key")
+
+    def verify(self) -> Credentials:
+        """One cheap call with the key (a product list of one); what the core stores as
+        this shop's access: no token, and nothing that expires."""
+        reply = self._get(PRODUCTS, {"per_page": 1, "_fields": "id"})
+        read(shapes.Listed, reply.body, source=f"WooCommerce {PRODUCTS}")  # a product list
+        return Credentials(
+            access_token="",
+            refresh_token="",
+            access_expires_at=NEVER,
+            extra={"verified_at": self.ctx.now().isoformat(timespec="seconds")},
+        )
+
+    # -- listings --------------------------------------------------------------------------
+
+    def _page_of(self, path: str, shape: type[shapes.Variation], params: dict[str, Any]) -> Any:
+        def fetch(page: int | None) -> tuple[list[Any], int | None]:
+            number = page or 1
+            reply = self._get(path, {**params, "per_page": PER_PAGE, "page": number})
+            if not isinstance(reply.body, list) or len(reply.body) > PER_PAGE:
+                raise MalformedResponse(f"WooCommerce {path}: not a page of ours", code="paging")
+            items = [_read(shape, raw, path) for raw in reply.body]
+            return items, _next_page(reply, number, path)
+
+        return pages(fetch, source=f"WooCommerce {path}")
+
+    def discover(self) -> Iterator[RemoteListing]:
+        for product in self._page_of(PRODUCTS, shapes.Product, {}):
+            assert isinstance(product, shapes.Product)  # noqa: S101 - its shape
+            if product.status == "trash":
+                continue
+            if product.type == "variable":
+                path = f"{PRODUCTS}/{product.id}/variations"
+                for variation in self._page_of(path, shapes.Variation, {}):
+                    yield _listing(product, variation)
+            elif product.type in ("simple", "subscription"):
+                yield _listing(product, None)
+            # grouped and external products hold no stock of their own
+
+    # -- stock and price -------------------------------------------------------------------
+
+    def batches(self, updates: Sequence[Any], per_call: int) -> list[list[Any]]:
+        """Simple products together (≤ 100); each parent's variations on their own (§4.2)."""
+        groups: dict[str, list[Any]] = {}
+        for update in updates:
+            groups.setdefault(update.item_id if update.variant_id else "", []).append(update)
+        size = min(per_call, PER_BATCH)
+        return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        return self._write(
+            [(u, {"manage_stock": True, "stock_quantity": max(0, u.quantity)}) for u in updates]
+        )
+
+    def push_price(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        return self._write([(u, {"regular_price": str(u.price)}) for u in updates])
+
+    def _write(self, entries: Sequence[tuple[Any, dict[str, Any]]]) -> list[ItemResult]:
+        results: list[ItemResult] = []
+        for batch in self.batches([u for u, _ in entries], PER_BATCH):
+            fields = {id(u): f for u, f in entries}
+            first = batch[0]
+            path = (
+                f"{PRODUCTS}/{first.item_id}/variations/batch"
+                if first.variant_id
+                else (PRODUCTS_BATCH)
+            )
+            objects = [{"id": int(_object_id(u)), **fields[id(u)]} for u in batch]
+            reply = self._post(path, {"update": objects})
+            answer = _read(shapes.BatchResult, reply.body, path)
+            by_id = {item.id: item for item in answer.update}
+            for update in batch:
+                got = by_id.get(_object_id(update))
+                if got is None:
+                    results.append(
+                        ItemResult(
+                            update.listing_id, ok=False, error="not in the answer", retry=True
+                        )
+                    )
+                elif got.error is not None:
+                    why = f"{got.error.code}: {got.error.message}"[:300]
+                    results.append(ItemResult(update.listing_id, ok=False, error=why))
+                else:
+                    results.append(ItemResult(update.listing_id, ok=True))
+        return results
+
+    # -- orders ----------------------------------------------------------------------------
+
+    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
+        state = _cursor(cursor, since)
+        number = state["page"]
+        reply = self._get(
+            ORDERS,
+            {
+                "modified_after": gmt(state["from"]),
+                "dates_are_gmt": "true",
+                "orderby": "modified",
+                "order": "asc",
+                "per_page": PER_PAGE,
+                "page": number,
+            },
+        )
+        if not isinstance(reply.body, list) or len(reply.body) > PER_PAGE:
+            raise MalformedResponse(f"WooCommerce {ORDERS}: not a page of ours", code="paging")
+        raw: list[Any] = reply.body
+        orders, aside = read_each(raw, shapes.Order, _order, id_key="id")
+        times = [int(o.updated_at.timestamp()) for o in orders]
+        now = int(self.ctx.now().timestamp())
+        if len(raw) >= PER_PAGE and _next_page(reply, number, ORDERS) is not None:
+            last = min(max(times), now) if times else state["from"]
+            if last - 1 > state["from"]:
+                state = {"from": last - 1, "page": 1}
+            else:  # a whole page within one second: step over it by page
+                state = {"from": state["from"], "page": number + 1}
+            return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
+        last = max(times, default=state["from"])
+        nxt = {"from": max(state["from"], min(last, now) - OVERLAP), "page": 1}
+        return OrderPage(orders, json.dumps(nxt), more=False, set_aside=tuple(aside))
+
+
+ADAPTER = WooAdapter
+
+
+def _cursor(cursor: str | None, since: dt.datetime) -> dict[str, int]:
+    """Our cursor, read leniently: what cannot be read starts again from ``since`` (the
+    time) or from the first page (the page); re-reading is harmless, ingest is idempotent."""
+    start = int(since.timestamp())
+    try:
+        raw = json.loads(cursor) if cursor else {}
+    except ValueError:
+        raw = {}
+    raw = raw if isinstance(raw, dict) else {}
+    when, page = raw.get("from"), raw.get("page")
+    good_when = isinstance(when, int) and not isinstance(when, bool) and when > 0
+    good_page = isinstance(page, int) and not isinstance(page, bool) and 1 <= page <= 10**6
+    return {"from": when if good_when else start, "page": page if good_page else 1}  # type: ignore[dict-item]
+
+
+def _next_page(reply: WooReply, number: int, path: str) -> int | None:
+    """The next page number: from ``Link: rel="next"`` (its ``page``), else from
+    ``X-WP-TotalPages``. The link's URL is never followed as given: it may name another
+    host, and with the query fallback it echoes the consumer secret."""
+    if reply.next_url is not None:
+        query = parse_qs(urlsplit(reply.next_url).query)
+        text = (query.get("page") or [""])[0]
+        if not text.isdigit() or int(text) <= number:
+            raise MalformedResponse(
+                f"WooCommerce {path}: a next link that does not move on", code="paging"
+            )
+        return int(text)
+    if reply.total_pages is not None and number < reply.total_pages:
+        return number + 1
+    return None
+
+
+def _object_id(update: StockUpdate | PriceUpdate) -> str:
+    return update.variant_id or update.item_id
+
+
+def _listing(product: shapes.Product, variation: shapes.Variation | None) -> RemoteListing:
+    own = variation or product
+    return RemoteListing(
+        item_id=product.id,
+        variant_id=variation.id if variation is not None else "",
+        sku=own.sku or None,
+        name=product.name,
+        stock=own.stock_quantity or 0,
+        price=own.regular_price or own.price,
+    )
+
+
+def _order(raw: shapes.Order) -> RemoteOrder:
+    state = _state(raw.status)
+    lines = tuple(
+        OrderLine(
+            line_id=item.id,
+            item_id=item.product_id,
+            variant_id="" if item.variation_id == "0" else item.variation_id,
+            sku=item.sku or None,
+            qty=item.quantity,
+        )
+        for item in raw.line_items
+    )
+    return RemoteOrder(
+        raw.id, raw.status, state, raw.date_created_gmt, raw.date_modified_gmt, lines
+    )
+
+
+def _consumer_secret(secrets: dict[str, str]) -> str:
+    # ``partner_key``: the legacy name every marketplace's secret was stored under
+    secret = secrets.get("partner_key") or secrets.get("consumer_secret")
+    if not secret:
+        raise Rejected("WooCommerce: no consumer_secret stored for this account", code="config")
+    return secret

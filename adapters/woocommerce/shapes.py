@@ -1,0 +1,155 @@
+"""The WooCommerce answers the adapter reads (reference §4.2), as pydantic shapes.
+
+* **Ids** (``id``, ``product_id``, ``variation_id``): JSON numbers in WooCommerce core;
+  kept as text. ``variation_id`` is ``0`` on a line of a simple product.
+* **Stock** (``stock_quantity``): a number, or ``null`` when the product does not manage
+  stock. WooCommerce allows negative stock (backorders); a negative count is read as 0
+  shown (UNCONFIRMED: how a store with backorders wants it counted).
+* **Prices** (``regular_price``, ``price``): decimal text (``"45000"``, ``"45000.00"``),
+  ``""`` when unset; read in whole rupiah.
+* **Times** (``date_created_gmt``, ``date_modified_gmt``): ``2026-11-20T03:15:32``
+  without an offset, in UTC (the ``*_gmt`` fields, §4.6 #1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any
+
+from pydantic import Field, PlainValidator, RootModel, StrictStr
+from pydantic import StringConstraints as Text
+
+from syncd.adapter import ORDER_YEARS
+from syncd.shapes import Answer, Name, Qty
+
+__all__ = [
+    "BatchItem",
+    "BatchResult",
+    "ItemError",
+    "LineItem",
+    "Listed",
+    "Money",
+    "Order",
+    "Product",
+    "Variation",
+    "WcError",
+    "WcId",
+    "WcTime",
+]
+
+_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?(Z|[+-]00:?00)?")
+_MONEY = re.compile(r"\d{1,12}(?:\.\d{1,6})?")
+
+
+def _wc_id(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return str(value)
+    raise ValueError("not an id (a whole number 0..2^63-1)")
+
+
+def _wc_time(value: Any) -> dt.datetime:
+    if not isinstance(value, str) or len(value) > 40 or not (m := _TIME.fullmatch(value)):
+        raise ValueError("not a GMT time (2026-11-20T03:15:32)")
+    try:
+        y, mo, d, h, mi, sec = (int(g) for g in m.groups()[:6])
+        when = dt.datetime(y, mo, d, h, mi, sec, tzinfo=dt.UTC)
+    except ValueError:
+        raise ValueError("a date or time of day that does not exist") from None
+    if not ORDER_YEARS[0] <= when.year < ORDER_YEARS[1]:
+        raise ValueError(f"a time outside {ORDER_YEARS[0]}..{ORDER_YEARS[1]}")
+    return when
+
+
+def _money(value: Any) -> int:
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and _MONEY.fullmatch(value):
+        return int(float(value))
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and math.isfinite(value) and 0 <= value <= 10**12:
+        return int(value)
+    raise ValueError("not a price (decimal text such as 45000.00)")
+
+
+def _stock(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and -(10**9) <= value <= 10**9:
+        return max(0, value)
+    raise ValueError("not a stock count (a whole number or null)")
+
+
+#: A WooCommerce id (a JSON number), kept as text.
+WcId = Annotated[str, PlainValidator(_wc_id)]
+#: A ``*_gmt`` time: ISO 8601 without an offset, UTC.
+WcTime = Annotated[dt.datetime, PlainValidator(_wc_time)]
+#: A price as decimal text (``""``: unset, 0), whole rupiah.
+Money = Annotated[int, PlainValidator(_money)]
+#: ``stock_quantity``: a count, or None when stock is not managed.
+Stock = Annotated[int | None, PlainValidator(_stock)]
+Word = Annotated[StrictStr, Text(min_length=1, max_length=64)]
+
+
+class WcError(Answer):
+    """An error answer: ``{code, message, data: {status}}`` (§4.5)."""
+
+    code: Word
+    message: Name = ""
+
+
+class Variation(Answer):
+    id: WcId
+    sku: Name = ""
+    manage_stock: bool | StrictStr = False  # "parent": the parent's stock (UNCONFIRMED use)
+    stock_quantity: Stock = None
+    regular_price: Money = 0
+    price: Money = 0
+
+
+class Product(Variation):
+    name: Name = ""
+    type: Word = "simple"
+    status: Word = "publish"
+    variations: list[Any] = []  # the variation ids; read from /variations instead
+
+
+class Ref(Answer):
+    id: WcId
+
+
+Listed = RootModel[list[Ref]]  # a list answer of which only the ids are read
+
+
+class ItemError(Answer):
+    code: Word
+    message: Name = ""
+
+
+class BatchItem(Answer):
+    """One object of a batch answer: the object written, or ``{id, error}``."""
+
+    id: WcId
+    error: ItemError | None = None
+    stock_quantity: Stock = None
+
+
+class BatchResult(Answer):
+    update: list[BatchItem] = []
+
+
+class LineItem(Answer):
+    id: WcId
+    product_id: WcId
+    variation_id: WcId = "0"
+    sku: Name | None = None
+    quantity: Qty
+
+
+class Order(Answer):
+    id: WcId
+    status: Word
+    date_created_gmt: WcTime
+    date_modified_gmt: WcTime
+    line_items: list[LineItem] = Field(default_factory=list)

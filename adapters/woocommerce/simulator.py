@@ -1,0 +1,588 @@
+"""A local WooCommerce store (REST API v3) for syncd's tests and benchmarks.
+
+``WooSimulator`` serves ``/wp-json/wc/v3`` on 127.0.0.1 the way WooCommerce core does
+(reference ``marketplace-apis.md`` §4): REST keys by HTTP Basic auth or, for hosts that
+strip ``Authorization`` (``strip_authorization = True``), the ``consumer_key`` /
+``consumer_secret`` query parameters (§4.1); products (simple and variable, stock on the
+variations, §4.6 #2), the batch endpoints (≤ 100 objects, one parent per variations
+batch), orders by ``modified_after`` (site time unless ``dates_are_gmt=true``: the site
+here is Asia/Jakarta, §4.6 #1), paged by ``Link`` and ``X-WP-TotalPages`` (the ``Link``
+echoes the request's query, credentials included, as WordPress builds it).
+
+Stock follows core's ``wc-stock-functions.php`` (§4.3): an order reduces the stock of its
+lines once, on the transition to processing, on-hold or completed, and gives it back on
+the transition to cancelled or pending if it had been reduced. Placing a pending order
+holds nothing here (core's checkout reservation table is not simulated: it only stops
+other checkouts, it does not change ``stock_quantity``).
+
+UNCONFIRMED (not in the reference, written from memory of core): the messages of the
+refused-key answers other than "Consumer key is missing" (§4.1), the 413 code for an
+oversized batch, and the per-object ``error`` shape of a batch answer.
+
+Simulation shortcuts, not WooCommerce facts: Basic auth is accepted over plain HTTP on
+loopback (a real store wants OAuth 1.0a there, §4.1); ids are one sequence for products,
+variations, orders and line items (as WordPress posts share one, roughly).
+
+=====================================================  ====  ===============================
+reply                                                  HTTP  ``code``
+=====================================================  ====  ===============================
+no key (header stripped, no query parameters)          401   woocommerce_rest_authentication_error
+unknown or revoked key / wrong secret                  401   woocommerce_rest_authentication_error
+bad parameter (per_page > 100, orderby, dates)         400   rest_invalid_param
+more than 100 objects in a batch                       413   ..._request_entity_too_large
+unknown product (for a variations route)               404   woocommerce_rest_product_invalid_id
+one object of a batch refused (``fail_item``)          200   per object ``error``
+PUT when ``put_501`` (ModSecurity, §4.5)               501   — (an HTML page)
+unknown route                                          404   rest_no_route
+throttled (``rate_limit``), injected ``429``           429   — (``Retry-After``)
+injected ``500`` / ``503``                             500/503 internal_server_error / —
+injected ``error_body:<code>:<message>``               400   ``<code>``
+=====================================================  ====  ===============================
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any, Final
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from adapters._loopback import FAULT_KINDS, LoopbackSimulator, Reply
+
+__all__ = ["REDUCING", "RESTORING", "STATUSES", "STOCK_WRITES", "WooSimulator"]
+
+JSON = dict[str, Any]
+API: Final = "/wp-json/wc/v3"
+#: the logical place of every batch call that writes stock (counted and faulted as one)
+STOCK_WRITES: Final = "stock-writes"
+MAX_PER_PAGE: Final = 100
+MAX_BATCH: Final = 100
+SITE_TZ: Final = timezone(timedelta(hours=7))  # Asia/Jakarta
+STATUSES: Final = frozenset(
+    {"pending", "processing", "on-hold", "completed", "cancelled", "refunded", "failed"}
+)
+REDUCING: Final = frozenset({"processing", "on-hold", "completed"})  # §4.3
+RESTORING: Final = frozenset({"cancelled", "pending"})  # §4.3, if reduced before
+ORDERBY: Final = frozenset({"date", "id", "include", "title", "slug", "modified"})
+_WHEN: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+
+
+@dataclass(frozen=True)
+class _Req:
+    """One request as received (credentials from the header or the query)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    multi: dict[str, list[str]]
+    body: bytes
+    key: str
+    secret: str
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class _Stockable:
+    id: int
+    sku: str
+    price: int
+    stock: int | None  # None: stock not managed
+    modified: float
+
+    @property
+    def manage_stock(self) -> bool:
+        return self.stock is not None
+
+
+@dataclass
+class _Product(_Stockable):
+    name: str = ""
+    type: str = "simple"
+    variations: dict[int, _Stockable] = field(default_factory=dict)
+
+
+@dataclass
+class _Line:
+    id: int
+    product_id: int
+    variation_id: int
+    sku: str
+    qty: int
+
+
+@dataclass
+class _Order:
+    id: int
+    status: str
+    created: float
+    modified: float
+    lines: list[_Line]
+    reduced: bool = False
+
+
+def _json(status: int, body: Any, headers: Iterable[tuple[str, str]] = ()) -> Reply:
+    data = json.dumps(body, separators=(",", ":")).encode()
+    return Reply(status, data, (("Content-Type", "application/json; charset=UTF-8"), *headers))
+
+
+def _error(status: int, code: str, message: str) -> Reply:
+    return _json(status, {"code": code, "message": message, "data": {"status": status}})
+
+
+def _gmt(stamp: float) -> str:
+    return datetime.fromtimestamp(stamp, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _site(stamp: float) -> str:
+    return datetime.fromtimestamp(stamp, SITE_TZ).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+class WooSimulator(LoopbackSimulator):
+    """A WooCommerce store on 127.0.0.1 with one REST key, products, buyers and faults.
+
+    Settable: ``strip_authorization`` (the host drops the header), ``put_501`` (the host
+    refuses PUT), ``latency``/``jitter``, ``rate_limit``, ``timeout_hold``,
+    ``retry_after``. Read-only by convention: ``calls`` ((key, path) → n), ``request_log``.
+    """
+
+    fault_kinds = FAULT_KINDS | {"503"}
+
+    def __init__(
+        self,
+        *,
+        consumer_key: str = "ck_demo_0123456789abcdef",
+        consumer_secret: str = "cs_demo_0123456789abcdef",  # noqa: S107 - made up
+        clock: Callable[[], float] | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        rate_limit: tuple[float, int] | None = None,
+        port: int = 0,
+    ) -> None:
+        super().__init__(
+            clock=clock, latency=latency, jitter=jitter, rate_limit=rate_limit, port=port
+        )
+        self.keys: dict[str, str] = {consumer_key: consumer_secret}
+        self.strip_authorization = False
+        self.put_501 = False
+        self._products: dict[int, _Product] = {}
+        self._parent: dict[int, int] = {}  # variation id → product id
+        self._orders: dict[int, _Order] = {}
+        self._failing: dict[int, str] = {}
+        self._seq = 1000
+
+    # -- catalogue and buyers (the test's moves)
+
+    def _next_id(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def add_simple(self, name: str, *, sku: str, price: int, stock: int | None) -> int:
+        """A simple product; ``stock`` None: not managed. Its id."""
+        with self._lock:
+            pid = self._next_id()
+            self._products[pid] = _Product(pid, sku, price, stock, self.now(), name=name)
+            return pid
+
+    def add_variable(self, name: str, variations: Iterable[tuple[str, int, int]]) -> list[int]:
+        """A variable product with (sku, price, stock) variations: [parent id, variation ids…]."""
+        with self._lock:
+            pid = self._next_id()
+            product = _Product(pid, "", 0, None, self.now(), name=name, type="variable")
+            self._products[pid] = product
+            ids = [pid]
+            for sku, price, stock in variations:
+                vid = self._next_id()
+                product.variations[vid] = _Stockable(vid, sku, price, stock, self.now())
+                self._parent[vid] = pid
+                ids.append(vid)
+            return ids
+
+    def _object(self, product_id: int, variation_id: int) -> _Stockable:
+        product = self._products[product_id]
+        return product.variations[variation_id] if variation_id else product
+
+    def stock(self, product_id: int, variation_id: int = 0) -> int | None:
+        """``stock_quantity`` of a product or variation (what buyers can buy)."""
+        with self._lock:
+            return self._object(product_id, variation_id).stock
+
+    def parent_stock(self, product_id: int) -> int | None:
+        """A variable product's own ``stock_quantity`` (not what buyers of a variation see)."""
+        with self._lock:
+            return self._products[product_id].stock
+
+    def price(self, product_id: int, variation_id: int = 0) -> int:
+        with self._lock:
+            return self._object(product_id, variation_id).price
+
+    def fail_item(self, object_id: int, reason: str) -> None:
+        """Batch writes of this product or variation are refused with ``reason``."""
+        with self._lock:
+            self._failing[object_id] = reason
+
+    def revoke(self, consumer_key: str) -> None:
+        """The seller revokes the key (or deletes its user)."""
+        with self._lock:
+            self.keys.pop(consumer_key, None)
+
+    def place_order(
+        self, lines: Iterable[tuple[int, int, int]], status: str = "pending"
+    ) -> int | None:
+        """A checkout of (product id, variation id or 0, qty) lines; None when managed stock
+        is short. A paid status reduces the stock at once (as payment complete does)."""
+        wanted = list(lines)
+        with self._lock:
+            for pid, vid, qty in wanted:
+                obj = self._object(pid, vid)
+                if qty < 1 or (obj.stock is not None and obj.stock < qty):
+                    return None
+            now = self.now()
+            order = _Order(self._next_id(), "pending", now, now, [])
+            for pid, vid, qty in wanted:
+                obj = self._object(pid, vid)
+                order.lines.append(_Line(self._next_id(), pid, vid, obj.sku, qty))
+            self._orders[order.id] = order
+            if status != "pending":
+                self.set_status(order.id, status)
+            return order.id
+
+    def set_status(self, order_id: int, status: str) -> None:
+        """Move an order on, with core's stock hooks (§4.3)."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown order status {status!r}")
+        with self._lock:
+            order = self._orders[order_id]
+            if order.status == status:
+                return
+            if status in REDUCING and not order.reduced:
+                self._move_stock(order, -1)
+                order.reduced = True
+            elif status in RESTORING and order.reduced:
+                self._move_stock(order, +1)
+                order.reduced = False
+            order.status, order.modified = status, self.now()
+
+    def order_status(self, order_id: int) -> str:
+        with self._lock:
+            return self._orders[order_id].status
+
+    def _move_stock(self, order: _Order, sign: int) -> None:
+        for line in order.lines:
+            obj = self._object(line.product_id, line.variation_id)
+            if obj.stock is not None:  # core changes only managed stock (and allows < 0)
+                obj.stock += sign * line.qty
+                obj.modified = self.now()
+                self._observe("store", line.product_id, line.variation_id, obj.stock)
+
+    # -- HTTP
+
+    def serve_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
+        url = urlsplit(target)
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        multi = parse_qs(url.query, keep_blank_values=True)
+        if self.strip_authorization:
+            headers = {k: v for k, v in headers.items() if k != "authorization"}
+        key, secret = self._credentials(headers, query)
+        # a batch that writes stock also counts (and takes faults) as ``STOCK_WRITES``:
+        # stock and price share the batch routes, and a test may aim at the stock only
+        stock = method == "POST" and url.path.endswith("/batch") and b'"stock_quantity"' in body
+        with self._lock:
+            self.count_call(url.path, key)
+            if stock:
+                self.count_call(STOCK_WRITES, key)
+            fault = (self.take_fault(STOCK_WRITES) if stock else None) or self.take_fault(url.path)
+        self.wait_latency()
+        reply = self._answer(_Req(method, url.path, query, multi, body, key, secret), fault)
+        self.hold_reply(fault)
+        with self._lock:
+            self.log_reply(method, url.path, key, reply.status)
+        return reply
+
+    @staticmethod
+    def _credentials(headers: dict[str, str], query: dict[str, str]) -> tuple[str, str]:
+        auth = headers.get("authorization", "")
+        if auth.startswith("Basic "):
+            try:
+                key, _, secret = base64.b64decode(auth[6:], validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                return "", ""
+            return key, secret
+        return query.get("consumer_key", ""), query.get("consumer_secret", "")
+
+    def _answer(self, req: _Req, fault: str | None) -> Reply:  # noqa: PLR0911 - one per fault
+        if fault == "429":
+            return Reply(429, b"Too Many Requests", (("Retry-After", str(self.retry_after)),))
+        if fault == "500":
+            return _error(500, "internal_server_error", "There has been a critical error.")
+        if fault == "503":
+            return Reply(503, b"<html>Service Unavailable</html>", (("Retry-After", "1"),))
+        if fault and fault.startswith("error_body:"):
+            _, code, message = fault.split(":", 2)
+            return _error(400, code, message)
+        with self._lock:
+            if fault == "expire_token":
+                self.revoke(req.key)
+            now = self.now()
+            wait = self.throttle(req.key, now)
+            if wait is not None:
+                return Reply(429, b"Too Many Requests", (("Retry-After", str(wait)),))
+            try:
+                reply = self._route(req)
+            except ApiError as exc:
+                reply = _error(exc.status, exc.code, exc.message)
+        if fault == "malformed":
+            return Reply(200, reply.body[: len(reply.body) // 2], reply.headers)
+        return reply
+
+    def _route(self, req: _Req) -> Reply:
+        method, path, query, multi, body = req.method, req.path, req.query, req.multi, req.body
+        if not path.startswith(API + "/"):
+            raise ApiError(404, "rest_no_route", "No route was found matching the URL")
+        if method == "PUT" and self.put_501:
+            return Reply(501, b"<html><h1>Method Not Implemented</h1></html>")
+        self._authenticate(req.key, req.secret)
+        parts = path[len(API) + 1 :].split("/")
+        if method == "GET" and parts == ["products"]:
+            return self._list(path, query, multi, self._product_list())
+        if (
+            method == "GET"
+            and len(parts) == 3
+            and parts[0] == "products"
+            and parts[2] == ("variations")
+        ):
+            product = self._product(parts[1])
+            return self._list(path, query, multi, [_variation_json(v) for v in _vars(product)])
+        if method == "POST" and parts == ["products", "batch"]:
+            return _json(200, self._batch(_updates(body), None))
+        if (
+            method == "POST"
+            and len(parts) == 4
+            and parts[0] == "products"
+            and parts[2:]
+            == [
+                "variations",
+                "batch",
+            ]
+        ):
+            return _json(200, self._batch(_updates(body), self._product(parts[1])))
+        if method == "GET" and parts == ["orders"]:
+            return self._list(path, query, multi, self._order_list(query))
+        raise ApiError(404, "rest_no_route", "No route was found matching the URL and method")
+
+    def _authenticate(self, key: str, secret: str) -> None:
+        if not key:
+            raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer key is missing.")
+        expected = self.keys.get(key)
+        if expected is None:
+            raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
+        if not hmac.compare_digest(expected, secret):
+            raise ApiError(
+                401, "woocommerce_rest_authentication_error", "Consumer secret is invalid."
+            )
+
+    def _product(self, text: str) -> _Product:
+        product = self._products.get(int(text)) if text.isdigit() else None
+        if product is None:
+            raise ApiError(404, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        return product
+
+    def _product_list(self) -> list[JSON]:
+        return [_product_json(p) for p in sorted(self._products.values(), key=lambda p: p.id)]
+
+    def _list(
+        self, path: str, query: dict[str, str], multi: dict[str, list[str]], items: list[JSON]
+    ) -> Reply:
+        per_page = _int(query, "per_page", 10, 1, MAX_PER_PAGE)
+        page = _int(query, "page", 1, 1, None)
+        total_pages = max(1, -(-len(items) // per_page))
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = [("X-WP-Total", str(len(items))), ("X-WP-TotalPages", str(total_pages))]
+        links = []
+        for rel, number in (("prev", page - 1), ("next", page + 1)):
+            if 1 <= number <= total_pages:
+                echoed = {k: v for k, v in multi.items() if k != "page"}
+                qs = urlencode({**echoed, "page": [str(number)]}, doseq=True)
+                links.append(f'<{self.base_url}{path}?{qs}>; rel="{rel}"')
+        if links:
+            headers.append(("Link", ", ".join(links)))
+        return _json(200, chunk, headers)
+
+    def _order_list(self, query: dict[str, str]) -> list[JSON]:
+        gmt = query.get("dates_are_gmt", "") in ("true", "1")
+        after = _when(query.get("modified_after"), gmt)
+        before = _when(query.get("modified_before"), gmt)
+        orderby = query.get("orderby", "date")
+        direction = query.get("order", "desc")
+        if orderby not in ORDERBY or direction not in ("asc", "desc"):
+            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): orderby, order")
+        # UNCONFIRMED: whether modified_after is exclusive; it is, here
+        found = [
+            o
+            for o in self._orders.values()
+            if (after is None or o.modified > after) and (before is None or o.modified < before)
+        ]
+        sort_key: Callable[[_Order], Any] = {
+            "modified": lambda o: (o.modified, o.id),
+            "id": lambda o: o.id,
+        }.get(orderby, lambda o: (o.created, o.id))
+        found.sort(key=sort_key, reverse=direction == "desc")
+        return [_order_json(o) for o in found]
+
+    def _batch(self, updates: list[JSON], parent: _Product | None) -> JSON:
+        if len(updates) > MAX_BATCH:
+            raise ApiError(
+                413,
+                "woocommerce_rest_request_entity_too_large",
+                f"Unable to accept more than {MAX_BATCH} items for this request.",
+            )
+        out: list[JSON] = []
+        for update in updates:
+            oid = update.get("id")
+            if not isinstance(oid, int) or isinstance(oid, bool):
+                out.append(_item_error(0, "woocommerce_rest_invalid_id", "Invalid ID."))
+                continue
+            if oid in self._failing:
+                out.append(_item_error(oid, "woocommerce_rest_invalid_param", self._failing[oid]))
+                continue
+            if parent is None:
+                out.append(self._update_product(oid, update))
+            elif oid in parent.variations:
+                obj = parent.variations[oid]
+                self._apply(parent.id, oid, obj, update)
+                out.append(_variation_json(obj))
+            else:
+                out.append(_item_error(oid, "woocommerce_rest_invalid_id", "Invalid ID."))
+        return {"update": out}
+
+    def _update_product(self, oid: int, update: JSON) -> JSON:
+        product = self._products.get(oid)
+        if product is None:
+            if oid in self._parent:  # a variation through the products route: nothing
+                variation = self._products[self._parent[oid]].variations[oid]
+                return _variation_json(variation)  # (§4.6 #2: silently does nothing)
+            return _item_error(oid, "woocommerce_rest_product_invalid_id", "Invalid ID.")
+        if product.type == "variable":
+            # §4.6 #2: stock written on a variable parent is the parent's own, not what
+            # buyers of any variation see; price on the parent is ignored.
+            if update.get("manage_stock") is True and "stock_quantity" in update:
+                product.stock = int(update["stock_quantity"])
+            return _product_json(product)
+        self._apply(oid, 0, product, update)
+        return _product_json(product)
+
+    def _apply(self, pid: int, vid: int, obj: _Stockable, update: JSON) -> None:
+        if "manage_stock" in update:
+            manage = update["manage_stock"] is True
+            obj.stock = (obj.stock or 0) if manage else None
+        if "stock_quantity" in update and obj.stock is not None:  # ignored when not managed
+            value = update["stock_quantity"]
+            if isinstance(value, int) and not isinstance(value, bool):
+                obj.stock = value
+                self._observe("store", pid, vid, value)
+        if "regular_price" in update:
+            text = str(update["regular_price"])
+            if text.replace(".", "", 1).isdigit():
+                obj.price = int(float(text))
+        obj.modified = self.now()
+
+
+# ---------------------------------------------------------------- shapes
+
+
+def _vars(product: _Product) -> list[_Stockable]:
+    return sorted(product.variations.values(), key=lambda v: v.id)
+
+
+def _stock_fields(obj: _Stockable) -> JSON:
+    return {
+        "sku": obj.sku,
+        "manage_stock": obj.manage_stock,
+        "stock_quantity": obj.stock,
+        "stock_status": "instock" if obj.stock is None or obj.stock > 0 else "outofstock",
+        "regular_price": str(obj.price) if obj.price else "",
+        "price": str(obj.price) if obj.price else "",
+        "date_modified": _site(obj.modified),
+        "date_modified_gmt": _gmt(obj.modified),
+    }
+
+
+def _product_json(p: _Product) -> JSON:
+    return {
+        "id": p.id,
+        "name": p.name,
+        "type": p.type,
+        "status": "publish",
+        **_stock_fields(p),
+        "variations": [v.id for v in _vars(p)],
+    }
+
+
+def _variation_json(v: _Stockable) -> JSON:
+    return {"id": v.id, **_stock_fields(v)}
+
+
+def _order_json(o: _Order) -> JSON:
+    return {
+        "id": o.id,
+        "status": o.status,
+        "currency": "IDR",
+        "date_created": _site(o.created),
+        "date_created_gmt": _gmt(o.created),
+        "date_modified": _site(o.modified),
+        "date_modified_gmt": _gmt(o.modified),
+        "line_items": [
+            {
+                "id": line.id,
+                "product_id": line.product_id,
+                "variation_id": line.variation_id,
+                "quantity": line.qty,
+                "sku": line.sku,
+            }
+            for line in o.lines
+        ],
+    }
+
+
+def _item_error(oid: int, code: str, message: str) -> JSON:
+    return {"id": oid, "error": {"code": code, "message": message, "data": {"status": 400}}}
+
+
+def _updates(body: bytes) -> list[JSON]:
+    try:
+        data = json.loads(body or b"{}")
+    except ValueError:
+        raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.") from None
+    updates = data.get("update", []) if isinstance(data, dict) else None
+    if not isinstance(updates, list) or not all(isinstance(u, dict) for u in updates):
+        raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): update")
+    return updates
+
+
+def _int(query: dict[str, str], name: str, default: int, lo: int, hi: int | None) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) < lo or (hi is not None and int(text) > hi):
+        raise ApiError(400, "rest_invalid_param", f"Invalid parameter(s): {name}")
+    return int(text)
+
+
+def _when(text: str | None, gmt: bool) -> float | None:
+    """A filter time: UTC with ``dates_are_gmt``, else the site's time zone (§4.6 #1)."""
+    if not text:
+        return None
+    if not _WHEN.fullmatch(text[:19]):
+        raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): modified_after")
+    zone = UTC if gmt else SITE_TZ
+    return datetime.fromisoformat(text[:19]).replace(tzinfo=zone).timestamp()
