@@ -15,7 +15,7 @@ from __future__ import annotations
 import abc
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, Self
 
@@ -32,6 +32,7 @@ class Closeable(Protocol):
 
     def close(self) -> None: ...
 
+
 __all__ = [
     "Adapter",
     "AdapterContext",
@@ -45,10 +46,7 @@ __all__ = [
     "RemoteListing",
     "SetAside",
     "StockUpdate",
-    "need",
     "order_problem",
-    "page_token",
-    "parse_each",
 ]
 
 #: Normalized order states, in the only order they may advance:
@@ -205,34 +203,6 @@ def _why(exc: Exception) -> str:
     return str(exc)
 
 
-def parse_each(
-    raws: Iterable[Any], parse: Callable[[Any], RemoteOrder], *, id_key: str
-) -> tuple[list[RemoteOrder], list[SetAside]]:
-    """Each raw order through ``parse``; one it cannot read is set aside (with its id and
-    the reason), never the whole page."""
-    import json  # noqa: PLC0415
-
-    from syncd.errors import MalformedResponse  # noqa: PLC0415
-
-    orders: list[RemoteOrder] = []
-    aside: list[SetAside] = []
-    for raw in raws:
-        try:
-            orders.append(parse(raw))
-        except (
-            KeyError,
-            ValueError,
-            TypeError,
-            AttributeError,
-            ArithmeticError,  # a time of 2**63 s: OverflowError
-            MalformedResponse,
-        ) as exc:
-            order_id = str(raw.get(id_key, "")) if isinstance(raw, dict) else ""
-            reason = _why(exc)[:300]
-            aside.append(SetAside(order_id, reason, json.dumps(raw, default=str)[:4000]))
-    return orders, aside
-
-
 @dataclass(slots=True)
 class Credentials:
     """A shop's tokens. Stored encrypted; never logged (``repr`` hides the secrets)."""
@@ -251,6 +221,10 @@ class Credentials:
         )
 
 
+#: The name earlier versions stored every marketplace's app secret under; still read.
+LEGACY_SECRET = "partner_key"  # noqa: S105 - a name, not a secret
+
+
 @dataclass(slots=True)
 class AdapterContext:
     """What the core gives an adapter instance for one channel account."""
@@ -261,38 +235,24 @@ class AdapterContext:
     credentials: Callable[[], Credentials | None]  # current tokens, read fresh on each call
     now: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
+    def secret(self, name: str, *, source: str) -> str:
+        """The app secret stored under ``name`` (else under the legacy name), or Rejected
+        naming what is missing and how to store it."""
+        from syncd.errors import Rejected  # noqa: PLC0415
 
-def need(body: Any, *keys: str, source: str) -> Any:
-    """``body[k1][k2]…`` of a marketplace answer, or MalformedResponse naming what is missing."""
-    from syncd.errors import MalformedResponse  # noqa: PLC0415
-
-    value = body
-    for key in keys:
-        if not isinstance(value, dict) or key not in value:
-            raise MalformedResponse(f"{source}: answer lacks {'.'.join(keys)}", code="malformed")
-        value = value[key]
-    return value
+        value = self.secrets.get(name) or self.secrets.get(LEGACY_SECRET)
+        if not value:
+            raise Rejected(
+                f"{source}: no {name} stored for this channel "
+                "(syncd channel set-secret NAME, or connect it again)",
+                code="no_secret",
+            )
+        return value
 
 
-#: A paging token longer than this is not one a marketplace sends (theirs are < 200).
+#: A paging token longer than this is not one a marketplace sends (theirs are < 200):
+#: ``syncd.shapes.PageToken``.
 MAX_PAGE_TOKEN = 2048
-
-
-def page_token(value: Any, *, source: str) -> str:
-    """A continuation token as the marketplaces document it: a non-empty string of
-    printable characters without spaces, of bounded length. Anything else (``True``, a
-    list, a megabyte) is a malformed answer: retried, never stored as our cursor."""
-    from syncd.errors import MalformedResponse  # noqa: PLC0415
-
-    if (
-        not isinstance(value, str)
-        or not 0 < len(value) <= MAX_PAGE_TOKEN
-        or not value.isprintable()
-        or any(c.isspace() for c in value)
-    ):
-        shown = repr(value)[:40]
-        raise MalformedResponse(f"{source}: paging token {shown} is not one", code="paging")
-    return value
 
 
 class Adapter(abc.ABC):

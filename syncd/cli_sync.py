@@ -61,7 +61,7 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
     vault = _vault(ctx)
     sealed = credentials.load(ctx.store, vault, account.tenant_id, account.id)
     name = credentials.secret_name(account.marketplace)
-    if name not in sealed.app and credentials.LEGACY_SECRET not in sealed.app:
+    if not credentials.has_secret(sealed.app, name):
         key = os.environ.get(args.partner_key_env, "")
         if not key:
             raise UserError("connect.no_key", env=args.partner_key_env)
@@ -317,12 +317,14 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_channel_options(p: argparse.ArgumentParser) -> None:
+def add_channel_options(p: argparse.ArgumentParser, *, adapters: bool = True) -> None:
     """Options of ``channel add``/``edit``: the installed adapters' settings (from their
-    settings models, ``syncd.channel_options``) and the core's own."""
-    from syncd.channel_options import add_options  # noqa: PLC0415
+    settings models, ``syncd.channel_options``; left out when ``adapters`` is False, for a
+    command line that is neither) and the core's own."""
+    if adapters:
+        from syncd.channel_options import add_options  # noqa: PLC0415
 
-    add_options(p)
+        add_options(p)
     p.add_argument("--integration-start", help=t("help.integration_start"))
     p.add_argument("--price-sync", choices=("push", "off"), help=t("help.price_sync"))
 

@@ -42,7 +42,7 @@ from urllib.parse import quote
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from syncd.adapter import Credentials
+from syncd.adapter import LEGACY_SECRET, Credentials
 from syncd.catalog import now
 from syncd.errors import UserError
 from syncd.store import Store
@@ -313,16 +313,17 @@ def save(
     return generation
 
 
-#: The name earlier versions stored every marketplace's app secret under.
-LEGACY_SECRET = "partner_key"  # noqa: S105 - a name, not a secret
-
-
 def secret_name(marketplace: str) -> str:
     """The name the marketplace's adapter reads its app secret by (``secret_names[0]``)."""
     from adapters import load  # noqa: PLC0415
 
     names: tuple[str, ...] = getattr(load(marketplace), "secret_names", ()) or (LEGACY_SECRET,)
     return names[0]
+
+
+def has_secret(app: dict[str, str], name: str) -> bool:
+    """Whether ``app`` holds the secret ``name`` (or its copy under the legacy name)."""
+    return bool(app.get(name) or app.get(LEGACY_SECRET))
 
 
 def with_secret(app: dict[str, str], name: str, value: str) -> dict[str, str]:

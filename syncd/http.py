@@ -630,16 +630,3 @@ def bucket_for_limit(limiter: Limiter, key: str, limit: float) -> TokenBucket:
     burst + rate·1 s ≤ limit (reliability.md finding 6)."""
     burst = max(1, int(limit * 0.2))
     return limiter.bucket(key, max(0.5, limit - burst), burst)
-
-
-def policy_from(settings: Mapping[str, Any]) -> HttpPolicy:
-    """An account's retry and timeout policy, overridable per channel settings."""
-    return HttpPolicy(
-        max_attempts=int(settings.get("max_attempts", 5)),
-        max_elapsed=float(settings.get("max_elapsed", 60.0)),
-        base_wait=float(settings.get("base_wait", 0.5)),
-        max_wait=float(settings.get("max_wait", 30.0)),
-        timeout=httpx.Timeout(float(settings.get("timeout", 15.0)), connect=5.0),
-        deadline=float(settings.get("deadline", 30.0)),
-        max_answer_bytes=int(settings.get("max_answer_bytes", 8 * 1024 * 1024)),
-    )

@@ -199,7 +199,7 @@ class LazadaAdapter(HttpAdapter):
         auth_url = (settings.auth_url or AUTH_HOST).rstrip("/")
         return LazadaAuth(
             settings.app_key,
-            _app_secret(ctx.secrets),
+            ctx.secret("app_secret", source="Lazada"),
             token=lambda: c.access_token if (c := ctx.credentials()) else None,
             prefixes=(urlsplit(base_url).path, urlsplit(f"{auth_url}/rest").path),
             clock=lambda: ctx.now().timestamp(),
@@ -580,15 +580,6 @@ def _line(row: shapes.Unit) -> OrderLine:
         state=_state(status),
         status=status,
     )
-
-
-def _app_secret(secrets: dict[str, str]) -> str:
-    # ``partner_key``: the name ``syncd channel connect`` stores every marketplace's signing
-    # secret under (as the TikTok adapter reads it); ``app_secret``: Lazada's own name.
-    secret = secrets.get("partner_key") or secrets.get("app_secret")
-    if not secret:
-        raise Rejected("Lazada: no app_secret stored for this account", code="config")
-    return secret
 
 
 def _payload(entries: Sequence[Entry]) -> str:

@@ -127,7 +127,7 @@ class ShopeeAdapter(HttpAdapter):
     def signer(cls, ctx: AdapterContext, settings: ShopeeSettings, base_url: str) -> ShopeeAuth:
         return ShopeeAuth(
             settings.partner_id,
-            ctx.secrets["partner_key"],
+            ctx.secret("partner_key", source="Shopee"),
             int(ctx.shop_id),
             token=lambda: c.access_token if (c := ctx.credentials()) else None,
             clock=lambda: ctx.now().timestamp(),
@@ -143,7 +143,8 @@ class ShopeeAdapter(HttpAdapter):
             "timestamp": timestamp,
             "redirect": redirect,
             "sign": sign(
-                self.ctx.secrets["partner_key"], base_string(self.partner_id, path, timestamp)
+                self.ctx.secret("partner_key", source="Shopee"),
+                base_string(self.partner_id, path, timestamp),
             ),
         }
         return f"{self.base_url}{path}?{urlencode(query)}"

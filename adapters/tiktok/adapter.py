@@ -70,7 +70,7 @@ from syncd.shapes import Answer, read, read_each
 _log = structlog.get_logger("syncd.adapters.tiktok")
 _A = TypeVar("_A", bound=Answer)
 
-__all__ = ["ADAPTER", "HOSTS", "PATHS", "TikTokAdapter", "app_key", "app_secret", "storefronts"]
+__all__ = ["ADAPTER", "HOSTS", "PATHS", "TikTokAdapter", "storefronts"]
 
 HOSTS = {"production": "https://open-api.tiktokglobalshop.com"}  # the only environment (§3.1)
 AUTH_HOST = "https://auth.tiktok-shops.com"
@@ -94,23 +94,6 @@ MAX_QUANTITY = 99_999  # the documented upper bound of a warehouse quantity (§3
 ACCESS_LIFE = dt.timedelta(days=7)  # default when the answer lacks an expiry (§3.2)
 #: ``listing_platforms`` values and how a seller calls them.
 STOREFRONT_NAMES = {"TIKTOK_SHOP": "TikTok Shop", "TOKOPEDIA": "Tokopedia"}
-
-
-def app_secret(secrets: Mapping[str, str]) -> str:
-    """The app secret: ``partner_key`` (the name ``syncd connect`` stores an app's signing
-    secret under, for every marketplace) or ``app_secret``."""
-    value = secrets.get("partner_key") or secrets.get("app_secret")
-    if not value:
-        raise Rejected("TikTok: no app secret stored for this account", code="no_app_secret")
-    return value
-
-
-def app_key(settings: Mapping[str, Any]) -> str:
-    """The app key (Partner Center), a channel setting; not a secret (it is in every URL)."""
-    value = settings.get("app_key")
-    if not value:
-        raise Rejected("TikTok: set the app's app_key in the channel settings", code="no_app_key")
-    return str(value)
 
 
 def storefronts(settings: Mapping[str, Any], region: str | None) -> list[str]:
@@ -201,7 +184,7 @@ class TikTokAdapter(HttpAdapter):
                 str(c.extra.get("shop_cipher") or "") if (c := ctx.credentials()) else None
             ),
         )
-        secret = app_secret(ctx.secrets)
+        secret = ctx.secret("app_secret", source="TikTok")
         return TikTokAuth(settings.app_key, secret, source, clock=lambda: ctx.now().timestamp())
 
     # -- authorization --------------------------------------------------------------
@@ -221,7 +204,11 @@ class TikTokAdapter(HttpAdapter):
 
     def _token_call(self, path: str, params: dict[str, str]) -> shapes.TokenData:
         """An unsigned call on the auth host; the app secret goes in the query (§3.2)."""
-        query = {"app_key": self.app_key, "app_secret": app_secret(self.ctx.secrets), **params}
+        query = {
+            "app_key": self.app_key,
+            "app_secret": self.ctx.secret("app_secret", source="TikTok"),
+            **params,
+        }
         body = self.client.request("GET", f"{self.auth_url}{path}", params=query)
         got: shapes.Tokens = _read(shapes.Tokens, body, f"token {path.rsplit('/', 1)[-1]}")
         return got.data

@@ -153,7 +153,9 @@ class WooAdapter(HttpAdapter):
     @classmethod
     def signer(cls, ctx: AdapterContext, settings: WooSettings, base_url: str) -> WooAuth:
         return WooAuth(
-            settings.consumer_key, _consumer_secret(ctx.secrets), query=settings.query_auth
+            settings.consumer_key,
+            ctx.secret("consumer_secret", source="WooCommerce"),
+            query=settings.query_auth,
         )
 
     def _get(self, path: str, params: dict[str, Any]) -> WooReply:
@@ -364,11 +366,3 @@ def _order(raw: shapes.Order) -> RemoteOrder:
     return RemoteOrder(
         raw.id, raw.status, state, raw.date_created_gmt, raw.date_modified_gmt, lines
     )
-
-
-def _consumer_secret(secrets: dict[str, str]) -> str:
-    # ``partner_key``: the legacy name every marketplace's secret was stored under
-    secret = secrets.get("partner_key") or secrets.get("consumer_secret")
-    if not secret:
-        raise Rejected("WooCommerce: no consumer_secret stored for this account", code="config")
-    return secret

@@ -323,11 +323,10 @@ def test_bad_signature_is_rejected_by_the_simulator(world: World) -> None:
     world.harness.seed()
     sealed = credentials.load(world.store, world.vault, world.tenant.id, world.account.id)
     ctx = world.rt.context(sealed)
-    ctx.secrets = {**ctx.secrets, "partner_key": "not-the-key"}
+    cls = adapters.load(world.account.marketplace)
+    ctx.secrets = {**ctx.secrets, cls.secret_names[0]: "not-the-key"}  # its own secret, wrong
     ctx.now = world.harness.now
-    adapter = adapters.load(world.account.marketplace).create(
-        ctx, limiter=Limiter(), breaker=CircuitBreaker()
-    )
+    adapter = cls.create(ctx, limiter=Limiter(), breaker=CircuitBreaker())
     try:
         if adapter.auth_kind == "api_key":  # a wrong secret is a refused key
             with pytest.raises(NeedsReauth):

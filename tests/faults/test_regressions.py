@@ -153,12 +153,19 @@ def test_1_a_paging_token_of_the_wrong_shape_is_never_stored(value: object) -> N
     be the documented kind (a bounded string without spaces) or the answer is malformed:
     retried, and the stored cursor stays as it was. The other half (a well-formed token
     the marketplace refuses) is tests/contract: test_a_garbage_page_token_never_stops_the_shop."""
-    from syncd.adapter import page_token
+    from adapters.kit import next_page
+    from adapters.shopee import shapes
     from syncd.errors import MalformedResponse
+    from syncd.shapes import read
+
+    def cursor(token: object) -> str:  # what ShopeeAdapter.pull_orders does with a page
+        body = {"response": {"more": True, "next_cursor": token, "order_list": []}}
+        listed = read(shapes.OrderList, body, source="Shopee get_order_list").response
+        return next_page("", listed.next_cursor, source="Shopee get_order_list")
 
     with pytest.raises(MalformedResponse):
-        page_token(value, source="Shopee")
-    assert page_token("MTcwMDAwMDAwMDpBQkM=", source="Shopee") == "MTcwMDAwMDAwMDpBQkM="
+        cursor(value)
+    assert cursor("MTcwMDAwMDAwMDpBQkM=") == "MTcwMDAwMDAwMDpBQkM="
 
 
 def _cli(db: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
@@ -301,23 +308,29 @@ def test_13_an_answer_without_a_usable_code_says_so(code: object) -> None:
 
 def test_13_a_set_aside_order_says_what_was_wrong() -> None:
     """`KeyError: 'order_sn'` told an operator nothing; the reason names the field."""
-    from syncd.adapter import parse_each
+    from adapters.shopee import shapes
+    from syncd.shapes import read_each
 
-    def parse(raw: dict[str, object]) -> object:
-        return raw["order_sn"]
+    line = {"item_id": 1, "model_id": 0, "model_quantity_purchased": 1}
+    good = {"order_status": "READY_TO_SHIP", "create_time": 1_796_000_000, "item_list": [line]}
 
-    orders, aside = parse_each([{"id": "9"}], parse, id_key="id")  # type: ignore[arg-type]
+    def convert(raw: shapes.Order) -> object:
+        raise AssertionError(f"{raw.order_sn} should have been set aside")
+
+    orders, aside = read_each(
+        [{**good, "id": "9", "update_time": 1_796_000_000}], shapes.Order, convert, id_key="id"
+    )  # type: ignore[arg-type]
     assert orders == []
     assert aside[0].order_id == "9"
-    assert aside[0].reason == "the answer lacks the field 'order_sn'"
+    assert "order_sn" in aside[0].reason
+    assert "Field required" in aside[0].reason
 
-    def stamp(raw: dict[str, object]) -> object:  # a time of 2**63 s (the fault suite found it)
-        import datetime as dt
-
-        return dt.datetime.fromtimestamp(raw["t"], dt.UTC)  # type: ignore[arg-type]
-
-    _, aside = parse_each([{"id": "7", "t": 2**63}], stamp, id_key="id")  # type: ignore[arg-type]
-    assert aside[0].reason.startswith("a number out of range")
+    # a time of 2**63 s (the fault suite found it): named, never an OverflowError
+    spoiled = {**good, "order_sn": "7", "update_time": 2**63}
+    _, aside = read_each([spoiled], shapes.Order, convert, id_key="order_sn")  # type: ignore[arg-type]
+    assert aside[0].order_id == "7"
+    assert "update_time" in aside[0].reason
+    assert "less than" in aside[0].reason
 
 
 def test_2_an_order_spoiled_once_is_read_again_without_the_operator(
