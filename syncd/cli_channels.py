@@ -471,7 +471,7 @@ def commands(sub: Any, channel: Any) -> None:
     p.add_argument("--price-sync", choices=PRICE_SYNC, help=t("help.price_sync"))
     p = _sub(channel, "edit", "help.channel_edit", cmd_edit)
     p.add_argument("name")
-    add_channel_options(p)
+    add_channel_options(p, adapters=getattr(channel, "adapter_options", True))
     p.add_argument("--unset", action="append", metavar="KEY", help=t("help.unset"))
     p.add_argument("--rename", metavar="NEW", help=t("help.rename"))
     p = _sub(channel, "set-secret", "help.channel_set_secret", cmd_set_secret)
