@@ -371,12 +371,15 @@ def retry_set_aside(store: Store, account_id: int) -> int:
     the window back to the oldest one's page and schedule their next re-read. Returns how
     many are re-read by this poll (an order read well then leaves ``quarantine``)."""
     at = dt.datetime.now(dt.UTC)
+    due_sql = (
+        "SELECT id, cursor_before, retries FROM quarantine WHERE channel_account_id = ? "
+        "AND state = 'open' AND (retry_at IS NULL OR retry_at <= ?) ORDER BY id"
+    )
+    params = (account_id, at.isoformat(timespec="milliseconds"))
+    if not store.all(due_sql, params):  # the usual case: no writer lock taken before a poll
+        return 0
     with store.write():
-        due = store.all(
-            "SELECT id, cursor_before, retries FROM quarantine WHERE channel_account_id = ? "
-            "AND state = 'open' AND (retry_at IS NULL OR retry_at <= ?) ORDER BY id",
-            (account_id, at.isoformat(timespec="milliseconds")),
-        )
+        due = store.all(due_sql, params)  # again under the writer lock
         if not due:
             return 0
         rewind(store, account_id, due[0]["cursor_before"])
