@@ -20,6 +20,9 @@ Retries and breaker flips are logged by ``syncd.http`` (``http.retry``,
 from __future__ import annotations
 
 import abc
+import base64
+import hashlib
+import hmac
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,11 +40,13 @@ __all__ = [
     "MAX_PAGES",
     "HttpAdapter",
     "RateLimits",
+    "base64_hmac",
     "next_link",
     "next_page",
     "pages",
     "policy_of",
     "settings_of",
+    "verify_base64_hmac",
 ]
 
 
@@ -205,3 +210,19 @@ def next_link(header: str | None) -> str | None:
         if any("next" in rel.split() for rel in rels):
             return str(url)
     return None
+
+
+# -- webhook signatures ---------------------------------------------------------------
+
+
+def base64_hmac(secret: str, body: bytes) -> str:
+    """Base64 of the HMAC-SHA256 of a raw body: WooCommerce's ``X-WC-Webhook-Signature``
+    and Shopify's ``X-Shopify-Hmac-Sha256`` (reference §4.4, §5.4; vectors in §7.4)."""
+    return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+
+
+def verify_base64_hmac(secret: str, body: bytes, header: str | None) -> bool:
+    """Whether ``header`` is :func:`base64_hmac` of the raw ``body`` (constant time)."""
+    if not header:
+        return False
+    return hmac.compare_digest(base64_hmac(secret, body), header.strip())

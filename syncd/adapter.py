@@ -271,7 +271,7 @@ class Adapter(abc.ABC):
     #: what ``channel connect``/``set-secret`` store).
     secret_names: ClassVar[tuple[str, ...]] = ()
     #: how a shop is authorized: ``channel connect`` and the refresh job follow it.
-    auth_kind: ClassVar[AuthKind] = "oauth_refresh"
+    auth_kind: AuthKind = "oauth_refresh"  # a class default; an adapter may set it per channel
 
     def __init__(self, ctx: AdapterContext, client: Closeable) -> None:
         self.ctx = ctx

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["AdapterSettings", "AuthKind", "setting"]
+__all__ = ["CODELESS", "AdapterSettings", "AuthKind", "setting"]
 
 #: How a shop gives syncd access:
 #: ``oauth_refresh``: the seller authorizes once (a code), then tokens are refreshed
@@ -30,6 +30,9 @@ __all__ = ["AdapterSettings", "AuthKind", "setting"]
 #: asks again when it expires (Shopify merchant-owned apps);
 #: ``api_key``: a static key and secret, nothing to refresh (WooCommerce).
 AuthKind = Literal["oauth_refresh", "client_credentials", "api_key"]
+#: The kinds a shop is connected with no link and no code: ``channel connect`` calls the
+#: adapter's ``verify`` (check the key, or ask for the first token) instead.
+CODELESS: frozenset[str] = frozenset({"api_key", "client_credentials"})
 
 
 def setting(

@@ -72,7 +72,7 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
     except UnknownAdapter:
         raise UserError("connect.no_adapter", marketplace=account.marketplace) from None
     assert rt.adapter is not None  # noqa: S101
-    if rt.adapter.auth_kind == "api_key":
+    if rt.adapter.auth_kind != "oauth_refresh":  # adapter_settings.CODELESS: no code
         return _connect_key(ctx, account, rt)
     try:
         if not args.code:
@@ -115,18 +115,22 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _connect_key(ctx: Context, account: Any, rt: Any) -> int:
-    """An ``api_key`` shop (WooCommerce): no link and no code; the stored key is checked
-    with one cheap call, and the account is active once it works."""
+    """A shop connected with no link and no code: an ``api_key`` shop (WooCommerce) has
+    its stored key checked with one cheap call; a ``client_credentials`` one (a Shopify
+    store's own app) gets its first token. The account is active once it works."""
     from syncd import sync  # noqa: PLC0415
     from syncd.cli_channels import note  # noqa: PLC0415
     from syncd.errors import AdapterError, Retryable  # noqa: PLC0415
+    from syncd.localtime import label, show  # noqa: PLC0415
 
+    key = rt.adapter.auth_kind == "api_key"
     try:
-        sync.verify_key(ctx.store, rt)
+        access = sync.verify_key(ctx.store, rt)
     except Retryable as exc:
         raise UserError("connect.unreachable", name=account.name, error=exc.code or exc) from None
     except AdapterError as exc:  # a refused key, a key without access, a wrong address
-        raise UserError("connect.key_refused", name=account.name, error=exc) from None
+        refused = "connect.key_refused" if key else "connect.client_refused"
+        raise UserError(refused, name=account.name, error=exc) from None
     finally:
         rt.adapter.close()
     with ctx.store.write():
@@ -134,7 +138,11 @@ def _connect_key(ctx: Context, account: Any, rt: Any) -> int:
             "UPDATE channel_account SET status = 'active', status_reason = '' WHERE id = ?",
             (account.id,),
         )
-    ctx.print(t("connect.key_done", name=account.name))
+    if key:
+        ctx.print(t("connect.key_done", name=account.name))
+    else:
+        until = f"{show(access.access_expires_at)} {label(short=True)}"
+        ctx.print(t("connect.token_done", name=account.name, access=until))
     note(ctx, "channel.connected", "key checked", account.id, auth="-")
     ctx.print(t("channel.next_discover", name=account.name))
     return 0

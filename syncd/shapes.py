@@ -22,11 +22,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+)
 from pydantic import StringConstraints as Text
 
 from syncd.adapter import (
@@ -43,6 +53,7 @@ __all__ = [
     "Answer",
     "Cents",
     "Count",
+    "DecimalMoney",
     "EpochSeconds",
     "Flag",
     "Id",
@@ -52,9 +63,12 @@ __all__ = [
     "Qty",
     "Seconds",
     "Secret",
+    "UtcTime",
+    "decimal_money",
     "describe",
     "read",
     "read_each",
+    "utc_time",
 ]
 
 _Shape = TypeVar("_Shape", bound=BaseModel)
@@ -101,6 +115,44 @@ Secret = Annotated[StrictStr, Text(min_length=1, max_length=4096, pattern=r"^[!-
 Name = Annotated[StrictStr, Text(max_length=4000)]
 #: A JSON true/false (``"true"`` and ``1`` are not).
 Flag = StrictBool
+
+
+_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?(Z|[+-]00:?00)?")
+_MONEY = re.compile(r"\d{1,12}(?:\.\d{1,6})?")
+
+
+def utc_time(value: Any) -> dt.datetime:
+    """An ISO 8601 time in UTC (``2026-11-20T03:15:32``, with ``Z`` or ``+00:00`` or no
+    offset: WooCommerce's ``*_gmt`` fields, Shopify's ``DateTime``), within the order years."""
+    if not isinstance(value, str) or len(value) > 40 or not (m := _TIME.fullmatch(value)):
+        raise ValueError("not a UTC time (2026-11-20T03:15:32Z)")
+    try:
+        y, mo, d, h, mi, sec = (int(g) for g in m.groups()[:6])
+        when = dt.datetime(y, mo, d, h, mi, sec, tzinfo=dt.UTC)
+    except ValueError:
+        raise ValueError("a date or time of day that does not exist") from None
+    if not ORDER_YEARS[0] <= when.year < ORDER_YEARS[1]:
+        raise ValueError(f"a time outside {ORDER_YEARS[0]}..{ORDER_YEARS[1]}")
+    return when
+
+
+def decimal_money(value: Any) -> int:
+    """A price sent as decimal text (``"45000"``, ``"45000.00"``; ``""``/null: 0) or a
+    number, in whole rupiah."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, str) and _MONEY.fullmatch(value):
+        return int(float(value))
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if number and math.isfinite(value) and 0 <= value <= 10**12:
+        return int(value)
+    raise ValueError("not a price (decimal text such as 45000.00)")
+
+
+#: A time in UTC as ISO 8601 text (see :func:`utc_time`).
+UtcTime = Annotated[dt.datetime, PlainValidator(utc_time)]
+#: A price as decimal text or a number, read in whole rupiah (see :func:`decimal_money`).
+DecimalMoney = Annotated[int, PlainValidator(decimal_money)]
 
 
 def describe(exc: ValidationError, *, limit: int = 3) -> str:

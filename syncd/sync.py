@@ -214,8 +214,8 @@ def refresh_tokens(
             if rt.generation > seen:  # stored by a refresher the lock did not cover
                 return False
             lost = earlier or (now() if unanswered else None)
-            if lost is None:
-                raise
+            if lost is None or rt.adapter.auth_kind == "client_credentials":
+                raise  # (a client-credentials token is asked for anew: nothing is lost)
             raise NeedsReauth(  # not "revoked": a refresh's answer never reached us
                 f"a token refresh sent at {lost} got no answer (a timeout or a restart), and "
                 f"the marketplace has since refused the stored refresh token ({exc.code}): "
@@ -240,8 +240,10 @@ def refresh_tokens(
 
 
 def verify_key(store: Store, rt: AccountRuntime) -> Credentials:
-    """An ``api_key`` shop: check the stored key with one cheap call and store the access
-    it proves (no token; nothing to refresh). Raises what the call raised."""
+    """A shop connected with no code (``adapter_settings.CODELESS``): an ``api_key`` shop's
+    stored key is checked with one cheap call (no token; nothing to refresh); a
+    ``client_credentials`` shop gets its first token. The access is stored before use.
+    Raises what the call raised."""
     assert rt.adapter is not None  # noqa: S101
     access = _edge(rt, rt.adapter.verify)
     rt.generation = credentials.save(

@@ -425,10 +425,7 @@ class LazadaAdapter(HttpAdapter):
 
     def _window(self, cursor: str | None, since: dt.datetime) -> dict[str, int]:
         now = int(self.ctx.now().timestamp())
-        if cursor:
-            state: dict[str, int] = {k: int(v) for k, v in json.loads(cursor).items()}
-        else:
-            state = {"from": int(since.timestamp()), "offset": 0}
+        state = _stored_window(cursor, since)
         if "to" not in state:  # a new window: as long as allowed, up to now
             state["to"] = max(state["from"], min(now, state["from"] + int(WINDOW.total_seconds())))
             state["offset"] = 0
@@ -533,6 +530,29 @@ class LazadaAdapter(HttpAdapter):
 
 
 ADAPTER = LazadaAdapter
+
+
+def _stored_window(cursor: str | None, since: dt.datetime) -> dict[str, int]:
+    """Our stored window, read leniently: a value that is not a whole number (a spoiled
+    cursor) is dropped: a bad start reads from ``since``, a bad offset from the window's
+    first page, a bad end makes a new window. Re-reading is harmless (ingest is
+    idempotent); a cursor that cannot be read must never stop the shop."""
+    try:
+        raw = json.loads(cursor) if cursor else {}
+    except ValueError:
+        raw = {}
+    raw = raw if isinstance(raw, dict) else {}
+    state = {
+        k: v
+        for k, v in raw.items()
+        if k in ("from", "to", "offset") and isinstance(v, int) and not isinstance(v, bool)
+        and 0 <= v < 2**40
+    }
+    if "from" not in state:
+        state.pop("to", None)
+        state["from"] = int(since.timestamp())
+    state.setdefault("offset", 0)
+    return state
 
 #: ``updated_at`` has 1-second resolution; a read less than this after it may have been
 #: followed by another change stamped with the same second (plus clock skew).

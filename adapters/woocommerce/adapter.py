@@ -123,7 +123,7 @@ class WooAdapter(HttpAdapter):
     own_stock_follows_orders: ClassVar[bool] = False  # see the module docstring
     settings_model: ClassVar[type[AdapterSettings]] = WooSettings
     secret_names: ClassVar[tuple[str, ...]] = ("consumer_secret",)
-    auth_kind: ClassVar[AuthKind] = "api_key"
+    auth_kind: AuthKind = "api_key"
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=PER_BATCH,
         price_per_call=PER_BATCH,

@@ -104,6 +104,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Kanal {name} tersambung: kunci REST diterima toko (tidak kedaluwarsa).",
         "Channel {name} connected: the store accepted the REST key (it does not expire).",
     ),
+    "connect.token_done": (
+        "Kanal {name} tersambung: toko memberi token ke aplikasi (berlaku sampai {access}; "
+        "syncd meminta token baru sendiri).",
+        "Channel {name} connected: the store gave the app a token (valid until {access}; "
+        "syncd asks for a new one by itself).",
+    ),
+    "connect.client_refused": (
+        "Toko menolak aplikasi kanal {name}: {error}. Periksa Client ID (--client-id) dan "
+        "Client secret aplikasi di Dev Dashboard, simpan secret dengan set-secret, lalu ulangi.",
+        "The store refused channel {name}'s app: {error}. Check the app's client ID "
+        "(--client-id) and client secret in the Dev Dashboard, store the secret with "
+        "set-secret, then retry.",
+    ),
     "connect.key_refused": (
         "Toko menolak kunci kanal {name}: {error}. Buat kunci Read/Write baru di "
         "WooCommerce → Pengaturan → Lanjutan → REST API, simpan dengan set-secret, lalu ulangi.",

@@ -1,0 +1,646 @@
+"""Shopify Admin GraphQL API (reference §5): listings, stock, price and orders of one store.
+
+Authorization (§5.2) is a channel setting (``auth``), so the capability is the
+instance's: ``client_credentials`` (the merchant's own app, the UMKM case: a 24-hour
+token asked for with the app's client id and secret, and asked for again; ``channel
+connect`` needs no link and no code) or ``oauth_refresh`` (an app installed through the
+authorization link: an expiring offline token of 60 minutes and a refresh token that
+rotates on every use, §5.2).
+
+Listings: ``productVariants`` with each variant's inventory item and its level at the
+store's location (``location_id``, or the store's only location), 100 per page by cursor.
+Every Shopify product has at least one variant; the listing is the variant (item id: the
+product's number, variant id: the variant's number), bound by SKU.
+
+Stock (§5.3, §8.1): ``inventorySetQuantities`` with **compare-and-swap**. For each batch
+the adapter reads what Shopify holds as ``available`` now, then sets syncd's value with
+``changeFromQuantity`` = what it read, under an ``@idempotent`` key (mandatory from
+2026-04) made of the shop, the outbox sequence numbers and the values, so a resent
+request is applied once. When a buyer on the web store takes a unit between the read and
+the write, Shopify refuses the swap (``CHANGE_FROM_QUANTITY_STALE``): the adapter reads
+again and writes syncd's value **moved by what Shopify itself changed since the first
+read**, so the web sale is never overwritten; syncd counts it when it pulls the order
+(Shopify moved its own stock for it: ``own_stock_follows_orders``). Up to
+``CAS_ATTEMPTS`` rounds; a listing still racing after that is tried again at the next
+sync. Two calls per batch (read + write) of up to 100 variants.
+
+Price: ``productVariantsBulkUpdate``, one product per call (its variants together).
+
+Orders: ``orders(query: "updated_at:>='…'", sortKey: UPDATED_AT)`` 10 per page with up to
+20 line items each (the query cost stays under Shopify's 1,000 points per query; an order
+with more lines has the rest read with ``order(id:)``). The cursor is JSON ``{"from": ts,
+"page": endCursor}``; when caught up the next poll starts ``OVERLAP`` seconds before the
+last update seen (§8.5). Statuses (§5.3): an open, unfulfilled order is *open*
+(reserved: Shopify moved its units from available to committed), ``FULFILLED`` is
+*shipped*, a cancelled order not fulfilled is *cancelled* (released: Shopify restocks it
+to available), ``RESTOCKED`` is *returned* (units back). A line without a variant (a
+custom item) holds no stock and is not read.
+
+Rate limits (§5.5): Shopify's limit is a cost bucket per (app, store); each answer's
+``extensions.cost.throttleStatus`` is read, and a call whose estimated cost the bucket
+cannot pay yet waits for it (at most ``MAX_PACE`` seconds) instead of being refused;
+a ``THROTTLED`` answer waits what the bucket needs (``errors.retry_after_of``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from adapters.kit import HttpAdapter, RateLimits, pages
+from adapters.shopify import shapes
+from adapters.shopify.errors import ShopifyReply, classify
+from adapters.shopify.settings import ShopifySettings
+from adapters.shopify.signing import TOKEN_PATH, ShopifyAuth
+from syncd.adapter import (
+    AdapterContext,
+    BatchLimits,
+    Credentials,
+    ItemResult,
+    OrderLine,
+    OrderPage,
+    OrderState,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    StockUpdate,
+)
+from syncd.adapter_settings import AdapterSettings, AuthKind
+from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
+from syncd.http import ApiClient
+from syncd.shapes import Answer, read, read_each
+
+__all__ = ["ADAPTER", "CAS_ATTEMPTS", "ShopifyAdapter", "order_state"]
+
+_A = TypeVar("_A", bound=Answer)
+
+VARIANTS_PER_PAGE = 100
+ORDERS_PER_PAGE = 10
+LINES_PER_ORDER = 20
+PER_BATCH = 100
+CAS_ATTEMPTS = 3
+OVERLAP = 120  # seconds re-read at the start of each poll (§8.5)
+MAX_PACE = 10.0  # seconds the adapter waits for the cost bucket before a call
+NEVER = dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
+_KEYS = uuid.UUID("6f1e7a52-8d8f-4a43-9f3e-2d1c0b5a7e11")  # namespace of our idempotency keys
+
+_VARIANTS = """
+query Variants($first: Int!, $after: String, $location: ID!) {
+  productVariants(first: $first, after: $after) {
+    nodes {
+      id sku title price
+      product { id title status }
+      inventoryItem { id tracked inventoryLevel(locationId: $location) {
+        quantities(names: ["available"]) { name quantity } } }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}"""
+_STOCK = """
+query Stock($ids: [ID!]!, $location: ID!) {
+  nodes(ids: $ids) {
+    ... on ProductVariant {
+      id product { id }
+      inventoryItem { id tracked inventoryLevel(locationId: $location) {
+        quantities(names: ["available"]) { name quantity } } }
+    }
+  }
+}"""
+_SET_STOCK = """
+mutation SetStock($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) {
+    userErrors { code field message }
+  }
+}"""
+_SET_PRICE = """
+mutation SetPrice($product: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkUpdate(productId: $product, variants: $variants) {
+    userErrors { code field message }
+  }
+}"""
+_LINE = "id sku quantity variant { id product { id } }"
+_ORDERS = f"""
+query Orders($first: Int!, $after: String, $query: String!) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
+    nodes {{
+      id createdAt updatedAt cancelledAt displayFinancialStatus displayFulfillmentStatus
+      lineItems(first: {LINES_PER_ORDER}) {{
+        nodes {{ {_LINE} }} pageInfo {{ hasNextPage endCursor }} }}
+    }}
+    pageInfo {{ hasNextPage endCursor }}
+  }}
+}}"""
+_MORE_LINES = f"""
+query Lines($id: ID!, $after: String) {{
+  order(id: $id) {{
+    lineItems(first: 100, after: $after) {{
+      nodes {{ {_LINE} }} pageInfo {{ hasNextPage endCursor }} }}
+  }}
+}}"""
+_LOCATIONS = "query Locations { locations(first: 5) { nodes { id name } } }"
+
+#: estimated query costs (the bucket pays these before a call; see ``_pace``)
+_COSTS = {
+    "Variants": 2 + 5 * VARIANTS_PER_PAGE,
+    "Stock": 4 * PER_BATCH,
+    "SetStock": 10,
+    "SetPrice": 10,
+    "Orders": 2 + ORDERS_PER_PAGE * (3 + 3 * LINES_PER_ORDER),
+    "Lines": 303,
+    "Locations": 12,
+}
+
+
+def order_state(fulfillment: str, cancelled: bool) -> OrderState:
+    """Shopify's display statuses → syncd's order state (§5.3; module docstring)."""
+    if fulfillment == "RESTOCKED":
+        return "returned"
+    if fulfillment == "FULFILLED":
+        return "shipped"  # a fulfilled order cancelled later: its return is issue 12's
+    return "cancelled" if cancelled else "open"
+
+
+class ShopifyAdapter(HttpAdapter):
+    """One Shopify store at one location."""
+
+    name: ClassVar[str] = "shopify"
+    own_stock_follows_orders: ClassVar[bool] = True  # §5.3: available → committed at once
+    settings_model: ClassVar[type[AdapterSettings]] = ShopifySettings
+    secret_names: ClassVar[tuple[str, ...]] = ("client_secret",)
+    auth_kind: AuthKind = "client_credentials"  # per channel: see __init__
+    limits: ClassVar[BatchLimits] = BatchLimits(
+        stock_per_call=PER_BATCH,
+        price_per_call=PER_BATCH,
+        one_item_per_call=False,  # stock: any variants; price: one product (``batches``)
+        order_details_per_call=ORDERS_PER_PAGE,
+        order_window=None,
+    )
+    # Calls per second are not Shopify's limit (its cost bucket is, read from each
+    # answer); these keep a burst of small calls polite.
+    rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=40, shop_rps=10)
+    classify = staticmethod(classify)
+
+    def __init__(
+        self,
+        ctx: AdapterContext,
+        client: ApiClient,
+        settings: ShopifySettings,
+        auth: httpx.Auth,
+    ) -> None:
+        super().__init__(ctx, client, settings, auth)
+        self.settings: ShopifySettings = settings
+        self.auth_kind = (
+            "client_credentials" if settings.auth == "client_credentials" else ("oauth_refresh")
+        )
+        self.graphql = f"/admin/api/{settings.api_version}/graphql.json"
+        self._location: str | None = settings.location_id
+        self._bucket: tuple[float, float, float] | None = None  # available, rate, at
+        self._bucket_lock = threading.Lock()
+
+    @classmethod
+    def endpoint(cls, settings: ShopifySettings) -> str:
+        if not settings.base_url:
+            raise Rejected("Shopify: the store's address (base_url) is not set", code="config")
+        return settings.base_url
+
+    @classmethod
+    def app_id(cls, ctx: AdapterContext, settings: ShopifySettings) -> str:
+        return urlsplit(settings.base_url or "").netloc  # the cost bucket is per (app, store)
+
+    @classmethod
+    def signer(cls, ctx: AdapterContext, settings: ShopifySettings, base_url: str) -> ShopifyAuth:
+        return ShopifyAuth(ctx.credentials)
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def _gql(self, operation: str, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        self._pace(_COSTS.get(operation, 10))
+        reply: ShopifyReply = self.client.request(
+            "POST",
+            self.graphql,
+            json={"query": query, "variables": variables, "operationName": operation},
+        )
+        if reply.available is not None and reply.restore_rate:
+            with self._bucket_lock:
+                self._bucket = (reply.available, reply.restore_rate, time.monotonic())
+        data = reply.body.get("data")
+        if not isinstance(data, dict):
+            raise MalformedResponse(f"Shopify {operation}: no data in the answer", code="malformed")
+        return data
+
+    def _pace(self, cost: float) -> None:
+        """Wait until the cost bucket (as the last answer left it) can pay ``cost``."""
+        with self._bucket_lock:
+            bucket = self._bucket
+        if bucket is None:
+            return
+        available, rate, at = bucket
+        now_available = available + (time.monotonic() - at) * rate
+        if now_available < cost:
+            time.sleep(min(MAX_PACE, (cost - now_available) / rate))
+
+    def _read(self, shape: type[_A], body: Any, call: str) -> _A:
+        return read(shape, body, source=f"Shopify {call}")
+
+    # -- authorization (§5.2) --------------------------------------------------------------
+
+    def _token(self, form: dict[str, str]) -> Credentials:
+        body = {
+            "client_id": self.settings.client_id,
+            "client_secret": self.ctx.secret("client_secret", source="Shopify"),
+            **form,
+        }
+        reply: ShopifyReply = self.client.request("POST", TOKEN_PATH, json=body)
+        got = self._read(shapes.Token, reply.body, "access_token")
+        now = self.ctx.now()
+        refresh_ends = shapes.expires(now, got.refresh_token_expires_in)
+        return Credentials(
+            access_token=got.access_token,
+            refresh_token=got.refresh_token or "",
+            access_expires_at=shapes.expires(now, got.expires_in) or NEVER,
+            refresh_expires_at=refresh_ends,
+            auth_expires_at=refresh_ends,  # a refresh token unused that long: authorize again
+            extra={"scope": got.scope, "grant": form.get("grant_type", "authorization_code")},
+        )
+
+    def authorization_url(self, redirect: str) -> str:
+        if self.auth_kind == "client_credentials":
+            raise Rejected(
+                "Shopify: no authorization link for the store's own app (client credentials): "
+                "syncd asks for its token with the app's client secret",
+                code="client_credentials",
+            )
+        query = urlencode(
+            {
+                "client_id": self.settings.client_id,
+                "scope": self.settings.scopes,
+                "redirect_uri": redirect,
+                "state": uuid.uuid4().hex,
+            }
+        )
+        return f"{self.settings.base_url}/admin/oauth/authorize?{query}"
+
+    def exchange_code(self, code: str) -> Credentials:
+        if self.auth_kind == "client_credentials":
+            raise Rejected("Shopify: no code with client credentials", code="client_credentials")
+        return self._token({"code": code, "expiring": "1"})
+
+    def verify(self) -> Credentials:
+        """Client credentials: ask for the first token (nothing for the merchant to do)."""
+        if self.auth_kind != "client_credentials":
+            return super().verify()
+        return self._token({"grant_type": "client_credentials"})
+
+    def refresh(self, current: Credentials) -> Credentials:
+        try:
+            if self.auth_kind == "client_credentials":  # a new 24 h token, the same way
+                return self._token({"grant_type": "client_credentials"})
+            if not current.refresh_token:
+                raise NeedsReauth(
+                    "Shopify: this token does not expire and cannot be refreshed; it was "
+                    "refused, so the app must be authorized again",
+                    code="no_refresh_token",
+                )
+            return self._token(
+                {"grant_type": "refresh_token", "refresh_token": current.refresh_token}
+            )
+        except (Rejected, RefreshAuth) as exc:
+            raise NeedsReauth(f"Shopify refused the token request: {exc}", code=exc.code) from None
+
+    # -- the location ------------------------------------------------------------------
+
+    def location(self) -> str:
+        """The location's global id: the setting, else the store's only location."""
+        if self._location is None:
+            data = self._gql("Locations", _LOCATIONS, {})
+            found = self._read(shapes.LocationsData, data, "locations").locations.nodes
+            if len(found) != 1:
+                names = (
+                    ", ".join(f"{loc.name} ({shapes.gid('Location', loc.id)})" for loc in found)
+                    or "none"
+                )
+                raise Rejected(
+                    f"Shopify: the store has {len(found)} locations ({names[:300]}); choose "
+                    "one with: syncd channel edit NAME --location-id gid://shopify/Location/N",
+                    code="config",
+                )
+            self._location = shapes.gid("Location", found[0].id)
+        return self._location
+
+    # -- listings ------------------------------------------------------------------------
+
+    def discover(self) -> Iterator[RemoteListing]:
+        location = self.location()
+
+        def fetch(after: str | None) -> tuple[list[shapes.Variant], str | None]:
+            data = self._gql(
+                "Variants",
+                _VARIANTS,
+                {"first": VARIANTS_PER_PAGE, "after": after, "location": location},
+            )
+            page = self._read(shapes.VariantPage, data, "productVariants").productVariants
+            nxt = page.pageInfo.endCursor if page.pageInfo.hasNextPage else None
+            return page.nodes, nxt
+
+        for variant in pages(fetch, source="Shopify productVariants"):
+            if variant.product.status == "ARCHIVED":
+                continue
+            yield _listing(variant)
+
+    # -- stock (compare-and-swap) and price ------------------------------------------------
+
+    def batches(self, updates: Sequence[Any], per_call: int) -> list[list[Any]]:
+        """Stock: up to 100 variants of any products; price: one product per call."""
+        size = min(per_call, PER_BATCH)
+        if updates and isinstance(updates[0], PriceUpdate):
+            groups: dict[str, list[Any]] = {}
+            for update in updates:
+                groups.setdefault(update.item_id, []).append(update)
+            return [g[i : i + size] for g in groups.values() for i in range(0, len(g), size)]
+        return [list(updates[i : i + size]) for i in range(0, len(updates), size)]
+
+    def _stock_now(
+        self, updates: Sequence[StockUpdate], location: str
+    ) -> dict[int, tuple[str, int] | str]:
+        """listing id → (inventory item gid, available now), or why it cannot be written."""
+        ids = [shapes.gid("ProductVariant", u.variant_id or u.item_id) for u in updates]
+        data = self._gql("Stock", _STOCK, {"ids": ids, "location": location})
+        read_back = self._read(shapes.StockRead, data, "nodes")
+        if len(read_back.nodes) != len(updates):
+            raise MalformedResponse("Shopify nodes: not one answer per id", code="malformed")
+        out: dict[int, tuple[str, int] | str] = {}
+        for update, node in zip(updates, read_back.nodes, strict=True):
+            if node is None:
+                out[update.listing_id] = "the variant no longer exists on Shopify"
+            elif not node.inventoryItem.tracked:
+                out[update.listing_id] = (
+                    "Shopify does not track this variant's quantity (turn on 'Track quantity')"
+                )
+            elif node.inventoryItem.inventoryLevel is None:
+                out[update.listing_id] = "the variant is not stocked at this location"
+            else:
+                available = node.inventoryItem.inventoryLevel.get("available") or 0
+                out[update.listing_id] = (
+                    shapes.gid("InventoryItem", node.inventoryItem.id),
+                    available,
+                )
+        return out
+
+    def push_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        location = self.location()
+        results: dict[int, ItemResult] = {}
+        first: dict[int, int] = {}  # listing → what Shopify held at the first read
+        sent: dict[int, int] = {}  # listing → the value of our last write
+        pending = list(updates)
+        for attempt in range(CAS_ATTEMPTS):
+            current = self._stock_now(pending, location)
+            plan: list[tuple[StockUpdate, str, int, int]] = []
+            for update in pending:
+                got = current[update.listing_id]
+                if isinstance(got, str):
+                    results[update.listing_id] = ItemResult(update.listing_id, ok=False, error=got)
+                    continue
+                item, now = got
+                if sent.get(update.listing_id) == now:  # applied by the last round
+                    results[update.listing_id] = ItemResult(update.listing_id, ok=True)
+                    continue
+                base = first.setdefault(update.listing_id, now)
+                # keep what Shopify itself changed since our first read (a web sale)
+                value = max(0, max(0, update.quantity) + (now - base))
+                plan.append((update, item, value, now))
+            if not plan:
+                break
+            errors = self._set_stock(plan, location, attempt)
+            pending = []
+            for n, (update, _item, value, _now) in enumerate(plan):
+                error = errors.get(n)
+                if error is None and not errors:
+                    results[update.listing_id] = ItemResult(update.listing_id, ok=True)
+                elif error is None or error[0] == "CHANGE_FROM_QUANTITY_STALE":
+                    sent[update.listing_id] = value  # may have been applied: read again
+                    pending.append(update)
+                else:
+                    why = f"{error[0] or 'refused'}: {error[1]}"[:300]
+                    results[update.listing_id] = ItemResult(update.listing_id, ok=False, error=why)
+            if not pending:
+                break
+        for update in pending:
+            results.setdefault(
+                update.listing_id,
+                ItemResult(
+                    update.listing_id,
+                    ok=False,
+                    retry=True,
+                    error=f"the stock changed on Shopify while syncd wrote it ({CAS_ATTEMPTS} "
+                    "tries); tried again at the next sync",
+                ),
+            )
+        return [results[u.listing_id] for u in updates]
+
+    def _set_stock(
+        self, plan: Sequence[tuple[StockUpdate, str, int, int]], location: str, attempt: int
+    ) -> dict[int, tuple[str, str]]:
+        """One compare-and-swap write; index in ``plan`` → (error code, message)."""
+        quantities = [
+            {
+                "inventoryItemId": item,
+                "locationId": location,
+                "quantity": value,
+                "changeFromQuantity": now,
+            }
+            for _update, item, value, now in plan
+        ]
+        seqs = ",".join(str(u.seq) for u, *_ in plan)
+        key = str(
+            uuid.uuid5(
+                _KEYS, json.dumps([self.ctx.shop_id, seqs, attempt, quantities], sort_keys=True)
+            )
+        )
+        data = self._gql(
+            "SetStock",
+            _SET_STOCK,
+            {
+                "input": {
+                    "name": "available",
+                    "reason": "correction",
+                    "referenceDocumentUri": f"gid://syncd/StockSync/{plan[0][0].seq}",
+                    "quantities": quantities,
+                },
+                "key": key,
+            },
+        )
+        payload = self._read(shapes.SetResult, data, "inventorySetQuantities")
+        return _by_index(payload.inventorySetQuantities.userErrors, "quantities", len(plan))
+
+    def push_price(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        results: list[ItemResult] = []
+        for batch in self.batches(updates, PER_BATCH):
+            product = shapes.gid("Product", batch[0].item_id)
+            variants = [
+                {
+                    "id": shapes.gid("ProductVariant", u.variant_id or u.item_id),
+                    "price": f"{u.price}.00",
+                }
+                for u in batch
+            ]
+            data = self._gql("SetPrice", _SET_PRICE, {"product": product, "variants": variants})
+            payload = self._read(shapes.BulkResult, data, "productVariantsBulkUpdate")
+            errors = _by_index(payload.productVariantsBulkUpdate.userErrors, "variants", len(batch))
+            for n, update in enumerate(batch):
+                error = errors.get(n)
+                if error is not None:
+                    why = f"{error[0] or 'refused'}: {error[1]}"[:300]
+                    results.append(ItemResult(update.listing_id, ok=False, error=why))
+                elif errors:  # UNCONFIRMED whether the others were applied: send again
+                    results.append(
+                        ItemResult(
+                            update.listing_id,
+                            ok=False,
+                            retry=True,
+                            error="not applied with the refused ones",
+                        )
+                    )
+                else:
+                    results.append(ItemResult(update.listing_id, ok=True))
+        return results
+
+    # -- orders ------------------------------------------------------------------------------
+
+    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
+        state = _cursor(cursor, since)
+        query = f"updated_at:>='{_iso(state['from'])}'"
+        variables = {"first": ORDERS_PER_PAGE, "after": state["page"] or None, "query": query}
+        try:
+            data = self._gql("Orders", _ORDERS, variables)
+        except Rejected as exc:
+            if not state["page"] or "invalid_cursor" not in str(exc):
+                raise
+            # a cursor Shopify no longer takes: read the window again from its start
+            state["page"] = ""
+            data = self._gql("Orders", _ORDERS, {**variables, "after": None})
+        page = self._read(shapes.OrderPage, data, "orders").orders
+        raws = [self._all_lines(raw) for raw in page.nodes]
+        orders, aside = read_each(raws, shapes.Order, _order, id_key="id")
+        kept = [o for o in orders if o.lines]  # custom items only: no stock moved
+        now = int(self.ctx.now().timestamp())
+        if page.pageInfo.hasNextPage and page.pageInfo.endCursor:
+            nxt = {"from": state["from"], "page": page.pageInfo.endCursor}
+            if nxt["page"] == state["page"]:
+                raise MalformedResponse(
+                    "Shopify orders: a next page that does not move on", code="paging"
+                )
+            return OrderPage(kept, json.dumps(nxt), more=True, set_aside=tuple(aside))
+        last = max((int(o.updated_at.timestamp()) for o in orders), default=state["from"])
+        done = {"from": max(state["from"], min(last, now) - OVERLAP), "page": ""}
+        return OrderPage(kept, json.dumps(done), more=False, set_aside=tuple(aside))
+
+    def _all_lines(self, raw: Any) -> Any:
+        """An order as listed, with the lines past its first page read and added."""
+        if not isinstance(raw, dict):
+            return raw
+        lines = raw.get("lineItems")
+        info = lines.get("pageInfo") if isinstance(lines, dict) else None
+        if not isinstance(info, dict) or info.get("hasNextPage") is not True:
+            return raw
+        nodes = list(lines.get("nodes") or [])  # type: ignore[union-attr]
+
+        def fetch(after: str | None) -> tuple[list[Any], str | None]:
+            data = self._gql("Lines", _MORE_LINES, {"id": raw.get("id"), "after": after})
+            got = self._read(shapes.OrderLines, data, "order").order
+            more = (got or {}).get("lineItems") or {}
+            page = self._read(shapes.LineItems, more, "order lineItems")
+            return list(more.get("nodes") or []), (
+                page.pageInfo.endCursor if page.pageInfo.hasNextPage else None
+            )
+
+        nodes = list(pages(fetch, source="Shopify order lineItems"))
+        return {**raw, "lineItems": {"nodes": nodes, "pageInfo": {"hasNextPage": False}}}
+
+
+ADAPTER = ShopifyAdapter
+
+
+def _by_index(
+    errors: Sequence[shapes.UserError], name: str, size: int
+) -> dict[int, tuple[str, str]]:
+    """userErrors by the input index their ``field`` names (``[…, name, "3", …]``); an
+    error naming no index stands for every input (-1 keys would be lost)."""
+    out: dict[int, tuple[str, str]] = {}
+    for error in errors:
+        field = error.field or []
+        index = next(
+            (
+                int(field[i + 1])
+                for i, part in enumerate(field[:-1])
+                if part == name and field[i + 1].isdigit()
+            ),
+            None,
+        )
+        targets = [index] if index is not None and 0 <= index < size else range(size)
+        for n in targets:
+            out.setdefault(n, (error.code or "", error.message))
+    return out
+
+
+def _iso(moment: int) -> str:
+    return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cursor(cursor: str | None, since: dt.datetime) -> dict[str, Any]:
+    """Our cursor, read leniently: what cannot be read starts again from ``since`` or
+    from the window's first page (re-reading is harmless: ingest is idempotent)."""
+    try:
+        raw = json.loads(cursor) if cursor else {}
+    except ValueError:
+        raw = {}
+    raw = raw if isinstance(raw, dict) else {}
+    when, page = raw.get("from"), raw.get("page")
+    good_when = isinstance(when, int) and not isinstance(when, bool) and when > 0
+    good_page = (
+        isinstance(page, str) and len(page) <= 2048 and page.isprintable() and " " not in page
+    )
+    return {
+        "from": when if good_when else int(since.timestamp()),
+        "page": page if good_page else "",
+    }
+
+
+def _listing(variant: shapes.Variant) -> RemoteListing:
+    level = variant.inventoryItem.inventoryLevel
+    available = level.get("available") if level is not None else None
+    title = variant.product.title
+    if variant.title and variant.title != "Default Title":
+        title = f"{title} - {variant.title}"
+    return RemoteListing(
+        item_id=variant.product.id,
+        variant_id=variant.id,
+        sku=variant.sku or None,
+        name=title,
+        stock=max(0, available or 0),
+        price=variant.price,
+    )
+
+
+def _order(raw: shapes.Order) -> RemoteOrder:
+    state = order_state(raw.displayFulfillmentStatus, raw.cancelledAt is not None)
+    status = raw.displayFulfillmentStatus + ("/CANCELLED" if raw.cancelledAt else "")
+    lines = tuple(
+        OrderLine(
+            line_id=item.id,
+            item_id=item.variant.product.id if item.variant.product else "",
+            variant_id=item.variant.id,
+            sku=item.sku or None,
+            qty=item.quantity,
+        )
+        for item in raw.lineItems.nodes
+        if item.variant is not None  # a custom item: no stock
+    )
+    return RemoteOrder(raw.id, status, state, raw.createdAt, raw.updatedAt, lines)
