@@ -258,3 +258,21 @@ class ErrorTable:
         """``"<code>:<name>"`` for a named rule, else the code as sent."""
         found = self.rule(code, message)
         return f"{code}:{found.name}" if found is not None and found.name else str(code)
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        *,
+        source: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> AdapterError:
+        """The error to raise for ``code``: its class, a message naming ``source``, the
+        rule and the marketplace's text (at most 500 characters), and for the retryable
+        classes the wait the marketplace asked for."""
+        cls = self.error_class(code, message)
+        text = f"{source}: {self.label(code, message)}: {message}"[:500]
+        if issubclass(cls, Retryable):
+            return cls(text, code=code, status=status, retry_after=retry_after)
+        return cls(text, code=code, status=status)

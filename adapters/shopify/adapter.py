@@ -40,6 +40,14 @@ Rate limits (§5.5): Shopify's limit is a cost bucket per (app, store); each ans
 ``extensions.cost.throttleStatus`` is read, and a call whose estimated cost the bucket
 cannot pay yet waits for it (at most ``MAX_PACE`` seconds) instead of being refused;
 a ``THROTTLED`` answer waits what the bucket needs (``errors.retry_after_of``).
+
+UNCONFIRMED (not in the reference, and not checked against a live store): that the token
+endpoint takes a JSON body (the ``ShopifyAPI`` package sends a form; the simulator takes
+both); that ``@idempotent`` goes on the mutation's field (as shopify.dev's examples show
+it); the text of Shopify's answer to a cursor it no longer takes ("Invalid cursor"); the
+prices of ``productVariantsBulkUpdate`` (§5.3 [U]) and whether it applies the other
+variants when one is refused; whether ``inventorySetQuantities`` applies the other
+quantities when one is refused (the adapter is right either way: it reads again).
 """
 
 from __future__ import annotations

@@ -95,11 +95,9 @@ def retry_after_of(cost: Any) -> float | None:
 
 
 def _error(code: str, message: str, *, status: int, retry_after: float | None) -> AdapterError:
-    cls = ERROR_TABLE.error_class(code, message)
-    text = f"Shopify: {ERROR_TABLE.label(code, message)}: {message}"[:500]
-    if issubclass(cls, Retryable):
-        return cls(text, code=code, status=status, retry_after=retry_after)
-    return cls(text, code=code, status=status)
+    return ERROR_TABLE.error(
+        code, message, source="Shopify", status=status, retry_after=retry_after
+    )
 
 
 def _first_error(body: Any) -> tuple[str, str] | None:
