@@ -75,7 +75,7 @@ class ToyAdapter(HttpAdapter):
     name: ClassVar[str] = "toko_mainan"
     settings_model: ClassVar[type[AdapterSettings]] = ToySettings
     secret_names: ClassVar[tuple[str, ...]] = ("api_key",)
-    auth_kind: ClassVar[AuthKind] = "api_key"
+    auth_kind: AuthKind = "api_key"
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=PER_PAGE,
         price_per_call=PER_PAGE,
