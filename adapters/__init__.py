@@ -39,9 +39,30 @@ class UnknownAdapter(LookupError):
     """No built-in adapter or entry point has this name."""
 
 
+_REFUSED: set[str] = set()  # entry-point names already reported as unusable
+
+
 def available() -> dict[str, str]:
-    """Every adapter name with its "module:Class" target; entry points override nothing built in."""
-    found = {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    """Every adapter name with its "module:Class" target; entry points override nothing
+    built in. An entry point whose name a channel could never use (not
+    ``syncd.models.MARKETPLACE_NAME``: lower case, digits and ``_``) is left out and
+    named once on stderr, rather than offered and then refused at ``channel add``."""
+    import re  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    from syncd.models import MARKETPLACE_NAME  # noqa: PLC0415
+
+    found = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if re.match(MARKETPLACE_NAME, ep.name):
+            found[ep.name] = ep.value
+        elif ep.name not in _REFUSED:
+            _REFUSED.add(ep.name)
+            print(
+                f"syncd: adapter entry point {ep.name!r} ignored: a marketplace name is "
+                "lower case letters, digits and _ (2-40 characters, a letter first)",
+                file=sys.stderr,
+            )
     return {**found, **BUILTIN}
 
 

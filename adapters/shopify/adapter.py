@@ -551,9 +551,11 @@ class ShopifyAdapter(HttpAdapter):
         return OrderPage(kept, json.dumps(done), more=False, set_aside=tuple(aside))
 
     def _all_lines(self, raw: Any) -> Any:
-        """An order as listed, with the lines past its first page read and added."""
+        """An order as listed, with the lines past its first page read and added, and its
+        id as the number syncd keeps (so an order set aside is known by the same id)."""
         if not isinstance(raw, dict):
             return raw
+        raw = {**raw, "id": shapes.number_of(raw.get("id"))}
         lines = raw.get("lineItems")
         info = lines.get("pageInfo") if isinstance(lines, dict) else None
         if not isinstance(info, dict) or info.get("hasNextPage") is not True:
@@ -561,7 +563,8 @@ class ShopifyAdapter(HttpAdapter):
         nodes = list(lines.get("nodes") or [])  # type: ignore[union-attr]
 
         def fetch(after: str | None) -> tuple[list[Any], str | None]:
-            data = self._gql("Lines", _MORE_LINES, {"id": raw.get("id"), "after": after})
+            ask = {"id": shapes.gid("Order", str(raw.get("id"))), "after": after}
+            data = self._gql("Lines", _MORE_LINES, ask)
             got = self._read(shapes.OrderLines, data, "order").order
             more = (got or {}).get("lineItems") or {}
             page = self._read(shapes.LineItems, more, "order lineItems")

@@ -31,6 +31,7 @@ __all__ = [
     "Variant",
     "VariantPage",
     "gid",
+    "number_of",
 ]
 
 _GID = re.compile(r"gid://shopify/([A-Za-z]+)/(\d{1,20})(?:\?.*)?")
@@ -44,7 +45,17 @@ def gid(kind: str, number: str) -> str:
 def _gid_number(value: Any) -> str:
     if isinstance(value, str) and len(value) <= 200 and (m := _GID.fullmatch(value)):
         return m.group(2)
+    if isinstance(value, str) and value.isdigit() and len(value) <= 20:
+        return value  # already the number (the adapter keeps orders' ids as numbers)
     raise ValueError("not a Shopify global id (gid://shopify/Kind/123)")
+
+
+def number_of(value: Any) -> Any:
+    """The number of a global id, or the value as it came when it is not one."""
+    try:
+        return _gid_number(value)
+    except ValueError:
+        return value
 
 
 #: A global id, kept as its number (text).

@@ -113,3 +113,25 @@ def test_no_file_of_syncd_or_adapters_names_the_toy() -> None:
             text = path.read_text()
             assert "toko_mainan" not in text, path
             assert "toy_market" not in text, path
+
+
+def test_an_entry_point_no_channel_could_use_is_named_not_offered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hyphenated name was offered by ``--marketplace`` and then refused by ``channel
+    add`` (the toy's first try); now it is left out and named on stderr."""
+    info = tmp_path / "bad_name-0.1.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: bad-name\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text(
+        "[syncd.adapters]\ntoko-mainan = tests.toy_market.adapter:ToyAdapter\n"
+    )
+    sys.path.insert(0, str(tmp_path))
+    importlib.invalidate_caches()
+    try:
+        assert "toko-mainan" not in adapters.available()
+        assert "toko-mainan" not in adapters.marketplaces()
+    finally:
+        sys.path.remove(str(tmp_path))
+        importlib.invalidate_caches()
+    assert "'toko-mainan' ignored" in capsys.readouterr().err
