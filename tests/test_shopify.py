@@ -67,7 +67,8 @@ def _writes(world: World) -> int:
 def test_a_web_sale_between_read_and_write_is_kept_not_overwritten(world: World) -> None:
     """A buyer on the web store takes a unit after syncd read the level and before its
     write lands: Shopify refuses the swap, the adapter reads again and writes its value
-    moved by that sale. Overwriting would have shown one more than exists."""
+    moved by that sale. Overwriting would have shown one more than exists. The push is
+    not called done until syncd has pulled the sale and Shopify holds syncd's number."""
     h, sim = world.harness, _sim(world)
     h.seed()
     sync.discover(world.store, world.rt)
@@ -77,19 +78,25 @@ def test_a_web_sale_between_read_and_write_is_kept_not_overwritten(world: World)
     sim.after_inventory_read = lambda: sold.append(sim.place_order([(variant, 1)]))
     before = _writes(world)
     report = sync.push(world.store, world.rt)["stock"]
-    assert sold  # the web sale happened inside the push
-    assert sold[0] is not None
-    assert report.ok == 3
+    assert sold
+    assert sold[0] is not None  # the web sale happened inside the push
     assert _writes(world) - before == 2  # one refused as stale, one with the new value
     assert sim.available(variant) == MASTER["KOPI-250"] - 1  # the sale is not overwritten
-    # syncd pulls the sale: its master drops by one and Shopify already shows that
+    assert (report.ok, report.failed) == (2, 1)  # the raced one: kept, not yet syncd's number
+    status, error = world.store.conn.execute(
+        "SELECT status, last_error FROM outbox WHERE listing_id = ? AND field = 'stock'", (x.id,)
+    ).fetchone()
+    assert status == "failed"  # to be tried again (retry), not parked
+    assert "moved by -1" in error
+    # the next sync pulls the sale first: master drops by one, which Shopify already shows
     sync.push(world.store, world.rt)
     sku = catalog.get_sku(world.store, world.tenant.id, "KOPI-250")
     assert ledger.balance(world.store, world.tenant.id, sku.id) == (MASTER["KOPI-250"], 1)
-    desired = world.store.scalar(
-        "SELECT desired FROM outbox WHERE listing_id = ? AND field = 'stock'", (x.id,)
-    )
+    desired, status = world.store.conn.execute(
+        "SELECT desired, status FROM outbox WHERE listing_id = ? AND field = 'stock'", (x.id,)
+    ).fetchone()
     assert desired == MASTER["KOPI-250"] - 1 == sim.available(variant)
+    assert status == "synced"
 
 
 def test_without_the_swap_the_sale_would_be_overwritten(world: World) -> None:

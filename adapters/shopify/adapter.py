@@ -125,6 +125,7 @@ query Stock($ids: [ID!]!, $location: ID!) {
 _SET_STOCK = """
 mutation SetStock($input: InventorySetQuantitiesInput!, $key: String!) {
   inventorySetQuantities(input: $input) @idempotent(key: $key) {
+    inventoryAdjustmentGroup { changes { name quantityAfterChange item { id } } }
     userErrors { code field message }
   }
 }"""
@@ -406,7 +407,7 @@ class ShopifyAdapter(HttpAdapter):
         location = self.location()
         results: dict[int, ItemResult] = {}
         first: dict[int, int] = {}  # listing → what Shopify held at the first read
-        sent: dict[int, int] = {}  # listing → the value of our last write
+        sent: dict[int, int] = {}  # listing → a value written but not confirmed by its answer
         pending = list(updates)
         for attempt in range(CAS_ATTEMPTS):
             current = self._stock_now(pending, location)
@@ -417,8 +418,8 @@ class ShopifyAdapter(HttpAdapter):
                     results[update.listing_id] = ItemResult(update.listing_id, ok=False, error=got)
                     continue
                 item, now = got
-                if sent.get(update.listing_id) == now:  # applied by the last round
-                    results[update.listing_id] = ItemResult(update.listing_id, ok=True)
+                if sent.get(update.listing_id) == now:  # applied: this read confirms it
+                    results[update.listing_id] = _written(update, now)
                     continue
                 base = first.setdefault(update.listing_id, now)
                 # keep what Shopify itself changed since our first read (a web sale)
@@ -426,18 +427,20 @@ class ShopifyAdapter(HttpAdapter):
                 plan.append((update, item, value, now))
             if not plan:
                 break
-            errors = self._set_stock(plan, location, attempt)
+            outcome = self._set_stock(plan, location, attempt)
             pending = []
             for n, (update, _item, value, _now) in enumerate(plan):
-                error = errors.get(n)
-                if error is None and not errors:
-                    results[update.listing_id] = ItemResult(update.listing_id, ok=True)
-                elif error is None or error[0] == "CHANGE_FROM_QUANTITY_STALE":
-                    sent[update.listing_id] = value  # may have been applied: read again
+                got_back = outcome[n]
+                if got_back == "applied":
+                    results[update.listing_id] = _written(update, value)
+                elif got_back in ("unconfirmed", "stale"):
+                    if got_back == "unconfirmed":
+                        sent[update.listing_id] = value  # perhaps applied: the read tells
                     pending.append(update)
                 else:
-                    why = f"{error[0] or 'refused'}: {error[1]}"[:300]
-                    results[update.listing_id] = ItemResult(update.listing_id, ok=False, error=why)
+                    results[update.listing_id] = ItemResult(
+                        update.listing_id, ok=False, error=got_back[:300]
+                    )
             if not pending:
                 break
         for update in pending:
@@ -455,8 +458,11 @@ class ShopifyAdapter(HttpAdapter):
 
     def _set_stock(
         self, plan: Sequence[tuple[StockUpdate, str, int, int]], location: str, attempt: int
-    ) -> dict[int, tuple[str, str]]:
-        """One compare-and-swap write; index in ``plan`` → (error code, message)."""
+    ) -> list[str]:
+        """One compare-and-swap write; per entry of ``plan``: ``applied`` (the answer says
+        so: no error, and its change shows our value), ``stale`` (refused: the level had
+        moved), ``unconfirmed`` (no error of its own, yet not shown applied: read again),
+        else the refusal as text."""
         quantities = [
             {
                 "inventoryItemId": item,
@@ -485,8 +491,32 @@ class ShopifyAdapter(HttpAdapter):
                 "key": key,
             },
         )
-        payload = self._read(shapes.SetResult, data, "inventorySetQuantities")
-        return _by_index(payload.inventorySetQuantities.userErrors, "quantities", len(plan))
+        payload = self._read(
+            shapes.SetResult, data, "inventorySetQuantities"
+        ).inventorySetQuantities
+        errors = _by_index(payload.userErrors, "quantities", len(plan))
+        after = {
+            change.item.id: change.quantityAfterChange
+            for change in (
+                payload.inventoryAdjustmentGroup.changes if payload.inventoryAdjustmentGroup else []
+            )
+            if change.name == "available" and change.item is not None
+        }
+        out: list[str] = []
+        for n, (_update, item, value, now) in enumerate(plan):
+            error = errors.get(n)
+            number = shapes.number_of(item)
+            if error is not None and error[0] == "CHANGE_FROM_QUANTITY_STALE":
+                out.append("stale")
+            elif error is not None:
+                out.append(f"{error[0] or 'refused'}: {error[1]}")
+            elif not errors and (
+                after.get(number) == value or (value == now and number not in after)
+            ):
+                out.append("applied")  # (an unchanged level may be left out of the changes)
+            else:
+                out.append("unconfirmed")
+        return out
 
     def push_price(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
         results: list[ItemResult] = []
@@ -560,7 +590,6 @@ class ShopifyAdapter(HttpAdapter):
         info = lines.get("pageInfo") if isinstance(lines, dict) else None
         if not isinstance(info, dict) or info.get("hasNextPage") is not True:
             return raw
-        nodes = list(lines.get("nodes") or [])  # type: ignore[union-attr]
 
         def fetch(after: str | None) -> tuple[list[Any], str | None]:
             ask = {"id": shapes.gid("Order", str(raw.get("id"))), "after": after}
@@ -577,6 +606,23 @@ class ShopifyAdapter(HttpAdapter):
 
 
 ADAPTER = ShopifyAdapter
+
+
+def _written(update: StockUpdate, value: int) -> ItemResult:
+    """A write Shopify confirmed. When it holds syncd's value, the push is done; when the
+    adapter kept a move Shopify made meanwhile (a web sale between its read and its
+    write), what Shopify shows is right but not yet syncd's number: the push is tried
+    again after the next pull, which brings that sale into the ledger."""
+    wanted = max(0, update.quantity)
+    if value == wanted:
+        return ItemResult(update.listing_id, ok=True)
+    return ItemResult(
+        update.listing_id,
+        ok=False,
+        retry=True,
+        error=f"Shopify's stock moved by {value - wanted:+d} while syncd wrote it (a web "
+        f"sale?): set to {value}, kept; sent again after the next pull",
+    )
 
 
 def _by_index(

@@ -188,7 +188,22 @@ class UserError(Answer):
     message: Name = ""
 
 
+class ItemRef(Answer):
+    id: Gid
+
+
+class Change(Answer):
+    name: StrictStr
+    quantityAfterChange: Quantity | None = None
+    item: ItemRef | None = None
+
+
+class Group(Answer):
+    changes: list[Change]
+
+
 class SetPayload(Answer):
+    inventoryAdjustmentGroup: Group | None = None
     userErrors: list[UserError]
 
 

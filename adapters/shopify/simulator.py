@@ -861,7 +861,21 @@ class ShopifySimulator(LoopbackSimulator):
                 level["available"] += delta
             variant.updated = self.now()
             self._observe(self.shop, variant.product_id, variant.id, level["available"])
-            changes.append({"name": name, "delta": delta, "quantityAfterChange": qty})
+            changes.append(
+                {
+                    "name": name,
+                    "delta": delta,
+                    "quantityAfterChange": qty,
+                    "item": {
+                        "__typename": "InventoryItem",
+                        "id": gid("InventoryItem", variant.inventory_item_id),
+                        "sku": variant.sku or None,
+                        "tracked": variant.tracked,
+                        "inventoryLevel": None,
+                    },
+                    "location": self.location_json(lid),
+                }
+            )
         return {
             "inventoryAdjustmentGroup": {"reason": data["reason"], "changes": changes},
             "userErrors": [],
