@@ -6,12 +6,16 @@ Prints a table and (``--json``) writes the numbers; asserts nothing. Only 127.0.
     python bench/coop.py --quick         # 20 members, 60 s per policy
     python bench/coop.py --scale --quick # syncd alone at 10, 100 and 1000 members
     python bench/coop.py --png coop.png  # also the picture (pip install '.[bench]')
+    python bench/coop.py --own-stores 0.25 --quick  # a quarter also run a WooCommerce store
 
 One *world* per policy, built from the same seed: the Shopee, Lazada and TikTok
 Shop simulators (one app each, shared by the whole cooperative, with per-call
 latency and the rate limits of ``cooplib/world.py``), T members with a shop on
 each, S SKUs each (variants and bundles, low opening stock for a quarter of
-them) and a syncd database that knows them all. The same seeded buyers
+them) and a syncd database that knows them all. With ``--own-stores F`` a share F
+of the members also run their own WooCommerce store (a WooCommerce simulator each,
+connected by its REST key, the same catalogue: variants as variable products), and
+their buyers pick among four channels. The same seeded buyers
 (``cooplib/stream.py``) then order for D seconds while the policy runs as its
 own process:
 
@@ -55,7 +59,16 @@ for p in (str(REPO), str(BENCH)):
 
 from cooplib import measure  # noqa: E402
 from cooplib.stream import Intent, Recorder, generate, play  # noqa: E402
-from cooplib.world import LATENCY, RATE_LIMIT, Spec, World, build, clone, go_live  # noqa: E402
+from cooplib.world import (  # noqa: E402
+    LATENCY,
+    RATE_LIMIT,
+    Spec,
+    World,
+    build,
+    clone,
+    go_live,
+    kind,
+)
 from propagation import CLK_TCK, cpu_ticks, memory_kb, scalar  # noqa: E402
 
 POLICIES = ("syncd", "full15", "full5", "persku")
@@ -64,12 +77,18 @@ WRITE = {
     "shopee": ("/product/update_stock",),
     "tiktok": ("/inventory/update",),
     "lazada": ("/product/stock/sellable/update", "/product/price_quantity/update"),
+    # the WooCommerce simulator also counts each batch that writes stock under this name
+    # (its batch routes carry prices too); the batch routes themselves count as "batch"
+    "woocommerce": ("stock-writes",),
 }
 READ_ORDERS = {
     "shopee": ("/order/get_order_list", "/order/get_order_detail"),
     "tiktok": ("/orders/search",),
     "lazada": ("/orders/get", "/orders/items/get"),
+    "woocommerce": ("/wp-json/wc/v3/orders",),
 }
+#: every channel in report order (a member's own store last)
+CHANNELS = ("shopee", "tiktok", "lazada", "woocommerce")
 
 
 # -- process helpers ----------------------------------------------------------------------
@@ -133,18 +152,22 @@ def stop_policy(proc: Any) -> int | None:
 
 
 def count_calls(world: World) -> Counter[str]:
-    """Calls by "<marketplace>:<write|orders|other>"."""
+    """Calls by "<marketplace>:<write|orders|batch|other>" (every member's own store
+    together under ``woocommerce``)."""
     out: Counter[str] = Counter()
-    for m, sim in world.sims.items():
+    for key, sim in world.sims.items():
+        m = kind(key)
         for (_, path), n in list(sim.calls.items()):
-            kind = (
+            what = (
                 "write"
                 if path.endswith(WRITE[m])
                 else "orders"
                 if path.endswith(READ_ORDERS[m])
+                else "batch"
+                if m == "woocommerce" and path.endswith("/batch")
                 else "other"
             )
-            out[f"{m}:{kind}"] += n
+            out[f"{m}:{what}"] += n
     return out
 
 
@@ -156,7 +179,9 @@ def template(spec: Spec, tmp: Path) -> World:
     folder = tmp / "template"
     folder.mkdir()
     t_build = time.monotonic()
-    print(f"building {spec.tenants} members × 3 shops × {spec.skus} SKUs …", flush=True)
+    own = len(spec.store_owners())
+    extra = f" (+{own} own WooCommerce stores)" if own else ""
+    print(f"building {spec.tenants} members × 3 shops{extra} × {spec.skus} SKUs …", flush=True)
     world = build(spec, folder, progress=spec.tenants >= 100)
     world.stop()
     print(f"built in {time.monotonic() - t_build:.0f} s", flush=True)
@@ -187,7 +212,7 @@ def drive(
 
     def move(i: Intent, order: Any, state: str) -> None:
         with contextlib.suppress(ValueError):  # a move refused from where the order is
-            world.move(i.marketplace, order, state)
+            world.move(i.marketplace, order, state, tenant=i.tenant)
 
     try:
         orders = play(
@@ -244,6 +269,8 @@ def run_policy(
     res: dict[str, Any] = {
         "policy": policy,
         "tenants": spec.tenants,
+        "own_stores": len(spec.store_owners()),
+        "accounts": accounts,
         "skus": spec.skus,
         "listings": len(world.listings),
         "seconds": end,
@@ -389,9 +416,12 @@ NOTES = (
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     first = results[0]
+    own = first.get("own_stores", 0)
+    extra = f" (+{own} own WooCommerce stores)" if own else ""
     print()
     print(
-        f"Cooperative benchmark: {first['tenants']} members × 3 shops × {first['skus']} SKUs, "
+        f"Cooperative benchmark: {first['tenants']} members × 3 shops{extra} × "
+        f"{first['skus']} SKUs, "
         f"{args.rate:g} orders/s for {args.duration:.0f} s (+{args.settle:.0f} s settle), "
         f"seed {args.seed}, poll {args.poll:g} s, {args.workers} workers"
     )
@@ -401,7 +431,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
         per = ", ".join(
             f"{m} {r['calls'].get(m + ':write', 0)}/{r['minimum'].get(m, 0)}"
             f" (floor {r['floor'].get(m, 0)})"
-            for m in ("shopee", "tiktok", "lazada")
+            for m in CHANNELS
+            if m != "woocommerce" or own
         )
         worst = max((n for _, n in r["stale"]), default=0)
         print(f"  {r['policy']:7} writes/minimum: {per}; listings wrong at worst: {worst}")
@@ -440,7 +471,8 @@ def report_scale(results: list[dict[str, Any]], args: argparse.Namespace) -> Non
     print(" ".join(f"{c:>8}" for c in cols))
     for r in results:
         lat = r["latency_s"]
-        cells = (r["tenants"], 3 * r["tenants"], r["accepted"], fmt_s(lat["p50"]))
+        accounts = r.get("accounts", 3 * r["tenants"])
+        cells = (r["tenants"], accounts, r["accepted"], fmt_s(lat["p50"]))
         cells += (fmt_s(lat["p99"]), fmt_s(lat["max"]), r["censored"], r["oversold_orders"])
         cells += (f"{_ratio(r):.2f}", f"{r['cpu_pct']:.0f}", f"{r['hwm_mb'] or 0:.0f}")
         cells += (f"{r['db_mb']:.1f}",)
@@ -475,6 +507,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument(
+        "--own-stores",
+        type=float,
+        default=0.0,
+        metavar="FRACTION",
+        help="share of members that also have their own WooCommerce store (0-1; default 0)",
+    )
+    parser.add_argument(
         "--policies", default=",".join(POLICIES), help=f"comma-separated, of {','.join(POLICIES)}"
     )
     parser.add_argument(
@@ -500,6 +539,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.duration = args.duration or (60.0 if args.quick else 600.0)
     args.rate_per_member = args.rate / args.tenants
     args.policies = [p.strip() for p in args.policies.split(",") if p.strip()]
+    if not 0.0 <= args.own_stores <= 1.0:
+        parser.error(f"--own-stores is a share of the members, 0 to 1 (not {args.own_stores:g})")
     unknown = set(args.policies) - set(POLICIES)
     if unknown:
         parser.error(f"unknown policies {sorted(unknown)}; choose from {', '.join(POLICIES)}")
@@ -511,9 +552,12 @@ def run(
 ) -> list[dict[str, Any]]:
     from cooplib.world import catalogue
 
-    spec = Spec(tenants=tenants, skus=args.skus, seed=args.seed)
+    spec = Spec(tenants=tenants, skus=args.skus, seed=args.seed, own_stores=args.own_stores)
     weights = {t: catalogue(spec, t).weights for t in range(1, tenants + 1)}
-    intents = generate(weights, rate=rate, duration=args.duration, seed=args.seed)
+    channels = {t: spec.channels(t) for t in spec.store_owners()}
+    intents = generate(
+        weights, rate=rate, duration=args.duration, seed=args.seed, channels=channels
+    )
     results = []
     with tempfile.TemporaryDirectory(prefix="syncd-coop-", ignore_cleanup_errors=True) as tmp:
         where = Path(args.keep) / f"t{tenants}" if args.keep else Path(tmp)
@@ -543,9 +587,14 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(
         "latency per call (s): "
-        + ", ".join(f"{m} {a:g}±{j:g}" for m, (a, j) in LATENCY.items())
+        + ", ".join(
+            f"{m} {a:g}±{j:g}"
+            for m, (a, j) in LATENCY.items()
+            if m != "woocommerce" or args.own_stores
+        )
         + "; simulator rate limits per shop: "
         + ", ".join(f"{m} {r:g}/s" for m, (r, _) in RATE_LIMIT.items())
+        + ("; woocommerce none (core has none)" if args.own_stores else "")
     )
     if args.scale:
         results = [run(args, n, ["syncd"], args.rate_per_member * n) for n in (10, 100, 1000)]

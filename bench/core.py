@@ -117,7 +117,9 @@ def build_catalogue(db: Path, skus: int, channels: int) -> None:
     names = [f"ch{c}" for c in range(channels)]
     for name in names:
         catalog.add_channel(
-            store, tenant.id, ChannelIn(name=name, marketplace="shopee", shop_id=name),
+            store,
+            tenant.id,
+            ChannelIn(name=name, marketplace="shopee", shop_id=name),
             accepted=True,  # the test accepts pushes from the start
             price_sync="push",
         )

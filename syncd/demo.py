@@ -1,14 +1,20 @@
 """``syncd demo``: the whole loop on local marketplace simulators, no accounts, no internet.
 
 A home kitchen in Blitar (kue kering, kopi, a leather wallet, a Lebaran hamper)
-sells on two Shopee shops, on WhatsApp and at the door. The demo starts the
-Shopee simulator on 127.0.0.1, seeds the catalogue, connects both shops through
-the real authorization flow, lets discovery bind the listings by SKU, runs the
-daemon, and lets simulated buyers order and cancel on every channel while Bu
-Sri records WhatsApp sales and bakes a new batch. At the end it waits for the
-system to settle, prints master vs each channel, and one last line:
+sells on Shopee, TikTok Shop/Tokopedia and Lazada, in its own WooCommerce store
+("toko-web": nastar as one variable product with a variation per size, the rest
+simple products), on WhatsApp and at the door. The demo starts the four simulators
+on 127.0.0.1 (``syncd.market``), seeds the catalogue, connects each shop through its
+real authorization flow (the WooCommerce store by its REST key, checked with one
+call), lets discovery bind the listings by SKU, runs the daemon, and lets simulated
+buyers order and cancel on every channel while Bu Sri records WhatsApp sales and
+bakes a new batch. At the end it waits for the system to settle, prints master vs
+each channel, and one last line:
 
     RESULT orders=<n> cancelled=<n> oversold=<n> mismatched_listings=<n>
+
+``Market``/``start_market``/``seed_seller``/``buyers``/``shown``/``settled`` below are
+the older two-shop Shopee market that ``tests/test_e2e.py`` drives.
 """
 
 from __future__ import annotations
@@ -328,7 +334,8 @@ def run_demo(
     rate: float = 2.0,
     keep: str | None = None,
 ) -> int:
-    """Run the marketplace demo on Shopee, TikTok Shop/Tokopedia and Lazada simulators."""
+    """Run the marketplace demo on Shopee, TikTok Shop/Tokopedia, Lazada and WooCommerce
+    simulators."""
     from syncd import market as markets  # noqa: PLC0415
     from syncd.daemon import Daemon, Intervals  # noqa: PLC0415
     from syncd.log import configure  # noqa: PLC0415

@@ -1,5 +1,6 @@
 """Simulated marketplaces for the demo: one shop each on Shopee, TikTok Shop/Tokopedia
-and Lazada, all on 127.0.0.1, behind one small interface.
+and Lazada, and the seller's own WooCommerce store, all on 127.0.0.1, behind one small
+interface.
 
 Each ``Shop`` wraps its marketplace's simulator (``adapters/<name>/simulator.py``)
 and knows its channel settings, its app secret (made up), its listings, and its
@@ -19,7 +20,18 @@ from syncd import catalog, credentials, sync
 from syncd.models import ChannelIn
 from syncd.store import Store
 
-__all__ = ["ITEMS", "Market", "Shop", "buyers", "connect", "settled", "shown", "start_market"]
+__all__ = [
+    "ITEMS",
+    "MARKETPLACES",
+    "Market",
+    "Shop",
+    "WooShop",
+    "buyers",
+    "connect",
+    "settled",
+    "shown",
+    "start_market",
+]
 
 #: (item name, [(variant number, SKU)] or the SKU of an item without variants)
 ITEMS: list[tuple[str, list[tuple[int, str]] | str]] = [
@@ -29,6 +41,8 @@ ITEMS: list[tuple[str, list[tuple[int, str]] | str]] = [
     ("Dompet Kulit Coklat", "DOMPET-COKLAT"),
     ("Hampers Lebaran", "HAMPERS-LEBARAN"),
 ]
+#: the family the WooCommerce store lists as one variable product (the others: simple ones)
+WOO_VARIABLE = "Nastar Keju"
 
 
 @dataclass
@@ -46,6 +60,7 @@ class Shop:
     platforms: tuple[str, ...] = ()  # storefronts buyers come from (TikTok: + Tokopedia)
     int_orders: bool = False  # the simulator's order ids are integers (Lazada)
     listings: list[tuple[str, str, str]] = field(default_factory=list)  # sku, item, variant
+    app_slot: str = "partner_key"  # the name the adapter reads its app secret by
 
     def sim_id(self, value: str) -> Any:
         """An id as this simulator takes it."""
@@ -154,11 +169,72 @@ def _tiktok(rng: random.Random, latency: float) -> Shop:
     return shop
 
 
+@dataclass
+class WooShop(Shop):
+    """The seller's own WooCommerce store: one store per simulator (no shop id in its
+    calls), product and variation ids, and core's order statuses (§4.3)."""
+
+    def place(self, item: str, variant: str, qty: int, rng: random.Random) -> str | None:
+        """A checkout paid at once: e-wallet or virtual account (``processing``) or a bank
+        transfer waiting to be confirmed (``on-hold``); core reduces its stock at either.
+
+        Not played: an unpaid checkout (``pending``, which holds no stock) paid later.
+        Core reduces its stock at that payment, and syncd does not send its value again
+        after it (it does after an order it first sees paid, and after a cancellation)."""
+        status = rng.choice(("processing", "processing", "on-hold"))
+        found = self.sim.place_order([(int(item), int(variant or 0), qty)], status=status)
+        return None if found is None else str(found)
+
+    def move(self, order_id: str, state: str) -> None:
+        self.sim.set_status(int(order_id), self.words[state])
+
+    def shown(self, item: str, variant: str) -> int:
+        return int(self.sim.stock(int(item), int(variant or 0)) or 0)
+
+
+def _woocommerce(rng: random.Random, latency: float) -> Shop:
+    from adapters.woocommerce.simulator import WooSimulator  # noqa: PLC0415
+
+    key, secret = "ck_demo_0123456789abcdef", "cs_demo_0123456789abcdef"  # made up
+    sim = WooSimulator(
+        consumer_key=key, consumer_secret=secret, latency=latency, jitter=latency / 2
+    )
+    sim.start()
+    settings = {"base_url": sim.base_url, "consumer_key": key, "shop_rps": 20}
+    # orders are placed paid (``WooShop.place``); cancelled: core gives their stock back
+    words = {"open": "processing", "shipped": "completed", "cancelled": "cancelled"}
+    shop = WooShop(
+        "toko-web",
+        "woocommerce",
+        "toko-bu-sri",
+        sim,
+        settings,
+        secret,
+        words,
+        app_slot="consumer_secret",
+    )
+    for title, spec in ITEMS:
+        if isinstance(spec, str):
+            pid = sim.add_simple(title, sku=spec, price=1, stock=rng.randint(20, 60))
+            shop.listings.append((spec, str(pid), ""))
+        elif title == WOO_VARIABLE:  # one variable product: stock lives on its variations
+            parent, *ids = sim.add_variable(title, [(s, 1, rng.randint(20, 60)) for _, s in spec])
+            shop.listings += [(s, str(parent), str(v)) for (_, s), v in zip(spec, ids, strict=True)]
+        else:  # one simple product per size, as many stores list them
+            for _, s in spec:
+                pid = sim.add_simple(title, sku=s, price=1, stock=rng.randint(20, 60))
+                shop.listings.append((s, str(pid), ""))
+    return shop
+
+
 MAKERS: dict[str, Callable[[random.Random, float], Shop]] = {
     "shopee": _shopee,
     "tiktok": _tiktok,
     "lazada": _lazada,
+    "woocommerce": _woocommerce,
 }
+#: the demo's market: three marketplaces and the seller's own store
+MARKETPLACES: tuple[str, ...] = ("shopee", "tiktok", "lazada", "woocommerce")
 
 
 @dataclass
@@ -184,7 +260,7 @@ def start_market(
     seed: int,
     *,
     latency: float = 0.02,
-    marketplaces: tuple[str, ...] = ("shopee", "tiktok", "lazada"),
+    marketplaces: tuple[str, ...] = MARKETPLACES,
 ) -> Market:
     """Start one simulated shop per marketplace, stocked with stale numbers on purpose."""
     rng = random.Random(seed)  # noqa: S311 - a demo's shop stock, not security
@@ -192,7 +268,8 @@ def start_market(
 
 
 def connect(store: Store, tenant_id: int, market: Market, *, since: dt.datetime) -> None:
-    """Add each shop as a channel, authorize it through its real flow, bind by SKU."""
+    """Add each shop as a channel, authorize it through its real flow (a REST key is
+    checked with one call instead), bind by SKU."""
     vault = credentials.Vault(credentials.load_key(store.path))
     for shop in market.shops:
         ch = catalog.add_channel(
@@ -207,13 +284,17 @@ def connect(store: Store, tenant_id: int, market: Market, *, since: dt.datetime)
             integration_start=since.isoformat(timespec="seconds"),
             price_sync="push",
         )
-        credentials.save(store, vault, tenant_id, ch.id, app={"partner_key": shop.secret})
+        credentials.save(store, vault, tenant_id, ch.id, app={shop.app_slot: shop.secret})
         account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
         rt = sync.build_runtime(store, vault, account)
         assert rt.adapter is not None  # noqa: S101
         try:
-            tokens = rt.adapter.exchange_code(shop.sim.authorize(shop.sim_id(shop.shop_id)))
-            credentials.save(store, vault, tenant_id, ch.id, tokens=tokens)
+            if rt.adapter.auth_kind != "oauth_refresh":  # a REST key, or client credentials
+                sync.verify_key(store, rt)
+            else:
+                code = shop.sim.authorize(shop.sim_id(shop.shop_id))  # the seller's login
+                tokens = rt.adapter.exchange_code(code)
+                credentials.save(store, vault, tenant_id, ch.id, tokens=tokens)
             rt.load(store)
             sync.note_storefronts(store, rt)
             sync.discover(store, rt)

@@ -17,6 +17,7 @@ if str(BENCH) not in sys.path:
 
 from cooplib.measure import Listing, Order, Seller, evaluate, percentile, summary  # noqa: E402
 from cooplib.stream import Intent, generate  # noqa: E402
+from cooplib.world import Spec  # noqa: E402
 
 # one member: NASTAR (3 left), KOPI with two variants on one Shopee item, a bundle of
 # 1 NASTAR + 2 KASTENGEL; listed on all three marketplaces
@@ -128,6 +129,89 @@ def test_the_order_stream_is_seeded_and_poisson_paced() -> None:
     assert popular > 0.85
     cancels = sum(i.follow == "cancelled" for i in one) / len(one)
     assert 0.02 < cancels < 0.09
+
+
+def test_an_own_store_packs_simple_products_together_and_each_parents_variations_apart() -> None:
+    """WooCommerce: ≤ 100 simple products per call, a variable product's variations in a
+    call of their own; the origin listing is re-sent (plugins remove core's stock hooks)."""
+    seller = Seller(
+        {"NASTAR": 5, "KOPI-S": 5, "KOPI-L": 5}, {"HAMPER": (("NASTAR", 1), ("KOPI-S", 1))}
+    )
+    woo = {
+        "NASTAR": ("10", "0"),
+        "KOPI-S": ("20", "21"),
+        "KOPI-L": ("20", "22"),
+        "HAMPER": ("30", "0"),
+    }
+    lazada = {
+        "NASTAR": ("1", "11"),
+        "KOPI-S": ("2", "21"),
+        "KOPI-L": ("2", "22"),
+        "HAMPER": ("3", "31"),
+    }
+    listings = [Listing(1, "woocommerce", k, *v) for k, v in woo.items()]
+    listings += [Listing(1, "lazada", k, *v) for k, v in lazada.items()]
+    # a hamper on Lazada: NASTAR 4, KOPI-S 4, HAMPER 4 change everywhere; Woo needs one
+    # call for its two simple products and one for the KOPI variation
+    out = evaluate({1: seller}, listings, [Order(1, "lazada", "HAMPER", 1, 1.0, True)], [], end=9)
+    assert (out.minimum["woocommerce"], out.floor["woocommerce"]) == (2, 2)
+    assert out.minimum["lazada"] == 1  # NASTAR and KOPI-S; Lazada lowered its hamper itself
+    # a KOPI-S bought in the store itself: re-sent there (1 call), and the hamper with it
+    out = evaluate(
+        {1: seller}, listings, [Order(1, "woocommerce", "KOPI-S", 1, 1.0, True)], [], end=9
+    )
+    assert (out.minimum["woocommerce"], out.floor["woocommerce"]) == (2, 1)
+
+
+def test_own_stores_are_a_seeded_share_of_the_members_and_add_a_channel_to_their_buyers() -> None:
+    import coop
+
+    spec = Spec(tenants=20, seed=3, own_stores=0.25)
+    owners = spec.store_owners()
+    assert len(owners) == 5
+    assert owners == Spec(tenants=20, seed=3, own_stores=0.25).store_owners()
+    assert Spec(tenants=20, seed=3).store_owners() == frozenset()
+    assert spec.channels(min(owners))[-1] == "woocommerce"
+    weights = {t: {"A": 1.0} for t in range(1, 21)}
+    plain = generate(weights, rate=5.0, duration=60.0, seed=7)
+    channels = {t: spec.channels(t) for t in owners}
+    mixed = generate(weights, rate=5.0, duration=60.0, seed=7, channels=channels)
+    assert generate(weights, rate=5.0, duration=60.0, seed=7, channels={}) == plain
+    woo = {i.tenant for i in mixed if i.marketplace == "woocommerce"}
+    assert woo
+    assert woo <= owners
+    assert coop.parse_args(["--quick", "--own-stores", "0.3"]).own_stores == 0.3
+    assert coop.parse_args(["--quick"]).own_stores == 0.0
+    with pytest.raises(SystemExit):
+        coop.parse_args(["--own-stores", "1.5"])
+
+
+@pytest.mark.slow
+def test_an_own_woocommerce_store_is_synced_like_the_marketplaces(tmp_path: Path) -> None:
+    """One member with its own store too (``--own-stores 1``): the last units of a KOPI
+    variation sell there, then a bundle sells on Lazada; ``syncd run`` (poll 2 s) brings
+    every other listing, the store's simple products and variations included, right."""
+    import coop
+    from cooplib.world import catalogue
+
+    spec = Spec(tenants=1, skus=10, seed=5, own_stores=1.0)
+    cat = catalogue(spec, 1)
+    sku = min((s for _, v in cat.variants for s in v), key=lambda s: cat.stock[s])
+    bundle = next(iter(cat.bundles))
+    intents = [
+        Intent(1.0, 1, "woocommerce", sku, cat.stock[sku], "", None, 0.0),
+        Intent(2.0, 1, "lazada", bundle, 1, "", None, 0.0),
+    ]
+    args = argparse.Namespace(workers=4, poll=2.0, seed=1, duration=4.0, settle=8.0)
+    res = coop.run_policy("syncd", coop.template(spec, tmp_path), intents, args, tmp_path)
+    assert (res["accounts"], res["own_stores"]) == (4, 1)
+    assert (res["accepted"], res["oversold_orders"], res["censored"]) == (2, 0, 0)
+    assert len(res["latency_all"]) == 2
+    assert all(0.0 < x <= args.poll + 5 for x in res["latency_all"]), res["latency_all"]
+    assert res["calls"].get("woocommerce:write", 0) >= 1
+    assert res["calls"].get("woocommerce:orders", 0) >= 1
+    assert res["exit"] == 0
+    assert res["unknown_listing_changes"] == 0
 
 
 @pytest.mark.slow

@@ -1,4 +1,5 @@
-"""End to end over three marketplaces at once: Shopee, TikTok Shop/Tokopedia, Lazada.
+"""End to end over three marketplaces at once: Shopee, TikTok Shop/Tokopedia, Lazada,
+and the seller's own WooCommerce store (the demo's market, ``syncd.market``).
 
 The daemon runs as its own process against the three simulators while buyers
 order, ship and cancel on every shop. One test lets it run and stops it warm;
@@ -122,7 +123,9 @@ def check_all(store: Store, tenant_id: int, market: Market) -> None:
             "ON c.id = o.channel_account_id"
         )
     }
-    assert marketplaces == {"shopee", "tiktok", "lazada"}, f"seed={SEED}: orders on every one"
+    assert marketplaces == {"shopee", "tiktok", "lazada", "woocommerce"}, (
+        f"seed={SEED}: orders on every one"
+    )
     assert market.placed >= 15
 
 

@@ -30,11 +30,14 @@ Minimum stock-write calls
     For each order or cancellation, each channel account needs one write per
     listing whose should-show value changed, packed into that marketplace's batch
     shape (Shopee: one item per call, ≤ 50 models; TikTok Shop: one product per
-    call; Lazada: ≤ 50 SKUs of any products). ``floor`` leaves out the listing the
-    buyer used (its marketplace changed it); ``minimum`` keeps it on Shopee and
-    TikTok Shop, where when the marketplace lowers its own stock is UNCONFIRMED
-    (marketplace-apis.md §1.5, §3.5), so any correct sync must write the absolute
-    value back; Lazada documents that ordered units leave *sellable* (§2.5).
+    call; Lazada: ≤ 50 SKUs of any products; a member's own WooCommerce store: ≤ 100
+    simple products per call, each variable product's variations in calls of their
+    own). ``floor`` leaves out the listing the buyer used (its marketplace changed
+    it); ``minimum`` keeps it on Shopee and TikTok Shop, where when the marketplace
+    lowers its own stock is UNCONFIRMED (marketplace-apis.md §1.5, §3.5), and on
+    WooCommerce, where store settings and plugins remove core's stock hooks (§4.3),
+    so any correct sync must write the absolute value back; Lazada documents that
+    ordered units leave *sellable* (§2.5).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "BATCH",
     "RESEND_ORIGIN",
+    "VARIANTS_APART",
     "Listing",
     "Order",
     "Outcome",
@@ -62,9 +66,13 @@ BATCH: dict[str, tuple[bool, int]] = {
     "shopee": (True, 50),
     "tiktok": (True, 100),
     "lazada": (False, 50),
+    "woocommerce": (False, 100),
 }
+#: marketplaces whose batches take simple listings together but one item's variants apart
+#: (WooCommerce: ``/products/batch``, and ``/products/{id}/variations/batch`` per parent)
+VARIANTS_APART = frozenset({"woocommerce"})
 #: marketplaces whose own stock change on an order is UNCONFIRMED: the value is re-sent
-RESEND_ORIGIN = frozenset({"shopee", "tiktok"})
+RESEND_ORIGIN = frozenset({"shopee", "tiktok", "woocommerce"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +159,12 @@ def summary(values: Sequence[float]) -> dict[str, float]:
 def _calls(marketplace: str, listings: Iterable[Listing]) -> int:
     one_item, per_call = BATCH[marketplace]
     chosen = list(listings)
-    if not one_item:
+    if not one_item and marketplace not in VARIANTS_APART:
         return math.ceil(len(chosen) / per_call)
     per_item: dict[str, int] = defaultdict(int)
     for x in chosen:
-        per_item[x.item] += 1
+        simple = not one_item and x.variant in ("", "0")  # packed together
+        per_item["" if simple else x.item] += 1
     return sum(math.ceil(n / per_call) for n in per_item.values())
 
 

@@ -16,12 +16,22 @@ from typing import Any
 __all__ = ["plot"]
 
 COLOURS = {"syncd": "#1b7837", "full15": "#b2182b", "full5": "#ef8a62", "persku": "#2166ac"}
-CHANNELS = {"shopee": "#ee4d2d", "tiktok": "#111111", "lazada": "#0f146d"}
+CHANNELS = {
+    "shopee": "#ee4d2d",
+    "tiktok": "#111111",
+    "lazada": "#0f146d",
+    "woocommerce": "#7f54b3",
+}
 
 
 def _steps(points: list[tuple[float, int]], end: float) -> tuple[list[float], list[int]]:
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return [*xs, end], [*ys, ys[-1]]
+
+
+def _own(r: dict[str, Any]) -> str:
+    n = r.get("own_stores", 0)
+    return f" (+{n} own stores)" if n else ""
 
 
 def _moved(hot: dict[str, Any] | None) -> bool:
@@ -82,7 +92,7 @@ def plot(results: list[dict[str, Any]], args: argparse.Namespace, path: Path) ->
             hot.set_xlabel("seconds into the run")
     syncd = next((r for r in results if r["policy"] == "syncd"), results[0])
     fig.suptitle(
-        f"{syncd['tenants']} members × 3 marketplaces, {args.rate:g} orders/s, "
+        f"{syncd['tenants']} members × 3 marketplaces{_own(syncd)}, {args.rate:g} orders/s, "
         f"{args.duration:.0f} s, poll {args.poll:g} s",
         fontsize=10,
     )

@@ -1,7 +1,7 @@
 """The seeded order stream and the buyers who play it against one world.
 
 The stream is decided before any policy runs (Poisson arrivals, members and
-marketplaces uniform, SKUs Zipf-skewed per member, ~5 % cancelled, about half
+each member's marketplaces uniform, SKUs Zipf-skewed per member, ~5 % cancelled, about half
 shipped later), so every policy faces the same buyers. Whether an order is
 *accepted* depends on what the shop shows at that moment, i.e. on the policy.
 """
@@ -44,8 +44,10 @@ def generate(
     cancel_share: float = 0.05,
     ship_share: float = 0.5,
     marketplaces: tuple[str, ...] = ("shopee", "tiktok", "lazada"),
+    channels: dict[int, tuple[str, ...]] | None = None,
 ) -> list[Intent]:
-    """Poisson arrivals at ``rate``/s for ``duration`` s; ``weights``: member → SKU → weight."""
+    """Poisson arrivals at ``rate``/s for ``duration`` s; ``weights``: member → SKU → weight;
+    ``channels``: member → where it sells, when not ``marketplaces`` (its own store too)."""
     rng = random.Random(seed)  # noqa: S311 - simulated buyers
     tenants = sorted(weights)
     choices = {t: (list(w), list(w.values())) for t, w in weights.items()}
@@ -67,7 +69,7 @@ def generate(
             Intent(
                 t,
                 tenant,
-                rng.choice(marketplaces),
+                rng.choice((channels or {}).get(tenant, marketplaces)),
                 sku,
                 1 if rng.random() < 0.85 else 2,
                 rng.choice(("TOKOPEDIA", "TIKTOK_SHOP")),

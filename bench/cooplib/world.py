@@ -1,7 +1,9 @@
 """A cooperative on loopback: three marketplace simulators shared by every member,
 T sellers with one shop on each, S SKUs per seller, and a syncd database that
 knows them all (catalogue imported, shops authorized through their real OAuth
-flows, listings bound by discovery).
+flows, listings bound by discovery). With ``Spec.own_stores`` some members also
+run their own WooCommerce store: one WooCommerce simulator each (a store is its
+own site), connected by its REST key.
 
 One world per policy run: fresh simulators and a fresh database built from the
 same seed, so every policy starts from the same shops, stock and listings.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import random
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,19 +25,38 @@ from syncd.importer import import_file
 from syncd.models import ChannelIn
 from syncd.store import Store
 
-__all__ = ["LATENCY", "RATE_LIMIT", "Spec", "World", "build"]
+__all__ = ["LATENCY", "RATE_LIMIT", "Spec", "World", "build", "kind"]
 
 MARKETPLACES = ("shopee", "tiktok", "lazada")
-#: seconds of latency per call, ± jitter (the issue's defaults)
-LATENCY = {"shopee": (0.15, 0.05), "lazada": (0.20, 0.06), "tiktok": (0.25, 0.08)}
+OWN_STORE = "woocommerce"  # a member's own store
+#: seconds of latency per call, ± jitter (the issue's defaults; WooCommerce: a made-up
+#: small shared host, slower than the marketplaces' API gateways)
+LATENCY = {
+    "shopee": (0.15, 0.05),
+    "lazada": (0.20, 0.06),
+    "tiktok": (0.25, 0.08),
+    "woocommerce": (0.30, 0.10),
+}
 #: what each simulator enforces per shop, as (calls/s, burst):
 #: Shopee documents no limit (§1.7, UNCONFIRMED): a stated conservative 10/s per shop and
 #: API family; Lazada 50 calls/s per seller (per API here, §2.7); TikTok 50 QPS per API
 #: per (app, shop) (§3.7).
+#: WooCommerce core has no rate limit (§4.5): its simulators enforce none.
 RATE_LIMIT = {"shopee": (10.0, 10), "lazada": (50.0, 50), "tiktok": (50.0, 50)}
 SHOPEE_KEY = "shpk_coop_partner_key_0123456789"  # made up; the simulators' own
 LAZADA_KEY, LAZADA_SECRET = "123456", "lzd_coop_app_secret_abcdef0123"
 TIKTOK_KEY, TIKTOK_SECRET = "6abcdeftt01", "tts_coop_app_secret_9f8e7d6c5b4a"
+WOO_STORE = "store"  # what a WooCommerce simulator calls its one store (its observer's shop)
+
+
+def kind(sim_key: str) -> str:
+    """The marketplace of a key of ``World.sims`` (``woocommerce:<member>``: a store)."""
+    return sim_key.split(":", 1)[0]
+
+
+def woo_keys(tenant: int) -> tuple[str, str]:
+    """A member's made-up REST key (consumer key, consumer secret)."""
+    return f"ck_coop_{tenant:06d}_0123456789abcdef", f"cs_coop_{tenant:06d}_0123456789abcdef"
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,23 @@ class Spec:
     skus: int = 100
     seed: int = 20261127
     low_share: float = 0.25  # share of SKUs whose opening stock is 1-4
+    own_stores: float = 0.0  # share of members that also have their own WooCommerce store
+
+    def store_owners(self) -> frozenset[int]:
+        """The members with their own store: round(own_stores × T) of them, seeded."""
+        return _owners(self.tenants, self.seed, self.own_stores)
+
+    def channels(self, tenant: int) -> tuple[str, ...]:
+        """The marketplaces a member sells on."""
+        own = (OWN_STORE,) if tenant in self.store_owners() else ()
+        return MARKETPLACES + own
+
+
+@functools.cache
+def _owners(tenants: int, seed: int, share: float) -> frozenset[int]:
+    n = round(max(0.0, min(1.0, share)) * tenants)
+    rng = random.Random(f"{seed}:own-stores")  # noqa: S311 - who, not security
+    return frozenset(rng.sample(range(1, tenants + 1), n))
 
 
 @dataclass
@@ -113,6 +152,17 @@ class Shop:
     channel: str
     listings: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # sku → (item, variant)
 
+    @property
+    def sim_key(self) -> str:
+        """Its simulator's key in ``World.sims``: the marketplace's, or the store's own."""
+        own = self.marketplace == OWN_STORE
+        return f"{OWN_STORE}:{self.tenant}" if own else self.marketplace
+
+    @property
+    def observed_as(self) -> Any:
+        """The shop id its simulator's observer names."""
+        return WOO_STORE if self.marketplace == OWN_STORE else self.shop_id
+
 
 @dataclass
 class World:
@@ -120,12 +170,12 @@ class World:
 
     spec: Spec
     db: Path
-    sims: dict[str, Any]
+    sims: dict[str, Any]  # marketplace (or ``woocommerce:<member>``) → simulator
     shops: dict[tuple[int, str], Shop]
     catalogues: dict[int, Catalogue]
     listings: list[Listing] = field(default_factory=list)
     index: dict[tuple[str, Any, Any, Any], int] = field(default_factory=dict)  # sim key → listing
-    urls: dict[str, str] = field(default_factory=dict)  # marketplace → simulator base URL
+    urls: dict[str, str] = field(default_factory=dict)  # ``sims`` key → simulator base URL
 
     def sellers(self) -> dict[int, Seller]:
         return {t: c.seller() for t, c in self.catalogues.items()}
@@ -134,18 +184,28 @@ class World:
         """A buyer orders on a shop; the order id, or None when the shop shows too few."""
         shop = self.shops[(tenant, marketplace)]
         item, variant = shop.listings[sku]
-        sim = self.sims[marketplace]
+        sim = self.sims[shop.sim_key]
         if marketplace == "tiktok":
             return sim.place_order(shop.shop_id, [(item, variant, qty)], platform=platform)
+        if marketplace == OWN_STORE:
+            # paid at checkout (core reduces its stock at once, as the marketplaces do at
+            # an order); an unpaid ``pending`` checkout holds no stock and is not played
+            return sim.place_order([(item, variant, qty)], status="processing")
         return sim.place_order(shop.shop_id, [(item, variant, qty)])
 
-    def move(self, marketplace: str, order: Any, state: str) -> None:
-        """Move an order to ``cancelled`` or ``shipped`` in the marketplace's words."""
+    def move(self, marketplace: str, order: Any, state: str, *, tenant: int = 0) -> None:
+        """Move an order to ``cancelled`` or ``shipped`` in the marketplace's words
+        (``tenant``: whose store, for a member's own store)."""
         words = {
             "shopee": {"cancelled": "CANCELLED", "shipped": "SHIPPED"},
             "lazada": {"cancelled": "canceled", "shipped": "shipped"},
             "tiktok": {"cancelled": "CANCELLED", "shipped": "IN_TRANSIT"},
+            "woocommerce": {"cancelled": "cancelled", "shipped": "completed"},
         }
+        if marketplace == OWN_STORE:
+            sim = self.sims[self.shops[(tenant, marketplace)].sim_key]
+            sim.set_status(order, words[marketplace][state])
+            return
         self.sims[marketplace].set_order_status(order, words[marketplace][state])
 
     def stop(self) -> None:
@@ -174,6 +234,16 @@ def start_simulators(ports: dict[str, int] | None = None) -> dict[str, Any]:
     return sims
 
 
+def start_store(tenant: int, port: int = 0) -> Any:
+    """A member's own WooCommerce store (its own simulator: a store is a site)."""
+    from adapters.woocommerce.simulator import WooSimulator
+
+    key, secret = woo_keys(tenant)
+    sim = WooSimulator(consumer_key=key, consumer_secret=secret, port=port).start()
+    sim.request_log = _Discard()
+    return sim
+
+
 class _Discard(list[Any]):
     """A request log that keeps nothing."""
 
@@ -181,9 +251,13 @@ class _Discard(list[Any]):
         return None
 
 
-def settings(marketplace: str, sim: Any) -> tuple[dict[str, Any], str]:
-    """Channel settings and app secret for one simulator (the adapters' default rate limits)."""
+def settings(marketplace: str, sim: Any, tenant: int = 0) -> tuple[dict[str, Any], str]:
+    """Channel settings and app secret for one simulator (the adapters' default rate
+    limits); ``tenant``: whose store, for a member's own store."""
     url = sim.base_url
+    if marketplace == OWN_STORE:
+        key, secret = woo_keys(tenant)
+        return {"base_url": url, "consumer_key": key}, secret
     if marketplace == "shopee":
         return {"partner_id": sim.partner_id, "base_url": url}, SHOPEE_KEY
     if marketplace == "lazada":
@@ -199,7 +273,7 @@ def settings(marketplace: str, sim: Any) -> tuple[dict[str, Any], str]:
 
 def _list(world: World, shop: Shop, cat: Catalogue) -> None:
     """Put a seller's catalogue on one shop, each listing showing its opening availability."""
-    sim, t, seller = world.sims[shop.marketplace], shop.tenant, cat.seller()
+    sim, t, seller = world.sims[shop.sim_key], shop.tenant, cat.seller()
 
     def price(sku: str) -> int:
         return 90000 if sku in seller.bundles else 60000 if sku.startswith("KOPI") else 25000
@@ -213,7 +287,16 @@ def _list(world: World, shop: Shop, cat: Catalogue) -> None:
     items += [(b, []) for b in cat.bundles]
     for n, (product, variants) in enumerate(items, start=1):
         skus = variants or [product]
-        if shop.marketplace == "shopee":
+        if shop.marketplace == OWN_STORE:  # simple products; a variable one per variant item
+            if not variants:
+                pid = sim.add_simple(
+                    product, sku=product, price=price(product), stock=show(product)
+                )
+                shop.listings[product] = (pid, 0)
+            else:
+                parent, *ids = sim.add_variable(product, [(s, price(s), show(s)) for s in skus])
+                shop.listings.update({s: (parent, v) for s, v in zip(skus, ids, strict=True)})
+        elif shop.marketplace == "shopee":
             item = t * 1000 + n
             if not variants:
                 sim.add_item(
@@ -242,6 +325,8 @@ def _list(world: World, shop: Shop, cat: Catalogue) -> None:
 
 
 def _shop_id(marketplace: str, tenant: int) -> Any:
+    if marketplace == OWN_STORE:
+        return f"toko-anggota-{tenant:04d}"
     if marketplace == "shopee":
         return 400_000 + tenant
     if marketplace == "lazada":
@@ -266,17 +351,15 @@ def build(spec: Spec, folder: Path, *, progress: bool = True) -> World:
             path = folder / "katalog.csv"
             path.write_text(catalogue_csv(cat), encoding="utf-8")
             import_file(store, tenant.id, path, actor="bench")
-            for m in MARKETPLACES:
+            for m in spec.channels(t):
                 shop = Shop(t, m, _shop_id(m, t), m)
-                if m == "tiktok":
-                    sims[m].add_shop(shop.shop_id, name=f"Anggota {t}", region="ID")
-                else:
-                    sims[m].add_shop(shop.shop_id)
+                _open(world, shop)
                 _list(world, shop, cat)
                 world.shops[(t, m)] = shop
-                _connect(store, vault, tenant.id, shop, sim=sims[m], since=since)
+                _connect(store, vault, tenant.id, shop, sim=sims[shop.sim_key], since=since)
                 for sku, (item, variant) in shop.listings.items():
-                    world.index[(m, shop.shop_id, item, variant)] = len(world.listings)
+                    key = (shop.sim_key, shop.observed_as, item, variant)
+                    world.index[key] = len(world.listings)
                     world.listings.append(Listing(t, m, sku, str(item), str(variant)))
             if progress and t % 50 == 0:
                 print(f"  seeded {t}/{spec.tenants} members", flush=True)
@@ -285,10 +368,22 @@ def build(spec: Spec, folder: Path, *, progress: bool = True) -> World:
     return world
 
 
+def _open(world: World, shop: Shop, port: int = 0) -> None:
+    """Open a member's shop on its marketplace's simulator (or start its own store's)."""
+    if shop.marketplace == OWN_STORE:
+        sim = start_store(shop.tenant, port)
+        world.sims[shop.sim_key] = sim
+        world.urls[shop.sim_key] = sim.base_url
+    elif shop.marketplace == "tiktok":
+        world.sims["tiktok"].add_shop(shop.shop_id, name=f"Anggota {shop.tenant}", region="ID")
+    else:
+        world.sims[shop.marketplace].add_shop(shop.shop_id)
+
+
 def _connect(
     store: Store, vault: credentials.Vault, tenant_id: int, shop: Shop, *, sim: Any, since: str
 ) -> None:
-    values, secret = settings(shop.marketplace, sim)
+    values, secret = settings(shop.marketplace, sim, shop.tenant)
     ch = catalog.add_channel(
         store,
         tenant_id,
@@ -298,15 +393,19 @@ def _connect(
         accepted=True,  # the test accepts pushes from the start
         price_sync="push",
     )
-    credentials.save(store, vault, tenant_id, ch.id, app={"partner_key": secret})
+    slot = "consumer_secret" if shop.marketplace == OWN_STORE else "partner_key"
+    credentials.save(store, vault, tenant_id, ch.id, app={slot: secret})
     account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
     # seeding runs without latency; the adapters' own rate limits would only slow it down
     fast = {**account.settings, "shop_rps": 10_000, "app_rps": 100_000}
     rt = sync.build_runtime(store, vault, dataclasses.replace(account, settings=fast))
     assert rt.adapter is not None  # noqa: S101
     try:
-        tokens = rt.adapter.exchange_code(sim.authorize(shop.shop_id))
-        credentials.save(store, vault, tenant_id, ch.id, tokens=tokens)
+        if rt.adapter.auth_kind == "api_key":  # a REST key: checked once, nothing to exchange
+            sync.verify_key(store, rt)
+        else:
+            tokens = rt.adapter.exchange_code(sim.authorize(shop.shop_id))
+            credentials.save(store, vault, tenant_id, ch.id, tokens=tokens)
         rt.load(store)
         sync.note_storefronts(store, rt)
         sync.discover(store, rt)
@@ -317,8 +416,8 @@ def _connect(
 def go_live(world: World) -> None:
     """Turn on latency and rate limits (after seeding, which runs without them)."""
     for m, sim in world.sims.items():
-        sim.latency, sim.jitter = LATENCY[m]
-        sim.rate_limit = RATE_LIMIT[m]
+        sim.latency, sim.jitter = LATENCY[kind(m)]
+        sim.rate_limit = RATE_LIMIT.get(kind(m))
 
 
 def clone(template: World, folder: Path) -> World:
@@ -348,12 +447,11 @@ def clone(template: World, folder: Path) -> World:
         accounts = {(a.tenant_id, a.marketplace): a for a in sync.load_accounts(store)}
         for (t, m), old in template.shops.items():
             shop = Shop(t, m, old.shop_id, old.channel)
-            if m == "tiktok":
-                sims[m].add_shop(shop.shop_id, name=f"Anggota {t}", region="ID")
-            else:
-                sims[m].add_shop(shop.shop_id)
-            _list(world, shop, template.catalogues[t])
+            _open(world, shop, ports.get(shop.sim_key, 0))
+            _list(world, shop, template.catalogues[t])  # the same ids, in the same order
             world.shops[(t, m)] = shop
+            if m == OWN_STORE:  # the same REST key on the same address: nothing to redo
+                continue
             account = accounts[(t, m)]
             fast = {**account.settings, "shop_rps": 10_000, "app_rps": 100_000}
             rt = sync.build_runtime(store, vault, dataclasses.replace(account, settings=fast))
