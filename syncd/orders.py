@@ -211,12 +211,17 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
         )
     step = STEPS.get((old, state))
     own = step is not None and (
-        step[0] in ("reserve", "release") or (step[0] == "deduct" and not step[2])
+        not ctx.follows  # undocumented: any step may have moved it (WooCommerce at payment)
+        or step[0] in ("reserve", "release")
+        or (step[0] == "deduct" and not step[2])
     )
     if step is not None and own:
         # the marketplace moved its own shown stock for this order (down when it was
-        # placed, back up when cancelled), tracked or not. Shipping an order it had
-        # reserved moves nothing buyers see (reserved → deducted, §1.5, §2.5, §3.5).
+        # placed, back up when cancelled), tracked or not. Where it documents doing so
+        # at once (``own_stock_follows_orders``: Lazada §2.5, Shopify §5.3), shipping an
+        # order it had reserved moves nothing buyers see (reserved → deducted); where it
+        # does not, every step may have moved it (WooCommerce core reduces its stock when
+        # an order is paid, §4.3), so what it shows is forgotten and sent again.
         key = (line.item_id, line.variant_id)
         units = line.qty if step[0] == "release" else -line.qty
         ctx.report.moved_remote[key] = ctx.report.moved_remote.get(key, 0) + units
