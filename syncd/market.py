@@ -175,13 +175,12 @@ class WooShop(Shop):
     calls), product and variation ids, and core's order statuses (§4.3)."""
 
     def place(self, item: str, variant: str, qty: int, rng: random.Random) -> str | None:
-        """A checkout paid at once: e-wallet or virtual account (``processing``) or a bank
-        transfer waiting to be confirmed (``on-hold``); core reduces its stock at either.
-
-        Not played: an unpaid checkout (``pending``, which holds no stock) paid later.
-        Core reduces its stock at that payment, and syncd does not send its value again
-        after it (it does after an order it first sees paid, and after a cancellation)."""
-        status = rng.choice(("processing", "processing", "on-hold"))
+        """A checkout: paid at once by e-wallet or virtual account (``processing``), a bank
+        transfer waiting to be confirmed (``on-hold``; core reduces its stock at either),
+        or unpaid (``pending``: core holds nothing until it is paid, when the demo moves
+        it on to ``completed``; syncd reserves it at once and sends its value again after
+        the payment, ``orders._line``)."""
+        status = rng.choice(("processing", "processing", "on-hold", "pending"))
         found = self.sim.place_order([(int(item), int(variant or 0), qty)], status=status)
         return None if found is None else str(found)
 
@@ -201,7 +200,8 @@ def _woocommerce(rng: random.Random, latency: float) -> Shop:
     )
     sim.start()
     settings = {"base_url": sim.base_url, "consumer_key": key, "shop_rps": 20}
-    # orders are placed paid (``WooShop.place``); cancelled: core gives their stock back
+    # orders are placed paid or pending (``WooShop.place``); cancelled: core gives their
+    # stock back
     words = {"open": "processing", "shipped": "completed", "cancelled": "cancelled"}
     shop = WooShop(
         "toko-web",

@@ -10,7 +10,9 @@ so it should never see it).
 
 A refused key is not a token to refresh: WooCommerce keys have no expiry and nothing
 refreshes them (§4.1), so 401 means the seller must make a new key (or give the key
-Read/Write access): NeedsReauth at once.
+Read/Write access): NeedsReauth at once. "Consumer key is missing" is the one 401 a new
+key does not cure: the host stripped the ``Authorization`` header (§4.1), so its message
+tells the seller to send the key as URL parameters (the ``query_auth`` setting).
 
 :func:`classify` returns a :class:`WooReply`: the body with the paging headers
 (``Link``, ``X-WP-TotalPages``) that ``discover`` and ``pull_orders`` follow.
@@ -37,11 +39,24 @@ from syncd.errors import (
 )
 from syncd.http import json_or_malformed, parse_retry_after
 
-__all__ = ["ERROR_TABLE", "WooReply", "classify", "error_for"]
+__all__ = ["ERROR_TABLE", "STRIPPED_HINT", "WooReply", "classify", "error_for"]
+
+#: told to the seller with "Consumer key is missing" (§4.1: the header was stripped)
+STRIPPED_HINT = (
+    "the store received no key: if the host strips the Authorization header, send the key "
+    "as URL parameters (syncd channel edit <channel> --setting query_auth=true)"
+)
 
 ERROR_TABLE = ErrorTable(
     [
-        # the key: refused, revoked, its user deleted, or without the access asked for
+        # the key: never received (§4.1: the host strips ``Authorization``), refused,
+        # revoked, its user deleted, or without the access asked for
+        ErrorRule(
+            "woocommerce_rest_authentication_error",
+            NeedsReauth,
+            "consumer key is missing",
+            name="header_stripped",
+        ),
         ErrorRule("woocommerce_rest_authentication_error", NeedsReauth, name="bad_key"),
         ErrorRule("woocommerce_rest_cannot_view", NeedsReauth, name="no_read_access"),
         ErrorRule("woocommerce_rest_cannot_create", NeedsReauth, name="no_write_access"),
@@ -85,6 +100,9 @@ def error_for(
     """The error to raise for a WooCommerce ``code`` (or ``http_<status>``)."""
     cls = ERROR_TABLE.error_class(code, message)
     text = f"WooCommerce: {ERROR_TABLE.label(code, message)}: {message}"[:500]
+    rule = ERROR_TABLE.rule(code, message)
+    if rule is not None and rule.name == "header_stripped":
+        text = f"{text} ({STRIPPED_HINT})"
     if issubclass(cls, Retryable):
         return cls(text, code=code, status=status, retry_after=parse_retry_after(retry_after))
     return cls(text, code=code, status=status)

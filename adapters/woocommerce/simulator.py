@@ -3,11 +3,25 @@
 ``WooSimulator`` serves ``/wp-json/wc/v3`` on 127.0.0.1 the way WooCommerce core does
 (reference ``marketplace-apis.md`` §4): REST keys by HTTP Basic auth or, for hosts that
 strip ``Authorization`` (``strip_authorization = True``), the ``consumer_key`` /
-``consumer_secret`` query parameters (§4.1); products (simple and variable, stock on the
-variations, §4.6 #2), the batch endpoints (≤ 100 objects, one parent per variations
-batch), orders by ``modified_after`` (site time unless ``dates_are_gmt=true``: the site
-here is Asia/Jakarta, §4.6 #1), paged by ``Link`` and ``X-WP-TotalPages`` (the ``Link``
-echoes the request's query, credentials included, as WordPress builds it).
+``consumer_secret`` query parameters (§4.1), and OAuth 1.0a one-legged (§4.1, below);
+products (simple and variable, stock on the variations, §4.6 #2), ``PUT`` on one product
+or variation, the batch endpoints (≤ 100 objects, one parent per variations batch),
+orders by ``modified_after`` (site time unless ``dates_are_gmt=true``: the site here is
+Asia/Jakarta, §4.6 #1), paged by ``Link`` and ``X-WP-TotalPages`` (the ``Link`` echoes
+the request's query, credentials included, as WordPress builds it).
+
+Authentication follows core's ``WC_REST_Authentication`` (``class-wc-rest-authentication
+.php``, read in a public copy of core; the reference has the outline, §4.1): over HTTPS
+the query keys first, else Basic auth, else OAuth; over plain HTTP OAuth only. OAuth
+1.0a is checked as core does: the parameters from the query (PHP's ``$_GET``: the last
+of a repeated name wins), ``oauth_signature`` left out, sorted by name, each name and
+value RFC 3986-encoded, ``name=value`` encoded again and joined with ``%26``; the base
+string ``METHOD&enc(url)&params``; HMAC-SHA1 or HMAC-SHA256 keyed with the consumer secret
+and ``&``; base64. The timestamp must be within 15 minutes of the store's clock, and a
+nonce is refused when it was used within those 15 minutes (core keeps one nonce per
+timestamp, so a second request of the same second forgets the first one's nonce; kept).
+Nested query names (``status[]``) are signed here as sent, not as PHP arrays (not
+simulated; nothing of ours sends them).
 
 Stock follows core's ``wc-stock-functions.php`` (§4.3): an order reduces the stock of its
 lines once, on the transition to processing, on-hold or completed, and gives it back on
@@ -15,22 +29,32 @@ the transition to cancelled or pending if it had been reduced. Placing a pending
 holds nothing here (core's checkout reservation table is not simulated: it only stops
 other checkouts, it does not change ``stock_quantity``).
 
-UNCONFIRMED (not in the reference, written from memory of core): the messages of the
-refused-key answers other than "Consumer key is missing" (§4.1), the 413 code for an
-oversized batch, and the per-object ``error`` shape of a batch answer.
+UNCONFIRMED (not in the reference, written from memory of core): the 413 code for an
+oversized batch, the per-object ``error`` shape of a batch answer, and the 400 of a
+``PUT`` on an unknown id. The refused-key messages other than "Consumer key is missing"
+(§4.1) are core's (``class-wc-rest-authentication.php``), not the reference's. Where
+core and the reference differ, the reference decides: with no key at all, core itself
+falls through to a permission error (``woocommerce_rest_cannot_view``); the docs, and so
+the reference and this store, answer "Consumer key is missing".
 
-Simulation shortcuts, not WooCommerce facts: Basic auth is accepted over plain HTTP on
-loopback (a real store wants OAuth 1.0a there, §4.1); ids are one sequence for products,
-variations, orders and line items (as WordPress posts share one, roughly).
+Simulation shortcuts, not WooCommerce facts: by default the store stands for an HTTPS one
+(a TLS proxy in front of loopback), so Basic auth and the query keys are accepted over
+this plain-HTTP socket; ``plain_http = True`` makes it the plain-HTTP store it is, where
+core accepts OAuth 1.0a only (§4.1), and OAuth base strings name the socket's ``http``
+address either way. Ids are one sequence for products, variations, orders and line items
+(as WordPress posts share one, roughly).
 
 =====================================================  ====  ===============================
 reply                                                  HTTP  ``code``
 =====================================================  ====  ===============================
 no key (header stripped, no query parameters)          401   woocommerce_rest_authentication_error
 unknown or revoked key / wrong secret                  401   woocommerce_rest_authentication_error
+OAuth: bad signature, method, timestamp; used nonce    401   woocommerce_rest_authentication_error
+OAuth: some of the five ``oauth_*`` parameters only    401   ..._authentication_missing_parameter
 bad parameter (per_page > 100, orderby, dates)         400   rest_invalid_param
 more than 100 objects in a batch                       413   ..._request_entity_too_large
 unknown product (for a variations route)               404   woocommerce_rest_product_invalid_id
+PUT: an unknown id, or an object ``fail_item`` names   400   the object's error ``code``
 one object of a batch refused (``fail_item``)          200   per object ``error``
 PUT when ``put_501`` (ModSecurity, §4.5)               501   — (an HTML page)
 unknown route                                          404   rest_no_route
@@ -44,6 +68,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 import json
 import re
@@ -51,16 +76,34 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
 from adapters._loopback import FAULT_KINDS, LoopbackSimulator, Reply
 
-__all__ = ["REDUCING", "RESTORING", "STATUSES", "STOCK_WRITES", "WooSimulator"]
+__all__ = [
+    "OAUTH_WINDOW",
+    "REDUCING",
+    "RESTORING",
+    "STATUSES",
+    "STOCK_WRITES",
+    "WooSimulator",
+    "oauth_signature",
+]
 
 JSON = dict[str, Any]
 API: Final = "/wp-json/wc/v3"
-#: the logical place of every batch call that writes stock (counted and faulted as one)
+#: the logical place of every call that writes stock, batch or PUT (counted and faulted as one)
 STOCK_WRITES: Final = "stock-writes"
+#: OAuth 1.0a: the timestamp's tolerance and how long a nonce stays used (core: 15 minutes)
+OAUTH_WINDOW: Final = 15 * 60
+OAUTH_PARAMS: Final = (
+    "oauth_consumer_key",
+    "oauth_timestamp",
+    "oauth_nonce",
+    "oauth_signature",
+    "oauth_signature_method",
+)
+_HASHES: Final = {"HMAC-SHA1": hashlib.sha1, "HMAC-SHA256": hashlib.sha256}
 MAX_PER_PAGE: Final = 100
 MAX_BATCH: Final = 100
 SITE_TZ: Final = timezone(timedelta(hours=7))  # Asia/Jakarta
@@ -75,12 +118,12 @@ _WHEN: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
 
 @dataclass(frozen=True)
 class _Req:
-    """One request as received (credentials from the header or the query)."""
+    """One request as received: ``query`` as PHP's ``$_GET`` (the last of a repeated name
+    wins); ``key``/``secret`` the Basic-or-query key (HTTPS), ``key`` else the OAuth one."""
 
     method: str
     path: str
     query: dict[str, str]
-    multi: dict[str, list[str]]
     body: bytes
     key: str
     secret: str
@@ -152,7 +195,8 @@ class WooSimulator(LoopbackSimulator):
     """A WooCommerce store on 127.0.0.1 with one REST key, products, buyers and faults.
 
     Settable: ``strip_authorization`` (the host drops the header), ``put_501`` (the host
-    refuses PUT), ``latency``/``jitter``, ``rate_limit``, ``timeout_hold``,
+    refuses PUT), ``plain_http`` (the store is served over plain HTTP, as core sees it:
+    OAuth 1.0a only), ``latency``/``jitter``, ``rate_limit``, ``timeout_hold``,
     ``retry_after``. Read-only by convention: ``calls`` ((key, path) → n), ``request_log``.
     """
 
@@ -175,6 +219,8 @@ class WooSimulator(LoopbackSimulator):
         self.keys: dict[str, str] = {consumer_key: consumer_secret}
         self.strip_authorization = False
         self.put_501 = False
+        self.plain_http = False
+        self._nonces: dict[str, dict[int, str]] = {}  # key → {timestamp: nonce}, as core
         self._products: dict[int, _Product] = {}
         self._parent: dict[int, int] = {}  # variation id → product id
         self._orders: dict[int, _Order] = {}
@@ -289,21 +335,22 @@ class WooSimulator(LoopbackSimulator):
 
     def serve_http(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply:
         url = urlsplit(target)
-        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        multi = parse_qs(url.query, keep_blank_values=True)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))  # PHP: the last one wins
         if self.strip_authorization:
             headers = {k: v for k, v in headers.items() if k != "authorization"}
-        key, secret = self._credentials(headers, query)
-        # a batch that writes stock also counts (and takes faults) as ``STOCK_WRITES``:
-        # stock and price share the batch routes, and a test may aim at the stock only
-        stock = method == "POST" and url.path.endswith("/batch") and b'"stock_quantity"' in body
+        key, secret = ("", "") if self.plain_http else self._credentials(headers, query)
+        key = key or query.get("oauth_consumer_key", "")
+        # a write of stock also counts (and takes faults) as ``STOCK_WRITES``: stock and
+        # price share the routes, and a test may aim at the stock only
+        writes = method == "PUT" or (method == "POST" and url.path.endswith("/batch"))
+        stock = writes and b'"stock_quantity"' in body
         with self._lock:
             self.count_call(url.path, key)
             if stock:
                 self.count_call(STOCK_WRITES, key)
             fault = (self.take_fault(STOCK_WRITES) if stock else None) or self.take_fault(url.path)
         self.wait_latency()
-        reply = self._answer(_Req(method, url.path, query, multi, body, key, secret), fault)
+        reply = self._answer(_Req(method, url.path, query, body, key, secret), fault)
         self.hold_reply(fault)
         with self._lock:
             self.log_reply(method, url.path, key, reply.status)
@@ -311,6 +358,10 @@ class WooSimulator(LoopbackSimulator):
 
     @staticmethod
     def _credentials(headers: dict[str, str], query: dict[str, str]) -> tuple[str, str]:
+        """Core's Basic authentication (HTTPS): the query keys when both are there, else the
+        ``Authorization: Basic`` header."""
+        if query.get("consumer_key") and query.get("consumer_secret"):
+            return query["consumer_key"], query["consumer_secret"]
         auth = headers.get("authorization", "")
         if auth.startswith("Basic "):
             try:
@@ -345,44 +396,46 @@ class WooSimulator(LoopbackSimulator):
             return Reply(200, reply.body[: len(reply.body) // 2], reply.headers)
         return reply
 
-    def _route(self, req: _Req) -> Reply:
-        method, path, query, multi, body = req.method, req.path, req.query, req.multi, req.body
+    def _route(self, req: _Req) -> Reply:  # noqa: PLR0911 - one per route
+        method, path, query, body = req.method, req.path, req.query, req.body
         if not path.startswith(API + "/"):
             raise ApiError(404, "rest_no_route", "No route was found matching the URL")
         if method == "PUT" and self.put_501:
             return Reply(501, b"<html><h1>Method Not Implemented</h1></html>")
-        self._authenticate(req.key, req.secret)
+        self._authenticate(req)
         parts = path[len(API) + 1 :].split("/")
-        if method == "GET" and parts == ["products"]:
-            return self._list(path, query, multi, self._product_list())
-        if (
-            method == "GET"
-            and len(parts) == 3
-            and parts[0] == "products"
-            and parts[2] == ("variations")
-        ):
+        if parts[:1] != ["products"]:
+            if method == "GET" and parts == ["orders"]:
+                return self._list(path, query, self._order_list(query))
+            raise ApiError(404, "rest_no_route", "No route was found matching the URL and method")
+        if method == "GET" and len(parts) == 1:
+            return self._list(path, query, self._product_list())
+        if method == "GET" and parts[2:] == ["variations"]:
             product = self._product(parts[1])
-            return self._list(path, query, multi, [_variation_json(v) for v in _vars(product)])
+            return self._list(path, query, [_variation_json(v) for v in _vars(product)])
         if method == "POST" and parts == ["products", "batch"]:
             return _json(200, self._batch(_updates(body), None))
-        if (
-            method == "POST"
-            and len(parts) == 4
-            and parts[0] == "products"
-            and parts[2:]
-            == [
-                "variations",
-                "batch",
-            ]
-        ):
+        if method == "POST" and len(parts) == 4 and parts[2:] == ["variations", "batch"]:
             return _json(200, self._batch(_updates(body), self._product(parts[1])))
-        if method == "GET" and parts == ["orders"]:
-            return self._list(path, query, multi, self._order_list(query))
+        if method == "PUT" and len(parts) == 2:
+            return _one(self._write_one(None, _id_of(parts[1]), _object_body(body)))
+        if method == "PUT" and len(parts) == 4 and parts[2] == "variations":
+            parent = self._product(parts[1])
+            return _one(self._write_one(parent, _id_of(parts[3]), _object_body(body)))
         raise ApiError(404, "rest_no_route", "No route was found matching the URL and method")
 
-    def _authenticate(self, key: str, secret: str) -> None:
-        if not key:
+    def _authenticate(self, req: _Req) -> None:
+        """Core's order: the Basic-or-query key (not over plain HTTP), else OAuth 1.0a."""
+        if req.secret:  # a Basic-or-query key (``_credentials``; never when ``plain_http``)
+            self._check_secret(req.key, req.secret)
+        elif any(req.query.get(name) for name in OAUTH_PARAMS):
+            self._check_oauth(req)
+        elif req.key and not self.plain_http:
+            self._check_secret(req.key, "")
+        else:
             raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer key is missing.")
+
+    def _check_secret(self, key: str, secret: str) -> None:
         expected = self.keys.get(key)
         if expected is None:
             raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
@@ -390,6 +443,50 @@ class WooSimulator(LoopbackSimulator):
             raise ApiError(
                 401, "woocommerce_rest_authentication_error", "Consumer secret is invalid."
             )
+
+    def _check_oauth(self, req: _Req) -> None:
+        """Core's ``perform_oauth_authentication``: the key, the signature, then the
+        timestamp and the nonce (recorded only when all of them pass)."""
+        params = req.query
+        missing = [name for name in OAUTH_PARAMS if not params.get(name)]
+        if missing:
+            plural = "s" if len(missing) > 1 else ""
+            raise ApiError(
+                401,
+                "woocommerce_rest_authentication_missing_parameter",
+                f"Missing OAuth parameter{plural} {', '.join(missing)}",
+            )
+        key = params["oauth_consumer_key"]
+        secret = self.keys.get(key)
+        if secret is None:
+            raise ApiError(401, "woocommerce_rest_authentication_error", "Consumer key is invalid.")
+        if params["oauth_signature_method"] not in _HASHES:
+            raise ApiError(
+                401,
+                "woocommerce_rest_authentication_error",
+                "Invalid signature - signature method is invalid.",
+            )
+        expected = oauth_signature(req.method, self.base_url + req.path, params, secret)
+        given = unquote(params["oauth_signature"].replace(" ", "+"))  # as core decodes it
+        if not hmac.compare_digest(expected.encode(), given.encode()):
+            raise ApiError(
+                401,
+                "woocommerce_rest_authentication_error",
+                "Invalid signature - provided signature does not match.",
+            )
+        now, stamp = int(self.now()), params["oauth_timestamp"]
+        if not stamp.isdigit() or abs(int(stamp) - now) > OAUTH_WINDOW:
+            raise ApiError(401, "woocommerce_rest_authentication_error", "Invalid timestamp.")
+        used = self._nonces.setdefault(key, {})
+        if params["oauth_nonce"] in used.values():
+            raise ApiError(
+                401,
+                "woocommerce_rest_authentication_error",
+                "Invalid nonce - nonce has already been used.",
+            )
+        used[int(stamp)] = params["oauth_nonce"]
+        for old in [t for t in used if t < now - OAUTH_WINDOW]:
+            del used[old]
 
     def _product(self, text: str) -> _Product:
         product = self._products.get(int(text)) if text.isdigit() else None
@@ -400,9 +497,7 @@ class WooSimulator(LoopbackSimulator):
     def _product_list(self) -> list[JSON]:
         return [_product_json(p) for p in sorted(self._products.values(), key=lambda p: p.id)]
 
-    def _list(
-        self, path: str, query: dict[str, str], multi: dict[str, list[str]], items: list[JSON]
-    ) -> Reply:
+    def _list(self, path: str, query: dict[str, str], items: list[JSON]) -> Reply:
         per_page = _int(query, "per_page", 10, 1, MAX_PER_PAGE)
         page = _int(query, "page", 1, 1, None)
         total_pages = max(1, -(-len(items) // per_page))
@@ -411,15 +506,15 @@ class WooSimulator(LoopbackSimulator):
         links = []
         for rel, number in (("prev", page - 1), ("next", page + 1)):
             if 1 <= number <= total_pages:
-                echoed = {k: v for k, v in multi.items() if k != "page"}
-                qs = urlencode({**echoed, "page": [str(number)]}, doseq=True)
+                echoed = {k: v for k, v in query.items() if k != "page"}
+                qs = urlencode({**echoed, "page": str(number)})
                 links.append(f'<{self.base_url}{path}?{qs}>; rel="{rel}"')
         if links:
             headers.append(("Link", ", ".join(links)))
         return _json(200, chunk, headers)
 
     def _order_list(self, query: dict[str, str]) -> list[JSON]:
-        gmt = query.get("dates_are_gmt", "") in ("true", "1")
+        gmt = _boolean(query, "dates_are_gmt")
         after = _when(query.get("modified_after"), gmt)
         before = _when(query.get("modified_before"), gmt)
         orderby = query.get("orderby", "date")
@@ -446,24 +541,22 @@ class WooSimulator(LoopbackSimulator):
                 "woocommerce_rest_request_entity_too_large",
                 f"Unable to accept more than {MAX_BATCH} items for this request.",
             )
-        out: list[JSON] = []
-        for update in updates:
-            oid = update.get("id")
-            if not isinstance(oid, int) or isinstance(oid, bool):
-                out.append(_item_error(0, "woocommerce_rest_invalid_id", "Invalid ID."))
-                continue
-            if oid in self._failing:
-                out.append(_item_error(oid, "woocommerce_rest_invalid_param", self._failing[oid]))
-                continue
-            if parent is None:
-                out.append(self._update_product(oid, update))
-            elif oid in parent.variations:
-                obj = parent.variations[oid]
-                self._apply(parent.id, oid, obj, update)
-                out.append(_variation_json(obj))
-            else:
-                out.append(_item_error(oid, "woocommerce_rest_invalid_id", "Invalid ID."))
-        return {"update": out}
+        return {"update": [self._write_one(parent, u.get("id"), u) for u in updates]}
+
+    def _write_one(self, parent: _Product | None, oid: Any, update: JSON) -> JSON:
+        """Write one product (``parent`` None) or one of ``parent``'s variations: the
+        object as written, or ``{id, error}``."""
+        if not isinstance(oid, int) or isinstance(oid, bool):
+            return _item_error(0, "woocommerce_rest_invalid_id", "Invalid ID.")
+        if oid in self._failing:
+            return _item_error(oid, "woocommerce_rest_invalid_param", self._failing[oid])
+        if parent is None:
+            return self._update_product(oid, update)
+        if oid in parent.variations:
+            obj = parent.variations[oid]
+            self._apply(parent.id, oid, obj, update)
+            return _variation_json(obj)
+        return _item_error(oid, "woocommerce_rest_invalid_id", "Invalid ID.")
 
     def _update_product(self, oid: int, update: JSON) -> JSON:
         product = self._products.get(oid)
@@ -558,15 +651,52 @@ def _item_error(oid: int, code: str, message: str) -> JSON:
     return {"id": oid, "error": {"code": code, "message": message, "data": {"status": 400}}}
 
 
-def _updates(body: bytes) -> list[JSON]:
+def _object_body(body: bytes) -> JSON:
     try:
         data = json.loads(body or b"{}")
     except ValueError:
         raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.") from None
-    updates = data.get("update", []) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise ApiError(400, "rest_invalid_json", "Invalid JSON body passed.")
+    return data
+
+
+def _updates(body: bytes) -> list[JSON]:
+    updates = _object_body(body).get("update", [])
     if not isinstance(updates, list) or not all(isinstance(u, dict) for u in updates):
         raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): update")
     return updates
+
+
+def _id_of(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _one(written: JSON) -> Reply:
+    """A ``PUT``'s answer: the object written, or its error as the HTTP answer."""
+    error = written.get("error")
+    if isinstance(error, dict):
+        raise ApiError(400, str(error["code"]), str(error["message"]))
+    return _json(200, written)
+
+
+def _rfc3986(text: str) -> str:
+    """PHP's ``rawurlencode`` (core's ``wc_rest_urlencode_rfc3986``)."""
+    return quote(text, safe="")
+
+
+def oauth_signature(method: str, url: str, params: dict[str, str], secret: str) -> str:
+    """The OAuth 1.0a signature core expects (``check_oauth_signature``) for a request to
+    ``url`` (no query) with these query ``params`` (``oauth_signature`` is left out)."""
+    fields = sorted(
+        ((k, v) for k, v in params.items() if k != "oauth_signature"),
+        key=lambda kv: kv[0].encode(),  # strcmp
+    )
+    joined = "%26".join(_rfc3986(f"{_rfc3986(k)}={_rfc3986(v)}") for k, v in fields)
+    base = f"{method.upper()}&{_rfc3986(url)}&{joined}"
+    digest = _HASHES[params["oauth_signature_method"]]
+    mac = hmac.new(f"{secret}&".encode(), base.encode(), digest).digest()
+    return base64.b64encode(mac).decode("ascii")
 
 
 def _int(query: dict[str, str], name: str, default: int, lo: int, hi: int | None) -> int:
@@ -576,6 +706,15 @@ def _int(query: dict[str, str], name: str, default: int, lo: int, hi: int | None
     if not text.isdigit() or int(text) < lo or (hi is not None and int(text) > hi):
         raise ApiError(400, "rest_invalid_param", f"Invalid parameter(s): {name}")
     return int(text)
+
+
+def _boolean(query: dict[str, str], name: str) -> bool:
+    """A boolean parameter as WordPress reads one (``rest_is_boolean``: true, false, 1 or 0,
+    any case; anything else is refused, never read as false)."""
+    text = query.get(name, "false").lower()
+    if text not in ("true", "false", "1", "0"):
+        raise ApiError(400, "rest_invalid_param", f"Invalid parameter(s): {name}")
+    return text in ("true", "1")
 
 
 def _when(text: str | None, gmt: bool) -> float | None:
