@@ -31,13 +31,14 @@ from typing import Any, ClassVar, Self, TypeVar
 import httpx
 from pydantic import ValidationError
 
-from syncd.adapter import Adapter, AdapterContext
-from syncd.adapter_settings import AdapterSettings
+from syncd.adapter import Adapter, AdapterContext, Credentials
+from syncd.adapter_settings import AdapterSettings, AuthKind
 from syncd.errors import MalformedResponse, Rejected
 from syncd.http import ApiClient, CircuitBreaker, HttpPolicy, Limiter, bucket_for_limit
 
 __all__ = [
     "MAX_PAGES",
+    "ApiKeyAuth",
     "HttpAdapter",
     "RateLimits",
     "base64_hmac",
@@ -153,6 +154,29 @@ class HttpAdapter(Adapter):
             transport=transport,
         )
         return cls(ctx, client, settings, auth)
+
+
+class ApiKeyAuth:
+    """Put before :class:`HttpAdapter` by an adapter whose shops give a static key
+    (``auth_kind = "api_key"``): no authorization link, no code, nothing to refresh;
+    the adapter writes only :meth:`~syncd.adapter.Adapter.verify`. ``title`` names the
+    marketplace for people and ``key_help`` where the seller makes a key."""
+
+    auth_kind: AuthKind = "api_key"
+    title: ClassVar[str]
+    key_help: ClassVar[str]
+
+    def authorization_url(self, redirect: str) -> str:
+        raise Rejected(
+            f"{self.title}: no authorization link; the key is made in {self.key_help}",
+            code="api_key",
+        )
+
+    def exchange_code(self, code: str) -> Credentials:
+        raise Rejected(f"{self.title}: no authorization code (api_key)", code="api_key")
+
+    def refresh(self, current: Credentials) -> Credentials:
+        raise Rejected(f"{self.title}: keys are not refreshed (api_key)", code="api_key")
 
 
 # -- paging ------------------------------------------------------------------------

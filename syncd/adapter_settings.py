@@ -18,10 +18,14 @@ The core CLI has no marketplace-specific flags: they all come from here.
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["CODELESS", "AdapterSettings", "AuthKind", "setting"]
+__all__ = ["CODELESS", "LOOPBACK", "AdapterSettings", "AuthKind", "setting"]
+
+#: Hosts a plain-http address may name (tests, the simulators, a store on this machine).
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 #: How a shop gives syncd access:
 #: ``oauth_refresh``: the seller authorizes once (a code), then tokens are refreshed
@@ -119,6 +123,19 @@ class AdapterSettings(BaseModel):
         text = value.strip().rstrip("/")
         if not text.startswith(("http://", "https://")) or " " in text:
             raise ValueError("not an http:// or https:// address")
+        return text
+
+    @staticmethod
+    def https_unless_loopback(value: str | None, example: str) -> str:
+        """An ``https://`` address (``http://`` only on this machine): a store reached
+        with a key or token in every request must not get it in clear. ``example`` is
+        the address to show in the message. Returns it without a trailing slash."""
+        text = AdapterSettings._http_url(value)
+        if text is None:
+            raise ValueError(f"the store's address is required ({example})")
+        parts = urlsplit(text)
+        if parts.scheme != "https" and (parts.hostname or "") not in LOOPBACK:
+            raise ValueError(f"plain http:// sends the key in clear: use {example}")
         return text
 
     @field_validator(

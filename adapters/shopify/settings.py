@@ -23,13 +23,12 @@ from pydantic import field_validator
 
 from syncd.adapter_settings import AdapterSettings, setting
 
-__all__ = ["API_VERSION", "LOOPBACK", "ShopifySettings"]
+__all__ = ["API_VERSION", "ShopifySettings"]
 
 #: The version syncd is written against (quarterly versions, §5.1). 2026-01 is the oldest
 #: that has ``changeFromQuantity`` (§5.3); 2026-04 makes ``@idempotent`` mandatory.
 API_VERSION = "2026-10"
 OLDEST_VERSION = "2026-01"
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _VERSION = re.compile(r"^20\d\d-(01|04|07|10)$")
 _GID = re.compile(r"^gid://shopify/Location/\d{1,20}$")
 
@@ -79,12 +78,8 @@ class ShopifySettings(AdapterSettings):
     @field_validator("base_url")
     @classmethod
     def _store(cls, value: str | None) -> str | None:
-        text = AdapterSettings._http_url(value)
-        if text is None:
-            raise ValueError("the store's address is required")
+        text = AdapterSettings.https_unless_loopback(value, "https://name.myshopify.com")
         parts = urlsplit(text)
-        if parts.scheme != "https" and (parts.hostname or "") not in LOOPBACK:
-            raise ValueError("use the store's https:// address (https://name.myshopify.com)")
         return f"{parts.scheme}://{parts.netloc}"  # the API paths are syncd's to add
 
     @field_validator("client_id")

@@ -48,7 +48,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from adapters.kit import HttpAdapter, RateLimits, pages
+from adapters.kit import ApiKeyAuth, HttpAdapter, RateLimits, pages
 from adapters.woocommerce import shapes
 from adapters.woocommerce.errors import WooReply, classify
 from adapters.woocommerce.settings import WooSettings
@@ -66,7 +66,7 @@ from syncd.adapter import (
     RemoteOrder,
     StockUpdate,
 )
-from syncd.adapter_settings import AdapterSettings, AuthKind
+from syncd.adapter_settings import AdapterSettings
 from syncd.errors import MalformedResponse, Rejected
 from syncd.http import ApiClient
 from syncd.shapes import Answer, read, read_each
@@ -116,14 +116,15 @@ def _state(status: str) -> OrderState:
     return state
 
 
-class WooAdapter(HttpAdapter):
+class WooAdapter(ApiKeyAuth, HttpAdapter):
     """One WooCommerce store."""
 
     name: ClassVar[str] = "woocommerce"
     own_stock_follows_orders: ClassVar[bool] = False  # see the module docstring
     settings_model: ClassVar[type[AdapterSettings]] = WooSettings
     secret_names: ClassVar[tuple[str, ...]] = ("consumer_secret",)
-    auth_kind: AuthKind = "api_key"
+    title: ClassVar[str] = "WooCommerce"
+    key_help: ClassVar[str] = "WooCommerce → Settings → Advanced → REST API (Read/Write)"
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=PER_BATCH,
         price_per_call=PER_BATCH,
@@ -166,20 +167,7 @@ class WooAdapter(HttpAdapter):
         reply: WooReply = self.client.request("POST", path, json=body)
         return reply
 
-    # -- authorization: a static key (§4.1) ------------------------------------------------
-
-    def authorization_url(self, redirect: str) -> str:
-        raise Rejected(
-            "WooCommerce: no authorization link; the key is made in WooCommerce → Settings "
-            "→ Advanced → REST API (Read/Write)",
-            code="api_key",
-        )
-
-    def exchange_code(self, code: str) -> Credentials:
-        raise Rejected("WooCommerce: no authorization code (api_key)", code="api_key")
-
-    def refresh(self, current: Credentials) -> Credentials:
-        raise Rejected("WooCommerce: keys are not refreshed (api_key)", code="api_key")
+    # -- authorization: a static key (§4.1; the refusals are ``kit.ApiKeyAuth``'s) ------
 
     def verify(self) -> Credentials:
         """One cheap call with the key (a product list of one); what the core stores as

@@ -98,14 +98,17 @@ def error_for(
     code: str, message: str, *, status: int | None, retry_after: str | None
 ) -> AdapterError:
     """The error to raise for a WooCommerce ``code`` (or ``http_<status>``)."""
-    cls = ERROR_TABLE.error_class(code, message)
-    text = f"WooCommerce: {ERROR_TABLE.label(code, message)}: {message}"[:500]
+    error = ERROR_TABLE.error(
+        code,
+        message,
+        source="WooCommerce",
+        status=status,
+        retry_after=parse_retry_after(retry_after),
+    )
     rule = ERROR_TABLE.rule(code, message)
     if rule is not None and rule.name == "header_stripped":
-        text = f"{text} ({STRIPPED_HINT})"
-    if issubclass(cls, Retryable):
-        return cls(text, code=code, status=status, retry_after=parse_retry_after(retry_after))
-    return cls(text, code=code, status=status)
+        error.args = (f"{error} ({STRIPPED_HINT})"[:600],)
+    return error
 
 
 def _error_body(response: httpx.Response) -> tuple[str, str]:

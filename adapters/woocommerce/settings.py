@@ -8,16 +8,11 @@ the consumer secret in clear (§4.1: "syncd should require HTTPS").
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pydantic import field_validator
 
 from syncd.adapter_settings import AdapterSettings, setting
 
-__all__ = ["LOOPBACK", "WooSettings"]
-
-#: hosts a plain-http store URL may name (tests, a store on this machine)
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+__all__ = ["WooSettings"]
 
 
 class WooSettings(AdapterSettings):
@@ -49,14 +44,7 @@ class WooSettings(AdapterSettings):
     @field_validator("base_url")
     @classmethod
     def _https_only(cls, value: str | None) -> str | None:
-        text = AdapterSettings._http_url(value)  # the shared checks (http(s), no spaces)
-        if text is None:
-            raise ValueError("the store's address is required")
-        parts = urlsplit(text)
-        if parts.scheme != "https" and (parts.hostname or "") not in LOOPBACK:
-            raise ValueError(
-                "plain http:// sends the consumer secret in clear: use the store's https:// address"
-            )
+        text = AdapterSettings.https_unless_loopback(value, "https://toko.example.id")
         return text.removesuffix("/wp-json/wc/v3")
 
     @field_validator("consumer_key")

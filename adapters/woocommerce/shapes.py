@@ -13,16 +13,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
 from typing import Annotated, Any
 
 from pydantic import Field, PlainValidator, RootModel, StrictStr
 from pydantic import StringConstraints as Text
 
-from syncd.adapter import ORDER_YEARS
-from syncd.shapes import Answer, Name, Qty
+from syncd.shapes import Answer, DecimalMoney, Name, Qty, UtcTime
 
 __all__ = [
     "BatchItem",
@@ -49,30 +46,6 @@ def _wc_id(value: Any) -> str:
     raise ValueError("not an id (a whole number 0..2^63-1)")
 
 
-def _wc_time(value: Any) -> dt.datetime:
-    if not isinstance(value, str) or len(value) > 40 or not (m := _TIME.fullmatch(value)):
-        raise ValueError("not a GMT time (2026-11-20T03:15:32)")
-    try:
-        y, mo, d, h, mi, sec = (int(g) for g in m.groups()[:6])
-        when = dt.datetime(y, mo, d, h, mi, sec, tzinfo=dt.UTC)
-    except ValueError:
-        raise ValueError("a date or time of day that does not exist") from None
-    if not ORDER_YEARS[0] <= when.year < ORDER_YEARS[1]:
-        raise ValueError(f"a time outside {ORDER_YEARS[0]}..{ORDER_YEARS[1]}")
-    return when
-
-
-def _money(value: Any) -> int:
-    if value is None or value == "":
-        return 0
-    if isinstance(value, str) and _MONEY.fullmatch(value):
-        return int(float(value))
-    number = isinstance(value, int | float) and not isinstance(value, bool)
-    if number and math.isfinite(value) and 0 <= value <= 10**12:
-        return int(value)
-    raise ValueError("not a price (decimal text such as 45000.00)")
-
-
 def _stock(value: Any) -> int | None:
     if value is None:
         return None
@@ -84,9 +57,9 @@ def _stock(value: Any) -> int | None:
 #: A WooCommerce id (a JSON number), kept as text.
 WcId = Annotated[str, PlainValidator(_wc_id)]
 #: A ``*_gmt`` time: ISO 8601 without an offset, UTC.
-WcTime = Annotated[dt.datetime, PlainValidator(_wc_time)]
+WcTime = UtcTime
 #: A price as decimal text (``""``: unset, 0), whole rupiah.
-Money = Annotated[int, PlainValidator(_money)]
+Money = DecimalMoney
 #: ``stock_quantity``: a count, or None when stock is not managed.
 Stock = Annotated[int | None, PlainValidator(_stock)]
 Word = Annotated[StrictStr, Text(min_length=1, max_length=64)]

@@ -15,13 +15,11 @@ after 5 failed deliveries (UNCONFIRMED for newer core versions, §4.4/§9).
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.kit import base64_hmac, verify_base64_hmac
 from adapters.woocommerce.adapter import STATUS_STATE
 from syncd.adapter import OrderState
 
@@ -33,13 +31,12 @@ _SPECIAL = frozenset("&<>\"'")
 
 def signature(secret: str, body: bytes) -> str:
     """The ``X-WC-Webhook-Signature`` value core sends for this raw body."""
-    digest = hmac.new(secret.encode(), body, hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+    return base64_hmac(secret, body)
 
 
 def verify(secret: str, body: bytes, header: str) -> bool:
     """Whether ``header`` signs this raw body (constant-time compare)."""
-    return hmac.compare_digest(signature(secret, body).encode(), header.strip().encode())
+    return verify_base64_hmac(secret, body, header)
 
 
 def secret_problem(secret: str) -> str | None:

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import httpx
 
-from adapters.kit import HttpAdapter, RateLimits, pages
+from adapters.kit import ApiKeyAuth, HttpAdapter, RateLimits, pages
 from syncd.adapter import (
     AdapterContext,
     BatchLimits,
@@ -31,8 +31,8 @@ from syncd.adapter import (
     RemoteOrder,
     StockUpdate,
 )
-from syncd.adapter_settings import AdapterSettings, AuthKind
-from syncd.errors import Rejected, Retryable
+from syncd.adapter_settings import AdapterSettings
+from syncd.errors import Retryable
 from syncd.shapes import read, read_each
 from tests.toy_market import shapes
 from tests.toy_market.errors import ERROR_TABLE, classify
@@ -69,13 +69,14 @@ class KeyAuth(httpx.Auth):
         yield request
 
 
-class ToyAdapter(HttpAdapter):
+class ToyAdapter(ApiKeyAuth, HttpAdapter):
     """One Toko Mainan shop."""
 
     name: ClassVar[str] = "toko_mainan"
     settings_model: ClassVar[type[AdapterSettings]] = ToySettings
     secret_names: ClassVar[tuple[str, ...]] = ("api_key",)
-    auth_kind: AuthKind = "api_key"
+    title: ClassVar[str] = SOURCE
+    key_help: ClassVar[str] = "the Toko Mainan seller centre"
     limits: ClassVar[BatchLimits] = BatchLimits(
         stock_per_call=PER_PAGE,
         price_per_call=PER_PAGE,
@@ -94,16 +95,7 @@ class ToyAdapter(HttpAdapter):
     def signer(cls, ctx: AdapterContext, settings: ToySettings, base_url: str) -> KeyAuth:
         return KeyAuth(settings.merchant_code, ctx.secret("api_key", source=SOURCE))
 
-    # -- authorization: a static key -------------------------------------------------------
-
-    def authorization_url(self, redirect: str) -> str:
-        raise Rejected(f"{SOURCE}: no link; make an API key in the seller centre", code="api_key")
-
-    def exchange_code(self, code: str) -> Credentials:
-        raise Rejected(f"{SOURCE}: no authorization code (api_key)", code="api_key")
-
-    def refresh(self, current: Credentials) -> Credentials:
-        raise Rejected(f"{SOURCE}: keys are not refreshed (api_key)", code="api_key")
+    # -- authorization: a static key (the refusals are ``kit.ApiKeyAuth``'s) ----------
 
     def verify(self) -> Credentials:
         body = self.client.request("GET", "/products", params={"page": 1, "per_page": 1})
