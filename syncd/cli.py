@@ -259,7 +259,7 @@ def _print_row_errors(
 
 
 def _movement(ctx: Context, args: argparse.Namespace, kind: str, qty: int) -> int:
-    from syncd import ledger  # noqa: PLC0415
+    from syncd import inventory  # noqa: PLC0415
     from syncd.models import MovementIn  # noqa: PLC0415
 
     tenant = ctx.tenant()
@@ -274,7 +274,7 @@ def _movement(ctx: Context, args: argparse.Namespace, kind: str, qty: int) -> in
         actor=ctx.actor,
         reason=args.reason,
     )
-    (done,) = ledger.record(
+    (done,) = inventory.record(
         ctx.store, tenant.id, [m], allow_negative=getattr(args, "allow_negative", False)
     )
     if done.already:
@@ -306,7 +306,7 @@ def cmd_stock_receive(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.ledger import record_offline_sale  # noqa: PLC0415
+    from syncd.inventory import record_offline_sale  # noqa: PLC0415
     from syncd.models import parse_item  # noqa: PLC0415
 
     items: list[tuple[int, str]] = []
@@ -392,7 +392,7 @@ def cmd_channel_list(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def cmd_listing_bind(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.catalog import bind_listing  # noqa: PLC0415
+    from syncd.inventory import bind_listing  # noqa: PLC0415
     from syncd.models import ListingIn  # noqa: PLC0415
 
     item = _validated(
@@ -459,7 +459,7 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def cmd_rule_set(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.availability import set_rule  # noqa: PLC0415
+    from syncd.inventory import set_rule  # noqa: PLC0415
 
     fields = {
         "buffer": args.buffer,

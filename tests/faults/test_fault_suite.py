@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import adapters
-from syncd import catalog, credentials, ledger, sync
+from syncd import catalog, credentials, inventory, sync
 from syncd.adapter import MAX_LINE_QTY
 from syncd.cli import main
 from syncd.daemon import Daemon
@@ -114,7 +114,7 @@ def test_spoiled_answers_never_stop_a_shop_nor_reach_the_ledger(  # noqa: PLR091
             if rng.random() < 0.3:
                 h.place_order(x.item_id, x.variant_id, rng.randint(1, 2))
             if rng.random() < 0.1:
-                ledger.record(
+                inventory.record(
                     w.store,
                     w.tenant.id,
                     [
