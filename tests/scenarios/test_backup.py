@@ -37,7 +37,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from syncd import ledger
+    from syncd import inventory
     from syncd.models import MovementIn
     from syncd.store import Store
 
