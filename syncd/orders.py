@@ -40,7 +40,7 @@ import structlog
 
 from syncd import inventory, outbox
 from syncd.adapter import OrderLine, OrderPage, RemoteOrder, SetAside, order_problem
-from syncd.catalog import now
+from syncd.catalog import bundle_components, now
 from syncd.models import MovementIn
 from syncd.store import Store
 
@@ -113,8 +113,6 @@ def _binding(ctx: _Page, line: OrderLine) -> int | None:
 def _movements(
     ctx: _Page, order: RemoteOrder, line: OrderLine, sku_id: int, step: tuple[str, str, bool]
 ) -> list[MovementIn]:
-    from syncd.catalog import bundle_components  # noqa: PLC0415
-
     name, kind, from_reserved = step
     parts = bundle_components(ctx.store, sku_id)
     if parts:
