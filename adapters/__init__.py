@@ -45,12 +45,12 @@ _REFUSED: set[str] = set()  # entry-point names already reported as unusable
 def available() -> dict[str, str]:
     """Every adapter name with its "module:Class" target; entry points override nothing
     built in. An entry point whose name a channel could never use (not
-    ``syncd.models.MARKETPLACE_NAME``: lower case, digits and ``_``) is left out and
+    ``syncd.adapter_settings.MARKETPLACE_NAME``: lower case, digits and ``_``) is left out and
     named once on stderr, rather than offered and then refused at ``channel add``."""
     import re  # noqa: PLC0415
     import sys  # noqa: PLC0415
 
-    from syncd.models import MARKETPLACE_NAME  # noqa: PLC0415
+    from syncd.adapter_settings import MARKETPLACE_NAME  # noqa: PLC0415
 
     found = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):

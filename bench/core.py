@@ -22,7 +22,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from syncd import availability, catalog, ledger
+from syncd import availability, catalog, inventory, ledger
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
 
@@ -38,15 +38,15 @@ def ledger_throughput(folder: Path, single: int, batched: int, batch: int) -> No
         catalog.upsert_sku(store, tenant.id, SkuIn(sku="BENCH-1", name="b", price=1))
     start = time.perf_counter()
     for n in range(single):
-        ledger.record(store, tenant.id, [_movement(n)])
+        inventory.record(store, tenant.id, [_movement(n)])
     single_rate = single / (time.perf_counter() - start)
     start = time.perf_counter()
     for first in range(single, single + batched, batch):
-        ledger.record(store, tenant.id, [_movement(n) for n in range(first, first + batch)])
+        inventory.record(store, tenant.id, [_movement(n) for n in range(first, first + batch)])
     batched_rate = batched / (time.perf_counter() - start)
     start = time.perf_counter()
     for n in range(200):  # duplicates: the idempotent no-op path
-        ledger.record(store, tenant.id, [_movement(n)])
+        inventory.record(store, tenant.id, [_movement(n)])
     dup_rate = 200 / (time.perf_counter() - start)
     problems, _, _ = ledger.check(store)
     store.close()
@@ -63,8 +63,8 @@ def cli_sale(folder: Path, runs: int) -> None:
     with store.write():
         for sku in ("NASTAR-500", "KOPI-250"):
             catalog.upsert_sku(store, tenant.id, SkuIn(sku=sku, name=sku, price=1000))
-    ledger.record(store, tenant.id, [_movement(0, "NASTAR-500"), _movement(1, "KOPI-250")])
-    ledger.record(
+    inventory.record(store, tenant.id, [_movement(0, "NASTAR-500"), _movement(1, "KOPI-250")])
+    inventory.record(
         store,
         tenant.id,
         [
@@ -78,7 +78,7 @@ def cli_sale(folder: Path, runs: int) -> None:
             )
         ],
     )
-    ledger.record(
+    inventory.record(
         store,
         tenant.id,
         [
@@ -168,17 +168,17 @@ def build_catalogue(db: Path, skus: int, channels: int) -> None:
             "VALUES (?, ?, ?, ?)",
             ((tenant.id, cid, sid, f"{cid}-{sid}") for sid in ids.values() for cid in chan_ids),
         )
-    availability.set_rule(store, tenant.id, channel=None, sku=None, fields={"buffer": 1})
-    availability.set_rule(
+    inventory.set_rule(store, tenant.id, channel=None, sku=None, fields={"buffer": 1})
+    inventory.set_rule(
         store,
         tenant.id,
         channel="ch0",
         sku=None,
         fields={"share_pct": Decimal(80), "markup_pct": Decimal(8), "rounding": "end900"},
     )
-    availability.set_rule(store, tenant.id, channel="ch1", sku=None, fields={"max_shown": 10})
+    inventory.set_rule(store, tenant.id, channel="ch1", sku=None, fields={"max_shown": 10})
     for n in range(0, skus, 1000):  # a few SKU-level overrides, so the slow merge path runs too
-        availability.set_rule(
+        inventory.set_rule(
             store,
             tenant.id,
             channel=None,

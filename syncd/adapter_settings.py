@@ -22,7 +22,12 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-__all__ = ["CODELESS", "LOOPBACK", "AdapterSettings", "AuthKind", "setting"]
+__all__ = ["CODELESS", "LOOPBACK", "MARKETPLACE_NAME", "AdapterSettings", "AuthKind", "setting"]
+
+#: A channel's marketplace, and an adapter's registry name, is such a name (``shopee``,
+#: ``tokopedia``, ``manual``…); which ones can be added comes from the adapter registry
+#: alone (``adapters.marketplaces()``).
+MARKETPLACE_NAME = r"^[a-z][a-z0-9_]{1,39}$"
 
 #: Hosts a plain-http address may name (tests, the simulators, a store on this machine).
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})

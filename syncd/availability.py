@@ -1,8 +1,9 @@
 """What each channel should show: the ledger, the catalogue and the rules joined.
 
 ``syncd.rules`` holds the pure arithmetic; this module loads what it needs from
-the store (balances, bundles, rule layers, listings), stores rules, and builds
-the explanations ``syncd explain`` prints. ``desired_all`` is the bulk path the
+the store (balances, bundles, rule layers, listings), checks and stores rules
+(``inventory.set_rule`` queues what they change), and builds the explanations
+``syncd explain`` prints. ``desired_all`` is the bulk path the
 pusher and the benchmark use: no text, rule merges cached per channel.
 """
 
@@ -15,19 +16,30 @@ from decimal import Decimal
 from typing import Any
 
 from syncd import rules
-from syncd.catalog import Channel, Sku, bundle_components, get_channel, get_sku, list_channels
+from syncd.catalog import (
+    Channel,
+    Sku,
+    bundle_components,
+    get_channel,
+    get_sku,
+    list_channels,
+    list_skus,
+)
 from syncd.errors import UserError
 from syncd.i18n import t
+from syncd.ledger import balance
 from syncd.store import Store
 
 __all__ = [
     "RuleBook",
+    "RuleChange",
     "StockRow",
+    "check_rule",
     "desired_all",
     "explain",
     "list_rules",
-    "set_rule",
     "stock_table",
+    "store_rule",
 ]
 
 _STOCK = (
@@ -62,10 +74,30 @@ def _scope_text(channel: str | None, sku: str | None) -> str:
     return t("scope.channel", channel=channel) if channel else t("scope.tenant")
 
 
-def set_rule(
+@dataclass(frozen=True, slots=True)
+class RuleChange:
+    """Rule fields for one scope, checked on their own (``check_rule``), ready to store."""
+
+    channel: Channel | None
+    sku: Sku | None
+    scope: str
+    values: dict[str, Any]
+
+    @property
+    def scope_text(self) -> str:
+        """The scope in the seller's words."""
+        return _scope_text(
+            self.channel.name if self.channel else None, self.sku.sku if self.sku else None
+        )
+
+
+def check_rule(
     store: Store, tenant_id: int, *, channel: str | None, sku: str | None, fields: dict[str, Any]
-) -> str:
-    """Set rule fields for a scope (tenant default, channel, SKU, or SKU on a channel)."""
+) -> RuleChange:
+    """Check rule fields for a scope (tenant default, channel, SKU, or SKU on a channel).
+
+    Reads only; ``inventory.set_rule`` stores the result (``store_rule``) and queues
+    what it changes, in one transaction."""
     chan = get_channel(store, tenant_id, channel) if channel else None
     item = get_sku(store, tenant_id, sku) if sku else None
     unknown = set(fields) - set(_STOCK) - set(_PRICE)
@@ -80,30 +112,32 @@ def set_rule(
         rules.PriceRule(**{k: v for k, v in fields.items() if k in _PRICE})
     except ValueError as exc:
         raise UserError("rule.bad", problem=str(exc)) from None
-    scope = _scope(chan, item)
     values = {k: (str(v) if k in _DECIMALS else v) for k, v in fields.items()}
-    with store.write():
-        store.conn.execute(
-            "INSERT INTO rule (tenant_id, scope, channel_account_id, sku_id) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (tenant_id, scope) DO NOTHING",
-            (tenant_id, scope, chan.id if chan else None, item.id if item else None),
-        )
-        if values:
-            assignments = ", ".join(f"{k} = ?" for k in values)
-            store.conn.execute(
-                f"UPDATE rule SET {assignments} WHERE tenant_id = ? AND scope = ?",
-                (*values.values(), tenant_id, scope),
-            )
-        book = RuleBook.load(store, tenant_id)  # the merged result must make sense too
-        for ch in list_channels(store, tenant_id):
-            try:
-                book.stock(ch.id, item.id if item else None)
-            except ValueError as exc:
-                raise UserError("rule.bad", problem=str(exc)) from None
-        from syncd import outbox  # noqa: PLC0415 - outbox imports this module
+    return RuleChange(chan, item, _scope(chan, item), values)
 
-        outbox.refresh(store, tenant_id, [item.id] if item else None, correlation_id="rule")
-    return _scope_text(chan.name if chan else None, item.sku if item else None)
+
+def store_rule(store: Store, tenant_id: int, rule: RuleChange) -> None:
+    """Store a checked rule; refuse it if the merged result makes no sense on some channel.
+
+    Must run inside ``store.write()`` (the outbox is refreshed by ``inventory.set_rule``)."""
+    chan, item, scope, values = rule.channel, rule.sku, rule.scope, rule.values
+    store.conn.execute(
+        "INSERT INTO rule (tenant_id, scope, channel_account_id, sku_id) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (tenant_id, scope) DO NOTHING",
+        (tenant_id, scope, chan.id if chan else None, item.id if item else None),
+    )
+    if values:
+        assignments = ", ".join(f"{k} = ?" for k in values)
+        store.conn.execute(
+            f"UPDATE rule SET {assignments} WHERE tenant_id = ? AND scope = ?",
+            (*values.values(), tenant_id, scope),
+        )
+    book = RuleBook.load(store, tenant_id)  # the merged result must make sense too
+    for ch in list_channels(store, tenant_id):
+        try:
+            book.stock(ch.id, item.id if item else None)
+        except ValueError as exc:
+            raise UserError("rule.bad", problem=str(exc)) from None
 
 
 def list_rules(store: Store, tenant_id: int) -> list[tuple[str, str]]:
@@ -285,8 +319,6 @@ def _bundle_parts(
 
 def stock_table(store: Store, tenant_id: int) -> list[StockRow]:
     """Every SKU with on hand, reserved and available (before channel rules)."""
-    from syncd.catalog import list_skus  # noqa: PLC0415
-
     bal = _balances(store, tenant_id)
     comps = _components(store, tenant_id)
     book = RuleBook.load(store, tenant_id)
@@ -320,8 +352,6 @@ def _not_sent(ch: Channel, *, connected: bool) -> list[str]:
 
 def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
     """The lines ``syncd explain SKU`` prints: per channel, quantity and price with formulas."""
-    from syncd.ledger import balance  # noqa: PLC0415
-
     sku = get_sku(store, tenant_id, sku_code)
     book = RuleBook.load(store, tenant_id)
     channels = list_channels(store, tenant_id)

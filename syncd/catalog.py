@@ -24,7 +24,6 @@ __all__ = [
     "Tenant",
     "add_channel",
     "add_tenant",
-    "bind_listing",
     "bundle_components",
     "get_channel",
     "get_sku",
@@ -32,8 +31,10 @@ __all__ = [
     "list_listings",
     "list_skus",
     "list_tenants",
+    "listing_parts",
     "location_id",
     "now",
+    "put_listings",
     "resolve_tenant",
     "upsert_sku",
 ]
@@ -502,75 +503,73 @@ def unbind_listing(store: Store, tenant_id: int, sku: str, channel_name: str) ->
     return Listing(row["id"], master.sku, channel.name, row["item_id"], row["variant_id"])
 
 
-def bind_listing(store: Store, tenant_id: int, item: ListingIn) -> Listing:
-    """Bind a SKU to a channel item/variant (re-binding the same pair is a no-op)."""
-    return bind_listings(store, tenant_id, [item])[0]
-
-
-def bind_listings(store: Store, tenant_id: int, items: Sequence[ListingIn]) -> list[Listing]:
-    """Bind many SKUs at once: one transaction and one outbox refresh (discovering a
-    shop of a thousand products is one commit, not a thousand); all or nothing."""
-    if not items:
-        return []
+def listing_parts(
+    store: Store, tenant_id: int, items: Sequence[ListingIn]
+) -> tuple[dict[str, Sku], dict[str, Channel]]:
+    """The SKUs and channels some bindings name (NotFound for an unknown one); reads only."""
     skus = {item.sku: get_sku(store, tenant_id, item.sku) for item in items}
     channels = {item.channel: get_channel(store, tenant_id, item.channel) for item in items}
+    return skus, channels
+
+
+def put_listings(
+    store: Store,
+    tenant_id: int,
+    items: Sequence[ListingIn],
+    skus: dict[str, Sku],
+    channels: dict[str, Channel],
+) -> list[Listing]:
+    """Bind SKUs to channel items/variants (re-binding the same pair is a no-op).
+
+    Must run inside ``store.write()``: ``inventory.bind_listings`` opens it and
+    refreshes the outbox for these SKUs in the same transaction."""
     out: list[Listing] = []
-    with store.write():
-        for item in items:
-            sku, channel = skus[item.sku], channels[item.channel]
-            taken = store.one(
-                "SELECT l.id, s.sku FROM listing l JOIN sku s ON s.id = l.sku_id "
-                "WHERE l.channel_account_id = ? AND l.item_id = ? AND l.variant_id = ?",
-                (channel.id, item.item_id, item.variant_id),
+    for item in items:
+        sku, channel = skus[item.sku], channels[item.channel]
+        taken = store.one(
+            "SELECT l.id, s.sku FROM listing l JOIN sku s ON s.id = l.sku_id "
+            "WHERE l.channel_account_id = ? AND l.item_id = ? AND l.variant_id = ?",
+            (channel.id, item.item_id, item.variant_id),
+        )
+        variant = f"/{item.variant_id}" if item.variant_id else ""
+        if taken is not None and taken["sku"].lower() != sku.sku.lower():
+            raise UserError(
+                "listing.taken",
+                item_id=item.item_id,
+                variant=variant,
+                channel=channel.name,
+                sku=taken["sku"],
             )
-            variant = f"/{item.variant_id}" if item.variant_id else ""
-            if taken is not None and taken["sku"].lower() != sku.sku.lower():
-                raise UserError(
-                    "listing.taken",
-                    item_id=item.item_id,
-                    variant=variant,
-                    channel=channel.name,
-                    sku=taken["sku"],
-                )
-            before = store.one(
-                "SELECT id, item_id, variant_id FROM listing "
-                "WHERE channel_account_id = ? AND sku_id = ?",
+        before = store.one(
+            "SELECT id, item_id, variant_id FROM listing "
+            "WHERE channel_account_id = ? AND sku_id = ?",
+            (channel.id, sku.id),
+        )
+        moved = ""
+        if before is not None and (before["item_id"], before["variant_id"]) != (
+            item.item_id,
+            item.variant_id,
+        ):
+            moved = before["item_id"] + (f"/{before['variant_id']}" if before["variant_id"] else "")
+            # what was sent, refused or parked concerned the old item: start afresh
+            store.conn.execute(
+                "UPDATE outbox SET sent_value = NULL, sent_seq = NULL, status = 'pending', "
+                "attempts = 0, last_error = '', updated_at = ? WHERE listing_id = ?",
+                (now(), before["id"]),
+            )
+        store.conn.execute(
+            "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id, variant_id) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_account_id, sku_id) DO UPDATE SET "
+            "item_id = excluded.item_id, variant_id = excluded.variant_id",
+            (tenant_id, channel.id, sku.id, item.item_id, item.variant_id),
+        )
+        listing_id = int(
+            store.scalar(
+                "SELECT id FROM listing WHERE channel_account_id = ? AND sku_id = ?",
                 (channel.id, sku.id),
             )
-            moved = ""
-            if before is not None and (before["item_id"], before["variant_id"]) != (
-                item.item_id,
-                item.variant_id,
-            ):
-                moved = before["item_id"] + (
-                    f"/{before['variant_id']}" if before["variant_id"] else ""
-                )
-                # what was sent, refused or parked concerned the old item: start afresh
-                store.conn.execute(
-                    "UPDATE outbox SET sent_value = NULL, sent_seq = NULL, status = 'pending', "
-                    "attempts = 0, last_error = '', updated_at = ? WHERE listing_id = ?",
-                    (now(), before["id"]),
-                )
-            store.conn.execute(
-                "INSERT INTO listing (tenant_id, channel_account_id, sku_id, item_id, variant_id) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_account_id, sku_id) DO UPDATE SET "
-                "item_id = excluded.item_id, variant_id = excluded.variant_id",
-                (tenant_id, channel.id, sku.id, item.item_id, item.variant_id),
-            )
-            listing_id = int(
-                store.scalar(
-                    "SELECT id FROM listing WHERE channel_account_id = ? AND sku_id = ?",
-                    (channel.id, sku.id),
-                )
-            )
-            out.append(
-                Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id, moved)
-            )
-        from syncd import outbox  # noqa: PLC0415 - outbox needs the catalogue
-
-        outbox.refresh(
-            store, tenant_id, sorted({s.id for s in skus.values()}), correlation_id="bind"
         )
+        out.append(Listing(listing_id, sku.sku, channel.name, item.item_id, item.variant_id, moved))
     return out
 
 

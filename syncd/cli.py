@@ -11,117 +11,20 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
-import getpass
 import os
 import sys
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from syncd import i18n
+from syncd.cli_base import Context, add_command, add_group, parse_since, table
 from syncd.errors import ImportFailed, UserError
 from syncd.i18n import rupiah, t
 
 __all__ = ["build_parser", "main"]
-
-Handler = Callable[["Context", argparse.Namespace], int]
-
-
-@dataclass
-class Context:
-    """What every command needs: settings, and the store opened on first use.
-
-    ``store`` opens an existing database only: a command pointed at a missing or
-    wrong file says so and creates nothing. ``syncd init`` alone calls
-    ``open_store(create=True)``.
-    """
-
-    args: argparse.Namespace
-    out: Any = field(default_factory=lambda: sys.stdout)
-    _store: Any = None
-    _settings: Any = None
-    #: the database path once resolved (named by error messages even if opening failed)
-    db_path: Path | None = None
-    _held: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
-
-    @property
-    def settings(self) -> Any:
-        if self._settings is None:
-            from syncd.config import config_path, load_settings  # noqa: PLC0415
-
-            self._settings = load_settings(config_path(self.args.config))
-        return self._settings
-
-    @property
-    def store(self) -> Any:
-        if self._store is None:
-            self.open_store(create=False)
-        return self._store
-
-    def open_store(self, *, create: bool) -> Any:
-        """Open the database the flags, environment and config name (see config.py)."""
-        from syncd.config import config_path, database_path  # noqa: PLC0415
-        from syncd.store import Store  # noqa: PLC0415
-
-        self.db_path = database_path(self.args.db, self.settings, config_path(self.args.config))
-        self._store = Store(self.db_path, create=create)
-        return self._store
-
-    def hold(self, resource: contextlib.AbstractContextManager[Any]) -> Any:
-        """Keep ``resource`` (e.g. the run lock) entered until the command has finished."""
-        return self._held.enter_context(resource)
-
-    def tenant(self) -> Any:
-        from syncd.catalog import resolve_tenant  # noqa: PLC0415
-
-        return resolve_tenant(self.store, self.args.tenant or self.settings.tenant)
-
-    @property
-    def actor(self) -> str:
-        return str(self.args.actor or self.settings.actor or _user())
-
-    def print(self, *lines: str) -> None:
-        for line in lines:
-            print(line, file=self.out)
-
-    def close(self, *, wait: bool = True) -> None:
-        """Close the store (``wait=False`` after Ctrl-C: see Store.close)."""
-        if self._store is not None:
-            store, self._store = self._store, None
-            store.close(wait=wait)
-
-    def release(self) -> None:
-        """Let go of everything ``hold`` kept."""
-        self._held.close()
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "cli"
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    """Left-aligned text table (numbers right-aligned)."""
-    if not rows:
-        return t("empty")
-    cells = [[str(h) for h in headers], *[["" if c is None else str(c) for c in r] for r in rows]]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
-    numeric = [all(isinstance(r[i], int) for r in rows) for i in range(len(headers))]
-
-    def fmt(row: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if num else c.ljust(w)
-            for c, w, num in zip(row, widths, numeric, strict=True)
-        ).rstrip()
-
-    rule = "  ".join("-" * w for w in widths)
-    return "\n".join([fmt(cells[0]), rule, *(fmt(r) for r in cells[1:])])
-
 
 # -- commands ----------------------------------------------------------------
 
@@ -259,7 +162,7 @@ def _print_row_errors(
 
 
 def _movement(ctx: Context, args: argparse.Namespace, kind: str, qty: int) -> int:
-    from syncd import ledger  # noqa: PLC0415
+    from syncd import inventory  # noqa: PLC0415
     from syncd.models import MovementIn  # noqa: PLC0415
 
     tenant = ctx.tenant()
@@ -274,7 +177,7 @@ def _movement(ctx: Context, args: argparse.Namespace, kind: str, qty: int) -> in
         actor=ctx.actor,
         reason=args.reason,
     )
-    (done,) = ledger.record(
+    (done,) = inventory.record(
         ctx.store, tenant.id, [m], allow_negative=getattr(args, "allow_negative", False)
     )
     if done.already:
@@ -306,7 +209,7 @@ def cmd_stock_receive(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.ledger import record_offline_sale  # noqa: PLC0415
+    from syncd.inventory import record_offline_sale  # noqa: PLC0415
     from syncd.models import parse_item  # noqa: PLC0415
 
     items: list[tuple[int, str]] = []
@@ -340,8 +243,12 @@ def cmd_sale(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_channel_add(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import add_channel  # noqa: PLC0415
-    from syncd.cli_channels import checked_settings, missing_settings, note  # noqa: PLC0415
-    from syncd.cli_sync import channel_settings, parse_since  # noqa: PLC0415
+    from syncd.cli_channels import (  # noqa: PLC0415
+        channel_settings,
+        checked_settings,
+        missing_settings,
+        note,
+    )
     from syncd.models import ChannelIn  # noqa: PLC0415
 
     item = _validated(ChannelIn, name=args.name, marketplace=args.marketplace, shop_id=args.shop_id)
@@ -392,7 +299,7 @@ def cmd_channel_list(ctx: Context, _args: argparse.Namespace) -> int:
 
 
 def cmd_listing_bind(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.catalog import bind_listing  # noqa: PLC0415
+    from syncd.inventory import bind_listing  # noqa: PLC0415
     from syncd.models import ListingIn  # noqa: PLC0415
 
     item = _validated(
@@ -459,7 +366,7 @@ def _decimal(text: str | None) -> Decimal | None:
 
 
 def cmd_rule_set(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.availability import set_rule  # noqa: PLC0415
+    from syncd.inventory import set_rule  # noqa: PLC0415
 
     fields = {
         "buffer": args.buffer,
@@ -589,26 +496,13 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
     if args.tour:
         from syncd.tour import run_tour  # noqa: PLC0415
 
-        return run_tour(out=ctx.out, keep=args.keep)
+        return run_tour(main, out=ctx.out, keep=args.keep)
     from syncd.demo import run_demo  # noqa: PLC0415
 
     return run_demo(out=ctx.out, duration=args.duration, seed=args.seed, keep=args.keep)
 
 
 # -- parser ------------------------------------------------------------------
-
-
-def _sub(parent: Any, name: str, help_key: str, handler: Handler) -> argparse.ArgumentParser:
-    p: argparse.ArgumentParser = parent.add_parser(name, help=t(help_key), description=t(help_key))
-    p.set_defaults(handler=handler)
-    return p
-
-
-def _group(parent: Any, name: str, help_key: str) -> Any:
-    p = parent.add_parser(name, help=t(help_key), description=t(help_key))
-    return p.add_subparsers(
-        dest=f"{name}_cmd", required=True, metavar=t("argparse.command_metavar")
-    )
 
 
 def _movement_opts(p: argparse.ArgumentParser, *, negative: bool = False) -> None:
@@ -622,48 +516,48 @@ def _movement_opts(p: argparse.ArgumentParser, *, negative: bool = False) -> Non
 
 def _catalog_commands(sub: Any, *, adapter_options: bool) -> Any:
     from adapters import marketplaces  # noqa: PLC0415
-    from syncd.cli_channels import cmd_unbind  # noqa: PLC0415
-    from syncd.cli_sync import add_channel_options, sync_commands  # noqa: PLC0415
+    from syncd.cli_channels import add_channel_options, cmd_unbind  # noqa: PLC0415
+    from syncd.cli_sync import sync_commands  # noqa: PLC0415
 
-    _sub(sub, "init", "help.init", cmd_init)
-    tenant = _group(sub, "tenant", "help.tenant_cmd")
-    _sub(tenant, "add", "help.tenant_add", cmd_tenant_add).add_argument("name")
-    _sub(tenant, "list", "help.tenant_list", cmd_tenant_list)
+    add_command(sub, "init", "help.init", cmd_init)
+    tenant = add_group(sub, "tenant", "help.tenant_cmd")
+    add_command(tenant, "add", "help.tenant_add", cmd_tenant_add).add_argument("name")
+    add_command(tenant, "list", "help.tenant_list", cmd_tenant_list)
 
-    product = _group(sub, "product", "help.product")
-    p = _sub(product, "add", "help.product_add", cmd_product_add)
+    product = add_group(sub, "product", "help.product")
+    p = add_command(product, "add", "help.product_add", cmd_product_add)
     p.add_argument("sku", help=t("help.sku"))
     p.add_argument("--name", required=True, help=t("help.name"))
     p.add_argument("--price", required=True, type=int, help=t("help.price"))
     p.add_argument("--product", help=t("help.product_code"))
     p.add_argument("--variant", help=t("help.variant"))
     p.add_argument("--bundle", help=t("help.bundle"))
-    _sub(product, "list", "help.product_list", cmd_product_list)
-    p = _sub(product, "import", "help.product_import", cmd_product_import)
+    add_command(product, "list", "help.product_list", cmd_product_list)
+    p = add_command(product, "import", "help.product_import", cmd_product_import)
     p.add_argument("file", help=t("help.file"))
     p.add_argument("--skip-bad", action="store_true", help=t("help.skip_bad"))
     p.add_argument("--set-stock", action="store_true", help=t("help.import_set_stock"))
     p.add_argument("--dry-run", action="store_true", help=t("help.import_dry_run"))
 
-    channel = _group(sub, "channel", "help.channel")
-    p = _sub(channel, "add", "help.channel_add", cmd_channel_add)
+    channel = add_group(sub, "channel", "help.channel")
+    p = add_command(channel, "add", "help.channel_add", cmd_channel_add)
     p.add_argument("name")
     p.add_argument(
         "--marketplace", required=True, choices=marketplaces(), help=t("help.marketplace")
     )
     p.add_argument("--shop-id", required=True, help=t("help.shop_id"))
     add_channel_options(p, adapters=adapter_options)
-    _sub(channel, "list", "help.channel_list", cmd_channel_list)
+    add_command(channel, "list", "help.channel_list", cmd_channel_list)
     sync_commands(sub, channel)
 
-    listing = _group(sub, "listing", "help.listing")
-    p = _sub(listing, "bind", "help.listing_bind", cmd_listing_bind)
+    listing = add_group(sub, "listing", "help.listing")
+    p = add_command(listing, "bind", "help.listing_bind", cmd_listing_bind)
     p.add_argument("sku", help=t("help.sku"))
     p.add_argument("--channel", required=True, help=t("help.rule_channel"))
     p.add_argument("--item-id", required=True, help=t("help.item_id"))
     p.add_argument("--variant-id", help=t("help.variant_id"))
-    _sub(listing, "list", "help.listing_list", cmd_listing_list)
-    p = _sub(listing, "unbind", "help.listing_unbind", cmd_unbind)
+    add_command(listing, "list", "help.listing_list", cmd_listing_list)
+    p = add_command(listing, "unbind", "help.listing_unbind", cmd_unbind)
     p.add_argument("sku", help=t("help.sku"))
     p.add_argument("--channel", required=True, help=t("help.rule_channel"))
     return channel
@@ -672,12 +566,14 @@ def _catalog_commands(sub: Any, *, adapter_options: bool) -> Any:
 def _stock_commands(sub: Any) -> None:
     from syncd.models import OFFLINE_CHANNELS  # noqa: PLC0415
 
-    stock = _group(sub, "stock", "help.stock")
-    _movement_opts(_sub(stock, "set", "help.stock_set", cmd_stock_set))
-    _movement_opts(_sub(stock, "adjust", "help.stock_adjust", cmd_stock_adjust), negative=True)
-    _movement_opts(_sub(stock, "receive", "help.stock_receive", cmd_stock_receive))
+    stock = add_group(sub, "stock", "help.stock")
+    _movement_opts(add_command(stock, "set", "help.stock_set", cmd_stock_set))
+    _movement_opts(
+        add_command(stock, "adjust", "help.stock_adjust", cmd_stock_adjust), negative=True
+    )
+    _movement_opts(add_command(stock, "receive", "help.stock_receive", cmd_stock_receive))
 
-    p = _sub(sub, "sale", "help.sale", cmd_sale)
+    p = add_command(sub, "sale", "help.sale", cmd_sale)
     p.add_argument("items", nargs="+", metavar="QTYxSKU", help=t("help.sale_items"))
     p.add_argument(
         "--channel", required=True, choices=OFFLINE_CHANNELS, help=t("help.sale_channel")
@@ -688,8 +584,8 @@ def _stock_commands(sub: Any) -> None:
 
 
 def _rule_commands(sub: Any) -> None:
-    rule = _group(sub, "rule", "help.rule")
-    p = _sub(rule, "set", "help.rule_set", cmd_rule_set)
+    rule = add_group(sub, "rule", "help.rule")
+    p = add_command(rule, "set", "help.rule_set", cmd_rule_set)
     p.add_argument("--channel", help=t("help.rule_channel"))
     p.add_argument("--sku", help=t("help.rule_sku"))
     p.add_argument("--buffer", type=int, help=t("help.buffer"))
@@ -705,17 +601,17 @@ def _rule_commands(sub: Any) -> None:
     p.add_argument("--markup", type=int, metavar="RP", help=t("help.markup"))
     p.add_argument("--rounding", help=t("help.rounding"))
     p.add_argument("--floor-price", type=int, metavar="RP", help=t("help.floor_price"))
-    _sub(rule, "list", "help.rule_list", cmd_rule_list)
+    add_command(rule, "list", "help.rule_list", cmd_rule_list)
 
 
 def _report_commands(sub: Any) -> None:
-    _sub(sub, "explain", "help.explain", cmd_explain).add_argument("sku", help=t("help.sku"))
-    p = _sub(sub, "ledger", "help.ledger", cmd_ledger)
+    add_command(sub, "explain", "help.explain", cmd_explain).add_argument("sku", help=t("help.sku"))
+    p = add_command(sub, "ledger", "help.ledger", cmd_ledger)
     p.add_argument("sku", help=t("help.sku"))
     p.add_argument("--limit", type=int, default=50, help=t("help.limit"))
-    _sub(sub, "export", "help.export", cmd_export).add_argument("file", help=t("help.file"))
-    _sub(sub, "check", "help.check", cmd_check)
-    p = _sub(sub, "demo", "help.demo", cmd_demo)
+    add_command(sub, "export", "help.export", cmd_export).add_argument("file", help=t("help.file"))
+    add_command(sub, "check", "help.check", cmd_check)
+    p = add_command(sub, "demo", "help.demo", cmd_demo)
     p.add_argument("--duration", type=float, default=60.0, help=t("help.duration"))
     p.add_argument("--seed", type=int, default=7, help=t("help.seed"))
     p.add_argument("--tour", action="store_true", help=t("help.tour"))

@@ -9,12 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from syncd.cli_base import Context, add_command
 from syncd.i18n import t
-
-if TYPE_CHECKING:
-    from syncd.cli import Context
 
 __all__ = ["commands"]
 
@@ -99,11 +97,10 @@ def cmd_restore(ctx: Context, args: argparse.Namespace) -> int:
 
 def commands(sub: Any, channel: Any) -> None:
     """Add this module's commands (``sub``: top level; ``channel``: under ``syncd channel``)."""
-    from syncd.cli import _sub  # noqa: PLC0415
 
-    p = _sub(sub, "backup", "backup.help", cmd_backup)
+    p = add_command(sub, "backup", "backup.help", cmd_backup)
     p.add_argument("dest", metavar="DEST", help=t("backup.help.dest"))
     p.add_argument("--no-key", action="store_true", help=t("backup.help.no_key"))
-    p = _sub(sub, "restore", "restore.help", cmd_restore)
+    p = add_command(sub, "restore", "restore.help", cmd_restore)
     p.add_argument("src", metavar="SRC", help=t("restore.help.src"))
     p.add_argument("--yes", "--force", action="store_true", help=t("restore.help.yes"))

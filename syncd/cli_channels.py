@@ -14,14 +14,22 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from syncd.cli_base import Context, add_command, open_vault, parse_since, table
 from syncd.errors import UserError
 from syncd.i18n import rupiah, t
 
 if TYPE_CHECKING:
     from syncd.catalog import Channel
-    from syncd.cli import Context
 
-__all__ = ["commands", "missing_settings", "print_review"]
+__all__ = [
+    "add_channel_options",
+    "channel_settings",
+    "checked_settings",
+    "commands",
+    "missing_settings",
+    "note",
+    "print_review",
+]
 
 PRICE_SYNC = ("push", "off")
 
@@ -61,6 +69,33 @@ def checked_settings(
     except UnknownAdapter:
         return given
     return {k: typed.get(k, v) for k, v in given.items()}
+
+
+def channel_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """Adapter settings from ``channel add``/``edit`` options (no secrets here)."""
+    from syncd.channel_options import settings_from  # noqa: PLC0415
+
+    return settings_from(args)
+
+
+def add_channel_options(p: argparse.ArgumentParser, *, adapters: bool = True) -> None:
+    """Options of ``channel add``/``edit``: the installed adapters' settings (from their
+    settings models, ``syncd.channel_options``; left out when ``adapters`` is False, for a
+    command line that is neither) and the core's own."""
+    if adapters:
+        from syncd.channel_options import add_options  # noqa: PLC0415
+
+        add_options(p)
+    p.add_argument("--integration-start", help=t("help.integration_start"))
+    p.add_argument("--price-sync", choices=("push", "off"), help=t("help.price_sync"))
+
+
+def _fronts(marketplace: str, settings: str) -> str:
+    """``tiktok (TikTok Shop + Tokopedia)`` when an account serves several storefronts."""
+    import json  # noqa: PLC0415
+
+    fronts = json.loads(settings or "{}").get("storefronts")
+    return f"{marketplace} ({' + '.join(fronts)})" if fronts else marketplace
 
 
 def _prices(channel: Channel) -> str:
@@ -133,7 +168,6 @@ def cmd_accept(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import edit_channel, get_channel  # noqa: PLC0415
-    from syncd.cli_sync import channel_settings, parse_since  # noqa: PLC0415
 
     tenant = ctx.tenant()
     before = get_channel(ctx.store, tenant.id, args.name)
@@ -184,12 +218,11 @@ def read_secret(name: str, env: str) -> str:
 def cmd_set_secret(ctx: Context, args: argparse.Namespace) -> int:
     from syncd import credentials  # noqa: PLC0415
     from syncd.catalog import get_channel  # noqa: PLC0415
-    from syncd.cli_sync import _vault as vault  # noqa: PLC0415
 
     tenant = ctx.tenant()
     channel = get_channel(ctx.store, tenant.id, args.name)
     secret = read_secret(channel.name, args.secret_env)
-    box = vault(ctx)
+    box = open_vault(ctx)
     sealed = credentials.load(ctx.store, box, tenant.id, channel.id)
     app = credentials.with_secret(sealed.app, credentials.secret_name(channel.marketplace), secret)
     credentials.save(ctx.store, box, tenant.id, channel.id, app=app)
@@ -279,8 +312,6 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
     """Per channel: its one state, what to do next, last pull/push, pending, tokens.
 
     Exit code 1 when any channel is not ``ok`` (cron and monitoring read it)."""
-    from syncd.cli import table  # noqa: PLC0415
-    from syncd.cli_sync import _fronts as fronts  # noqa: PLC0415
     from syncd.health import channel_health  # noqa: PLC0415
     from syncd.localtime import label, show, until  # noqa: PLC0415
 
@@ -331,7 +362,7 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
             [
                 [
                     r["name"],
-                    fronts(r["marketplace"], r["settings"]),
+                    _fronts(r["marketplace"], r["settings"]),
                     t(f"state.{states[r['id']].state}"),
                     show(r["pull"]),
                     show(r["push"]),
@@ -395,7 +426,6 @@ def _quarantine_done(ctx: Context, row: Any, step: str, what: str) -> int:
 
 
 def cmd_quarantine_list(ctx: Context, args: argparse.Namespace) -> int:
-    from syncd.cli import table  # noqa: PLC0415
     from syncd.localtime import show  # noqa: PLC0415
 
     sql = (
@@ -462,34 +492,34 @@ def cmd_quarantine_dismiss(ctx: Context, args: argparse.Namespace) -> int:
 
 def commands(sub: Any, channel: Any) -> None:
     """``channel review|accept|edit|set-secret|pause|resume|remove`` and ``status``."""
-    from syncd.cli import _sub  # noqa: PLC0415
-    from syncd.cli_sync import add_channel_options  # noqa: PLC0415
 
-    _sub(channel, "review", "help.channel_review", cmd_review).add_argument("name")
-    p = _sub(channel, "accept", "help.channel_accept", cmd_accept)
+    add_command(channel, "review", "help.channel_review", cmd_review).add_argument("name")
+    p = add_command(channel, "accept", "help.channel_accept", cmd_accept)
     p.add_argument("name")
     p.add_argument("--price-sync", choices=PRICE_SYNC, help=t("help.price_sync"))
-    p = _sub(channel, "edit", "help.channel_edit", cmd_edit)
+    p = add_command(channel, "edit", "help.channel_edit", cmd_edit)
     p.add_argument("name")
     add_channel_options(p, adapters=getattr(channel, "adapter_options", True))
     p.add_argument("--unset", action="append", metavar="KEY", help=t("help.unset"))
     p.add_argument("--rename", metavar="NEW", help=t("help.rename"))
-    p = _sub(channel, "set-secret", "help.channel_set_secret", cmd_set_secret)
+    p = add_command(channel, "set-secret", "help.channel_set_secret", cmd_set_secret)
     p.add_argument("name")
     p.add_argument("--secret-env", default="SYNCD_PARTNER_KEY", help=t("help.secret_env"))
-    _sub(channel, "pause", "help.channel_pause", cmd_pause).add_argument("name")
-    _sub(channel, "resume", "help.channel_resume", cmd_resume).add_argument("name")
-    p = _sub(channel, "remove", "help.channel_remove", cmd_remove)
+    add_command(channel, "pause", "help.channel_pause", cmd_pause).add_argument("name")
+    add_command(channel, "resume", "help.channel_resume", cmd_resume).add_argument("name")
+    p = add_command(channel, "remove", "help.channel_remove", cmd_remove)
     p.add_argument("name")
     p.add_argument("--yes", action="store_true", help=t("help.yes"))
-    _sub(sub, "status", "help.status", cmd_status)
+    add_command(sub, "status", "help.status", cmd_status)
     group = sub.add_parser(
         "quarantine", help=t("help.quarantine"), description=t("help.quarantine")
     ).add_subparsers(dest="quarantine_cmd", required=True, metavar="COMMAND")
-    p = _sub(group, "list", "help.quarantine_list", cmd_quarantine_list)
+    p = add_command(group, "list", "help.quarantine_list", cmd_quarantine_list)
     p.add_argument("--channel", help=t("help.log_channel"))
     p.add_argument("--all", action="store_true", help=t("help.quarantine_all"))
-    _sub(group, "retry", "help.quarantine_retry", cmd_quarantine_retry).add_argument("id", type=int)
-    _sub(group, "dismiss", "help.quarantine_dismiss", cmd_quarantine_dismiss).add_argument(
+    add_command(group, "retry", "help.quarantine_retry", cmd_quarantine_retry).add_argument(
+        "id", type=int
+    )
+    add_command(group, "dismiss", "help.quarantine_dismiss", cmd_quarantine_dismiss).add_argument(
         "id", type=int
     )

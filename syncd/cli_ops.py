@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from syncd.cli_base import Context, add_command, add_group
 from syncd.errors import UserError
 from syncd.i18n import t
-
-if TYPE_CHECKING:
-    from syncd.cli import Context
 
 __all__ = ["commands"]
 
@@ -47,10 +45,9 @@ def cmd_key_where(ctx: Context, _args: argparse.Namespace) -> int:
 
 def commands(sub: Any, channel: Any) -> None:
     """Add this module's commands (``sub``: top level; ``channel``: under ``syncd channel``)."""
-    from syncd.cli import _group, _sub  # noqa: PLC0415
 
-    key = _group(sub, "key", "help.masterkey")
-    _sub(key, "new", "help.masterkey_new", cmd_key_new).add_argument(
+    key = add_group(sub, "key", "help.masterkey")
+    add_command(key, "new", "help.masterkey_new", cmd_key_new).add_argument(
         "path", help=t("help.masterkey_path")
     )
-    _sub(key, "where", "help.masterkey_where", cmd_key_where)
+    add_command(key, "where", "help.masterkey_where", cmd_key_where)

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from syncd.cli_base import Context, add_command, open_vault, parse_since, table
+from syncd.cli_channels import missing_settings, note, print_review
 from syncd.errors import UserError
 from syncd.i18n import t
 
-if TYPE_CHECKING:
-    from syncd.cli import Context
-
-__all__ = ["add_channel_options", "sync_commands"]
-
-
-def _vault(ctx: Context) -> Any:
-    from syncd.credentials import Vault, load_key  # noqa: PLC0415
-
-    return Vault(load_key(ctx.store.path, ctx.settings.master_key))
+__all__ = ["sync_commands"]
 
 
 def _account(ctx: Context, name: str) -> Any:
@@ -33,17 +25,9 @@ def _account(ctx: Context, name: str) -> Any:
     return account
 
 
-def channel_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """Adapter settings from ``channel add``/``edit`` options (no secrets here)."""
-    from syncd.channel_options import settings_from  # noqa: PLC0415
-
-    return settings_from(args)
-
-
 def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
     from adapters import UnknownAdapter  # noqa: PLC0415
     from syncd import credentials, sync  # noqa: PLC0415
-    from syncd.cli_channels import missing_settings  # noqa: PLC0415
     from syncd.errors import AdapterError, Retryable  # noqa: PLC0415
 
     account = _account(ctx, args.name)
@@ -58,7 +42,7 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
             flags=", ".join(missing.values()),
             example=" ".join(f"{flag} ..." for flag in missing.values()),
         )
-    vault = _vault(ctx)
+    vault = open_vault(ctx)
     sealed = credentials.load(ctx.store, vault, account.tenant_id, account.id)
     name = credentials.secret_name(account.marketplace)
     if not credentials.has_secret(sealed.app, name):
@@ -106,7 +90,6 @@ def cmd_connect(ctx: Context, args: argparse.Namespace) -> int:
             auth=until(tokens.auth_expires_at) if tokens.auth_expires_at else "-",
         )
     )
-    from syncd.cli_channels import note  # noqa: PLC0415
 
     auth_text = until(tokens.auth_expires_at) if tokens.auth_expires_at else "-"
     note(ctx, "channel.connected", f"authorized until {auth_text}", account.id, auth=auth_text)
@@ -119,7 +102,6 @@ def _connect_key(ctx: Context, account: Any, rt: Any) -> int:
     its stored key checked with one cheap call; a ``client_credentials`` one (a Shopify
     store's own app) gets its first token. The account is active once it works."""
     from syncd import sync  # noqa: PLC0415
-    from syncd.cli_channels import note  # noqa: PLC0415
     from syncd.errors import AdapterError, Retryable  # noqa: PLC0415
     from syncd.localtime import label, show  # noqa: PLC0415
 
@@ -153,7 +135,7 @@ def cmd_discover(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.errors import AdapterError, NeedsReauth, Retryable  # noqa: PLC0415
 
     account = _account(ctx, args.name)
-    rt = sync.build_runtime(ctx.store, _vault(ctx), account)
+    rt = sync.build_runtime(ctx.store, open_vault(ctx), account)
     try:
         report = sync.discover(ctx.store, rt)
     except Retryable as exc:  # down, slow, or the wrong address
@@ -180,7 +162,6 @@ def cmd_discover(ctx: Context, args: argparse.Namespace) -> int:
     if report.unlisted_master:
         ctx.print(t("discover.unlisted", skus=", ".join(report.unlisted_master)))
     from syncd.catalog import get_channel  # noqa: PLC0415
-    from syncd.cli_channels import print_review  # noqa: PLC0415
 
     channel = get_channel(ctx.store, ctx.tenant().id, args.name)
     if not channel.accepted_at:  # the first discovery: nothing is pushed until accepted
@@ -258,24 +239,8 @@ def _when(value: str | None) -> str:
     return localtime.show(value)
 
 
-def _fronts(marketplace: str, settings: str) -> str:
-    """``tiktok (TikTok Shop + Tokopedia)`` when an account serves several storefronts."""
-    import json  # noqa: PLC0415
-
-    fronts = json.loads(settings or "{}").get("storefronts")
-    return f"{marketplace} ({' + '.join(fronts)})" if fronts else marketplace
-
-
-def parse_since(value: str, now: dt.datetime | None = None) -> str:
-    """What the seller typed (a time in their zone, or 30m/2h/1d back) → ISO UTC text."""
-    from syncd import localtime  # noqa: PLC0415
-
-    return localtime.parse(value, now)
-
-
 def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
     from syncd import localtime  # noqa: PLC0415
-    from syncd.cli import table  # noqa: PLC0415
     from syncd.cli_words import event_text, level  # noqa: PLC0415
     from syncd.models import LOG_LEVELS as LEVELS  # noqa: PLC0415
 
@@ -325,39 +290,26 @@ def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
     return 0
 
 
-def add_channel_options(p: argparse.ArgumentParser, *, adapters: bool = True) -> None:
-    """Options of ``channel add``/``edit``: the installed adapters' settings (from their
-    settings models, ``syncd.channel_options``; left out when ``adapters`` is False, for a
-    command line that is neither) and the core's own."""
-    if adapters:
-        from syncd.channel_options import add_options  # noqa: PLC0415
-
-        add_options(p)
-    p.add_argument("--integration-start", help=t("help.integration_start"))
-    p.add_argument("--price-sync", choices=("push", "off"), help=t("help.price_sync"))
-
-
 def sync_commands(sub: Any, channel: Any) -> None:
     """Register run, status, logs, and channel connect/discover."""
-    from syncd.cli import _sub  # noqa: PLC0415
     from syncd.models import LOG_LEVELS as LEVELS  # noqa: PLC0415
 
-    p = _sub(channel, "connect", "help.channel_connect", cmd_connect)
+    p = add_command(channel, "connect", "help.channel_connect", cmd_connect)
     p.add_argument("name")
     p.add_argument("--code", help=t("help.code"))
     p.add_argument(
         "--redirect", default="https://localhost/syncd/callback", help=t("help.redirect")
     )
     p.add_argument("--partner-key-env", default="SYNCD_PARTNER_KEY", help=t("help.partner_key_env"))
-    _sub(channel, "discover", "help.channel_discover", cmd_discover).add_argument("name")
+    add_command(channel, "discover", "help.channel_discover", cmd_discover).add_argument("name")
 
-    p = _sub(sub, "run", "help.run", cmd_run)
+    p = add_command(sub, "run", "help.run", cmd_run)
     p.add_argument("--once", action="store_true", help=t("help.once"))
     p.add_argument("--workers", type=int, default=4, help=t("help.workers"))
     p.add_argument("--push-every", type=float, default=2.0, help=t("help.push_every"))
     p.add_argument("--poll-every", type=float, default=30.0, help=t("help.poll_every"))
     p.add_argument("--log-format", choices=("json", "console"), help=t("help.log_format"))
-    p = _sub(sub, "logs", "help.logs", cmd_logs)
+    p = add_command(sub, "logs", "help.logs", cmd_logs)
     p.add_argument("--level", choices=LEVELS, help=t("help.level"))
     p.add_argument("--channel", help=t("help.log_channel"))
     p.add_argument("--sku", help=t("help.log_sku"))

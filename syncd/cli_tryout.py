@@ -20,13 +20,11 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
+from syncd.cli_base import Context, add_command
 from syncd.errors import UserError
 from syncd.i18n import t
-
-if TYPE_CHECKING:
-    from syncd.cli import Context
 
 __all__ = ["DEFAULT_PORTS", "SHOWN", "Tryout", "commands", "start_tryout"]
 
@@ -287,9 +285,8 @@ def cmd_simulator(ctx: Context, args: argparse.Namespace) -> int:
 
 def commands(sub: Any, channel: Any) -> None:
     """Add this module's commands (``sub``: top level; ``channel``: under ``syncd channel``)."""
-    from syncd.cli import _sub  # noqa: PLC0415
 
-    p = _sub(sub, "simulator", "tryout.help", cmd_simulator)
+    p = add_command(sub, "simulator", "tryout.help", cmd_simulator)
     p.add_argument("marketplace", choices=sorted(MAKERS), help=t("tryout.help.marketplace"))
     p.add_argument("--port", type=_port, help=t("tryout.help.port", ports=_ports_text()))
 

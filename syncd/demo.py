@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from syncd import catalog, credentials, ledger, sync
+from syncd import catalog, credentials, inventory, ledger, sync
 from syncd.errors import UserError
 from syncd.i18n import t
 from syncd.importer import import_file
@@ -97,7 +97,7 @@ def start_market(seed: int, *, latency: float = 0.02, jitter: float = 0.01) -> M
 
 def seed_catalogue(store: Store, folder: Path) -> int:
     """Bu Sri's catalogue (imported from CSV, as a seller would) and her rules."""
-    from syncd.availability import set_rule  # noqa: PLC0415
+    from syncd.inventory import set_rule  # noqa: PLC0415
 
     tenant = catalog.add_tenant(store, "Dapur Bu Sri")
     (folder / "katalog.csv").write_text(CATALOGUE_CSV, encoding="utf-8")
@@ -111,7 +111,7 @@ def seed_seller(store: Store, folder: Path, market: Market) -> int:
     """Bu Sri's catalogue and rules; both shops connected (real auth flow) and bound by SKU."""
     from decimal import Decimal  # noqa: PLC0415
 
-    from syncd.availability import set_rule  # noqa: PLC0415
+    from syncd.inventory import set_rule  # noqa: PLC0415
 
     tenant = catalog.Tenant(seed_catalogue(store, folder), "Dapur Bu Sri")
     start = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="seconds")
@@ -181,12 +181,12 @@ def _seller(
             n += 1
             sku = rng.choice(("NASTAR-250", "KOPI-250", "KASTENGEL-500"))
             with contextlib.suppress(UserError):  # sold out: Bu Sri says "habis"
-                ledger.record_offline_sale(
+                inventory.record_offline_sale(
                     store, tenant_id, [(1, sku)], channel="whatsapp", key=f"wa-{n}", actor="bu-sri"
                 )
             if not baked and time.monotonic() - started > duration / 2:
                 baked = True
-                ledger.record(
+                inventory.record(
                     store,
                     tenant_id,
                     [

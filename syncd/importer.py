@@ -52,7 +52,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from syncd import catalog, ledger, localtime, outbox
+from syncd import catalog, inventory, ledger, localtime
 from syncd.errors import ImportFailed, UserError
 from syncd.i18n import CATALOGUE, get_lang, rupiah, t
 from syncd.models import Component, MovementIn, SkuIn, parse_items, valid_sku
@@ -743,7 +743,7 @@ def import_file(
         return report
     from tqdm import tqdm  # noqa: PLC0415 - only real imports draw a progress bar
 
-    with store.write():
+    with inventory.change(store, tenant_id, correlation_id=f"import:{digest}") as work:
         _plan(store, tenant_id, ordered, report, digest)  # inside the lock: no race
         bar = tqdm(
             ordered, desc=path.name, unit=" rows", disable=len(ordered) < _PROGRESS_FROM or None
@@ -751,9 +751,7 @@ def import_file(
         for row in bar:
             catalog.upsert_sku(store, tenant_id, row.item)
         for change in report.stock:
-            ledger.apply(
-                store,
-                tenant_id,
+            work.apply(
                 MovementIn(
                     sku=change.sku,
                     kind="count",
@@ -766,7 +764,7 @@ def import_file(
                 allow_negative=True,
             )
         if report.created or report.updated or report.stock:
-            outbox.refresh(store, tenant_id, correlation_id=f"import:{digest}")
+            work.touch(None)  # new SKUs, prices and counts: every listing is recomputed
     return report
 
 

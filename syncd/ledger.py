@@ -7,6 +7,9 @@ each movement, and ``check()`` proves it equal to the ledger.
 Each movement carries an idempotency key, unique per tenant. Applying a key a
 second time with the same SKU, kind and quantity is a no-op that reports
 ``already=True``; the same key for a different movement is an error.
+
+This module writes the ledger and its cache only; ``syncd.inventory`` opens the
+transaction and queues the pushes a movement causes.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from syncd.catalog import Sku, get_sku, location_id, now
+from syncd.catalog import Sku, bundle_components, get_sku, location_id, now
 from syncd.errors import IdempotencyConflict, InsufficientStock, UserError
 from syncd.models import MovementIn
 from syncd.store import Store
@@ -28,8 +31,7 @@ __all__ = [
     "deltas",
     "expand",
     "history",
-    "record",
-    "record_offline_sale",
+    "offline_sale",
 ]
 
 
@@ -174,27 +176,6 @@ def apply(store: Store, tenant_id: int, m: MovementIn, *, allow_negative: bool =
     )
 
 
-def record(
-    store: Store, tenant_id: int, movements: Sequence[MovementIn], *, allow_negative: bool = False
-) -> list[Applied]:
-    """Apply several movements atomically (all or none) and queue the pushes they cause."""
-    with store.write():
-        done = [apply(store, tenant_id, m, allow_negative=allow_negative) for m in movements]
-        after_change(store, tenant_id, done)
-        return done
-
-
-def after_change(
-    store: Store, tenant_id: int, done: Sequence[Applied], correlation_id: str = ""
-) -> None:
-    """Recompute the outbox for what these movements touched (same transaction)."""
-    from syncd import outbox  # noqa: PLC0415 - outbox needs availability, which needs us
-
-    touched = {a.sku_id for a in done if not a.already}
-    if touched:
-        outbox.refresh(store, tenant_id, touched, correlation_id=correlation_id)
-
-
 def balance(store: Store, tenant_id: int, sku_id: int) -> tuple[int, int]:
     """(on_hand, reserved) of a SKU over all locations, from the cached balance."""
     row = store.conn.execute(
@@ -267,8 +248,6 @@ def check(store: Store) -> tuple[list[Problem], int, int]:
 
 def expand(store: Store, tenant_id: int, items: Sequence[tuple[int, str]]) -> list[tuple[int, Sku]]:
     """Resolve (qty, SKU) pairs, replacing each bundle with its components × qty."""
-    from syncd.catalog import bundle_components  # noqa: PLC0415
-
     out: list[tuple[int, Sku]] = []
     for qty, code in items:
         sku = get_sku(store, tenant_id, code)
@@ -279,7 +258,7 @@ def expand(store: Store, tenant_id: int, items: Sequence[tuple[int, str]]) -> li
     return out
 
 
-def record_offline_sale(
+def offline_sale(
     store: Store,
     tenant_id: int,
     items: Sequence[tuple[int, str]],
@@ -290,39 +269,36 @@ def record_offline_sale(
     reason: str = "",
     allow_negative: bool = False,
 ) -> list[Applied]:
-    """Record a cash / WhatsApp / Instagram sale of several items atomically.
+    """Apply the movements of a cash / WhatsApp / Instagram sale of several items.
 
-    Line ``i`` gets the key ``{key}#{i}``: repeating the command with the same
-    key is a no-op, and a failure on any line records nothing at all.
+    Line ``i`` gets the key ``{key}#{i}``: repeating the sale with the same key is a
+    no-op. Must run inside ``store.write()`` (``inventory.record_offline_sale`` opens it
+    and queues the pushes), so a failure on any line records nothing at all.
     """
-    with store.write():
-        lines = expand(store, tenant_id, items)
-        known = int(
-            store.scalar(  # lines already recorded under this key: "KEY#1", "KEY#2", …
-                "SELECT COUNT(*) FROM movement "
-                "WHERE tenant_id = ? AND idem_key >= ? AND idem_key < ?",
-                (tenant_id, f"{key}#", f"{key}$"),  # '$' sorts right after '#'
-            )
+    lines = expand(store, tenant_id, items)
+    known = int(
+        store.scalar(  # lines already recorded under this key: "KEY#1", "KEY#2", …
+            "SELECT COUNT(*) FROM movement WHERE tenant_id = ? AND idem_key >= ? AND idem_key < ?",
+            (tenant_id, f"{key}#", f"{key}$"),  # '$' sorts right after '#'
         )
-        if known and known != len(lines):
-            raise IdempotencyConflict(key=key, existing=f"{known} lines")
-        done = [
-            apply(
-                store,
-                tenant_id,
-                MovementIn(
-                    sku=sku.sku,
-                    kind="offline_sale",
-                    qty=qty,
-                    key=f"{key}#{i}",
-                    source="cli",
-                    channel=channel,
-                    actor=actor,
-                    reason=reason,
-                ),
-                allow_negative=allow_negative,
-            )
-            for i, (qty, sku) in enumerate(lines, start=1)
-        ]
-        after_change(store, tenant_id, done, correlation_id=key)
-        return done
+    )
+    if known and known != len(lines):
+        raise IdempotencyConflict(key=key, existing=f"{known} lines")
+    return [
+        apply(
+            store,
+            tenant_id,
+            MovementIn(
+                sku=sku.sku,
+                kind="offline_sale",
+                qty=qty,
+                key=f"{key}#{i}",
+                source="cli",
+                channel=channel,
+                actor=actor,
+                reason=reason,
+            ),
+            allow_negative=allow_negative,
+        )
+        for i, (qty, sku) in enumerate(lines, start=1)
+    ]

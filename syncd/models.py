@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from syncd.adapter_settings import MARKETPLACE_NAME
+
 __all__ = [
     "MARKETPLACE_NAME",
     "OFFLINE_CHANNELS",
@@ -31,9 +33,6 @@ MovementKind = Literal[
 LOG_LEVELS = ("debug", "info", "warning", "error")
 #: Sales that happen outside any marketplace API.
 OFFLINE_CHANNELS = ("cash", "whatsapp", "instagram", "other")
-#: A channel's marketplace is a name (``shopee``, ``tokopedia``, ``manual``…); which ones
-#: can be added comes from the adapter registry alone (``adapters.marketplaces()``).
-MARKETPLACE_NAME = r"^[a-z][a-z0-9_]{1,39}$"
 
 _SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+]{0,63}$")
 

@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from syncd import ledger
+from syncd import inventory, outbox
 from syncd.adapter import OrderLine, OrderPage, RemoteOrder, SetAside, order_problem
-from syncd.catalog import now
+from syncd.catalog import bundle_components, now
 from syncd.models import MovementIn
 from syncd.store import Store
 
@@ -97,6 +97,7 @@ class _Page:
     account_id: int
     start: str  # integration start, ISO UTC
     report: IngestReport
+    work: inventory.Change
     follows: bool = False  # the marketplace documents how its own stock follows orders
 
 
@@ -112,8 +113,6 @@ def _binding(ctx: _Page, line: OrderLine) -> int | None:
 def _movements(
     ctx: _Page, order: RemoteOrder, line: OrderLine, sku_id: int, step: tuple[str, str, bool]
 ) -> list[MovementIn]:
-    from syncd.catalog import bundle_components  # noqa: PLC0415
-
     name, kind, from_reserved = step
     parts = bundle_components(ctx.store, sku_id)
     if parts:
@@ -228,7 +227,7 @@ def _line(ctx: _Page, order: RemoteOrder, line: OrderLine) -> None:
     if step is None or not tracked or sku_id is None:
         return
     for m in _movements(ctx, order, line, sku_id, step):
-        done = ledger.apply(ctx.store, ctx.tenant_id, m, allow_negative=True)
+        done = ctx.work.apply(m, allow_negative=True)
         if not done.already:
             ctx.report.movements += 1
             ctx.report.touched.add(done.sku_id)
@@ -256,12 +255,10 @@ def ingest(
     moved by the same units; elsewhere the value is forgotten and sent again.
     """
     report = IngestReport()
-    ctx = _Page(store, tenant_id, account_id, integration_start, report)
-    ctx.follows = own_stock_follows_orders
-    from syncd import outbox  # noqa: PLC0415 - outbox needs availability, which needs ledger
-
     aside = list(page.set_aside)
-    with store.write():
+    with inventory.change(store, tenant_id) as work:
+        ctx = _Page(store, tenant_id, account_id, integration_start, report, work)
+        ctx.follows = own_stock_follows_orders
         for order in page.orders:
             problem = order_problem(order)
             if problem is not None:
@@ -279,8 +276,7 @@ def ingest(
                 _line(ctx, order, line)
             # the id that follows this order to its movements, the pushes, the answers
             cid = f"ord:{account_id}:{order.order_id}"
-            if report.touched:
-                outbox.refresh(store, tenant_id, report.touched, correlation_id=cid)
+            work.settle(correlation_id=cid)  # the pushes these lines cause
             # Lazada moves its own shown stock at the order (§2.5), but a write of ours
             # after the order was placed may have overwritten that move: then what it
             # shows is unknown, as on the marketplaces that document nothing

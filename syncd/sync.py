@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import structlog
 
-from syncd import credentials, events, orders, outbox
+from syncd import credentials, events, inventory, orders, outbox
 from syncd.adapter import (
     Adapter,
     AdapterContext,
@@ -569,7 +569,7 @@ def discover(store: Store, rt: AccountRuntime) -> DiscoverReport:
         else:
             report.unmatched_remote.append(item.sku or f"{item.item_id}/{item.variant_id}")
     if to_bind:
-        made = catalog.bind_listings(store, acct.tenant_id, [b for b, _ in to_bind])
+        made = inventory.bind_listings(store, acct.tenant_id, [b for b, _ in to_bind])
         report.bound += len(made)
         seen += [(x.id, item) for x, (_, item) in zip(made, to_bind, strict=True)]
     with store.write():  # what the channel shows, in one transaction

@@ -3,6 +3,9 @@
 It plays a home kitchen in Blitar (kue kering, kopi, a leather wallet) through
 the everyday commands and prints each command before its output, so a new
 user sees what to type. Nothing outside a temporary folder is touched.
+
+The tour is given the command line to drive (``syncd.cli`` passes its ``main``), so it
+never imports the CLI that starts it.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import io
 import shlex
 import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -59,10 +63,10 @@ STEPS = [
 ]
 
 
-def run_tour(*, out: TextIO, keep: str | None = None) -> int:
-    """Run the walkthrough; return 0 when every step behaved as expected."""
+def run_tour(main: Callable[[Sequence[str]], int], *, out: TextIO, keep: str | None = None) -> int:
+    """Run the walkthrough through ``main`` (the ``syncd`` entry point); return 0 when
+    every step behaved as expected."""
     from syncd import i18n  # noqa: PLC0415
-    from syncd.cli import main  # noqa: PLC0415
 
     lang = get_lang()
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp:

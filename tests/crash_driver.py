@@ -9,7 +9,7 @@ Usage::
 ``toko`` unless it exists, and imports CSV with ``syncd.importer.import_file``.
 
 ``sales`` records offline sales ``sale-START`` .. ``sale-(END-1)`` for tenant
-``toko``, each in its own transaction (``ledger.record_offline_sale`` with
+``toko``, each in its own transaction (``inventory.record_offline_sale`` with
 ``allow_negative=True``). After each sale commits it appends ``n N`` (new) or
 ``n A`` (every line was already applied; ``n P`` would be a mix) to LOG,
 flushed, so the parent knows which sales had committed before the kill and
@@ -55,7 +55,7 @@ def run_import(db: str, csv_path: str) -> None:
 
 def run_sales(db: str, start: int, end: int, log_path: str) -> None:
     from syncd.catalog import resolve_tenant
-    from syncd.ledger import record_offline_sale
+    from syncd.inventory import record_offline_sale
     from syncd.store import Store
 
     store = Store(db)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from syncd import availability, catalog, ledger
+from syncd import availability, catalog, inventory
 from syncd.catalog import Tenant
 from syncd.i18n import set_lang
 from syncd.models import ChannelIn, Component, ListingIn, MovementIn, SkuIn
@@ -36,7 +36,7 @@ def shop(store: Store, tenant: Tenant) -> Tenant:
         # channel not accepted or keeping its own prices: test_explain_says_what_is_not_sent)
         catalog.add_channel(store, tenant.id, shop, accepted=True, price_sync="push")
         for sku in ("NASTAR-500", "KOPI-250", "DOMPET", "HAMPERS"):
-            catalog.bind_listing(
+            inventory.bind_listing(
                 store, tenant.id, ListingIn(sku=sku, channel=name, item_id=f"{name}-{sku}")
             )
     moves = [
@@ -45,7 +45,7 @@ def shop(store: Store, tenant: Tenant) -> Tenant:
         ("KOPI-250", "count", 4),
         ("DOMPET", "count", 1),
     ]
-    ledger.record(
+    inventory.record(
         store,
         tenant.id,
         [
@@ -53,7 +53,7 @@ def shop(store: Store, tenant: Tenant) -> Tenant:
             for s, k, q in moves
         ],
     )
-    rule = availability.set_rule
+    rule = inventory.set_rule
     rule(store, tenant.id, channel=None, sku=None, fields={"buffer": 1})
     rule(
         store,
@@ -96,7 +96,7 @@ def test_bulk_values_follow_every_layer(store: Store, shop: Tenant) -> None:
 
 
 def test_bulk_follows_the_ledger(store: Store, shop: Tenant) -> None:
-    ledger.record_offline_sale(
+    inventory.record_offline_sale(
         store, shop.id, [(1, "DOMPET"), (2, "NASTAR-500")], channel="cash", key="s1", actor="t"
     )
     got = desired(store, shop)
@@ -133,15 +133,13 @@ def test_explain_lines(store: Store, shop: Tenant) -> None:
 
 def test_rule_validation(store: Store, shop: Tenant) -> None:
     with expect_error("rule.bad"):
-        availability.set_rule(
+        inventory.set_rule(
             store, shop.id, channel=None, sku=None, fields={"share_pct": Decimal(101)}
         )
     with expect_error("rule.bad"):  # routing without a preferred channel anywhere
-        availability.set_rule(
-            store, shop.id, channel=None, sku="KOPI-250", fields={"last_units": 2}
-        )
+        inventory.set_rule(store, shop.id, channel=None, sku="KOPI-250", fields={"last_units": 2})
     with expect_error("channel.unknown"):
-        availability.set_rule(
+        inventory.set_rule(
             store,
             shop.id,
             channel=None,
@@ -154,7 +152,7 @@ def test_rule_validation(store: Store, shop: Tenant) -> None:
 
 
 def test_last_units_go_to_the_preferred_channel(store: Store, shop: Tenant) -> None:
-    availability.set_rule(
+    inventory.set_rule(
         store,
         shop.id,
         channel=None,
@@ -184,7 +182,9 @@ def test_explain_says_what_is_not_sent(store: Store, tenant: Tenant) -> None:
     add_skus(store, tenant, SkuIn(sku="KOPI-250", name="Kopi", price=45000))
     shop = ChannelIn(name="shopee", marketplace="shopee", shop_id="1")
     catalog.add_channel(store, tenant.id, shop)
-    catalog.bind_listing(store, tenant.id, ListingIn(sku="KOPI-250", channel="shopee", item_id="9"))
+    inventory.bind_listing(
+        store, tenant.id, ListingIn(sku="KOPI-250", channel="shopee", item_id="9")
+    )
     set_lang("en")
     text = "\n".join(availability.explain(store, tenant.id, "KOPI-250"))
     assert "this price is not sent: on shopee prices are managed on the marketplace" in text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syncd import catalog
+from syncd import catalog, inventory
 from syncd.catalog import Tenant
 from syncd.errors import NotFound, UserError
 from syncd.models import ChannelIn, Component, ListingIn, SkuIn, parse_items
@@ -90,15 +90,15 @@ def test_listing_binding(store: Store, tenant: Tenant) -> None:
     catalog.add_channel(
         store, tenant.id, ChannelIn(name="shopee", marketplace="shopee", shop_id="1")
     )
-    first = catalog.bind_listing(
+    first = inventory.bind_listing(
         store, tenant.id, ListingIn(sku="NASTAR-500", channel="shopee", item_id="9", variant_id="2")
     )
-    again = catalog.bind_listing(
+    again = inventory.bind_listing(
         store, tenant.id, ListingIn(sku="NASTAR-500", channel="shopee", item_id="9", variant_id="2")
     )
     assert first.id == again.id
     with expect_error("listing.taken"):
-        catalog.bind_listing(
+        inventory.bind_listing(
             store,
             tenant.id,
             ListingIn(sku="KOPI-250", channel="shopee", item_id="9", variant_id="2"),

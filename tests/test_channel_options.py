@@ -35,7 +35,8 @@ def test_the_options_are_the_adapters_settings(seller: Cli) -> None:
 
 def test_core_cli_names_no_marketplace_flag() -> None:
     core = "\n".join(
-        (ROOT / "syncd" / name).read_text() for name in ("cli.py", "cli_sync.py", "cli_channels.py")
+        (ROOT / "syncd" / name).read_text()
+        for name in ("cli.py", "cli_base.py", "cli_sync.py", "cli_channels.py")
     )
     for option in ("--partner-id", "--app-key", "--service-id", '"partner_id"', '"app_key"'):
         assert option not in core, option

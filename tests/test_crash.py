@@ -43,7 +43,7 @@ from typing import Any
 
 import pytest
 
-from syncd import catalog, ledger
+from syncd import catalog, inventory, ledger
 from syncd.models import MovementIn, SkuIn
 from syncd.store import LATEST_VERSION, Store
 
@@ -307,7 +307,7 @@ def _new_sales_db(db: Path) -> SalesLane:
         with store.write():
             for sku in driver.SALE_SKUS:
                 catalog.upsert_sku(store, tenant.id, SkuIn(sku=sku, name=sku, price=10_000))
-        ledger.record(
+        inventory.record(
             store,
             tenant.id,
             [

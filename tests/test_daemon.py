@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.shopee.simulator import ShopeeSimulator
-from syncd import catalog, ledger
+from syncd import catalog, inventory
 from syncd.daemon import Daemon, Intervals
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
@@ -31,7 +31,7 @@ def two_shops(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, ShopeeSim
     tenant = catalog.add_tenant(store, "T")
     with store.write():
         catalog.upsert_sku(store, tenant.id, SkuIn(sku="KOPI-250", name="Kopi", price=45000))
-    ledger.record(
+    inventory.record(
         store,
         tenant.id,
         [MovementIn(sku="KOPI-250", kind="receipt", qty=10, key="r", source="t", actor="t")],

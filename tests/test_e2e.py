@@ -50,7 +50,7 @@ from typing import Any
 import pytest
 
 from adapters.shopee.adapter import STATUS_STATE
-from syncd import catalog, credentials, demo, ledger, sync
+from syncd import catalog, credentials, demo, inventory, ledger, sync
 from syncd.availability import desired_all
 from syncd.errors import InsufficientStock
 from syncd.models import MovementIn
@@ -178,7 +178,7 @@ class Seller(threading.Thread):
     def _sale(self, store: Store, n: int) -> None:
         items = [(self.rng.choice((1, 1, 2)), self.rng.choice(OFFLINE_SKUS))]
         try:
-            done = ledger.record_offline_sale(
+            done = inventory.record_offline_sale(
                 store, self.tenant_id, items, channel="whatsapp", key=f"wa-{n}", actor="e2e"
             )
         except InsufficientStock:
@@ -194,7 +194,7 @@ class Seller(threading.Thread):
         movement = MovementIn(
             sku=sku, kind="receipt", qty=qty, key=f"rcv-{n}", source="cli", actor="e2e"
         )
-        (done,) = ledger.record(store, self.tenant_id, [movement])
+        (done,) = inventory.record(store, self.tenant_id, [movement])
         assert not done.already
         self.receipts += 1
         self.received[sku] += qty

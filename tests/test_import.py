@@ -7,7 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from syncd import catalog, ledger
+from syncd import catalog, inventory, ledger
 from syncd.catalog import Tenant
 from syncd.errors import ImportFailed, NotFound
 from syncd.i18n import set_lang
@@ -62,7 +62,7 @@ def test_reimporting_the_same_file_changes_nothing(
 ) -> None:
     path = write(tmp_path, GOOD)
     import_file(store, tenant.id, path)
-    ledger.record_offline_sale(
+    inventory.record_offline_sale(
         store, tenant.id, [(2, "NASTAR-500")], channel="cash", key="s", actor="t"
     )
     before = counts(store)
@@ -284,7 +284,7 @@ def test_reimporting_an_edited_file_changes_name_and_price_never_stock(
     """Issue 9: the edited file used to put the stock back to the file's number."""
     path = write(tmp_path, GOOD)
     import_file(store, tenant.id, path)
-    ledger.record_offline_sale(
+    inventory.record_offline_sale(
         store, tenant.id, [(5, "NASTAR-500")], channel="whatsapp", key="wa", actor="t"
     )
     edited = GOOD.replace("Nastar Keju,Rp 85.000", "Nastar Keju Premium,Rp 90.000")
@@ -316,10 +316,10 @@ def test_set_stock_is_a_count_and_lists_what_it_overrides(
 ) -> None:
     path = write(tmp_path, GOOD)
     import_file(store, tenant.id, path)
-    ledger.record_offline_sale(
+    inventory.record_offline_sale(
         store, tenant.id, [(5, "NASTAR-500")], channel="whatsapp", key="wa", actor="t"
     )
-    ledger.record_offline_sale(
+    inventory.record_offline_sale(
         store, tenant.id, [(1, "NASTAR-500"), (2, "KOPI-250")], channel="cash", key="c", actor="t"
     )
     report = import_file(store, tenant.id, path, set_stock=True)
@@ -350,7 +350,7 @@ def test_set_stock_names_a_marketplace_order_by_its_channel(
     shop = catalog.add_channel(
         store, tenant.id, ChannelIn(name="shopee", marketplace="shopee", shop_id="1")
     )
-    ledger.record(
+    inventory.record(
         store,
         tenant.id,
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syncd import ledger
+from syncd import inventory, ledger
 from syncd.catalog import Tenant, get_sku
 from syncd.errors import IdempotencyConflict, InsufficientStock
 from syncd.models import Component, MovementIn, SkuIn
@@ -65,8 +65,8 @@ def test_deltas_reject_bad_quantities(kind: str, qty: int) -> None:
 
 @pytest.mark.usefixtures("skus")
 def test_reapplying_a_key_is_a_noop(store: Store, tenant: Tenant) -> None:
-    (first,) = ledger.record(store, tenant.id, [mv("receipt", 10, "k1")])
-    (second,) = ledger.record(store, tenant.id, [mv("receipt", 10, "k1")])
+    (first,) = inventory.record(store, tenant.id, [mv("receipt", 10, "k1")])
+    (second,) = inventory.record(store, tenant.id, [mv("receipt", 10, "k1")])
     assert not first.already
     assert second.already
     assert second.movement_id == first.movement_id
@@ -76,11 +76,11 @@ def test_reapplying_a_key_is_a_noop(store: Store, tenant: Tenant) -> None:
 
 @pytest.mark.usefixtures("skus")
 def test_same_key_for_a_different_movement_is_refused(store: Store, tenant: Tenant) -> None:
-    ledger.record(store, tenant.id, [mv("receipt", 10, "k1")])
+    inventory.record(store, tenant.id, [mv("receipt", 10, "k1")])
     with pytest.raises(IdempotencyConflict):
-        ledger.record(store, tenant.id, [mv("receipt", 11, "k1")])
+        inventory.record(store, tenant.id, [mv("receipt", 11, "k1")])
     with pytest.raises(IdempotencyConflict):
-        ledger.record(store, tenant.id, [mv("receipt", 10, "k1", sku="KOPI-250")])
+        inventory.record(store, tenant.id, [mv("receipt", 10, "k1", sku="KOPI-250")])
     assert ledger.balance(store, tenant.id, get_sku(store, tenant.id, "NASTAR-500").id) == (10, 0)
 
 
@@ -90,34 +90,34 @@ def test_keys_are_per_tenant(store: Store, tenant: Tenant) -> None:
 
     other = add_tenant(store, "Other")
     add_skus(store, other, SkuIn(sku="NASTAR-500", name="N", price=1))
-    ledger.record(store, tenant.id, [mv("receipt", 10, "same")])
-    (done,) = ledger.record(store, other.id, [mv("receipt", 3, "same")])
+    inventory.record(store, tenant.id, [mv("receipt", 10, "same")])
+    (done,) = inventory.record(store, other.id, [mv("receipt", 3, "same")])
     assert not done.already
     assert done.on_hand == 3
 
 
 @pytest.mark.usefixtures("skus")
 def test_sale_beyond_available_is_refused_unless_allowed(store: Store, tenant: Tenant) -> None:
-    ledger.record(store, tenant.id, [mv("receipt", 5, "r"), mv("reservation", 3, "res")])
+    inventory.record(store, tenant.id, [mv("receipt", 5, "r"), mv("reservation", 3, "res")])
     with pytest.raises(InsufficientStock):
-        ledger.record(store, tenant.id, [mv("offline_sale", 3, "s1")])
-    (done,) = ledger.record(store, tenant.id, [mv("offline_sale", 3, "s1")], allow_negative=True)
+        inventory.record(store, tenant.id, [mv("offline_sale", 3, "s1")])
+    (done,) = inventory.record(store, tenant.id, [mv("offline_sale", 3, "s1")], allow_negative=True)
     assert (done.on_hand, done.reserved) == (2, 3)
 
 
 @pytest.mark.usefixtures("skus")
 def test_release_more_than_reserved_is_refused(store: Store, tenant: Tenant) -> None:
-    ledger.record(store, tenant.id, [mv("reservation", 1, "res")])
+    inventory.record(store, tenant.id, [mv("reservation", 1, "res")])
     with expect_error("ledger.bad_release"):
-        ledger.record(store, tenant.id, [mv("release", 2, "rel")])
+        inventory.record(store, tenant.id, [mv("release", 2, "rel")])
 
 
 @pytest.mark.usefixtures("skus")
 def test_offline_sale_expands_bundles_and_is_atomic(store: Store, tenant: Tenant) -> None:
-    ledger.record(
+    inventory.record(
         store, tenant.id, [mv("receipt", 5, "r1"), mv("receipt", 2, "r2", sku="KOPI-250")]
     )
-    done = ledger.record_offline_sale(
+    done = inventory.record_offline_sale(
         store,
         tenant.id,
         [(1, "HAMPERS"), (1, "KOPI-250")],
@@ -132,7 +132,7 @@ def test_offline_sale_expands_bundles_and_is_atomic(store: Store, tenant: Tenant
     assert ledger.balance(store, tenant.id, kopi) == (0, 0)
     # the last line fails: nothing of this sale is recorded
     with pytest.raises(InsufficientStock):
-        ledger.record_offline_sale(
+        inventory.record_offline_sale(
             store,
             tenant.id,
             [(1, "NASTAR-500"), (1, "KOPI-250")],
@@ -143,7 +143,7 @@ def test_offline_sale_expands_bundles_and_is_atomic(store: Store, tenant: Tenant
     assert ledger.balance(store, tenant.id, nastar) == (3, 0)
     assert store.scalar("SELECT COUNT(*) FROM movement WHERE idem_key LIKE 'c-1%'") == 0
     # the same WhatsApp sale again changes nothing
-    again = ledger.record_offline_sale(
+    again = inventory.record_offline_sale(
         store,
         tenant.id,
         [(1, "HAMPERS"), (1, "KOPI-250")],
@@ -158,12 +158,12 @@ def test_offline_sale_expands_bundles_and_is_atomic(store: Store, tenant: Tenant
 @pytest.mark.usefixtures("skus")
 def test_bundle_has_no_stock_of_its_own(store: Store, tenant: Tenant) -> None:
     with expect_error("sku.bundle_no_stock"):
-        ledger.record(store, tenant.id, [mv("receipt", 1, "b", sku="HAMPERS")])
+        inventory.record(store, tenant.id, [mv("receipt", 1, "b", sku="HAMPERS")])
 
 
 @pytest.mark.usefixtures("skus")
 def test_check_finds_a_tampered_balance(store: Store, tenant: Tenant) -> None:
-    ledger.record(store, tenant.id, [mv("receipt", 5, "r")])
+    inventory.record(store, tenant.id, [mv("receipt", 5, "r")])
     problems, movements, balances = ledger.check(store)
     assert (problems, movements, balances) == ([], 1, 1)
     store.conn.execute("UPDATE balance SET on_hand = 99")
@@ -175,7 +175,7 @@ def test_check_finds_a_tampered_balance(store: Store, tenant: Tenant) -> None:
 
 @pytest.mark.usefixtures("skus")
 def test_history_has_running_totals(store: Store, tenant: Tenant) -> None:
-    ledger.record(
+    inventory.record(
         store,
         tenant.id,
         [mv("receipt", 5, "a"), mv("reservation", 2, "b"), mv("sale", 2, "c", from_reserved=True)],
@@ -190,12 +190,14 @@ def test_history_has_running_totals(store: Store, tenant: Tenant) -> None:
 
 @pytest.mark.usefixtures("skus")
 def test_sale_key_reused_with_other_items_is_a_conflict(store: Store, tenant: Tenant) -> None:
-    ledger.record(store, tenant.id, [mv("receipt", 9, "r"), mv("receipt", 9, "r2", sku="KOPI-250")])
-    ledger.record_offline_sale(
+    inventory.record(
+        store, tenant.id, [mv("receipt", 9, "r"), mv("receipt", 9, "r2", sku="KOPI-250")]
+    )
+    inventory.record_offline_sale(
         store, tenant.id, [(1, "NASTAR-500")], channel="cash", key="c1", actor="t"
     )
     with pytest.raises(IdempotencyConflict):
-        ledger.record_offline_sale(
+        inventory.record_offline_sale(
             store,
             tenant.id,
             [(1, "NASTAR-500"), (1, "KOPI-250")],

@@ -32,7 +32,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from syncd import catalog, ledger
+from syncd import catalog, inventory, ledger
 from syncd.errors import IdempotencyConflict, InsufficientStock, NotFound, UserError
 from syncd.models import Component, MovementIn, SkuIn
 from syncd.store import Store
@@ -180,7 +180,7 @@ class LedgerMachine(RuleBasedStateMachine):
         assert self.snapshot() == before, "a refused operation changed the database"
 
     def apply_one(self, tenant: str, m: MovementIn, *, allow_negative: bool = False) -> None:
-        """Apply a single new movement through ``ledger.record`` and check it against the model."""
+        """Apply one new movement through ``inventory.record`` and check it against the model."""
         outcome = predict(
             self.bal[tenant, m.sku],
             m.kind,
@@ -191,12 +191,13 @@ class LedgerMachine(RuleBasedStateMachine):
         tid = self.tid[tenant]
         if isinstance(outcome, Refusal):
             self.expect_refused(
-                outcome, lambda: ledger.record(self.store, tid, [m], allow_negative=allow_negative)
+                outcome,
+                lambda: inventory.record(self.store, tid, [m], allow_negative=allow_negative),
             )
             self.refused.append((tenant, m, allow_negative))
             return
         other_before = self.tenant_rows(self.other(tenant))
-        (done,) = ledger.record(self.store, tid, [m], allow_negative=allow_negative)
+        (done,) = inventory.record(self.store, tid, [m], allow_negative=allow_negative)
         assert not done.already
         assert (done.sku, done.kind, done.qty) == (m.sku, m.kind, m.qty)
         assert (done.on_hand, done.reserved) == (outcome.on_hand, outcome.reserved)
@@ -275,7 +276,7 @@ class LedgerMachine(RuleBasedStateMachine):
         ),
     )
     def record_batch(self, tenant: str, moves: list[tuple[str, str, int]]) -> None:
-        """``ledger.record`` of several movements: all of them or none (sale* = from reserved)."""
+        """``inventory.record`` of several movements: all or none (sale* = from reserved)."""
         batch = [
             _movement(sku, kind.rstrip("*"), qty, self.key(), from_reserved=kind.endswith("*"))
             for kind, sku, qty in moves
@@ -285,11 +286,11 @@ class LedgerMachine(RuleBasedStateMachine):
             outcome = predict(bal[tenant, m.sku], m.kind, m.qty, from_reserved=m.from_reserved)
             if isinstance(outcome, Refusal):
                 self.expect_refused(
-                    outcome, lambda: ledger.record(self.store, self.tid[tenant], batch)
+                    outcome, lambda: inventory.record(self.store, self.tid[tenant], batch)
                 )
                 return
             bal[tenant, m.sku] = outcome
-        done = ledger.record(self.store, self.tid[tenant], batch)
+        done = inventory.record(self.store, self.tid[tenant], batch)
         assert [d.already for d in done] == [False] * len(batch)
         self.bal = bal
         for m in batch:
@@ -309,7 +310,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def sell_offline(
         self, tenant: str, items: list[tuple[int, str]], key: str, *, allow_negative: bool
     ) -> list[ledger.Applied]:
-        return ledger.record_offline_sale(
+        return inventory.record_offline_sale(
             self.store,
             self.tid[tenant],
             items,
@@ -364,7 +365,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if lower:
             m = m.model_copy(update={"sku": m.sku.lower()})
         before = self.snapshot()
-        (done,) = ledger.record(self.store, self.tid[tenant], [m], allow_negative=neg)
+        (done,) = inventory.record(self.store, self.tid[tenant], [m], allow_negative=neg)
         original = self.movements[tenant, key]
         assert done.already
         assert (done.sku, done.kind, done.qty) == (original.sku, original.kind, original.qty)
@@ -388,7 +389,7 @@ class LedgerMachine(RuleBasedStateMachine):
         other = m.model_copy(update=update)
         self.expect_refused(
             Refusal(IdempotencyConflict, "ledger.idem_conflict"),
-            lambda: ledger.record(self.store, self.tid[tenant], [other], allow_negative=True),
+            lambda: inventory.record(self.store, self.tid[tenant], [other], allow_negative=True),
         )
 
     @precondition(lambda self: self.movements)
@@ -457,7 +458,7 @@ class LedgerMachine(RuleBasedStateMachine):
         m = _movement(sku, kind, qty, self.key())
         self.expect_refused(
             Refusal(UserError, error_key),
-            lambda: ledger.record(self.store, self.tid[tenant], [m], allow_negative=True),
+            lambda: inventory.record(self.store, self.tid[tenant], [m], allow_negative=True),
         )
 
     @rule(tenant=tenants)
@@ -465,7 +466,7 @@ class LedgerMachine(RuleBasedStateMachine):
         m = _movement("TIDAK-ADA", "receipt", 1, self.key())
         self.expect_refused(
             Refusal(NotFound, "sku.unknown"),
-            lambda: ledger.record(self.store, self.tid[tenant], [m]),
+            lambda: inventory.record(self.store, self.tid[tenant], [m]),
         )
 
     # -- invariants -----------------------------------------------------------
@@ -541,7 +542,7 @@ def _movement_rows(store: Store) -> list[tuple[Any, ...]]:
 )
 def test_movement_table_is_append_only(store_with_sku: tuple[Store, int], sql: str) -> None:
     store, tenant_id = store_with_sku
-    ledger.record(store, tenant_id, [_movement("KOPI-250", "receipt", 5, "r-1")])
+    inventory.record(store, tenant_id, [_movement("KOPI-250", "receipt", 5, "r-1")])
     before = _movement_rows(store)
     with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.write():
         store.conn.execute(sql)
@@ -553,10 +554,10 @@ def test_sale_from_reserved_cannot_consume_more_than_reserved(
     store_with_sku: tuple[Store, int],
 ) -> None:
     store, tenant_id = store_with_sku
-    ledger.record(store, tenant_id, [_movement("KOPI-250", "receipt", 2, "r-1")])
+    inventory.record(store, tenant_id, [_movement("KOPI-250", "receipt", 2, "r-1")])
     before = _movement_rows(store)
     with pytest.raises(UserError):
-        ledger.record(
+        inventory.record(
             store, tenant_id, [_movement("KOPI-250", "sale", 5, "s-1", from_reserved=True)]
         )
     assert _movement_rows(store) == before
@@ -566,9 +567,9 @@ def test_allow_negative_does_not_let_reserved_go_negative(
     store_with_sku: tuple[Store, int],
 ) -> None:
     store, tenant_id = store_with_sku
-    ledger.record(store, tenant_id, [_movement("KOPI-250", "reservation", 1, "res-1")])
+    inventory.record(store, tenant_id, [_movement("KOPI-250", "reservation", 1, "res-1")])
     with pytest.raises(UserError):
-        ledger.record(
+        inventory.record(
             store, tenant_id, [_movement("KOPI-250", "release", 3, "rel-1")], allow_negative=True
         )
     sku_id = catalog.get_sku(store, tenant_id, "KOPI-250").id
@@ -583,7 +584,7 @@ def test_insert_or_replace_cannot_rewrite_a_movement(tmp_path: Path) -> None:
         tenant = catalog.add_tenant(store, "toko")
         with store.write():
             catalog.upsert_sku(store, tenant.id, SkuIn(sku="KOPI-250", name="Kopi", price=5_000))
-        ledger.record(store, tenant.id, [_movement("KOPI-250", "receipt", 5, "r-1")])
+        inventory.record(store, tenant.id, [_movement("KOPI-250", "receipt", 5, "r-1")])
         before = _movement_rows(store)
     with Store(path) as store:  # e.g. a `syncd sale` process: never needs sqlite-utils
         with pytest.raises(sqlite3.IntegrityError, match="append-only"), store.write():

@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from syncd import catalog, ledger, orders, outbox
+from syncd import catalog, inventory, ledger, orders, outbox
 from syncd.adapter import OrderLine, OrderPage, RemoteOrder
 from syncd.catalog import Tenant
 from syncd.models import ChannelIn, Component, ListingIn, MovementIn, SkuIn
@@ -41,8 +41,8 @@ def shop(store: Store, tenant: Tenant) -> int:
         price_sync="push",
     )
     for sku, item in (("NASTAR-500", "10"), ("KOPI-250", "20"), ("HAMPERS", "30")):
-        catalog.bind_listing(store, tenant.id, ListingIn(sku=sku, channel="shopee", item_id=item))
-    ledger.record(
+        inventory.bind_listing(store, tenant.id, ListingIn(sku=sku, channel="shopee", item_id=item))
+    inventory.record(
         store,
         tenant.id,
         [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from syncd import catalog, ledger, outbox
+from syncd import catalog, inventory, outbox
 from syncd.adapter import ItemResult
 from syncd.catalog import Tenant
 from syncd.models import ChannelIn, ListingIn, MovementIn, SkuIn
@@ -16,17 +16,21 @@ from tests.conftest import add_skus
 def account(store: Store, tenant: Tenant) -> int:
     add_skus(store, tenant, *(SkuIn(sku=s, name=s, price=1000) for s in ("A", "B", "C")))
     ch = catalog.add_channel(
-        store, tenant.id, ChannelIn(name="shopee", marketplace="shopee", shop_id="1"),
+        store,
+        tenant.id,
+        ChannelIn(name="shopee", marketplace="shopee", shop_id="1"),
         accepted=True,  # the test accepts pushes from the start
         price_sync="push",
     )
     for n, sku in enumerate("ABC"):
-        catalog.bind_listing(store, tenant.id, ListingIn(sku=sku, channel="shopee", item_id=str(n)))
+        inventory.bind_listing(
+            store, tenant.id, ListingIn(sku=sku, channel="shopee", item_id=str(n))
+        )
     return ch.id
 
 
 def receive(store: Store, tenant: Tenant, sku: str, qty: int, key: str) -> None:
-    ledger.record(
+    inventory.record(
         store,
         tenant.id,
         [

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import adapters
-from syncd import catalog, credentials, ledger, sync
+from syncd import catalog, credentials, inventory, sync
 from syncd.adapter import StockUpdate
 from syncd.daemon import Daemon
 from syncd.errors import AdapterError
@@ -43,7 +43,7 @@ def test_canaries_appear_nowhere(
         tenant = catalog.add_tenant(store, "T")
         with store.write():
             catalog.upsert_sku(store, tenant.id, SkuIn(sku="KOPI-250", name="Kopi", price=1000))
-        ledger.record(
+        inventory.record(
             store,
             tenant.id,
             [MovementIn(sku="KOPI-250", kind="receipt", qty=9, key="r", source="t", actor="t")],

@@ -19,7 +19,7 @@ from adapters.shopify import webhook
 from adapters.shopify.adapter import CAS_ATTEMPTS, ShopifyAdapter, order_state
 from adapters.shopify.errors import classify, retry_after_of
 from adapters.shopify.simulator import CLIENT_SECRET, ShopifySimulator
-from syncd import catalog, ledger, sync
+from syncd import catalog, inventory, ledger, sync
 from syncd.adapter import AdapterContext, StockUpdate
 from syncd.errors import NeedsReauth, RateLimited, RefreshAuth, Rejected, Retryable
 from syncd.models import MovementIn
@@ -539,7 +539,7 @@ def test_a_sale_recorded_in_syncd_reaches_shopify(world: World) -> None:
     h.seed()
     sync.discover(world.store, world.rt)
     sync.push(world.store, world.rt)
-    ledger.record(
+    inventory.record(
         world.store,
         world.tenant.id,
         [MovementIn(sku="KOPI-250", kind="sale", qty=4, key="door-1", source="cash", actor="t")],

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import adapters
-from syncd import catalog, credentials, ledger, orders, outbox, sync
+from syncd import catalog, credentials, inventory, ledger, orders, outbox, sync
 from syncd.adapter import StockUpdate
 from syncd.adapter_settings import CODELESS
 from syncd.catalog import Tenant
@@ -59,7 +59,7 @@ def build_world(name: str, tmp_path: Path) -> World:
     with store.write():
         for sku in MASTER:
             catalog.upsert_sku(store, tenant.id, SkuIn(sku=sku, name=sku, price=50000))
-    ledger.record(
+    inventory.record(
         store,
         tenant.id,
         [
@@ -466,7 +466,7 @@ def test_a_sale_between_pull_and_push_is_never_left_shown(world: World) -> None:
     x = world.listing("KOPI-250")
     order = h.place_order(x.item_id, x.variant_id, 1)  # a sale on the marketplace ...
     assert order is not None
-    ledger.record(  # ... while syncd, not having pulled it yet, pushes a new value
+    inventory.record(  # ... while syncd, not having pulled it yet, pushes a new value
         world.store,
         world.tenant.id,
         [MovementIn(sku="KOPI-250", kind="receipt", qty=5, key="race", source="t", actor="t")],
@@ -519,7 +519,7 @@ def test_lazada_never_shows_more_than_exists_once_settled(
             if kind == "order" and x is not None:
                 h.place_order(x.item_id, x.variant_id, qty)  # None when the shop shows less
             elif kind in ("receipt", "breakage"):
-                ledger.record(
+                inventory.record(
                     w.store,
                     w.tenant.id,
                     [

@@ -14,7 +14,7 @@ failed job, never the end). When the plan is over the shop must recover:
 * no order line outside 1..10^6 units reached the database; every order set aside is
   listed by ``syncd quarantine list``; no secret is anywhere in the database files.
 
-The suite serves 17 plans of 200 spoiled answers per adapter (13,600 with the four built-in
+The suite serves 17 plans of 160 spoiled answers per adapter (13,600 with the five built-in
 adapters; ``SYNCD_FAULT_EXAMPLES`` sets the 17); the counts per kind are printed and
 written to ``<pytest basetemp>/fault-counts.json``.
 """
@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 import adapters
-from syncd import catalog, credentials, ledger, sync
+from syncd import catalog, credentials, inventory, sync
 from syncd.adapter import MAX_LINE_QTY
 from syncd.cli import main
 from syncd.daemon import Daemon
@@ -46,8 +46,8 @@ from tests.faults.proxy import KINDS, FaultProxy
 
 pytestmark = pytest.mark.slow
 
-#: spoiled answers per hypothesis example, and examples per adapter (4 x 17 x 200 = 13,600)
-PER_EXAMPLE = 200
+#: spoiled answers per hypothesis example, and examples per adapter (5 x 17 x 160 = 13,600)
+PER_EXAMPLE = 160
 EXAMPLES = int(os.environ.get("SYNCD_FAULT_EXAMPLES", "17"))
 CAP = 64 * 1024  # the adapters' answer cap here (far above these small pages)
 DEADLINE = 0.3  # and their deadline per attempt: a drip lasts longer
@@ -114,7 +114,7 @@ def test_spoiled_answers_never_stop_a_shop_nor_reach_the_ledger(  # noqa: PLR091
             if rng.random() < 0.3:
                 h.place_order(x.item_id, x.variant_id, rng.randint(1, 2))
             if rng.random() < 0.1:
-                ledger.record(
+                inventory.record(
                     w.store,
                     w.tenant.id,
                     [

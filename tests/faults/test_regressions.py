@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from adapters.shopee.simulator import ShopeeSimulator
-from syncd import catalog, credentials, ledger, sync
+from syncd import catalog, credentials, inventory, sync
 from syncd.daemon import Daemon
 from syncd.errors import NeedsReauth
 from syncd.models import ChannelIn, MovementIn, SkuIn
@@ -35,7 +35,7 @@ def shop(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, int]]:
         tenant = catalog.add_tenant(store, "T")
         with store.write():
             catalog.upsert_sku(store, tenant.id, SkuIn(sku="KOPI-250", name="Kopi", price=45_000))
-        ledger.record(
+        inventory.record(
             store,
             tenant.id,
             [MovementIn(sku="KOPI-250", kind="receipt", qty=5, key="r", source="t", actor="t")],
@@ -534,7 +534,7 @@ def test_a_push_refused_with_a_code_no_table_names_is_tried_again(
         assert sim.stock(SHOP, 1) == 5
         assert store.scalar(STOCK_STATUS) == "synced"
         sim.inject("error_body:error_param:Invalid stock", "/api/v2/product/update_stock")
-        ledger.record(
+        inventory.record(
             store,
             store.scalar("SELECT tenant_id FROM channel_account WHERE id = ?", (account_id,)),
             [MovementIn(sku="KOPI-250", kind="receipt", qty=1, key="r2", source="t", actor="t")],

@@ -37,7 +37,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from syncd import ledger
+    from syncd import inventory
     from syncd.models import MovementIn
     from syncd.store import Store
 
@@ -47,7 +47,7 @@ WRITER = textwrap.dedent(
     while not stop.exists():
         m = MovementIn(sku="KOPI-250", kind="receipt", qty=1, key=f"writer-{i}",
                        source="cli", actor="writer", reason="batch")
-        ledger.record(store, 1, [m])
+        inventory.record(store, 1, [m])
         print(i, flush=True)  # printed only after the commit
         i += 1
     store.close()
