@@ -95,8 +95,12 @@ ORDERS_PER_PAGE = 10
 LINES_PER_ORDER = 20
 PER_BATCH = 100
 CAS_ATTEMPTS = 3
+READ_ATTEMPTS = 3  # tries of a stock read whose answer was spoiled, within one push
 OVERLAP = 120  # seconds re-read at the start of each poll (§8.5)
-MAX_PACE = 10.0  # seconds the adapter waits for the cost bucket before a call
+#: seconds the adapter waits at most for the cost bucket before a call: a bucket truly
+#: empty answers THROTTLED with its own wait, so pacing only smooths (and one spoiled
+#: ``throttleStatus`` cannot stall a shop for long)
+MAX_PACE = 2.0
 NEVER = dt.datetime(2099, 12, 31, tzinfo=dt.UTC)
 _KEYS = uuid.UUID("6f1e7a52-8d8f-4a43-9f3e-2d1c0b5a7e11")  # namespace of our idempotency keys
 
@@ -114,7 +118,7 @@ query Variants($first: Int!, $after: String, $location: ID!) {
 }"""
 _STOCK = """
 query Stock($ids: [ID!]!, $location: ID!) {
-  nodes(ids: $ids) {
+  ALIAS: nodes(ids: $ids) {
     ... on ProductVariant {
       id product { id }
       inventoryItem { id tracked inventoryLevel(locationId: $location) {
@@ -124,7 +128,7 @@ query Stock($ids: [ID!]!, $location: ID!) {
 }"""
 _SET_STOCK = """
 mutation SetStock($input: InventorySetQuantitiesInput!, $key: String!) {
-  inventorySetQuantities(input: $input) @idempotent(key: $key) {
+  ALIAS: inventorySetQuantities(input: $input) @idempotent(key: $key) {
     inventoryAdjustmentGroup { changes { name quantityAfterChange item { id } } }
     userErrors { code field message }
   }
@@ -237,13 +241,30 @@ class ShopifyAdapter(HttpAdapter):
             self.graphql,
             json={"query": query, "variables": variables, "operationName": operation},
         )
-        if reply.available is not None and reply.restore_rate:
+        available, rate = reply.available, reply.restore_rate
+        if available is not None and rate is not None and _sane_bucket(available, rate):
             with self._bucket_lock:
-                self._bucket = (reply.available, reply.restore_rate, time.monotonic())
+                self._bucket = (available, rate, time.monotonic())
         data = reply.body.get("data")
         if not isinstance(data, dict):
             raise MalformedResponse(f"Shopify {operation}: no data in the answer", code="malformed")
         return data
+
+    def _answered(
+        self, operation: str, query: str, variables: dict[str, Any], field: str
+    ) -> dict[str, Any]:
+        """A stock read or write whose answer must be this request's: its root field is
+        asked under an alias made of a fresh nonce, which the answer echoes (GraphQL
+        answers key fields by alias). An answer of another request (a proxy's replay, a
+        cache) lacks it and is malformed, never taken as this one's. Compare-and-swap
+        relies on it: an old read or write answer must not confirm a new write."""
+        alias = f"{field[:1]}{uuid.uuid4().hex[:12]}"
+        data = self._gql(operation, query.replace("ALIAS", alias), variables)
+        if alias not in data:
+            raise MalformedResponse(
+                f"Shopify {operation}: not the answer to this request", code="malformed"
+            )
+        return {field: data[alias]}
 
     def _pace(self, cost: float) -> None:
         """Wait until the cost bucket (as the last answer left it) can pay ``cost``."""
@@ -381,12 +402,24 @@ class ShopifyAdapter(HttpAdapter):
     ) -> dict[int, tuple[str, int] | str]:
         """listing id → (inventory item gid, available now), or why it cannot be written."""
         ids = [shapes.gid("ProductVariant", u.variant_id or u.item_id) for u in updates]
-        data = self._gql("Stock", _STOCK, {"ids": ids, "location": location})
-        read_back = self._read(shapes.StockRead, data, "nodes")
-        if len(read_back.nodes) != len(updates):
-            raise MalformedResponse("Shopify nodes: not one answer per id", code="malformed")
+        for attempt in range(READ_ATTEMPTS):  # a read is safe to repeat: a spoiled answer
+            try:  # is read again here rather than failing the whole push
+                data = self._answered("Stock", _STOCK, {"ids": ids, "location": location}, "nodes")
+                read_back = self._read(shapes.StockRead, data, "nodes")
+                if len(read_back.nodes) != len(updates):
+                    raise MalformedResponse(
+                        "Shopify nodes: not one answer per id", code="malformed"
+                    )
+                break
+            except MalformedResponse:
+                if attempt == READ_ATTEMPTS - 1:
+                    raise
+        # matched by the variant each node names, never by position: a node list in
+        # another order must not give one variant's item and level to another
+        by_variant = {node.id: node for node in read_back.nodes if node is not None}
         out: dict[int, tuple[str, int] | str] = {}
-        for update, node in zip(updates, read_back.nodes, strict=True):
+        for update in updates:
+            node = by_variant.get(update.variant_id or update.item_id)
             if node is None:
                 out[update.listing_id] = "the variant no longer exists on Shopify"
             elif not node.inventoryItem.tracked:
@@ -450,8 +483,8 @@ class ShopifyAdapter(HttpAdapter):
                     update.listing_id,
                     ok=False,
                     retry=True,
-                    error=f"the stock changed on Shopify while syncd wrote it ({CAS_ATTEMPTS} "
-                    "tries); tried again at the next sync",
+                    error=f"the stock changed on Shopify while syncd wrote it, or its answers "
+                    f"could not be read ({CAS_ATTEMPTS} tries); tried again at the next sync",
                 ),
             )
         return [results[u.listing_id] for u in updates]
@@ -478,22 +511,22 @@ class ShopifyAdapter(HttpAdapter):
                 _KEYS, json.dumps([self.ctx.shop_id, seqs, attempt, quantities], sort_keys=True)
             )
         )
-        data = self._gql(
-            "SetStock",
-            _SET_STOCK,
-            {
-                "input": {
-                    "name": "available",
-                    "reason": "correction",
-                    "referenceDocumentUri": f"gid://syncd/StockSync/{plan[0][0].seq}",
-                    "quantities": quantities,
-                },
-                "key": key,
+        variables = {
+            "input": {
+                "name": "available",
+                "reason": "correction",
+                "referenceDocumentUri": f"gid://syncd/StockSync/{plan[0][0].seq}",
+                "quantities": quantities,
             },
-        )
-        payload = self._read(
-            shapes.SetResult, data, "inventorySetQuantities"
-        ).inventorySetQuantities
+            "key": key,
+        }
+        try:
+            data = self._answered("SetStock", _SET_STOCK, variables, "inventorySetQuantities")
+            payload = self._read(
+                shapes.SetResult, data, "inventorySetQuantities"
+            ).inventorySetQuantities
+        except MalformedResponse:  # applied or not, the answer cannot tell: the read will
+            return ["unconfirmed"] * len(plan)
         errors = _by_index(payload.userErrors, "quantities", len(plan))
         after = {
             change.item.id: change.quantityAfterChange
@@ -606,6 +639,12 @@ class ShopifyAdapter(HttpAdapter):
 
 
 ADAPTER = ShopifyAdapter
+
+
+def _sane_bucket(available: float, rate: float) -> bool:
+    """A ``throttleStatus`` worth pacing on: a bucket of 0..100,000 points restored at
+    1..100,000 points a second (Shopify's plans: 100 to 2,000, §5.5)."""
+    return 0 <= available <= 100_000 and 1 <= rate <= 100_000
 
 
 def _written(update: StockUpdate, value: int) -> ItemResult:

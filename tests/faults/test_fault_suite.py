@@ -14,8 +14,8 @@ failed job, never the end). When the plan is over the shop must recover:
 * no order line outside 1..10^6 units reached the database; every order set aside is
   listed by ``syncd quarantine list``; no secret is anywhere in the database files.
 
-The suite serves 17 plans of 160 spoiled answers per adapter (13,600 with the five built-in
-adapters; ``SYNCD_FAULT_EXAMPLES`` sets the 17); the counts per kind are printed and
+The suite serves 14 plans of 160 spoiled answers per adapter (11,200 with the five built-in
+adapters; ``SYNCD_FAULT_EXAMPLES`` sets the 14); the counts per kind are printed and
 written to ``<pytest basetemp>/fault-counts.json``.
 """
 
@@ -46,9 +46,10 @@ from tests.faults.proxy import KINDS, FaultProxy
 
 pytestmark = pytest.mark.slow
 
-#: spoiled answers per hypothesis example, and examples per adapter (5 x 17 x 160 = 13,600)
+#: spoiled answers per hypothesis example, and examples per adapter (5 x 14 x 160 = 11,200;
+#: issue 10 asks for 10,000; sized so that `make test` stays well inside 15 minutes)
 PER_EXAMPLE = 160
-EXAMPLES = int(os.environ.get("SYNCD_FAULT_EXAMPLES", "17"))
+EXAMPLES = int(os.environ.get("SYNCD_FAULT_EXAMPLES", "14"))
 CAP = 64 * 1024  # the adapters' answer cap here (far above these small pages)
 DEADLINE = 0.3  # and their deadline per attempt: a drip lasts longer
 TOTALS: Counter[str] = Counter()
