@@ -1,4 +1,5 @@
-"""``syncd simulator shopee|lazada|tiktok``: try syncd on a pretend shop, without code.
+"""``syncd simulator shopee|lazada|tiktok|woocommerce|shopify``: try syncd on a pretend
+shop, without code.
 
 It starts that marketplace's simulator (``adapters/<name>/simulator.py``, the same one
 the tests and ``syncd demo`` use) on 127.0.0.1 with one demo shop whose listings
@@ -10,6 +11,10 @@ prints, in a browser or with ``curl -si``, approves at once; the redirect's
 ``Location`` carries the code, and this window prints the code too. The shop shows
 slightly stale stock and one different price on purpose, so the first review has
 something to show. It runs until Ctrl-C (or SIGTERM) and then prints one line.
+
+The seller's own stores connect without a link: a WooCommerce store by its REST key, a
+Shopify store's own app by client credentials; ``channel connect NAME`` does it in one
+step, and the printed steps say so.
 """
 
 from __future__ import annotations
@@ -41,7 +46,13 @@ SHOWN: Final[dict[str, tuple[int, int]]] = {
     "HAMPERS-LEBARAN": (180_000, 3),
 }
 #: Default ports, fixed so that the README's walk-through can be typed literally.
-DEFAULT_PORTS: Final = {"shopee": 8701, "lazada": 8702, "tiktok": 8703}
+DEFAULT_PORTS: Final = {
+    "shopee": 8701,
+    "lazada": 8702,
+    "tiktok": 8703,
+    "woocommerce": 8704,
+    "shopify": 8705,
+}
 SECRET_ENV: Final = "SYNCD_PARTNER_KEY"  # noqa: S105 - the variable's name, read by `channel connect`
 _STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 REDIRECT: Final = "https://localhost/syncd/callback"  # `channel connect`'s default --redirect
@@ -57,6 +68,7 @@ class Tryout:
     secret: str  # the simulator's made-up app secret / partner key (not a real one)
     options: list[str]  # `syncd channel add` options after the name
     skus: list[str] = field(default_factory=list)
+    codeless: bool = False  # connected with no link and no code (a key, client credentials)
 
     @property
     def channel(self) -> str:
@@ -171,10 +183,63 @@ def _tiktok(port: int) -> Tryout:
     return Tryout("tiktok", sim, shop, secret, options, skus)
 
 
+def _woocommerce(port: int) -> Tryout:
+    from adapters.woocommerce.simulator import WooSimulator  # noqa: PLC0415
+    from syncd.market import ITEMS  # noqa: PLC0415
+
+    key, secret = "ck_demo_0123456789abcdef", "cs_demo_0123456789abcdef"  # made up
+    sim = WooSimulator(consumer_key=key, consumer_secret=secret, port=port).start()
+    skus: list[str] = []
+    for title, spec in ITEMS:
+        if isinstance(spec, str):
+            price, stock = SHOWN[spec]
+            sim.add_simple(title, sku=spec, price=price, stock=stock)
+            skus.append(spec)
+        else:  # a variable product: stock on each variation (§4.6 #2)
+            sim.add_variable(title, [(s, *SHOWN[s]) for _, s in spec])
+            skus += [s for _, s in spec]
+    options = [
+        "--marketplace",
+        "woocommerce",
+        "--shop-id",
+        "toko-web",
+        "--base-url",
+        sim.base_url,
+        "--consumer-key",
+        key,
+    ]
+    return Tryout("woocommerce", sim, "toko-web", secret, options, skus, codeless=True)
+
+
+def _shopify(port: int) -> Tryout:
+    from adapters.shopify.simulator import CLIENT_ID, CLIENT_SECRET, ShopifySimulator  # noqa: PLC0415
+    from syncd.market import ITEMS  # noqa: PLC0415
+
+    sim = ShopifySimulator(shop="toko-bu-sri", port=port).start()
+    skus: list[str] = []
+    for title, spec in ITEMS:
+        variants = [spec] if isinstance(spec, str) else [s for _, s in spec]
+        sim.add_product(title, [(s, *SHOWN[s]) for s in variants])
+        skus += variants
+    options = [
+        "--marketplace",
+        "shopify",
+        "--shop-id",
+        "toko-bu-sri",
+        "--base-url",
+        sim.base_url,
+        "--client-id",
+        CLIENT_ID,
+    ]
+    return Tryout("shopify", sim, "toko-bu-sri", CLIENT_SECRET, options, skus, codeless=True)
+
+
 MAKERS: Final[dict[str, Callable[[int], Tryout]]] = {
     "shopee": _shopee,
     "lazada": _lazada,
     "tiktok": _tiktok,
+    "woocommerce": _woocommerce,
+    "shopify": _shopify,
 }
 
 
@@ -185,6 +250,8 @@ def start_tryout(marketplace: str, port: int, on_code: Callable[[str], None]) ->
         tryout = MAKERS[marketplace](port)
     except OSError as exc:  # the port is taken (or not ours to bind)
         raise UserError("tryout.port_busy", port=port, problem=exc.strerror or str(exc)) from None
+    if tryout.codeless:
+        return tryout  # no authorization page to approve
     approve = tryout.sim.authorize
 
     def announcing(shop_id: Any) -> str:
@@ -199,7 +266,49 @@ def start_tryout(marketplace: str, port: int, on_code: Callable[[str], None]) ->
 
 def _settings_lines(tryout: Tryout) -> list[str]:
     name = tryout.channel
-    return [
+    connect: list[tuple[str, list[Any]]]
+    if tryout.codeless:  # a key or the app's own credentials: one step, no link
+        connect = [
+            (t("tryout.step.connect_codeless"), [f"syncd channel connect {name}"]),
+        ]
+    else:
+        connect = [
+            (
+                t("tryout.step.link"),
+                [
+                    f"syncd channel connect {name}",
+                    ("  ", t("tryout.step.approve")),
+                    f'curl -si "{t("tryout.word.link")}" | grep -i location',
+                ],
+            ),
+            (
+                t("tryout.step.code"),
+                [f"syncd channel connect {name} --code {t('tryout.word.code')}"],
+            ),
+        ]
+    steps: list[tuple[str, list[Any]]] = [
+        (
+            t("tryout.step.catalogue"),
+            [
+                "syncd init",
+                'syncd tenant add "Dapur Bu Sri"',
+                "syncd product import examples/katalog.csv",
+            ],
+        ),
+        (
+            t("tryout.step.secret", env=SECRET_ENV),
+            [f"export {SECRET_ENV}={shlex.quote(tryout.secret)}"],
+        ),
+        (t("tryout.step.add"), [tryout.add_command()]),
+        *connect,
+        (t("tryout.step.discover"), [f"syncd channel discover {name}"]),
+        (t("tryout.step.accept"), [f"syncd channel accept {name}", "syncd run --once"]),
+        (
+            t("tryout.step.sale"),
+            ["syncd sale 2xNASTAR-500 --channel whatsapp", "syncd run --once", "syncd status"],
+        ),
+    ]
+    lines = [
         t(
             "tryout.started",
             marketplace=t(f"tryout.name.{tryout.marketplace}"),
@@ -207,36 +316,18 @@ def _settings_lines(tryout: Tryout) -> list[str]:
             shop_id=tryout.shop_id,
             skus=len(tryout.skus),
         ),
-        t("tryout.pretend"),
+        t("tryout.pretend_codeless" if tryout.codeless else "tryout.pretend"),
         "",
         t("tryout.steps"),
-        "  " + t("tryout.step.catalogue"),
-        "       syncd init",
-        '       syncd tenant add "Dapur Bu Sri"',
-        "       syncd product import examples/katalog.csv",
-        "  " + t("tryout.step.secret", env=SECRET_ENV),
-        f"       export {SECRET_ENV}={shlex.quote(tryout.secret)}",
-        "  " + t("tryout.step.add"),
-        f"       {tryout.add_command()}",
-        "  " + t("tryout.step.link"),
-        f"       syncd channel connect {name}",
-        "     " + t("tryout.step.approve"),
-        f'       curl -si "{t("tryout.word.link")}" | grep -i location',
-        "  " + t("tryout.step.code"),
-        f"       syncd channel connect {name} --code {t('tryout.word.code')}",
-        "  " + t("tryout.step.discover"),
-        f"       syncd channel discover {name}",
-        "  " + t("tryout.step.accept"),
-        f"       syncd channel accept {name}",
-        "       syncd run --once",
-        "  " + t("tryout.step.sale"),
-        "       syncd sale 2xNASTAR-500 --channel whatsapp",
-        "       syncd run --once",
-        "       syncd status",
-        "",
-        t("tryout.watch"),
-        t("tryout.stop_hint"),
     ]
+    for number, (text, commands) in enumerate(steps, start=1):
+        lines.append(f"  {number}. {text}")
+        for command in commands:
+            if isinstance(command, tuple):  # a note between the commands of a step
+                lines.append("     " + command[1])
+            else:
+                lines.append(f"       {command}")
+    return [*lines, "", t("tryout.watch"), t("tryout.stop_hint")]
 
 
 def cmd_simulator(ctx: Context, args: argparse.Namespace) -> int:

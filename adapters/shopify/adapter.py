@@ -18,8 +18,9 @@ the adapter reads what Shopify holds as ``available`` now, then sets syncd's val
 2026-04) made of the shop, the outbox sequence numbers and the values, so a resent
 request is applied once. When a buyer on the web store takes a unit between the read and
 the write, Shopify refuses the swap (``CHANGE_FROM_QUANTITY_STALE``): the adapter reads
-again and writes syncd's value **moved by what Shopify itself changed since the first
-read**, so the web sale is never overwritten; syncd counts it when it pulls the order
+again and writes syncd's value **less what Shopify itself took since the first read**
+(never more than syncd's value: a rise is left to the next pull), so the web sale is
+never overwritten; syncd counts it when it pulls the order
 (Shopify moved its own stock for it: ``own_stock_follows_orders``). Up to
 ``CAS_ATTEMPTS`` rounds; a listing still racing after that is tried again at the next
 sync. Two calls per batch (read + write) of up to 100 variants.
@@ -455,8 +456,10 @@ class ShopifyAdapter(HttpAdapter):
                     results[update.listing_id] = _written(update, now)
                     continue
                 base = first.setdefault(update.listing_id, now)
-                # keep what Shopify itself changed since our first read (a web sale)
-                value = max(0, max(0, update.quantity) + (now - base))
+                # keep what Shopify itself took since our first read (a web sale); a rise
+                # is not kept (a restock syncd will pull; or a read that lied): never
+                # more than syncd's value is written, only less
+                value = max(0, max(0, update.quantity) + min(0, now - base))
                 plan.append((update, item, value, now))
             if not plan:
                 break

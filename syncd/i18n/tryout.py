@@ -25,6 +25,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "tryout.name.shopee": ("Shopee", "Shopee"),
     "tryout.name.lazada": ("Lazada", "Lazada"),
     "tryout.name.tiktok": ("TikTok Shop/Tokopedia", "TikTok Shop/Tokopedia"),
+    "tryout.name.woocommerce": ("WooCommerce", "WooCommerce"),
+    "tryout.name.shopify": ("Shopify", "Shopify"),
+    "tryout.pretend_codeless": (
+        "Toko ini hanya ada di komputer ini: tidak ada pembeli atau uang sungguhan.",
+        "This shop exists only on this computer: no real buyers or money.",
+    ),
+    "tryout.step.connect_codeless": (
+        "Sambungkan toko (tanpa tautan dan tanpa kode: syncd memeriksa kuncinya, atau meminta token dengan secret aplikasi toko):",
+        "Connect the store (no link and no code: syncd checks the key, or asks for a token with the store's app secret):",
+    ),
     "tryout.started": (
         "Toko tiruan {marketplace} berjalan di {url}: toko {shop_id} dengan {skus} SKU dari examples/katalog.csv (stok dan satu harga di toko sengaja sedikit berbeda).",
         "Pretend {marketplace} shop running at {url}: shop {shop_id} with {skus} SKUs from examples/katalog.csv (its stock and one price are a little off on purpose).",
@@ -38,17 +48,17 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "In another terminal (with SYNCD_DB pointing at your data file, e.g. export SYNCD_DB=~/try-syncd/shop.db):",
     ),
     "tryout.step.catalogue": (
-        "1. Berkas data dan katalog, bila belum ada:",
-        "1. The data file and the catalogue, if you have none yet:",
+        "Berkas data dan katalog, bila belum ada:",
+        "The data file and the catalogue, if you have none yet:",
     ),
     "tryout.step.secret": (
-        "2. Kunci rahasia aplikasi toko ini (syncd membacanya dari {env}, tidak pernah dari baris perintah, dan menyimpannya terkunci):",
-        "2. This shop's app secret (syncd reads it from {env}, never from the command line, and stores it encrypted):",
+        "Kunci rahasia aplikasi toko ini (syncd membacanya dari {env}, tidak pernah dari baris perintah, dan menyimpannya terkunci):",
+        "This shop's app secret (syncd reads it from {env}, never from the command line, and stores it encrypted):",
     ),
-    "tryout.step.add": ("3. Tambahkan tokonya:", "3. Add the shop:"),
+    "tryout.step.add": ("Tambahkan tokonya:", "Add the shop:"),
     "tryout.step.link": (
-        "4. Minta tautan izin untuk toko:",
-        "4. Ask for the shop's authorization link:",
+        "Minta tautan izin untuk toko:",
+        "Ask for the shop's authorization link:",
     ),
     "tryout.step.approve": (
         "Buka tautan itu di peramban, atau tanpa peramban (ganti TAUTAN dengan tautannya); kodenya ada setelah code= di baris location, dan jendela ini juga mencetaknya:",
@@ -56,10 +66,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "tryout.word.link": ("TAUTAN", "LINK"),
     "tryout.word.code": ("KODE", "CODE"),
-    "tryout.step.code": ("5. Kirim kodenya ke syncd:", "5. Give syncd the code:"),
+    "tryout.step.code": ("Kirim kodenya ke syncd:", "Give syncd the code:"),
     "tryout.step.discover": (
-        "6. Cocokkan produk toko dengan SKU Anda:",
-        "6. Match the shop's listings with your SKUs:",
+        "Cocokkan produk toko dengan SKU Anda:",
+        "Match the shop's listings with your SKUs:",
     ),
     "tryout.stop_hint": ("Tekan Ctrl-C untuk berhenti.", "Press Ctrl-C to stop."),
     "tryout.approved": (
@@ -215,12 +225,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "The secret key in {where} already fits the copy.",
     ),
     "tryout.step.accept": (
-        "7. Setujui syncd mengirim stok ke toko ini (harga tetap milik toko), lalu sinkronkan:",
-        "7. Accept that syncd pushes stock to this shop (prices stay the shop's), then sync:",
+        "Setujui syncd mengirim stok ke toko ini (harga tetap milik toko), lalu sinkronkan:",
+        "Accept that syncd pushes stock to this shop (prices stay the shop's), then sync:",
     ),
     "tryout.step.sale": (
-        "8. Catat penjualan WhatsApp dan lihat toko ikut berubah:",
-        "8. Record a WhatsApp sale and watch the shop follow:",
+        "Catat penjualan WhatsApp dan lihat toko ikut berubah:",
+        "Record a WhatsApp sale and watch the shop follow:",
     ),
     "tryout.watch": (
         "Setiap kali stok yang tampil di toko berubah, jendela ini mencetak satu baris.",

@@ -150,6 +150,44 @@ def test_a_person_connects_to_the_simulator_by_typing_what_it_prints(
         sim.kill()
 
 
+@pytest.mark.parametrize("marketplace", ["woocommerce", "shopify"])
+def test_an_own_store_connects_in_one_step_by_typing_what_it_prints(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, marketplace: str
+) -> None:
+    """The seller's own stores have no authorization link: a WooCommerce store takes
+    its REST key, a Shopify store's own app its client secret. The printed steps say
+    so, and typing them connects and binds every SKU of the sample catalogue."""
+    sim = Simulator(marketplace, _free_port())
+    try:
+        secret = sim.until(r"^\s*export (SYNCD_PARTNER_KEY)=(\S+)\s*$")
+        add_line = sim.until(r"^\s*(syncd channel add .*)$").group(1)
+        sim.until(r"Ctrl-C")
+        assert not any("--code" in line for line in sim.seen)  # no code to give
+        monkeypatch.setenv(secret.group(1), shlex.split(secret.group(2))[0])
+        add = shlex.split(add_line)[1:]
+        name = add[2]
+        assert cli("init").code == 0
+        assert cli("tenant", "add", "Dapur Bu Sri").code == 0
+        assert cli("product", "import", str(EXAMPLES / "katalog.csv")).code == 0
+        added = cli(*add)
+        assert added.code == 0, added.err
+        done = cli("channel", "connect", name)
+        assert done.code == 0, done.err
+        assert "http" not in done.out  # no link to open
+        found = cli("channel", "discover", name)
+        assert found.code == 0, found.err
+        listed = cli("listing", "list")
+        assert {sku for sku in KATALOG_SKUS if sku in listed.out} == KATALOG_SKUS
+        assert cli("channel", "accept", name).code == 0
+        assert cli("run", "--once").code == 0
+        code_, rest, err = sim.interrupt()
+        assert code_ == 0
+        assert err.strip() == ""
+        assert re.search(r"shop: item \S+ now shows stock \d+", rest)  # it watched the push
+    finally:
+        sim.kill()
+
+
 def t_en(key: str, **params: object) -> str:
     set_lang("en")
     try:
