@@ -8,6 +8,8 @@ instances; the daemon builds one per channel account.
 
 from __future__ import annotations
 
+import re
+import sys
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, Final
@@ -47,9 +49,6 @@ def available() -> dict[str, str]:
     built in. An entry point whose name a channel could never use (not
     ``syncd.adapter_settings.MARKETPLACE_NAME``: lower case, digits and ``_``) is left out and
     named once on stderr, rather than offered and then refused at ``channel add``."""
-    import re  # noqa: PLC0415
-    import sys  # noqa: PLC0415
-
     from syncd.adapter_settings import MARKETPLACE_NAME  # noqa: PLC0415
 
     found = {}

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from syncd import catalog, credentials, sync
+from syncd.adapter_settings import CODELESS
 from syncd.models import ChannelIn
 from syncd.store import Store
 
@@ -289,7 +290,7 @@ def connect(store: Store, tenant_id: int, market: Market, *, since: dt.datetime)
         rt = sync.build_runtime(store, vault, account)
         assert rt.adapter is not None  # noqa: S101
         try:
-            if rt.adapter.auth_kind != "oauth_refresh":  # a REST key, or client credentials
+            if rt.adapter.auth_kind in CODELESS:  # a REST key, or client credentials
                 sync.verify_key(store, rt)
             else:
                 code = shop.sim.authorize(shop.sim_id(shop.shop_id))  # the seller's login

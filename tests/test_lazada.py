@@ -115,10 +115,7 @@ def world(tmp_path: Path) -> Iterator[World]:
     sync.discover(w.store, w.rt)
     sync.push(w.store, w.rt)
     yield w
-    if w.rt.adapter is not None:
-        w.rt.adapter.close()
-    w.store.close()
-    w.harness.stop()
+    w.close()
 
 
 def reserved(w: World, sku: str) -> tuple[int, int]:

@@ -22,9 +22,7 @@ from tests.contract.test_contract import MASTER, World, build_world
 def world(tmp_path: Path) -> Iterator[World]:
     w = build_world("woocommerce", tmp_path)
     yield w
-    w.rt.adapter.close()  # type: ignore[union-attr]
-    w.store.close()
-    w.harness.stop()
+    w.close()
 
 
 @pytest.mark.parametrize("paid", ["processing", "on-hold", "completed"])

@@ -22,9 +22,8 @@ from adapters.shopify.simulator import CLIENT_SECRET, ShopifySimulator
 from syncd import catalog, inventory, ledger, sync
 from syncd.adapter import AdapterContext, StockUpdate
 from syncd.errors import NeedsReauth, RateLimited, RefreshAuth, Rejected, Retryable
-from syncd.models import MovementIn
+from syncd.models import MovementIn, SkuIn
 from tests.conftest import Cli
-from tests.contract import harness as registry
 from tests.contract.harness_shopify import ShopifyHarness
 from tests.contract.test_contract import MASTER, World, build_world
 
@@ -34,23 +33,11 @@ class _OAuthHarness(ShopifyHarness):
     auth: str = "oauth"
 
 
-def _world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cls: type[ShopifyHarness]) -> World:
-    monkeypatch.setitem(registry.HARNESSES, "shopify", cls)
-    monkeypatch.setattr("tests.contract.test_contract.HARNESSES", registry.HARNESSES)
-    return build_world("shopify", tmp_path)
-
-
-def _close(w: World) -> None:
-    w.rt.adapter.close()  # type: ignore[union-attr]
-    w.store.close()
-    w.harness.stop()
-
-
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    w = _world(tmp_path, monkeypatch, ShopifyHarness)
+def world(tmp_path: Path) -> Iterator[World]:
+    w = build_world("shopify", tmp_path, ShopifyHarness)
     yield w
-    _close(w)
+    w.close()
 
 
 def _sim(world: World) -> ShopifySimulator:
@@ -304,10 +291,8 @@ def test_the_error_table(status: int, body: object, error: type[Exception], code
 # -- authorization (§5.2) ---------------------------------------------------------------
 
 
-def test_oauth_tokens_rotate_and_a_used_refresh_token_is_refused(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    w = _world(tmp_path, monkeypatch, _OAuthHarness)
+def test_oauth_tokens_rotate_and_a_used_refresh_token_is_refused(tmp_path: Path) -> None:
+    w = build_world("shopify", tmp_path, _OAuthHarness)
     try:
         adapter = w.rt.adapter
         assert adapter is not None
@@ -330,7 +315,7 @@ def test_oauth_tokens_rotate_and_a_used_refresh_token_is_refused(
         w.harness.seed()
         assert sync.discover(w.store, w.rt).bound == 3  # 401 → one refresh → done
     finally:
-        _close(w)
+        w.close()
 
 
 def test_client_credentials_ask_for_a_token_again_instead_of_refreshing(world: World) -> None:
@@ -479,8 +464,6 @@ def test_an_order_with_many_lines_and_a_custom_item_is_read_whole(world: World) 
     ids = sim.add_product("Paket", [(f"PAKET-{n}", 1000, 10) for n in range(25)])
     with world.store.write():
         for n in range(25):
-            from syncd.models import SkuIn
-
             catalog.upsert_sku(
                 world.store, world.tenant.id, SkuIn(sku=f"PAKET-{n}", name="p", price=1000)
             )

@@ -132,10 +132,7 @@ def shop(sim: TikTokSimulator) -> Iterator[Shop]:
 def world(tmp_path: Path) -> Iterator[World]:
     w = build_world("tiktok", tmp_path)
     yield w
-    assert w.rt.adapter is not None
-    w.rt.adapter.close()
-    w.store.close()
-    w.harness.stop()
+    w.close()
 
 
 _HTTP: list[httpx.Client] = []

@@ -16,7 +16,6 @@ from syncd import catalog, ledger, sync
 from syncd.adapter import AdapterContext
 from syncd.errors import NeedsReauth, Rejected
 from tests.conftest import Cli
-from tests.contract import harness as registry
 from tests.contract.harness_woocommerce import WooHarness
 from tests.contract.test_contract import MASTER, World, build_world
 
@@ -26,19 +25,11 @@ class _QueryHarness(WooHarness):
     query_auth: bool = True
 
 
-def _world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cls: type[WooHarness]) -> World:
-    monkeypatch.setitem(registry.HARNESSES, "woocommerce", cls)
-    monkeypatch.setattr("tests.contract.test_contract.HARNESSES", registry.HARNESSES)
-    return build_world("woocommerce", tmp_path)
-
-
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    w = _world(tmp_path, monkeypatch, WooHarness)
+def world(tmp_path: Path) -> Iterator[World]:
+    w = build_world("woocommerce", tmp_path, WooHarness)
     yield w
-    w.rt.adapter.close()  # type: ignore[union-attr]
-    w.store.close()
-    w.harness.stop()
+    w.close()
 
 
 def test_variable_product_stock_is_written_on_the_variation(world: World) -> None:
@@ -63,10 +54,8 @@ def test_variable_product_stock_is_written_on_the_variation(world: World) -> Non
     assert h.sim.stock(parent, variation) == MASTER["NASTAR-500"]
 
 
-def test_a_store_that_strips_authorization_works_with_the_query_fallback(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    plain = _world(tmp_path / "plain", monkeypatch, WooHarness)
+def test_a_store_that_strips_authorization_works_with_the_query_fallback(tmp_path: Path) -> None:
+    plain = build_world("woocommerce", tmp_path / "plain", WooHarness)
     try:
         plain.harness.seed()
         plain.harness.sim.strip_authorization = True
@@ -75,10 +64,8 @@ def test_a_store_that_strips_authorization_works_with_the_query_fallback(
         # a new key would not help: the seller is told to send it as URL parameters
         assert "--setting query_auth=true" in str(info.value)
     finally:
-        plain.rt.adapter.close()  # type: ignore[union-attr]
-        plain.store.close()
-        plain.harness.stop()
-    w = _world(tmp_path / "query", monkeypatch, _QueryHarness)
+        plain.close()
+    w = build_world("woocommerce", tmp_path / "query", _QueryHarness)
     try:
         w.harness.seed()
         w.harness.sim.strip_authorization = True
@@ -89,9 +76,7 @@ def test_a_store_that_strips_authorization_works_with_the_query_fallback(
         x = w.listing("KOPI-250")
         assert w.harness.shown(x.item_id, x.variant_id) == MASTER["KOPI-250"]
     finally:
-        w.rt.adapter.close()  # type: ignore[union-attr]
-        w.store.close()
-        w.harness.stop()
+        w.close()
 
 
 def test_processing_then_cancelled_restores_stock_exactly_once(world: World) -> None:

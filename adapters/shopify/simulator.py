@@ -43,7 +43,6 @@ import hmac
 import json
 import math
 import secrets as random_tokens
-import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -68,7 +67,6 @@ from graphql import (
 
 from adapters._loopback import FAULT_KINDS, LoopbackSimulator, Reply
 from adapters.shopify.signing import TOKEN_PATH
-from adapters.shopify.webhook import signature as webhook_hmac
 
 __all__ = [
     "API_VERSIONS",
@@ -77,8 +75,6 @@ __all__ = [
     "TOKEN_PATH",
     "ShopifySimulator",
     "gid",
-    "graphql_path",
-    "webhook_hmac",
 ]
 
 JSON = dict[str, Any]
@@ -106,10 +102,6 @@ def _num(text: Any, kind: str) -> int | None:
     if isinstance(text, str) and text.startswith(prefix) and text[len(prefix) :].isdigit():
         return int(text[len(prefix) :])
     return None
-
-
-def graphql_path(version: str) -> str:
-    return f"/admin/api/{version}/graphql.json"
 
 
 def _iso(stamp: float) -> str:
@@ -219,7 +211,6 @@ class ShopifySimulator(LoopbackSimulator):
         self._idempotent: dict[str, tuple[str, JSON]] = {}
         self._budgets: dict[str, _Budget] = {}
         self._seq = 820982911946154500
-        self._read_hook_lock = threading.Lock()
 
     # -- the test's moves: catalogue, buyers, tokens ---------------------------------------
 
@@ -402,10 +393,10 @@ class ShopifySimulator(LoopbackSimulator):
         self.hold_reply(fault)
         with self._lock:
             self.log_reply(method, path, app, reply.status)
-        hook = self.after_inventory_read if read_inventory else None
-        if hook is not None:
-            with self._read_hook_lock:
+            hook = self.after_inventory_read if read_inventory else None
+            if hook is not None:  # once: taken under the lock, called outside it
                 self.after_inventory_read = None
+        if hook is not None:
             hook()
         return reply
 

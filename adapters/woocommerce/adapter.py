@@ -46,8 +46,6 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
 from adapters.kit import ApiKeyAuth, HttpAdapter, RateLimits, pages
 from adapters.woocommerce import shapes
 from adapters.woocommerce.errors import WooReply, classify
@@ -68,7 +66,6 @@ from syncd.adapter import (
 )
 from syncd.adapter_settings import AdapterSettings
 from syncd.errors import MalformedResponse, Rejected
-from syncd.http import ApiClient
 from syncd.shapes import Answer, read, read_each
 
 __all__ = ["ADAPTER", "API", "STATUS_STATE", "WooAdapter", "gmt"]
@@ -135,11 +132,6 @@ class WooAdapter(ApiKeyAuth, HttpAdapter):
     # UNCONFIRMED (§4.5): core has no rate limit; a shared host is slow. Conservative.
     rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=10, shop_rps=5)
     classify = staticmethod(classify)
-
-    def __init__(
-        self, ctx: AdapterContext, client: ApiClient, settings: WooSettings, auth: httpx.Auth
-    ) -> None:
-        super().__init__(ctx, client, settings, auth)
 
     @classmethod
     def endpoint(cls, settings: WooSettings) -> str:

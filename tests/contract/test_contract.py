@@ -28,7 +28,7 @@ from syncd.catalog import Tenant
 from syncd.errors import NeedsReauth, RateLimited, Rejected
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
-from tests.contract.harness import HARNESSES
+from tests.contract.harness import HARNESSES, Harness
 
 MASTER = {"NASTAR-250": 40, "NASTAR-500": 30, "KOPI-250": 20}
 
@@ -48,11 +48,20 @@ class World:
     def listing(self, sku: str) -> catalog.Listing:
         return next(x for x in catalog.list_listings(self.store, self.tenant.id) if x.sku == sku)
 
+    def close(self) -> None:
+        """Release the adapter's client, the database and the simulator."""
+        if self.rt.adapter is not None:
+            self.rt.adapter.close()
+        self.store.close()
+        self.harness.stop()
 
-def build_world(name: str, tmp_path: Path) -> World:
-    if name not in HARNESSES:
+
+def build_world(name: str, tmp_path: Path, harness_class: type[Harness] | None = None) -> World:
+    """A connected channel of adapter ``name`` on its simulator (``harness_class``: a
+    variant of the registered harness, e.g. with other settings)."""
+    if harness_class is None and name not in HARNESSES:
         pytest.fail(f"adapter {name!r} has no simulator harness in tests/contract/harness.py")
-    harness = HARNESSES[name]()
+    harness = (harness_class or HARNESSES[name])()
     harness.start()
     store = Store(tmp_path / "contract.db")
     tenant = catalog.add_tenant(store, "Dapur Bu Sri")
@@ -99,10 +108,7 @@ def build_world(name: str, tmp_path: Path) -> World:
 def world(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[World]:
     w = build_world(request.param, tmp_path)
     yield w
-    if w.rt.adapter is not None:
-        w.rt.adapter.close()
-    w.store.close()
-    w.harness.stop()
+    w.close()
 
 
 def test_registry_finds_builtin_and_entry_point_adapters() -> None:
@@ -384,8 +390,6 @@ def test_a_garbage_page_token_never_stops_the_shop(world: World, garbage: str) -
     and the window read again from its start; nothing is lost or counted twice. The
     same for a spoiled offset (Lazada pages by offset: until issue 11 this test skipped
     it, and a stored offset that was not a number stopped a Lazada shop for good)."""
-    import json
-
     h = world.harness
     h.seed()
     sync.discover(world.store, world.rt)
@@ -552,7 +556,4 @@ def test_lazada_never_shows_more_than_exists_once_settled(
             )
             assert h.shown(x.item_id, x.variant_id) == desired, (sku, actions)
     finally:
-        if w.rt.adapter is not None:
-            w.rt.adapter.close()
-        w.store.close()
-        w.harness.stop()
+        w.close()

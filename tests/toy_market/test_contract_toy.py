@@ -26,10 +26,7 @@ globals().update(CONTRACT_TESTS)
 def world(toy: Path, tmp_path: Path) -> Iterator[World]:
     w = build_world(NAME, tmp_path)
     yield w
-    if w.rt.adapter is not None:
-        w.rt.adapter.close()
-    w.store.close()
-    w.harness.stop()
+    w.close()
 
 
 def test_every_contract_test_on_a_world_runs_here() -> None:
