@@ -283,7 +283,7 @@ def _settings_lines(tryout: Tryout) -> list[str]:
             ),
             (
                 t("tryout.step.code"),
-                [f"syncd channel connect {name} --code {t('tryout.word.code')}"],
+                [f"syncd channel connect {name} --code={t('tryout.word.code')}"],
             ),
         ]
     steps: list[tuple[str, list[Any]]] = [
@@ -346,7 +346,7 @@ def cmd_simulator(ctx: Context, args: argparse.Namespace) -> int:
         say(
             "",
             t("tryout.approved", code=code),
-            f"       syncd channel connect {name} --code {code}",
+            f"       syncd channel connect {name} --code={code}",  # a code may begin with -
         )
 
     tryout = start_tryout(name, port, on_code)

@@ -132,7 +132,9 @@ def test_a_person_connects_to_the_simulator_by_typing_what_it_prints(
         printed = sim.until(r"(?:Code|Kode) \(.*\): (\S+)")  # the simulator says it too
         assert printed.group(1) == code
 
-        done = cli("channel", "connect", name, "--code", code)
+        # "--code=": a code may begin with "-" (TikTok's simulator draws them from
+        # token_urlsafe: 1 in 64), which "--code CODE" would read as another option
+        done = cli("channel", "connect", name, f"--code={code}")
         assert done.code == 0, done.err
         found = cli("channel", "discover", name)
         assert found.code == 0, found.err
