@@ -44,9 +44,14 @@ __all__ = [
     "OrderState",
     "PriceUpdate",
     "RemoteListing",
+    "RemoteReturn",
+    "ReturnLine",
+    "ReturnPage",
+    "ReturnState",
     "SetAside",
     "StockUpdate",
     "order_problem",
+    "return_problem",
 ]
 
 #: Normalized order states, in the only order they may advance:
@@ -151,14 +156,64 @@ class SetAside:
     raw: str = ""  # what the marketplace sent for it, as text (scrubbed when stored)
 
 
+#: Normalized return states: a return only moves forward, requested → received or
+#: requested → closed. *received*: the goods are back with the seller (the marketplace
+#: says the return is complete); *closed*: nothing comes back (rejected, cancelled by the
+#: buyer, refund without return).
+ReturnState = Literal["requested", "received", "closed"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLine:
+    """``qty`` units of one listing coming back; ``line_id`` is the order line they were
+    sold on when the marketplace says (else they are matched by item and variant)."""
+
+    item_id: str
+    variant_id: str
+    qty: int
+    line_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteReturn:
+    """A buyer's return (or a refund of goods) as of ``updated_at``.
+
+    ``restocked_by_marketplace``: the marketplace raised the stock it shows for these
+    units itself (a WooCommerce refund with restock, a Shopify refund with
+    ``restockType: RETURN``); syncd then sends its own value again.
+    """
+
+    return_id: str
+    order_id: str
+    status: str  # the marketplace's own word
+    state: ReturnState
+    updated_at: dt.datetime
+    lines: tuple[ReturnLine, ...]
+    restocked_by_marketplace: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnPage:
+    """One page of a marketplace's return list (``Adapter.pull_returns``)."""
+
+    returns: list[RemoteReturn]
+    cursor: str
+    more: bool
+
+
 @dataclass(frozen=True, slots=True)
 class OrderPage:
-    """One page of orders; ``cursor`` resumes after it. ``more`` means call again now."""
+    """One page of orders; ``cursor`` resumes after it. ``more`` means call again now.
+
+    ``returns``: returns the marketplace tells of with its orders (Lazada's units in
+    ``returned``, WooCommerce refunds, Shopify refunds); ingested in the same transaction.
+    """
 
     orders: list[RemoteOrder]
     cursor: str
     more: bool
     set_aside: tuple[SetAside, ...] = ()
+    returns: tuple[RemoteReturn, ...] = ()
 
 
 #: More units than this on one order line is not an order a small shop receives.
@@ -187,6 +242,28 @@ def order_problem(order: RemoteOrder) -> str | None:  # noqa: PLR0911 - one reas
             return f"line {line.line_id}: quantity {line.qty!r} outside 1..{MAX_LINE_QTY}"
     if not order.lines:
         return "an order without lines"
+    return None
+
+
+def return_problem(ret: RemoteReturn) -> str | None:  # noqa: PLR0911 - one reason each
+    """Why this return cannot be taken as sent (the same bounds as orders), or None."""
+    for value, what in ((ret.return_id, "return id"), (ret.order_id, "order id")):
+        if not str(value).strip():
+            return f"empty {what}"
+        if len(str(value)) > MAX_ID_LEN:
+            return f"{what} longer than {MAX_ID_LEN} characters"
+    when = ret.updated_at
+    if when.tzinfo is None or not ORDER_YEARS[0] <= when.year < ORDER_YEARS[1]:
+        return f"time out of range: {when!r}"
+    if not ret.lines:
+        return "a return without lines"
+    for line in ret.lines:
+        if not str(line.item_id).strip():
+            return "a return line without its item id"
+        if max(len(str(v)) for v in (line.line_id, line.item_id, line.variant_id)) > MAX_ID_LEN:
+            return f"return {ret.return_id}: an id longer than {MAX_ID_LEN} characters"
+        if not isinstance(line.qty, int) or not 1 <= line.qty <= MAX_LINE_QTY:
+            return f"return {ret.return_id}: quantity {line.qty!r} outside 1..{MAX_LINE_QTY}"
     return None
 
 
@@ -354,6 +431,15 @@ class Adapter(abc.ABC):
     @abc.abstractmethod
     def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
         """Orders changed after ``cursor`` (or ``since`` when there is none), one page."""
+
+    #: True when the marketplace lists returns on their own (:meth:`pull_returns`: Shopee
+    #: ``get_return_list``, TikTok's return search); elsewhere returns come with the
+    #: orders (``OrderPage.returns``) or not at all.
+    lists_returns: ClassVar[bool] = False
+
+    def pull_returns(self, cursor: str | None, since: dt.datetime) -> ReturnPage:
+        """Returns changed after ``cursor`` (or ``since``), one page (``lists_returns``)."""
+        raise NotImplementedError(f"{self.name} lists no returns")
 
     #: how many ingested orders :attr:`seen_orders` remembers per account
     SEEN_ORDERS: ClassVar[int] = 5_000

@@ -648,14 +648,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=i18n.LANGS, help=t("help.lang"))
     parser.add_argument("--actor", help=t("help.actor"))
     sub = parser.add_subparsers(dest="cmd", required=True, metavar=t("argparse.command_metavar"))
-    from syncd import cli_backup, cli_channels, cli_ops, cli_tryout  # noqa: PLC0415
+    from syncd import cli_backup, cli_channels, cli_ops, cli_returns, cli_tryout  # noqa: PLC0415
 
     adapter_options = argv is None or _sets_channel_settings(argv)
     channel = _catalog_commands(sub, adapter_options=adapter_options)
     channel.adapter_options = adapter_options  # for `channel edit` (cli_channels.commands)
     for add in (_stock_commands, _rule_commands, _report_commands):
         add(sub)
-    for module in (cli_channels, cli_ops, cli_tryout, cli_backup):
+    for module in (cli_channels, cli_returns, cli_ops, cli_tryout, cli_backup):
         module.commands(sub, channel)
     return parser
 

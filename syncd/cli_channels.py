@@ -375,6 +375,11 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
         )
     )
     ctx.print(t("time.zone_note", zone=label()))
+    from syncd.returns import waiting  # noqa: PLC0415
+
+    to_inspect = waiting(ctx.store, ctx.tenant().id)
+    if to_inspect:
+        ctx.print(t("status.returns_waiting", count=to_inspect))
     bad = 0
     for r in rows:
         health = states[r["id"]]

@@ -278,4 +278,47 @@ ALTER TABLE quarantine ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE quarantine ADD COLUMN retry_at TEXT;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
+# v5: returns (issue 12). A buyer's return moves stock only when the goods are back and
+# sellable: each line of a return is kept with its state on the marketplace (requested →
+# received | closed) and what syncd did with it (`disposition`): restocked at once
+# (the tenant's `return_policy` 'auto'), waiting for the seller's inspection ('inspect':
+# `syncd return receive ORDER [--damaged]`), written off as damaged, nothing to restock,
+# or 'early' (the goods are back before syncd has seen the order deducted). Marketplaces
+# that list returns on their own (Shopee, TikTok) keep their own cursor.
+_V5 = """
+ALTER TABLE tenant ADD COLUMN return_policy TEXT NOT NULL DEFAULT 'auto'
+    CHECK (return_policy IN ('auto', 'inspect'));
+CREATE TABLE return_line (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER NOT NULL REFERENCES channel_account(id),
+    return_id TEXT NOT NULL,
+    order_id TEXT NOT NULL,
+    line_id TEXT NOT NULL DEFAULT '',
+    item_id TEXT NOT NULL,
+    variant_id TEXT NOT NULL DEFAULT '',
+    qty INTEGER NOT NULL CHECK (qty > 0),
+    state TEXT NOT NULL CHECK (state IN ('requested', 'received', 'closed')),
+    status TEXT NOT NULL,
+    restocked_by_marketplace INTEGER NOT NULL DEFAULT 0,
+    disposition TEXT NOT NULL DEFAULT 'pending' CHECK (disposition IN
+        ('pending', 'early', 'waiting', 'restocked', 'damaged', 'none')),
+    restocked INTEGER NOT NULL DEFAULT 0,
+    note TEXT NOT NULL DEFAULT '',
+    decided_by TEXT,
+    decided_at TEXT,
+    updated_at TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    UNIQUE (channel_account_id, return_id, item_id, variant_id, line_id)
+);
+CREATE INDEX return_line_by_order ON return_line (channel_account_id, order_id);
+CREATE INDEX return_line_by_tenant ON return_line (tenant_id, disposition);
+CREATE TABLE return_cursor (
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER PRIMARY KEY REFERENCES channel_account(id),
+    cursor TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)

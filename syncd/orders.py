@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import structlog
 
-from syncd import inventory, outbox
+from syncd import inventory, outbox, returns
 from syncd.adapter import OrderLine, OrderPage, RemoteOrder, SetAside, order_problem
 from syncd.catalog import bundle_components, now
 from syncd.models import MovementIn
@@ -76,6 +76,7 @@ class IngestReport:
     set_aside: list[SetAside] = field(default_factory=list)  # new in quarantine this page
     taken: list[RemoteOrder] = field(default_factory=list)  # read well and ingested
     aside_ids: list[str] = field(default_factory=list)  # every order set aside this page
+    return_report: returns.ReturnReport | None = None  # what the page's returns did
 
 
 def _iso(value: dt.datetime) -> str:
@@ -110,15 +111,36 @@ def _binding(ctx: _Page, line: OrderLine) -> int | None:
     return None if found is None else int(found)
 
 
+def _units(ctx: _Page, order: RemoteOrder, line: OrderLine, step: tuple[str, str, bool]) -> int:
+    """Units a step moves: the line's, except a restore (WooCommerce: an order cancelled
+    after payment) never puts back what a return of the same order already did."""
+    if step[0] != "restock":
+        return line.qty
+    done = returns.claimed(ctx.store, ctx.account_id, order.order_id, line.item_id, line.variant_id)
+    if not done:
+        return line.qty
+    # units of this listing sold by the order, less what was restored or returned before
+    sold, restored = ctx.store.conn.execute(
+        "SELECT COALESCE(SUM(qty), 0), COALESCE(SUM(CASE WHEN state = 'returned' "
+        "AND line_id != ? THEN qty ELSE 0 END), 0) FROM order_line WHERE channel_account_id = ? "
+        "AND order_id = ? AND item_id = ? AND variant_id = ? AND state IN ('shipped', 'returned')",
+        (line.line_id, ctx.account_id, order.order_id, line.item_id, line.variant_id),
+    ).fetchone()
+    return max(0, min(line.qty, int(sold) - int(restored) - done))
+
+
 def _movements(
     ctx: _Page, order: RemoteOrder, line: OrderLine, sku_id: int, step: tuple[str, str, bool]
 ) -> list[MovementIn]:
     name, kind, from_reserved = step
+    units = _units(ctx, order, line, step)
+    if units == 0:
+        return []
     parts = bundle_components(ctx.store, sku_id)
     if parts:
-        targets = [(c.sku, q * line.qty) for c, q in parts]
+        targets = [(c.sku, q * units) for c, q in parts]
     else:
-        targets = [(str(ctx.store.scalar("SELECT sku FROM sku WHERE id = ?", (sku_id,))), line.qty)]
+        targets = [(str(ctx.store.scalar("SELECT sku FROM sku WHERE id = ?", (sku_id,))), units)]
     return [
         MovementIn.model_validate(
             {
@@ -301,6 +323,10 @@ def ingest(
                 )
             report.moved_remote = {}
             report.touched |= before
+        # returns told of with the orders (Lazada, WooCommerce, Shopify), then the ones
+        # that came back before their order was seen deducted
+        report.return_report = returns.apply_returns(work, account_id, page.returns)
+        returns.settle_orders(work, account_id, [o.order_id for o in report.taken])
         report.set_aside = _set_aside(store, tenant_id, account_id, aside, cursor_before)
         report.aside_ids = [item.order_id for item in aside if item.order_id]
         store.conn.execute(

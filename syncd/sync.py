@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import structlog
 
-from syncd import credentials, events, inventory, orders, outbox
+from syncd import credentials, events, inventory, orders, outbox, returns
 from syncd.adapter import (
     Adapter,
     AdapterContext,
@@ -56,6 +56,7 @@ __all__ = [
     "load_accounts",
     "pause",
     "pull_orders",
+    "pull_returns",
     "push",
     "refresh_tokens",
     "sync_account",
@@ -384,6 +385,8 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.unmatched += report.unmatched
         total.touched |= report.touched
+        if report.return_report is not None:
+            _note_returns(store, rt, report.return_report)
         if not page.more:
             break
     if total.unmatched:
@@ -396,6 +399,65 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
             account_id=rt.account.id,
             items=sorted(set(total.unmatched))[:20],
         )
+    if adapter.lists_returns:
+        # a return list that fails never holds up the orders (committed above) nor the
+        # pushes that pull first: it is read again at the next poll
+        try:
+            pull_returns(store, rt)
+        except AdapterError as exc:
+            if isinstance(exc, NeedsReauth):
+                raise
+            _log.warning("returns.pull_failed", account=rt.account.id, error=str(exc))
+            events.record(
+                store,
+                "returns.pull_failed",
+                f"return list not read: {exc}",
+                level="warning",
+                tenant_id=rt.account.tenant_id,
+                account_id=rt.account.id,
+            )
+    return total
+
+
+def _note_returns(store: Store, rt: AccountRuntime, report: returns.ReturnReport) -> None:
+    """Events for the operator and the seller: returns set aside, returns to inspect."""
+    for why in report.set_aside:
+        events.record(
+            store,
+            "return.set_aside",
+            f"return set aside: {why}",
+            level="warning",
+            tenant_id=rt.account.tenant_id,
+            account_id=rt.account.id,
+        )
+    if report.waiting:
+        events.record(
+            store,
+            "return.waiting",
+            f"{report.waiting} returned line(s) wait for inspection (syncd return list)",
+            level="info",
+            tenant_id=rt.account.tenant_id,
+            account_id=rt.account.id,
+        )
+
+
+def pull_returns(store: Store, rt: AccountRuntime) -> returns.ReturnReport:
+    """Pull every changed return page by page (marketplaces that list returns on their
+    own: ``Adapter.lists_returns``); each page and its cursor commit together."""
+    assert rt.adapter is not None  # noqa: S101
+    adapter = rt.adapter
+    total = returns.ReturnReport()
+    since = dt.datetime.fromisoformat(rt.account.integration_start)
+    for _ in range(MAX_PAGES):
+        cursor = returns.load_cursor(store, rt.account.id)
+        page = with_auth(store, rt, lambda c=cursor: adapter.pull_returns(c, since))  # type: ignore[misc]
+        report = returns.ingest(store, rt.account.tenant_id, rt.account.id, page)
+        _note_returns(store, rt, report)
+        for name in ("returns", "restocked", "waiting", "ignored"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        total.set_aside += report.set_aside
+        if not page.more:
+            break
     return total
 
 

@@ -14,7 +14,18 @@ import os
 import string
 from typing import Final, Literal
 
-from syncd.i18n import channels, cli, core, importing, rules, safety, sync, tryout, words
+from syncd.i18n import (
+    channels,
+    cli,
+    core,
+    importing,
+    returns,
+    rules,
+    safety,
+    sync,
+    tryout,
+    words,
+)
 
 Lang = Literal["id", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("id", "en")
@@ -27,6 +38,7 @@ for _part in (
     sync.MESSAGES,
     importing.MESSAGES,
     channels.MESSAGES,
+    returns.MESSAGES,
     safety.MESSAGES,
     tryout.MESSAGES,
     words.MESSAGES,
