@@ -142,6 +142,10 @@ _LIFECYCLE: Final = (
     "listing.moved",
     "quarantine.retry",
     "quarantine.dismissed",
+    # returns (``sync._note_returns``, ``sync.pull_orders``): their data is their text's
+    "return.set_aside",
+    "return.waiting",
+    "returns.pull_failed",
 )
 
 _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
@@ -186,12 +190,13 @@ def level(name: str) -> str:
 # -- ledger ------------------------------------------------------------------------
 
 _ORDER_REASON = re.compile(r"order (?P<order>\S+) (?P<status>\S+)")
+_RETURN_REASON = re.compile(r"return (?P<ret>\S+) of order (?P<order>\S+)")
 _IMPORT_REASON = re.compile(r"(?P<file>.+) row (?P<row>\d+)")
 
 
 def ledger_source(source: str, channel: str | None, channel_name: str | None) -> str:
     """Where a movement came from: a channel's name, the offline channel, an import, by hand."""
-    if source == "order":
+    if source in ("order", "return"):
         return channel_name or t("source.gone_channel", id=channel or "?")
     if channel:
         key = f"offline.{channel}"
@@ -208,6 +213,8 @@ def ledger_reason(source: str, reason: str, key: str) -> str:
         if step_key in CATALOGUE:
             return t("ledger.order_reason", order=match["order"], step=t(step_key))
         return reason
+    if source == "return" and (match := _RETURN_REASON.fullmatch(reason)):
+        return t("ledger.return_reason", order=match["order"], ret=match["ret"])
     if source == "import" and (match := _IMPORT_REASON.fullmatch(reason)):
         return t("ledger.import_reason", file=match["file"], row=match["row"])
     return reason

@@ -415,6 +415,7 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
                 level="warning",
                 tenant_id=rt.account.tenant_id,
                 account_id=rt.account.id,
+                detail=str(exc),
             )
     return total
 
@@ -429,6 +430,7 @@ def _note_returns(store: Store, rt: AccountRuntime, report: returns.ReturnReport
             level="warning",
             tenant_id=rt.account.tenant_id,
             account_id=rt.account.id,
+            reason=why,
         )
     if report.waiting:
         events.record(
@@ -438,6 +440,7 @@ def _note_returns(store: Store, rt: AccountRuntime, report: returns.ReturnReport
             level="info",
             tenant_id=rt.account.tenant_id,
             account_id=rt.account.id,
+            count=report.waiting,
         )
 
 

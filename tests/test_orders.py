@@ -20,6 +20,11 @@ T0 = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
 
 @pytest.fixture
 def shop(store: Store, tenant: Tenant) -> int:
+    return make_shop(store, tenant)
+
+
+def make_shop(store: Store, tenant: Tenant) -> int:
+    """Nastar (20), kopi (10) and a hampers bundle bound on one Shopee channel."""
     add_skus(
         store,
         tenant,

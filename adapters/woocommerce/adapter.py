@@ -62,6 +62,9 @@ from syncd.adapter import (
     PriceUpdate,
     RemoteListing,
     RemoteOrder,
+    RemoteReturn,
+    ReturnLine,
+    SetAside,
     StockUpdate,
 )
 from syncd.adapter_settings import AdapterSettings
@@ -133,6 +136,12 @@ class WooAdapter(ApiKeyAuth, HttpAdapter):
     rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=10, shop_rps=5)
     classify = staticmethod(classify)
 
+    def __init__(self, ctx: AdapterContext, client: Any, settings: Any, auth: Any) -> None:
+        super().__init__(ctx, client, settings, auth)
+        #: order id → the refund ids read (and committed) for it: not read again
+        self.refunds_read: dict[str, frozenset[str]] = {}
+        self._refund_ids: dict[str, frozenset[str]] = {}  # read this page, not yet committed
+
     @classmethod
     def endpoint(cls, settings: WooSettings) -> str:
         if not settings.base_url:
@@ -175,7 +184,7 @@ class WooAdapter(ApiKeyAuth, HttpAdapter):
 
     # -- listings --------------------------------------------------------------------------
 
-    def _page_of(self, path: str, shape: type[shapes.Variation], params: dict[str, Any]) -> Any:
+    def _page_of(self, path: str, shape: type[Answer], params: dict[str, Any]) -> Any:
         def fetch(page: int | None) -> tuple[list[Any], int | None]:
             number = page or 1
             reply = self._get(path, {**params, "per_page": PER_PAGE, "page": number})
@@ -266,6 +275,7 @@ class WooAdapter(ApiKeyAuth, HttpAdapter):
             raise MalformedResponse(f"WooCommerce {ORDERS}: not a page of ours", code="paging")
         raw: list[Any] = reply.body
         orders, aside = read_each(raw, shapes.Order, _order, id_key="id")
+        orders, returns = self._with_refunds(orders, raw, aside)
         times = [int(o.updated_at.timestamp()) for o in orders]
         now = int(self.ctx.now().timestamp())
         if len(raw) >= PER_PAGE and _next_page(reply, number, ORDERS) is not None:
@@ -274,10 +284,53 @@ class WooAdapter(ApiKeyAuth, HttpAdapter):
                 state = {"from": last - 1, "page": 1}
             else:  # a whole page within one second: step over it by page
                 state = {"from": state["from"], "page": number + 1}
-            return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
+            return OrderPage(
+                orders, json.dumps(state), more=True, set_aside=tuple(aside), returns=returns
+            )
         last = max(times, default=state["from"])
         nxt = {"from": max(state["from"], min(last, now) - OVERLAP), "page": 1}
-        return OrderPage(orders, json.dumps(nxt), more=False, set_aside=tuple(aside))
+        return OrderPage(
+            orders, json.dumps(nxt), more=False, set_aside=tuple(aside), returns=returns
+        )
+
+    # -- refunds: a refund of units is a return whose goods are back ------------------------
+
+    def _with_refunds(
+        self, orders: list[RemoteOrder], raw: list[Any], aside: list[SetAside]
+    ) -> tuple[list[RemoteOrder], tuple[RemoteReturn, ...]]:
+        """The refunds of this page's orders, read from ``/orders/{id}/refunds`` for orders
+        that list refunds not read before (refunds do not change once made). An order whose
+        refunds cannot be read is set aside with the reason, so it is read again soon."""
+        listed = {str(r.get("id")): r.get("refunds") for r in raw if isinstance(r, dict)}
+        kept: list[RemoteOrder] = []
+        found: list[RemoteReturn] = []
+        for order in orders:
+            ids = frozenset(
+                str(x.get("id")) for x in listed.get(order.order_id) or () if isinstance(x, dict)
+            )
+            if not ids or self.refunds_read.get(order.order_id) == ids:
+                kept.append(order)
+                continue
+            path = f"{ORDERS}/{order.order_id}/refunds"
+            try:
+                refunds = list(self._page_of(path, shapes.Refund, {}))
+            except MalformedResponse as exc:
+                aside.append(SetAside(order.order_id, f"its refunds: {exc}"[:300]))
+                continue
+            found += [r for r in (_return(order, x) for x in refunds) if r is not None]
+            self._refund_ids[order.order_id] = ids
+            kept.append(order)
+        return kept, tuple(found)
+
+    def ingested(self, orders: Sequence[RemoteOrder], set_aside: Sequence[str] = ()) -> None:
+        """Committed: the refunds read with these orders need not be read again."""
+        super().ingested(orders, set_aside)
+        for order in orders:
+            ids = self._refund_ids.pop(order.order_id, None)
+            if ids is not None:
+                self.refunds_read[order.order_id] = ids
+        while len(self.refunds_read) > self.SEEN_ORDERS:
+            self.refunds_read.pop(next(iter(self.refunds_read)))
 
 
 ADAPTER = WooAdapter
@@ -328,6 +381,41 @@ def _listing(product: shapes.Product, variation: shapes.Variation | None) -> Rem
         name=product.name,
         stock=own.stock_quantity or 0,
         price=own.regular_price or own.price,
+    )
+
+
+def _return(order: RemoteOrder, refund: Any) -> RemoteReturn | None:
+    """A refund of units as a return whose goods are back (None: money only).
+
+    WooCommerce has no return requests of its own (plugins add them): a refund is made
+    by the seller, and a refund of units is the seller's word that they came back. Core
+    restocks them when the refund asks it to (``api_restock``, the "Restock refunded
+    items" box), but the REST answer does not say whether it did (the ``_restock_refunded
+    _items`` item meta is protected): UNCONFIRMED either way, so the core is told the
+    store may have raised its own stock (``restocked_by_marketplace``) and sends syncd's
+    value again, which is right whatever the store did. The tenant's return policy then
+    decides whether the units go back into syncd's stock at once or wait for inspection.
+    """
+    assert isinstance(refund, shapes.Refund)  # noqa: S101 - its shape
+    lines = tuple(
+        ReturnLine(
+            item_id=item.product_id,
+            variant_id="" if item.variation_id == "0" else item.variation_id,
+            qty=item.quantity,
+        )
+        for item in refund.line_items
+        if item.quantity > 0
+    )
+    if not lines:
+        return None
+    return RemoteReturn(
+        return_id=refund.id,
+        order_id=order.order_id,
+        status="refund",
+        state="received",
+        updated_at=refund.date_created_gmt,
+        lines=lines,
+        restocked_by_marketplace=True,
     )
 
 

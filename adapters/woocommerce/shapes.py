@@ -30,6 +30,9 @@ __all__ = [
     "Money",
     "Order",
     "Product",
+    "Refund",
+    "RefundLine",
+    "RefundRef",
     "Variation",
     "WcError",
     "WcId",
@@ -120,9 +123,39 @@ class LineItem(Answer):
     quantity: Qty
 
 
+class RefundRef(Answer):
+    """A refund as an order lists it: its id (its line items come from /refunds)."""
+
+    id: WcId
+
+
 class Order(Answer):
     id: WcId
     status: Word
     date_created_gmt: WcTime
     date_modified_gmt: WcTime
     line_items: list[LineItem] = Field(default_factory=list)
+    refunds: list[RefundRef] = Field(default_factory=list)
+
+
+def _refunded_units(value: Any) -> int:
+    """A refund line's ``quantity``: the units refunded, negative (``wc_create_refund``
+    stores ``qty * -1``); 0 for a line refunded in money only. Read as units, ≥ 0."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(10**6) <= value <= 0:
+        return -value
+    raise ValueError("not a refunded quantity (a whole number from -1000000 to 0)")
+
+
+class RefundLine(Answer):
+    id: WcId
+    product_id: WcId
+    variation_id: WcId = "0"
+    quantity: Annotated[int, PlainValidator(_refunded_units)] = 0
+
+
+class Refund(Answer):
+    """One refund of ``/orders/{id}/refunds`` (§4.2)."""
+
+    id: WcId
+    date_created_gmt: WcTime
+    line_items: list[RefundLine] = Field(default_factory=list)

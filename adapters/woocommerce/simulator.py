@@ -162,6 +162,18 @@ class _Line:
     variation_id: int
     sku: str
     qty: int
+    reduced: int = 0  # core's ``_reduced_stock`` item meta: units reduced, not restocked
+    refunded: int = 0  # units refunded so far
+
+
+@dataclass
+class _Refund:
+    id: int
+    created: float
+    reason: str
+    amount: int
+    lines: list[tuple[int, _Line, int]]  # (refund line id, order line, units)
+    restocked: bool
 
 
 @dataclass
@@ -172,6 +184,7 @@ class _Order:
     modified: float
     lines: list[_Line]
     reduced: bool = False
+    refunds: list[_Refund] = field(default_factory=list)
 
 
 def _json(status: int, body: Any, headers: Iterable[tuple[str, str]] = ()) -> Reply:
@@ -317,7 +330,15 @@ class WooSimulator(LoopbackSimulator):
             elif status in RESTORING and order.reduced:
                 self._move_stock(order, +1)
                 order.reduced = False
+            if status == "refunded" and any(ln.refunded < ln.qty for ln in order.lines):
+                # ``wc_order_fully_refunded``: the rest of the money, no line items, no restock
+                order.refunds.append(_Refund(self._next_id(), self.now(), "", 0, [], False))
             order.status, order.modified = status, self.now()
+
+    def line_ids(self, order_id: int) -> list[int]:
+        """The ids of an order's line items (a refund names them)."""
+        with self._lock:
+            return [line.id for line in self._orders[order_id].lines]
 
     def order_status(self, order_id: int) -> str:
         with self._lock:
@@ -325,11 +346,93 @@ class WooSimulator(LoopbackSimulator):
 
     def _move_stock(self, order: _Order, sign: int) -> None:
         for line in order.lines:
-            obj = self._object(line.product_id, line.variation_id)
-            if obj.stock is not None:  # core changes only managed stock (and allows < 0)
-                obj.stock += sign * line.qty
-                obj.modified = self.now()
-                self._observe("store", line.product_id, line.variation_id, obj.stock)
+            # core reduces each item once and, on restore, gives back what is still
+            # reduced (``_reduced_stock``: a refund's restock already took its units)
+            units = line.qty if sign < 0 else line.reduced
+            line.reduced = line.qty if sign < 0 else 0
+            self._change_stock(line, sign * units)
+
+    def _change_stock(self, line: _Line, units: int) -> None:
+        obj = self._object(line.product_id, line.variation_id)
+        if obj.stock is not None and units:  # core changes only managed stock (< 0 allowed)
+            obj.stock += units
+            obj.modified = self.now()
+            self._observe("store", line.product_id, line.variation_id, obj.stock)
+
+    def refund(
+        self,
+        order_id: int,
+        lines: Iterable[tuple[int, int]],
+        *,
+        restock: bool = True,
+        reason: str = "",
+    ) -> int:
+        """The seller refunds (line id, units) of an order (``wc_create_refund``): each
+        line's units come back to stock when ``restock`` and the line's stock was reduced
+        (``wc_restock_refunded_items``); all units refunded makes the order ``refunded``;
+        the order's ``date_modified`` moves either way. Returns the refund's id."""
+        with self._lock:
+            order = self._orders[order_id]
+            by_id = {line.id: line for line in order.lines}
+            taken: list[tuple[int, _Line, int]] = []
+            for line_id, units in lines:
+                line = by_id.get(line_id)
+                if line is None or units < 0 or line.refunded + units > line.qty:
+                    raise ApiError(
+                        400, "woocommerce_rest_cannot_create_order_refund", "Invalid refund amount."
+                    )
+                if units:
+                    taken.append((self._next_id(), line, units))
+            refund = _Refund(self._next_id(), self.now(), reason, 0, taken, restock)
+            for _, line, units in taken:
+                line.refunded += units
+                if restock and line.reduced:
+                    back = min(units, line.reduced)
+                    line.reduced -= back
+                    self._change_stock(line, back)
+            order.refunds.append(refund)
+            if all(line.refunded == line.qty for line in order.lines):
+                order.status = "refunded"  # ``woocommerce_order_fully_refunded_status``
+            order.modified = self.now()
+            return refund.id
+
+    def _refunds(self, order_id: int) -> list[JSON]:
+        order = self._orders.get(order_id)
+        if order is None:
+            raise ApiError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
+        return [_refund_json(r) for r in sorted(order.refunds, key=lambda r: -r.id)]
+
+    def _refund_request(self, order_id: int, body: bytes) -> Reply:
+        """``POST /orders/{id}/refunds`` (WC_REST_Order_Refunds_Controller): ``line_items``
+        ``[{id, quantity, refund_total}]``, ``api_restock`` (default true), ``api_refund``
+        (default true: the payment gateway refunds the money; COD and bank transfer
+        cannot, so it is refused unless false, as core refuses it)."""
+        data = _object_body(body)
+        if data.get("api_refund", True) not in (False, "false", 0):
+            raise ApiError(
+                500,
+                "woocommerce_rest_cannot_create_order_refund",
+                "The payment gateway for this order does not support automatic refunds.",
+            )
+        items = data.get("line_items", [])
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): line_items")
+        lines = []
+        for item in items:
+            try:
+                lines.append((int(item["id"]), int(item.get("quantity", 0))))
+            except (KeyError, TypeError, ValueError):
+                raise ApiError(
+                    400, "rest_invalid_param", "Invalid parameter(s): line_items"
+                ) from None
+        if order_id not in self._orders:
+            raise ApiError(404, "woocommerce_rest_order_invalid_id", "Invalid order ID.")
+        restock = data.get("api_restock", True) not in (False, "false", 0)
+        refund_id = self.refund(
+            order_id, lines, restock=restock, reason=str(data.get("reason", ""))
+        )
+        order = self._orders[order_id]
+        return _json(201, _refund_json(next(r for r in order.refunds if r.id == refund_id)))
 
     # -- HTTP
 
@@ -396,7 +499,7 @@ class WooSimulator(LoopbackSimulator):
             return Reply(200, reply.body[: len(reply.body) // 2], reply.headers)
         return reply
 
-    def _route(self, req: _Req) -> Reply:  # noqa: PLR0911 - one per route
+    def _route(self, req: _Req) -> Reply:  # noqa: PLR0911, PLR0912 - one per route
         method, path, query, body = req.method, req.path, req.query, req.body
         if not path.startswith(API + "/"):
             raise ApiError(404, "rest_no_route", "No route was found matching the URL")
@@ -407,6 +510,14 @@ class WooSimulator(LoopbackSimulator):
         if parts[:1] != ["products"]:
             if method == "GET" and parts == ["orders"]:
                 return self._list(path, query, self._order_list(query))
+            if len(parts) == 3 and parts[0] == "orders" and parts[2] == "refunds":
+                oid = _id_of(parts[1]) or 0
+                if method == "GET":
+                    with self._lock:
+                        return self._list(path, query, self._refunds(oid))
+                if method == "POST":
+                    with self._lock:
+                        return self._refund_request(oid, body)
             raise ApiError(404, "rest_no_route", "No route was found matching the URL and method")
         if method == "GET" and len(parts) == 1:
             return self._list(path, query, self._product_list())
@@ -643,6 +754,36 @@ def _order_json(o: _Order) -> JSON:
                 "sku": line.sku,
             }
             for line in o.lines
+        ],
+        # the order's refunds, as core's orders controller lists them (the line items of
+        # each are read from /orders/{id}/refunds)
+        "refunds": [
+            {"id": r.id, "reason": r.reason, "total": f"-{r.amount}"}
+            for r in sorted(o.refunds, key=lambda r: -r.id)
+        ],
+    }
+
+
+def _refund_json(r: _Refund) -> JSON:
+    """One refund as ``/orders/{id}/refunds`` answers: line items with negative quantities
+    (``wc_create_refund`` sets ``quantity * -1``)."""
+    return {
+        "id": r.id,
+        "date_created": _site(r.created),
+        "date_created_gmt": _gmt(r.created),
+        "amount": str(r.amount),
+        "reason": r.reason,
+        "refunded_payment": False,
+        "line_items": [
+            {
+                "id": rid,
+                "product_id": line.product_id,
+                "variation_id": line.variation_id,
+                "quantity": -units,
+                "sku": line.sku,
+                "meta_data": [],  # core's ``_refunded_item_id`` is protected meta: not shown
+            }
+            for rid, line, units in r.lines
         ],
     }
 

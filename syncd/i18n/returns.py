@@ -96,6 +96,22 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Kebijakan retur harus auto atau inspect, bukan '{value}'.",
         "The return policy must be auto or inspect, not '{value}'.",
     ),
+    "event.return.set_aside": (
+        "Retur disisihkan, stok tidak diubah: {reason}",
+        "Return set aside, stock not moved: {reason}",
+    ),
+    "event.return.waiting": (
+        "{count} baris retur menunggu pemeriksaan: syncd return list --open",
+        "{count} returned line(s) wait for inspection: syncd return list --open",
+    ),
+    "event.returns.pull_failed": (
+        "Daftar retur belum terbaca (dicoba lagi nanti; pesanan tetap jalan): {detail}",
+        "Return list not read (tried again later; orders carry on): {detail}",
+    ),
+    "ledger.return_reason": (
+        "retur {ret} pesanan {order}",
+        "return {ret} of order {order}",
+    ),
     "status.returns_waiting": (
         "{count} baris retur menunggu pemeriksaan: syncd return list --open",
         "{count} returned line(s) wait for inspection: syncd return list --open",

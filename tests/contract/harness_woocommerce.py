@@ -34,6 +34,7 @@ class WooHarness(SimHarness):
         "stock": STOCK_WRITES,  # the batch calls that write stock
         "items": "/wp-json/wc/v3/products",
         "refresh": "/wc-auth/*",  # nothing to refresh: never called
+        "returns": "/wp-json/wc/v3/orders/*/refunds",
     }
 
     def start(self, *, latency: float = 0.0, rate_limit: tuple[float, int] | None = None) -> None:
@@ -87,6 +88,19 @@ class WooHarness(SimHarness):
 
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_item(int(variant_id or item_id), reason)
+
+    # WooCommerce core has no return requests (plugins add them): a return is the
+    # seller's refund of the units once they are back, with "restock refunded items"
+    def request_return(self, order_id: str, qty: int) -> str:
+        return f"{order_id}:{qty}"  # nothing on the store yet
+
+    def complete_return(self, handle: str) -> None:
+        order_id, qty = handle.split(":")
+        first = self.sim.line_ids(int(order_id))[0]
+        self.sim.refund(int(order_id), [(first, int(qty))], restock=True, reason="retur")
+
+    def close_return(self, handle: str) -> None:
+        """A request the seller turns down: no refund, nothing on the store."""
 
     def inject(self, kind: str, where: str, times: int = 1) -> None:
         """kind: 429, 500, timeout, malformed, expire_token, retryable_body, fatal_body."""
