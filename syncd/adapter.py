@@ -166,7 +166,9 @@ ReturnState = Literal["requested", "received", "closed"]
 @dataclass(frozen=True, slots=True)
 class ReturnLine:
     """``qty`` units of one listing coming back; ``line_id`` is the order line they were
-    sold on when the marketplace says (else they are matched by item and variant)."""
+    sold on when the marketplace says (kept for the record: the core matches a return
+    with its order by item and variant, and never puts back more units of a listing
+    than the order sold of it)."""
 
     item_id: str
     variant_id: str
@@ -199,6 +201,8 @@ class ReturnPage:
     returns: list[RemoteReturn]
     cursor: str
     more: bool
+    #: returns that could not be read as sent, each "return id: why" (an event each)
+    set_aside: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from syncd import audit
 from syncd.errors import NotFound, UserError
 from syncd.models import ChannelIn, Component, ListingIn, SkuIn, TenantIn
 from syncd.store import Store
@@ -374,8 +375,35 @@ def get_channel(store: Store, tenant_id: int, name: str) -> Channel:
     return _channel(row)
 
 
+def item_text(item_id: str, variant_id: str) -> str:
+    """A marketplace item as the seller reads it: ``7001`` or ``7001/2``."""
+    return item_id + (f"/{variant_id}" if variant_id else "")
+
+
+def _channel_change(
+    store: Store, tenant_id: int, channel: Channel, change: tuple[str, str, object, object]
+) -> None:
+    """Keep one change of a channel: (actor, what, old, new)."""
+    actor, what, old, new = change
+    audit.record_change(
+        store,
+        tenant_id,
+        actor=actor,
+        what="channel",
+        subject=f"{channel.name}: {what}",
+        old=old,
+        new=new,
+        account_id=channel.id,
+    )
+
+
 def accept_channel(
-    store: Store, tenant_id: int, name: str, *, price_sync: str | None = None
+    store: Store,
+    tenant_id: int,
+    name: str,
+    *,
+    price_sync: str | None = None,
+    actor: str = "syncd",
 ) -> Channel:
     """The seller accepts that syncd pushes to this channel (stock; prices if price_sync)."""
     channel = get_channel(store, tenant_id, name)
@@ -385,6 +413,11 @@ def accept_channel(
             "price_sync = COALESCE(?, price_sync) WHERE id = ?",
             (now(), price_sync, channel.id),
         )
+        after = get_channel(store, tenant_id, name)
+        accepted = (channel.accepted_at is not None, after.accepted_at is not None)
+        _channel_change(store, tenant_id, channel, (actor, "accepted", *accepted))
+        prices = (channel.price_sync, after.price_sync)
+        _channel_change(store, tenant_id, channel, (actor, "price_sync", *prices))
     return get_channel(store, tenant_id, name)
 
 
@@ -398,6 +431,7 @@ def edit_channel(
     integration_start: str | None = None,
     price_sync: str | None = None,
     new_name: str | None = None,
+    actor: str = "syncd",
 ) -> tuple[Channel, list[tuple[str, object, object]]]:
     """Change a channel's settings; returns it and (what, before, after) per change."""
     channel = get_channel(store, tenant_id, name)
@@ -428,10 +462,14 @@ def edit_channel(
             "price_sync = COALESCE(?, price_sync), name = COALESCE(?, name) WHERE id = ?",
             (json.dumps(merged), integration_start, price_sync, new_name, channel.id),
         )
+        for what, before, after in changes:
+            _channel_change(store, tenant_id, channel, (actor, what, before, after))
     return get_channel(store, tenant_id, new_name or name), changes
 
 
-def set_paused(store: Store, tenant_id: int, name: str, *, paused: bool) -> Channel:
+def set_paused(
+    store: Store, tenant_id: int, name: str, *, paused: bool, actor: str = "syncd"
+) -> Channel:
     """Pause (neither polled nor pushed) or resume a channel."""
     channel = get_channel(store, tenant_id, name)
     with store.write():
@@ -439,6 +477,8 @@ def set_paused(store: Store, tenant_id: int, name: str, *, paused: bool) -> Chan
             "UPDATE channel_account SET paused_at = ? WHERE id = ?",
             (now() if paused else None, channel.id),
         )
+        was = channel.paused_at is not None
+        _channel_change(store, tenant_id, channel, (actor, "paused", was, paused))
     return get_channel(store, tenant_id, name)
 
 
@@ -468,7 +508,7 @@ def channel_footprint(store: Store, channel_id: int) -> tuple[int, int, int]:
     return int(listings), int(orders), int(movements)
 
 
-def remove_channel(store: Store, tenant_id: int, name: str) -> Removed:
+def remove_channel(store: Store, tenant_id: int, name: str, *, actor: str = "syncd") -> Removed:
     """Remove a channel: its listings, pending pushes, rules, cursor and secrets go; its
     orders and ledger movements stay (they refer to it), under the name ``kept_as``."""
     channel = get_channel(store, tenant_id, name)
@@ -484,10 +524,13 @@ def remove_channel(store: Store, tenant_id: int, name: str) -> Removed:
             "WHERE id = ?",
             (now(), kept_as, channel.id),
         )
+        _channel_change(store, tenant_id, channel, (actor, "removed", False, True))
     return Removed(channel, listings, orders, movements, kept_as)
 
 
-def unbind_listing(store: Store, tenant_id: int, sku: str, channel_name: str) -> Listing:
+def unbind_listing(
+    store: Store, tenant_id: int, sku: str, channel_name: str, *, actor: str = "syncd"
+) -> Listing:
     """Stop syncing a SKU to a channel item: the binding and its pending pushes go."""
     master = get_sku(store, tenant_id, sku)
     channel = get_channel(store, tenant_id, channel_name)
@@ -500,6 +543,17 @@ def unbind_listing(store: Store, tenant_id: int, sku: str, channel_name: str) ->
     with store.write():
         store.conn.execute("DELETE FROM outbox WHERE listing_id = ?", (row["id"],))
         store.conn.execute("DELETE FROM listing WHERE id = ?", (row["id"],))
+        audit.record_change(
+            store,
+            tenant_id,
+            actor=actor,
+            what="binding",
+            subject=f"{master.sku} @ {channel.name}",
+            old=item_text(row["item_id"], row["variant_id"]),
+            new=None,
+            account_id=channel.id,
+            sku_id=master.id,
+        )
     return Listing(row["id"], master.sku, channel.name, row["item_id"], row["variant_id"])
 
 

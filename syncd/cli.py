@@ -309,7 +309,7 @@ def cmd_listing_bind(ctx: Context, args: argparse.Namespace) -> int:
         item_id=args.item_id,
         variant_id=args.variant_id or "",
     )
-    listing = bind_listing(ctx.store, ctx.tenant().id, item)
+    listing = bind_listing(ctx.store, ctx.tenant().id, item, actor=ctx.actor)
     variant = f"/{listing.variant_id}" if listing.variant_id else ""
     if listing.moved_from:
         from syncd.catalog import get_channel  # noqa: PLC0415
@@ -387,6 +387,7 @@ def cmd_rule_set(ctx: Context, args: argparse.Namespace) -> int:
         channel=args.channel,
         sku=args.sku,
         fields={k: v for k, v in fields.items() if v is not None},
+        actor=ctx.actor,
     )
     ctx.print(t("rule.saved", scope=scope))
     return 0
@@ -648,14 +649,21 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--lang", choices=i18n.LANGS, help=t("help.lang"))
     parser.add_argument("--actor", help=t("help.actor"))
     sub = parser.add_subparsers(dest="cmd", required=True, metavar=t("argparse.command_metavar"))
-    from syncd import cli_backup, cli_channels, cli_ops, cli_returns, cli_tryout  # noqa: PLC0415
+    from syncd import (  # noqa: PLC0415
+        cli_audit,
+        cli_backup,
+        cli_channels,
+        cli_ops,
+        cli_returns,
+        cli_tryout,
+    )
 
     adapter_options = argv is None or _sets_channel_settings(argv)
     channel = _catalog_commands(sub, adapter_options=adapter_options)
     channel.adapter_options = adapter_options  # for `channel edit` (cli_channels.commands)
     for add in (_stock_commands, _rule_commands, _report_commands):
         add(sub)
-    for module in (cli_channels, cli_returns, cli_ops, cli_tryout, cli_backup):
+    for module in (cli_channels, cli_returns, cli_audit, cli_ops, cli_tryout, cli_backup):
         module.commands(sub, channel)
     return parser
 

@@ -155,7 +155,9 @@ def cmd_accept(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import accept_channel  # noqa: PLC0415
     from syncd.review import differences  # noqa: PLC0415
 
-    channel = accept_channel(ctx.store, ctx.tenant().id, args.name, price_sync=args.price_sync)
+    channel = accept_channel(
+        ctx.store, ctx.tenant().id, args.name, price_sync=args.price_sync, actor=ctx.actor
+    )
     _, diffs = differences(ctx.store, channel.id)
     count = sum(
         d.stock_differs or (channel.price_sync == "push" and d.price_differs) for d in diffs
@@ -192,6 +194,7 @@ def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
         integration_start=parse_since(args.integration_start) if args.integration_start else None,
         price_sync=args.price_sync,
         new_name=args.rename,
+        actor=ctx.actor,
     )
     if not changes:
         ctx.print(t("channel.unchanged", name=channel.name))
@@ -234,7 +237,7 @@ def cmd_set_secret(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import set_paused  # noqa: PLC0415
 
-    channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=True)
+    channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=True, actor=ctx.actor)
     note(ctx, "channel.paused", "paused by the seller", channel.id)
     ctx.print(t("channel.paused", name=channel.name))
     return 0
@@ -243,7 +246,7 @@ def cmd_pause(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_resume(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import set_paused  # noqa: PLC0415
 
-    channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=False)
+    channel = set_paused(ctx.store, ctx.tenant().id, args.name, paused=False, actor=ctx.actor)
     note(ctx, "channel.resumed", "resumed", channel.id)
     ctx.print(t("channel.resumed", name=channel.name))
     return 0
@@ -270,7 +273,7 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
         if answer.strip().lower() not in {t("remove.yes"), "ya", "yes", "y"}:
             ctx.print(t("remove.aborted"))
             return 1
-    done = remove_channel(ctx.store, tenant.id, channel.name)
+    done = remove_channel(ctx.store, tenant.id, channel.name, actor=ctx.actor)
     note(
         ctx, "channel.removed", f"removed, kept as {done.kept_as}", channel.id, kept_as=done.kept_as
     )
@@ -290,7 +293,7 @@ def cmd_remove(ctx: Context, args: argparse.Namespace) -> int:
 def cmd_unbind(ctx: Context, args: argparse.Namespace) -> int:
     from syncd.catalog import get_channel, unbind_listing  # noqa: PLC0415
 
-    gone = unbind_listing(ctx.store, ctx.tenant().id, args.sku, args.channel)
+    gone = unbind_listing(ctx.store, ctx.tenant().id, args.sku, args.channel, actor=ctx.actor)
     item = gone.item_id + (f"/{gone.variant_id}" if gone.variant_id else "")
     channel = get_channel(ctx.store, ctx.tenant().id, args.channel)
     note(

@@ -90,7 +90,7 @@ def cmd_return_policy(ctx: Context, args: argparse.Namespace) -> int:
     if args.value is not None:
         if args.value not in returns.POLICIES:
             raise UserError("return.bad_policy", value=args.value)
-        returns.set_policy(ctx.store, tenant.id, args.value)
+        returns.set_policy(ctx.store, tenant.id, args.value, actor=ctx.actor)
     value = returns.policy(ctx.store, tenant.id)
     ctx.print(t("return.policy_is", policy=value, meaning=t(f"return.policy.{value}")))
     return 0

@@ -187,6 +187,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         workers=args.workers,
         intervals=Intervals(push=args.push_every, pull=args.poll_every),
         master_key=ctx.settings.master_key,
+        retention_days=ctx.settings.retention_days,
     )
     with daemon.running():
         if args.once:
@@ -239,10 +240,58 @@ def _when(value: str | None) -> str:
     return localtime.show(value)
 
 
+def _chain(ctx: Context, args: argparse.Namespace) -> int:
+    """``logs --sku/--order/--correlation``: the order → movement → push → answer chain."""
+    from syncd import audit, localtime  # noqa: PLC0415
+    from syncd.catalog import get_sku  # noqa: PLC0415
+    from syncd.cli_words import event_text  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    sku = get_sku(ctx.store, tenant.id, args.sku) if args.sku else None
+    links = audit.chain(
+        ctx.store,
+        tenant.id,
+        sku_id=sku.id if sku else None,
+        sku=sku.sku if sku else None,
+        order=args.order,
+        correlation=args.correlation,
+        since=parse_since(args.since) if args.since else None,
+        limit=args.limit,
+    )
+    if args.channel:
+        links = [x for x in links if x.channel == args.channel]
+    if not links:
+        ctx.print(t("chain.none"))
+        return 0
+    heads = [
+        t("h.time_in", zone=localtime.label(short=True)),
+        *(t(h) for h in ("h.step", "h.channel", "h.sku", "h.detail")),
+    ]
+    ctx.print(
+        table(
+            heads,
+            [
+                [
+                    localtime.show(x.at, seconds=True),
+                    t(f"chain.{x.step}") + ("" if x.ok else " !"),
+                    x.channel,
+                    x.sku,
+                    x.detail if x.event is None else event_text(*x.event, x.channel),
+                ]
+                for x in links
+            ],
+        )
+    )
+    return 0
+
+
 def cmd_logs(ctx: Context, args: argparse.Namespace) -> int:
     from syncd import localtime  # noqa: PLC0415
     from syncd.cli_words import event_text, level  # noqa: PLC0415
     from syncd.models import LOG_LEVELS as LEVELS  # noqa: PLC0415
+
+    if args.sku or args.order or args.correlation:
+        return _chain(ctx, args)
 
     sql = (
         "SELECT e.at, e.level, e.kind, c.name AS channel, e.sku, e.message, e.data FROM event e "
@@ -313,5 +362,7 @@ def sync_commands(sub: Any, channel: Any) -> None:
     p.add_argument("--level", choices=LEVELS, help=t("help.level"))
     p.add_argument("--channel", help=t("help.log_channel"))
     p.add_argument("--sku", help=t("help.log_sku"))
+    p.add_argument("--order", help=t("help.log_order"))
+    p.add_argument("--correlation", help=t("help.log_correlation"))
     p.add_argument("--since", help=t("help.since"))
     p.add_argument("--limit", type=int, default=100, help=t("help.limit"))

@@ -146,6 +146,8 @@ _LIFECYCLE: Final = (
     "return.set_aside",
     "return.waiting",
     "returns.pull_failed",
+    "outbox.retry",
+    "outbox.drop",
 )
 
 _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {

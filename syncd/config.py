@@ -37,6 +37,8 @@ class Settings(BaseModel):
     timezone: str = "Asia/Jakarta"
     #: the master key file that seals channel secrets (default: ``<database>.key``)
     master_key: Path | None = None
+    #: days events and the push log are kept (``syncd events prune``, daily in the daemon)
+    retention_days: int = Field(default=90, ge=1, le=3650)
 
 
 def config_path(explicit: str | None = None) -> Path | None:

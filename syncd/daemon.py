@@ -83,6 +83,7 @@ class Daemon:
     transport: Any = None  # injected httpx transport (tests); None = real network
     master_key: Path | None = None  # the config's master_key (credentials.key_source)
     on_job: Callable[[str, int, str], None] | None = None  # (job, account, outcome) hook
+    retention_days: int = 90  # events and the push log are pruned daily past this
     stop: threading.Event = field(default_factory=threading.Event)
     runtimes: dict[int, sync.AccountRuntime] = field(default_factory=dict)
     counts: dict[str, int] = field(
@@ -441,7 +442,9 @@ class Daemon:
             self.load_accounts
         )
         self._scheduler.every(self.intervals.push).seconds.do(self.push_due)  # type: ignore[arg-type]
+        self._scheduler.every(1).days.do(self.prune)
         self.push_due()  # what was pending before the start goes out right away
+        self.prune()
         last_beat = 0.0
         events.record(self._store(), "daemon.started", f"pid {os.getpid()}", workers=self.workers)
         while not self.stop.is_set():
@@ -458,6 +461,18 @@ class Daemon:
         events.record(
             self._store(), "daemon.stopped", "in-flight work finished", counts=self.counts
         )
+
+    def prune(self) -> None:
+        """Delete events and push log rows past the retention period (daily)."""
+        from syncd.audit import prune  # noqa: PLC0415
+
+        try:
+            done = prune(self._store(), self.retention_days)
+        except Exception as exc:  # noqa: BLE001 - pruning must never stop the sync
+            _log.warning("daemon.prune_failed", error=f"{type(exc).__name__}: {exc}")
+            return
+        if any(done.values()):
+            _log.info("daemon.pruned", days=self.retention_days, **done)
 
     def close(self) -> None:
         """Shut the pool and close every connection."""

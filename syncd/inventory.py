@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from syncd import availability, catalog, ledger, outbox
+from syncd import audit, availability, catalog, ledger, outbox
 from syncd.catalog import Listing
 from syncd.ledger import Applied
 from syncd.models import ListingIn, MovementIn
@@ -134,30 +134,82 @@ def record_offline_sale(
         return done
 
 
+def _rule_row(store: Store, tenant_id: int, scope: str) -> dict[str, Any] | None:
+    row = store.one("SELECT * FROM rule WHERE tenant_id = ? AND scope = ?", (tenant_id, scope))
+    if row is None:
+        return None
+    skip = ("id", "tenant_id", "scope", "channel_account_id", "sku_id")
+    keys = row.keys()  # a Row iterates over its values
+    return {k: row[k] for k in keys if k not in skip and row[k] is not None} or None
+
+
 def set_rule(
-    store: Store, tenant_id: int, *, channel: str | None, sku: str | None, fields: dict[str, Any]
+    store: Store,
+    tenant_id: int,
+    *,
+    channel: str | None,
+    sku: str | None,
+    fields: dict[str, Any],
+    actor: str = "syncd",
 ) -> str:
     """Set rule fields for a scope (tenant default, channel, SKU, or SKU on a channel) and
-    queue what the new rule changes; return the scope in the seller's words."""
+    queue what the new rule changes; return the scope in the seller's words. The change
+    is kept in the change log (``syncd history``) with ``actor``."""
     rule = availability.check_rule(store, tenant_id, channel=channel, sku=sku, fields=fields)
     with change(store, tenant_id, correlation_id="rule") as work:
+        before = _rule_row(store, tenant_id, rule.scope)
         availability.store_rule(store, tenant_id, rule)
+        audit.record_change(
+            store,
+            tenant_id,
+            actor=actor,
+            what="rule",
+            subject=rule.scope_text,
+            old=before,
+            new=_rule_row(store, tenant_id, rule.scope),
+            account_id=rule.channel.id if rule.channel else None,
+            sku_id=rule.sku.id if rule.sku else None,
+        )
         work.touch([rule.sku.id] if rule.sku else None)
     return rule.scope_text
 
 
-def bind_listing(store: Store, tenant_id: int, item: ListingIn) -> Listing:
+def bind_listing(store: Store, tenant_id: int, item: ListingIn, *, actor: str = "syncd") -> Listing:
     """Bind a SKU to a channel item/variant (re-binding the same pair is a no-op)."""
-    return bind_listings(store, tenant_id, [item])[0]
+    return bind_listings(store, tenant_id, [item], actor=actor)[0]
 
 
-def bind_listings(store: Store, tenant_id: int, items: Sequence[ListingIn]) -> list[Listing]:
+def bind_listings(
+    store: Store, tenant_id: int, items: Sequence[ListingIn], *, actor: str = "syncd"
+) -> list[Listing]:
     """Bind many SKUs at once: one transaction and one outbox refresh (discovering a
-    shop of a thousand products is one commit, not a thousand); all or nothing."""
+    shop of a thousand products is one commit, not a thousand); all or nothing. New and
+    moved bindings are kept in the change log with ``actor``."""
     if not items:
         return []
     skus, channels = catalog.listing_parts(store, tenant_id, items)
     with change(store, tenant_id, correlation_id="bind") as work:
+        before = {
+            (r["channel_account_id"], r["sku_id"]): catalog.item_text(r["item_id"], r["variant_id"])
+            for r in store.all(
+                "SELECT channel_account_id, sku_id, item_id, variant_id FROM listing "
+                "WHERE tenant_id = ?",
+                (tenant_id,),
+            )
+        }
         out = catalog.put_listings(store, tenant_id, items, skus, channels)
+        for item in items:
+            sku, chan = skus[item.sku], channels[item.channel]
+            audit.record_change(
+                store,
+                tenant_id,
+                actor=actor,
+                what="binding",
+                subject=f"{sku.sku} @ {chan.name}",
+                old=before.get((chan.id, sku.id)),
+                new=catalog.item_text(item.item_id, item.variant_id),
+                account_id=chan.id,
+                sku_id=sku.id,
+            )
         work.touch(s.id for s in skus.values())
     return out

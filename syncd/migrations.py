@@ -321,4 +321,42 @@ CREATE TABLE return_cursor (
 );
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5)
+# v6: a sync log an operator can act on (issue 12). Every value pushed is kept with the
+# marketplace's answer (`push_log`, success too), so `syncd logs --sku/--order` shows the
+# order → movement → push → answer chain; every change to rules, bindings, channel
+# settings and policies is kept with who made it and what it was before (`change_log`,
+# `syncd history`). Both, and `event`, are pruned after the retention period.
+_V6 = """
+CREATE TABLE push_log (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER NOT NULL REFERENCES channel_account(id),
+    listing_id INTEGER NOT NULL,
+    sku_id INTEGER,
+    field TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    ok INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    error TEXT NOT NULL DEFAULT '',
+    correlation_id TEXT NOT NULL DEFAULT '',
+    at TEXT NOT NULL
+);
+CREATE INDEX push_log_by_sku ON push_log (sku_id, id);
+CREATE INDEX push_log_by_correlation ON push_log (correlation_id);
+CREATE INDEX push_log_by_time ON push_log (at);
+CREATE TABLE change_log (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    what TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    channel_account_id INTEGER,
+    sku_id INTEGER,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX change_log_by_tenant ON change_log (tenant_id, at);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6)

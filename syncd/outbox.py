@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from syncd.availability import desired_all
 from syncd.catalog import now
@@ -227,3 +227,48 @@ def set_known(store: Store, listing_id: int, field: Field, value: int) -> None:
         "ELSE 'pending' END, updated_at = ? WHERE listing_id = ? AND field = ?",
         (value, value, now(), listing_id, field),
     )
+
+
+def parked(store: Store, tenant_id: int, account_id: int | None = None) -> list[Any]:
+    """Values that stopped being tried (refused, or failing too often), newest first."""
+    sql = (
+        "SELECT o.seq, o.field, o.desired, o.sent_value, o.attempts, o.last_error, "
+        "o.updated_at, o.listing_id, o.channel_account_id, c.name AS channel, s.sku, "
+        "l.item_id, l.variant_id FROM outbox o JOIN listing l ON l.id = o.listing_id "
+        "JOIN sku s ON s.id = l.sku_id JOIN channel_account c ON c.id = o.channel_account_id "
+        "WHERE o.tenant_id = ? AND o.status = 'parked'"
+    )
+    params: list[object] = [tenant_id]
+    if account_id is not None:
+        sql += " AND o.channel_account_id = ?"
+        params.append(account_id)
+    return store.all(sql + " ORDER BY o.updated_at DESC, o.seq DESC", params)
+
+
+def retry_parked(store: Store, tenant_id: int, seqs: Collection[int] | None) -> list[Any]:
+    """Try parked values again now (``seqs`` None: all of the tenant's). Call inside
+    ``write()``; returns the rows as they were (for the record)."""
+    rows = [r for r in parked(store, tenant_id) if seqs is None or r["seq"] in seqs]
+    for r in rows:
+        store.conn.execute(
+            "UPDATE outbox SET status = 'pending', attempts = 0, updated_at = ? "
+            "WHERE listing_id = ? AND field = ? AND status = 'parked'",
+            (now(), r["listing_id"], r["field"]),
+        )
+    return rows
+
+
+def drop_parked(
+    store: Store, tenant_id: int, seqs: Collection[int] | None, actor: str
+) -> list[Any]:
+    """Give up on parked values: not tried again until the value to show changes (what
+    the marketplace shows stays unknown, so a later change is sent). Call inside
+    ``write()``; returns the rows as they were."""
+    rows = [r for r in parked(store, tenant_id) if seqs is None or r["seq"] in seqs]
+    for r in rows:
+        store.conn.execute(
+            "UPDATE outbox SET status = 'synced', attempts = 0, updated_at = ?, "
+            "last_error = ? WHERE listing_id = ? AND field = ? AND status = 'parked'",
+            (now(), f"dropped by {actor}: {r['last_error']}"[:500], r["listing_id"], r["field"]),
+        )
+    return rows

@@ -8,7 +8,7 @@ lists, Lazada's units in ``returned``, WooCommerce and Shopify refunds) as a
     requested → closed        (rejected, cancelled by the buyer, refund without goods)
 
 Each line is kept in ``return_line`` with what syncd did about it, its
-*disposition*:
+*disposition*. A line is matched with its order's lines by item and variant:
 
 ===========  ==========================================================================
 pending      requested: the goods are on their way (or not yet asked for); no stock
@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import structlog
 
-from syncd import inventory, outbox
+from syncd import audit, inventory, outbox
 from syncd.adapter import RemoteReturn, ReturnPage, return_problem
 from syncd.catalog import bundle_components, now
 from syncd.models import MovementIn
@@ -81,12 +81,16 @@ def policy(store: Store, tenant_id: int) -> Policy:
     return "inspect" if found == "inspect" else "auto"
 
 
-def set_policy(store: Store, tenant_id: int, value: str) -> None:
-    """Set the tenant's return policy (``auto`` or ``inspect``)."""
+def set_policy(store: Store, tenant_id: int, value: str, *, actor: str = "syncd") -> None:
+    """Set the tenant's return policy (``auto`` or ``inspect``), kept in the change log."""
     if value not in POLICIES:
         raise ValueError(f"return policy must be one of {', '.join(POLICIES)}, not {value!r}")
     with store.write():
+        before = policy(store, tenant_id)
         store.conn.execute("UPDATE tenant SET return_policy = ? WHERE id = ?", (value, tenant_id))
+        audit.record_change(
+            store, tenant_id, actor=actor, what="policy", subject="returns", old=before, new=value
+        )
 
 
 def _record(
@@ -330,6 +334,7 @@ def ingest(store: Store, tenant_id: int, account_id: int, page: ReturnPage) -> R
     """Apply one page of a marketplace's return list and save its cursor, in one transaction."""
     with inventory.change(store, tenant_id) as work:
         report = apply_returns(work, account_id, page.returns)
+        report.set_aside += list(page.set_aside)
         store.conn.execute(
             "INSERT INTO return_cursor (tenant_id, channel_account_id, cursor, updated_at) "
             "VALUES (?, ?, ?, ?) ON CONFLICT (channel_account_id) DO UPDATE SET "

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 import structlog
 
-from syncd import credentials, events, inventory, orders, outbox, returns
+from syncd import audit, credentials, events, inventory, orders, outbox, returns
 from syncd.adapter import (
     Adapter,
     AdapterContext,
@@ -509,8 +509,10 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
         report.failed += sum(not r.ok for r in results)
         if not report.first_error:
             report.first_error = next((r.error for r in results if not r.ok), "")
-        with store.write():
-            outbox.record_results(store, field_name, [(by_id[r.listing_id], r) for r in results])
+        sent = [(by_id[r.listing_id], r) for r in results]
+        with store.write():  # the outbox and the push log of what was sent, together
+            outbox.record_results(store, field_name, sent)
+            audit.record_pushes(store, rt.account.tenant_id, rt.account.id, field_name, sent)
         _log_results(store, rt, field_name, [(by_id[r.listing_id], r) for r in results])
     return report
 

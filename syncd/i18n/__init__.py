@@ -15,6 +15,7 @@ import string
 from typing import Final, Literal
 
 from syncd.i18n import (
+    audit,
     channels,
     cli,
     core,
@@ -39,6 +40,7 @@ for _part in (
     importing.MESSAGES,
     channels.MESSAGES,
     returns.MESSAGES,
+    audit.MESSAGES,
     safety.MESSAGES,
     tryout.MESSAGES,
     words.MESSAGES,
