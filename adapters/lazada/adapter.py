@@ -25,6 +25,39 @@ Every answer is read through its shape (``adapters/lazada/shapes.py``): one that
 not fit raises MalformedResponse (retried; the order cursor does not move), and an order
 that does not fit, or whose unit rows do not, is set aside while the rest of its page is
 read.
+
+Returns come with the orders (``OrderPage.returns``), one ``RemoteReturn`` per unit row:
+a unit in ``returned`` is a shipped (deducted) unit of its order *and* a return in
+state ``received`` (the goods are back with the seller; the core restocks it by the
+tenant's policy), a unit whose ``return_status`` says a return was asked for is
+``requested``, and one whose request was rejected or cancelled (or turned into a refund
+without goods) is ``closed`` (:data:`RETURN_STATE`). The return id is the unit's
+``reverse_order_id`` when its row has one, else ``unit-<order_item_id>``; its one line
+is ``ReturnLine(product_id, sku_id, 1, order_item_id)``, as the order's line. A unit
+whose return fields do not fit keeps its order line and loses only its return record
+(logged ``lazada.return_skipped``). Lazada also lists reverse orders on their own
+(``GetReverseOrdersForSeller``, ``/reverse/getreverseordersforseller``: paged by
+``page_no``/``page_size``, windowed by ``ReverseOrderLineModifiedTimeRange*`` in
+milliseconds, answer under ``result.items[].reverse_order_lines[]``); it is not used:
+its ``reverse_status`` words for "the goods are back" are not documented (the
+reference lists only ``REQUEST_INITIATE``, ``REQUEST_REJECT``, ``REQUEST_CANCEL``,
+``CANCEL_SUCCESS``; the status chart is an image), while the unit status ``returned``
+is (§2.5); and reading both would tell of one unit under two return ids.
+
+UNCONFIRMED (§2.4, §2.5, §9), for returns: the words ``return_status`` carries (the
+vendor documents the field, demo value ``"0"``, not its values; :data:`RETURN_STATE`
+takes the reverse-order words of ``GetReverseOrderDetail`` and of push type 10, and an
+unknown word is logged, ``lazada.return_status_unknown``, and makes no return); whether
+``reverse_order_id`` on an order item (documented as "cancel order main id") names the
+return's reverse order (a unit without one gets an id of its own; should the id change
+between two reads, the first return stays ``requested`` and moves nothing); whether a
+return request changes the order's ``updated_at`` (if not, ``requested`` and ``closed``
+may be missed: harmless, neither moves stock); and how Lazada's own stock reacts to a
+returned unit. For that last one a ``received`` return says
+``restocked_by_marketplace=True``: the core then forgets what Lazada shows for that
+listing and sends syncd's value again, which is right whatever Lazada did (one more
+write of one SKU), whereas believing Lazada unchanged would leave a self-restocked
+listing showing a unit syncd has not taken back (policy ``inspect``, ``--damaged``).
 """
 
 from __future__ import annotations
@@ -37,6 +70,7 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import structlog
 from pydantic import ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, pages
@@ -56,6 +90,9 @@ from syncd.adapter import (
     PriceUpdate,
     RemoteListing,
     RemoteOrder,
+    RemoteReturn,
+    ReturnLine,
+    ReturnState,
     SetAside,
     StockUpdate,
 )
@@ -68,7 +105,9 @@ from syncd.shapes import Answer, read, read_each
 
 _A = TypeVar("_A", bound=Answer)
 
-__all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "WIB", "LazadaAdapter", "wib"]
+__all__ = ["ADAPTER", "HOSTS", "RETURN_STATE", "STATUS_STATE", "WIB", "LazadaAdapter", "wib"]
+
+_log = structlog.get_logger("syncd.adapters.lazada")
 
 #: API gateway per country (§2.1).
 HOSTS = {
@@ -120,9 +159,41 @@ STATUS_STATE: dict[str, OrderState] = {
     "lost": "shipped",
     "canceled": "cancelled",
     "cancelled": "cancelled",  # not a documented spelling; harmless to accept
-    "returned": "returned",  # restock: the goods are back
+    # the goods are back: still a shipped unit of its order, plus a ``received`` return
+    # (restocked by the tenant's return policy, not by the order)
+    "returned": "shipped",
 }
 _RANK: dict[OrderState, int] = {"open": 0, "shipped": 1, "returned": 2, "cancelled": 3}
+
+#: A unit's ``return_status`` (lower case) → the return's state. UNCONFIRMED (§2.4/§9):
+#: Lazada documents the field, not its words; these are its reverse-order statuses
+#: (``GetReverseOrderDetail``'s ``reverse_status``; push type 10's keys, §2.6). Only a
+#: unit in ``returned`` is ``received``: no word here restocks. ``closed`` is final in
+#: the core, so only words that end a return with nothing coming back are ``closed``;
+#: the others, whatever the goods are doing, stay ``requested`` (which moves nothing; the
+#: seller may ``syncd return receive`` them by hand).
+RETURN_STATE: dict[str, ReturnState] = {
+    "request_initiate": "requested",  # the buyer asked
+    "rtm_init": "requested",  # return to the seller (RTM) opened
+    "rtw_init": "requested",  # return to Lazada's warehouse (RTW) opened
+    "rtm_shipping_back": "requested",  # on its way back
+    "rtw_shipping_back": "requested",
+    "rtm_receive_item": "requested",  # at the seller, to inspect: restocked at ``returned``
+    "rtw_reject": "requested",  # failed Lazada's inspection: where the goods go is not said
+    "rtw_refund_pending": "requested",
+    "request_reject": "closed",  # the seller refused the request
+    "request_cancel": "closed",  # the buyer withdrew it
+    "rtm_canceled": "closed",
+    "rtw_canceled": "closed",
+    # ONLY_REFUND reverse orders: a refund without the goods (§2.6 push type 10)
+    "refund_init": "closed",
+    "refund_pending": "closed",
+    "refund_success": "closed",
+    "refund_rejected": "closed",
+}
+#: Unit statuses after which a return may be asked for (the reverse-order guide: after
+#: delivery; shipped ones too, in case a request comes first). Not failed nor lost units.
+_RETURNABLE = frozenset({"ready_to_ship", "shipping", "shipped", "delivered", "returned"})
 
 
 def wib(moment: dt.datetime | float) -> str:
@@ -458,9 +529,11 @@ class LazadaAdapter(HttpAdapter):
         # (updated_at has 1-second resolution, so a change in the same second keeps it)
         changed = [o for o, head in zip(raw, heads, strict=True) if not self._unchanged(head)]
         read_at = self.ctx.now()
-        orders, aside = self._with_items(changed)
+        found: list[RemoteReturn] = []
+        orders, aside = self._with_items(changed, found)
         for order in orders:
             self._read_at[order.order_id] = read_at
+        back = tuple(found)
         if len(raw) >= ORDERS_PAGE:  # maybe more in this window
             times = [int(h.updated_at.timestamp()) for h in heads if h is not None]
             # never past the window's end: an order listed as updated after it would
@@ -470,11 +543,15 @@ class LazadaAdapter(HttpAdapter):
                 state = {"from": last - 1, "to": state["to"], "offset": 0}
             else:  # a whole page within one second: step over it by offset
                 state["offset"] += len(raw)
-            return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
+            return OrderPage(
+                orders, json.dumps(state), more=True, set_aside=tuple(aside), returns=back
+            )
         now = int(self.ctx.now().timestamp())
         caught_up = state["to"] >= now - OVERLAP
         nxt = {"from": max(state["from"], state["to"] - OVERLAP), "offset": 0}
-        return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
+        return OrderPage(
+            orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside), returns=back
+        )
 
     def _unchanged(self, listed: shapes.Listed | None) -> bool:
         if listed is None:
@@ -497,8 +574,11 @@ class LazadaAdapter(HttpAdapter):
         settled = read_at is not None and read_at - order.updated_at > SAME_SECOND
         return (order.updated_at, tuple(order.status.split(",")), len(order.lines), settled)
 
-    def _with_items(self, raw: list[Any]) -> tuple[list[RemoteOrder], list[SetAside]]:
-        """The orders of one page with their unit rows (≤ 50 orders per items call).
+    def _with_items(
+        self, raw: list[Any], found: list[RemoteReturn]
+    ) -> tuple[list[RemoteOrder], list[SetAside]]:
+        """The orders of one page with their unit rows (≤ 50 orders per items call), and
+        the returns their rows tell of (into ``found``).
 
         Each order is read with its rows as one ``shapes.Order``: an order that does not
         fit, or for which no rows came back, is set aside and the others are read.
@@ -511,9 +591,9 @@ class LazadaAdapter(HttpAdapter):
             for entry in _read(shapes.OrderItems, body, ORDER_ITEMS).data:
                 items[entry.order_id] = entry.order_items
         whole = [_with_rows(o, items) for o in raw]
-        return read_each(whole, shapes.Order, self._order, id_key="order_id")
+        return read_each(whole, shapes.Order, lambda o: self._order(o, found), id_key="order_id")
 
-    def _order(self, raw: shapes.Order) -> RemoteOrder:
+    def _order(self, raw: shapes.Order, found: list[RemoteReturn] | None = None) -> RemoteOrder:
         if not raw.order_items:
             # an order without its rows cannot be counted: set aside, read again later
             raise MalformedResponse(
@@ -524,9 +604,13 @@ class LazadaAdapter(HttpAdapter):
         # The order's own state is only a fallback (every line carries its own): the
         # least advanced of its units, so a half-shipped order still counts as open.
         state = min((_state(s) for s in statuses), key=_RANK.__getitem__)
-        return RemoteOrder(
+        order = RemoteOrder(
             raw.order_id, ",".join(statuses), state, raw.created_at, raw.updated_at, lines
         )
+        if found is not None:  # the order is read whole: now its units' returns
+            returns = (_unit_return(raw, row) for row in raw.order_items)
+            found.extend(r for r in returns if r is not None)
+        return order
 
 
 ADAPTER = LazadaAdapter
@@ -545,7 +629,9 @@ def _stored_window(cursor: str | None, since: dt.datetime) -> dict[str, int]:
     state = {
         k: v
         for k, v in raw.items()
-        if k in ("from", "to", "offset") and isinstance(v, int) and not isinstance(v, bool)
+        if k in ("from", "to", "offset")
+        and isinstance(v, int)
+        and not isinstance(v, bool)
         and 0 <= v < 2**40
     }
     if "from" not in state:
@@ -553,6 +639,7 @@ def _stored_window(cursor: str | None, since: dt.datetime) -> dict[str, int]:
         state["from"] = int(since.timestamp())
     state.setdefault("offset", 0)
     return state
+
 
 #: ``updated_at`` has 1-second resolution; a read less than this after it may have been
 #: followed by another change stamped with the same second (plus clock skew).
@@ -599,6 +686,50 @@ def _line(row: shapes.Unit) -> OrderLine:
         qty=1,
         state=_state(status),
         status=status,
+    )
+
+
+def _unit_return(order: shapes.Order, row: shapes.Unit) -> RemoteReturn | None:
+    """The return one unit row tells of, if any (see the module docstring).
+
+    A return field that does not fit costs only this record, logged; the unit's order
+    line stands.
+    """
+    status = row.status.strip().lower()
+    if status not in _RETURNABLE:
+        return None
+    try:
+        word = shapes.return_word(row.return_status)
+        reverse = shapes.reverse_id(row.reverse_order_id)
+    except ValueError as exc:
+        _log.warning(
+            "lazada.return_skipped",
+            order=order.order_id,
+            order_item=row.order_item_id,
+            reason=str(exc),
+        )
+        return None
+    state: ReturnState | None = "received" if status == "returned" else None
+    if state is None and word:
+        state = RETURN_STATE.get(word.lower())
+        if state is None:
+            _log.warning(
+                "lazada.return_status_unknown",
+                order=order.order_id,
+                order_item=row.order_item_id,
+                return_status=word,
+            )
+    if state is None:
+        return None
+    return RemoteReturn(
+        return_id=reverse or f"unit-{row.order_item_id}",
+        order_id=order.order_id,
+        status=status if state == "received" else word,
+        state=state,
+        updated_at=order.updated_at,
+        lines=(ReturnLine(row.product_id, row.sku_id, 1, line_id=row.order_item_id),),
+        # UNCONFIRMED (§2.5) what Lazada's own stock does: the core re-sends our value
+        restocked_by_marketplace=state == "received",
     )
 
 

@@ -22,6 +22,10 @@ Kinds of values, and how they are read here:
 * **Seller ids** (``country_user_info[].seller_id``): text, as in the push sample (§7.2),
   or a number; any printable id (not only digits: a refused token answer would burn the
   single-use code, §2.2 #2).
+* **A unit's return** (``reverse_order_id``, ``return_status``; vendor reference
+  ``GetMultipleOrderItems``): read leniently (:func:`reverse_id`, :func:`return_word`), on
+  their own, after the unit: a value that does not fit costs the unit's return record
+  (the adapter logs why), never the order.
 
 What is not read is not declared: a marketplace adding a field, or spoiling one we do
 not use, stops nothing.
@@ -65,6 +69,8 @@ __all__ = [
     "Unit",
     "Warehouse",
     "Word",
+    "return_word",
+    "reverse_id",
 ]
 
 #: Indonesia's time (UTC+7): what a Lazada time without an offset is read in.
@@ -303,6 +309,30 @@ class Unit(Answer):
     sku_id: LzId
     sku: Name | None = None  # the seller SKU
     status: Word
+    # the unit's return, read on its own (``reverse_id``, ``return_word``): not declared
+    # as a type, so a spoiled value never sets the order aside
+    reverse_order_id: Any = None
+    return_status: Any = None
+
+
+def reverse_id(value: Any) -> str | None:
+    """A unit's ``reverse_order_id`` (a Long in the vendor reference): the id as text, or
+    None when there is none (absent, ``null``, ``0``, ``""``). Raises ValueError for a
+    value that is not an id."""
+    if value is None or (not isinstance(value, bool) and value in (0, "", "0")):
+        return None
+    return _lazada_id(value)
+
+
+def return_word(value: Any) -> str:
+    """A unit's ``return_status`` (text in the vendor reference, demo value ``"0"``) as
+    sent, stripped; ``""`` when there is none. Raises ValueError for what is not a word."""
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > 64 or not value.isprintable():
+        raise ValueError("not a return status (a short word)")
+    word = value.strip()
+    return "" if word == "0" else word
 
 
 class Order(Listed):

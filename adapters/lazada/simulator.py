@@ -15,6 +15,23 @@ buy, what ``stock`` returns), *withhold* (units of unpaid orders) and *occupy*
 buckets (deducted); a cancellation puts it back into sellable. An order has one
 row per unit, each with its own ``order_item_id`` and status.
 
+Returns (reverse orders). Lazada opens a *reverse order* when a buyer asks to return
+units of a delivered order (vendor guide "Reverse order overview"; API reference
+``GetReverseOrdersForSeller``, ``GetMultipleOrderItems``, read in the
+``lazykern/ecommerce-api-docs`` mirror, ``data/raw/lazada/apis/return-and-refund-api/``
+and ``order-api/getmultipleorderitems.json``). Here ``request_return`` opens one over N
+units in ``delivered``: each unit's row then carries ``reverse_order_id``,
+``return_status`` ``REQUEST_INITIATE``, ``cancel_return_initiator`` ``return-customer``
+and the buyer's ``reason``; ``complete_return`` moves the units to ``returned`` (the
+goods are back with the seller; ``return_status`` ``RTM_RECEIVE_ITEM``) and
+``close_return`` rejects (``REQUEST_REJECT``) or cancels (``REQUEST_CANCEL``) it, the
+units staying ``delivered``. Each move stamps the units' ``updated_at``, so the order is
+listed again by ``/orders/get``. UNCONFIRMED (§2.4/§9): the words ``return_status``
+carries (the vendor documents the field, with the demo value ``"0"``, not its values:
+these are the reverse-order statuses of ``GetReverseOrderDetail`` and of push type 10),
+whether a return request changes the order's ``updated_at``, and what Lazada's own stock
+does for a returned unit (here: nothing; the unit stays deducted).
+
 HTTP status of each reply. Lazada reports errors in the body's ``code`` and
 does not document the HTTP status of error replies (UNCONFIRMED, §2.7/§9), so
 every error here is HTTP 200 except the injected gateway faults:
@@ -113,6 +130,11 @@ BUCKET: Final[dict[str, str | None]] = {
 }
 ITEM_STATUSES: Final = frozenset(BUCKET)
 FINAL: Final = frozenset({"canceled", "returned", "lost"})
+#: Reverse order guide: a return is asked for after the order is delivered.
+RETURNABLE: Final = frozenset({"delivered"})
+RETURN_ASKED: Final = "REQUEST_INITIATE"  # GetReverseOrderDetail's reverse_status words
+RETURN_BACK: Final = "RTM_RECEIVE_ITEM"  # push type 10: "received at seller"
+RETURN_CLOSED: Final = frozenset({"REQUEST_REJECT", "REQUEST_CANCEL"})
 ISO_OFFSET: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 SIGN_ERROR: Final = "The request signature does not conform to lazada standards"
 
@@ -180,6 +202,9 @@ class Unit:
     status: str
     created: int
     updated: int
+    reverse_order_id: int | None = None  # the reverse order (return) the unit is in
+    return_status: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -379,8 +404,10 @@ class LazadaSimulator(LoopbackSimulator):
         self._orders: dict[int, Order] = {}
         self._units: dict[int, tuple[Order, Unit]] = {}
         self._failing: dict[tuple[int, int], str] = {}
+        self._reverse: dict[int, tuple[Order, list[Unit]]] = {}  # reverse order id → units
         self._order_seq = 0
         self._unit_seq = 0
+        self._reverse_seq = 0
 
     def _build_routes(self) -> dict[str, _Route]:
         get, both = frozenset({"GET"}), frozenset({"GET", "POST"})
@@ -623,6 +650,49 @@ class LazadaSimulator(LoopbackSimulator):
         with self._lock:
             order, unit = self._units[order_item_id]
             self._move(order, unit, status)
+
+    # -- returns (reverse orders)
+
+    def request_return(self, order_id: int, qty: int, reason: str = "Not as described") -> int:
+        """The buyer asks to return ``qty`` delivered units of an order: a reverse order
+        (its id) over the first units not in another one."""
+        with self._lock:
+            order = self._orders[order_id]
+            free = [u for u in order.units if u.status in RETURNABLE and u.reverse_order_id is None]
+            if qty <= 0 or len(free) < qty:
+                raise ValueError(f"order {order_id} has {len(free)} delivered units to return")
+            self._reverse_seq += 1
+            reverse_id = 500_000_000_000_000 + self._reverse_seq
+            units = free[:qty]
+            now = int(self.now())
+            for unit in units:
+                unit.reverse_order_id, unit.return_status = reverse_id, RETURN_ASKED
+                unit.reason, unit.updated = reason, now
+            self._reverse[reverse_id] = (order, units)
+            return reverse_id
+
+    def complete_return(self, reverse_order_id: int) -> None:
+        """The goods are back with the seller: the reverse order's units are ``returned``."""
+        with self._lock:
+            order, units = self._reverse[reverse_order_id]
+            for unit in units:
+                if unit.return_status in RETURN_CLOSED:
+                    raise ValueError(f"reverse order {reverse_order_id} is closed")
+                self._move(order, unit, "returned")
+                unit.return_status = RETURN_BACK
+
+    def close_return(self, reverse_order_id: int, status: str = "REQUEST_REJECT") -> None:
+        """The seller rejects the request (or the buyer cancels it, ``REQUEST_CANCEL``):
+        nothing comes back and the units stay delivered."""
+        if status not in RETURN_CLOSED:
+            raise ValueError(f"a return closes as one of {sorted(RETURN_CLOSED)}")
+        with self._lock:
+            _, units = self._reverse[reverse_order_id]
+            now = int(self.now())
+            for unit in units:
+                if unit.status == "returned":
+                    raise ValueError(f"reverse order {reverse_order_id} is complete")
+                unit.return_status, unit.updated = status, now
 
     # -- faults (``inject``/``take_fault`` are the base's; Lazada adds no kinds)
 
@@ -945,7 +1015,7 @@ class LazadaSimulator(LoopbackSimulator):
 
     def _item_row(self, order: Order, unit: Unit) -> JSON:
         item = self._items.get(unit.item_id)
-        return {
+        row: JSON = {
             "order_item_id": unit.order_item_id,
             "order_id": order.order_id,
             "name": item.name if item else "",
@@ -956,13 +1026,17 @@ class LazadaSimulator(LoopbackSimulator):
             "status": unit.status,
             "item_price": f"{unit.price:.2f}",
             "paid_price": f"{unit.price:.2f}",
-            "reason": "",
-            "return_status": "",
+            "reason": unit.reason,
+            "return_status": unit.return_status,
             "warehouse_code": WAREHOUSE,
             "is_fbl": 0,
             "created_at": _wib_text(unit.created),
             "updated_at": _wib_text(unit.updated),
         }
+        if unit.reverse_order_id is not None:  # GetMultipleOrderItems: optional, a Long
+            row["reverse_order_id"] = unit.reverse_order_id
+            row["cancel_return_initiator"] = "return-customer"
+        return row
 
 
 # ---------------------------------------------------------------- shapes

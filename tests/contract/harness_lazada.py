@@ -90,6 +90,18 @@ class LazadaHarness(SimHarness):
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.stock(int(self.shop_id), int(item_id), int(variant_id))
 
+    def request_return(self, order_id: str, qty: int) -> str:
+        """The parcel is delivered, then the buyer asks to return ``qty`` of its units (a
+        reverse order, whose id is the handle)."""
+        self.sim.set_order_status(int(order_id), "delivered")
+        return str(self.sim.request_return(int(order_id), qty))
+
+    def complete_return(self, handle: str) -> None:
+        self.sim.complete_return(int(handle))  # the units are ``returned``
+
+    def close_return(self, handle: str) -> None:
+        self.sim.close_return(int(handle), "REQUEST_REJECT")  # the seller refuses it
+
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_model(int(item_id), int(variant_id), reason)
 
