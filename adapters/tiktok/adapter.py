@@ -20,6 +20,28 @@ maximum window, so a pass always runs up to now.
 
 Every answer is read through its shape (``adapters/tiktok/shapes.py``): one that does
 not fit is a malformed answer (retried), an order that does not fit is set aside.
+
+Returns come from their own list, Search Returns version ``RETURN_VERSION`` = 202309
+(``POST /return_refund/202309/returns/search``; the vendor spec
+``search-returns-202309`` was read, the 202602 version named in §3.4 was not), with
+a cursor of the same form as the orders' over ``update_time_ge``/``update_time_lt``,
+50 a page (its most: 10–50). A return line item is one unit (no quantity) naming its
+``order_line_item_id`` and ``sku_id`` but not its product, so the orders of a page
+of returns are read with Get Order Detail (``GET /order/202507/orders``, ≤ 50 ids):
+each returned unit becomes ``ReturnLine(product_id, sku_id, qty=1,
+line_id=order_line_item_id)``, the very ids ``pull_orders`` gave that unit. The
+status words and their states are in ``statuses.py``. A return that cannot be read
+(not as documented, an unknown status, a unit that is not one of its order's) is
+logged (``returns.set_aside``) and handed over without lines, so the core sets it
+aside with the others (``return_problem``); the rest of its page is taken.
+
+UNCONFIRMED (returns): that 202309 is still served (a replaced version lives at least
+two months, §3.1; the constant is the one place to change); that ``can_buyer_keep_item``
+marks a return-less refund (such a return is closed, never restocked); whether a
+replacement's unit comes back (never restocked); the HTTP status of a missing return
+scope (105005: the return list is reported failed, orders and pushes go on); that
+Get Order Detail leaves unknown ids out; whether TikTok raises its own stock when a
+return completes (``restocked_by_marketplace`` stays False).
 """
 
 from __future__ import annotations
@@ -33,14 +55,16 @@ from urllib.parse import urlencode
 
 import httpx
 import structlog
+from pydantic import ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, next_page, pages
 from adapters.tiktok import shapes
 from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
 from adapters.tiktok.settings import TikTokSettings
 from adapters.tiktok.signing import TikTokAuth, TokenSource
-from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state
+from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state, return_state, return_word
 from syncd.adapter import (
+    MAX_ID_LEN,
     AdapterContext,
     BatchLimits,
     Credentials,
@@ -50,6 +74,9 @@ from syncd.adapter import (
     PriceUpdate,
     RemoteListing,
     RemoteOrder,
+    RemoteReturn,
+    ReturnLine,
+    ReturnPage,
     StockUpdate,
 )
 from syncd.adapter_settings import AdapterSettings
@@ -65,7 +92,7 @@ from syncd.errors import (
 from syncd.http import (
     ApiClient,
 )
-from syncd.shapes import Answer, read, read_each
+from syncd.shapes import Answer, describe, read, read_each
 
 _log = structlog.get_logger("syncd.adapters.tiktok")
 _A = TypeVar("_A", bound=Answer)
@@ -78,6 +105,8 @@ AUTHORIZE_URLS = {
     "global": "https://services.tiktokshop.com/open/authorize",
     "US": "https://services.us.tiktokshop.com/open/authorize",
 }
+#: Search Returns' version: 202309, whose vendor spec was read (§3.4 also names 202602).
+RETURN_VERSION = "202309"
 PATHS = {
     "token_get": "/api/v2/token/get",
     "token_refresh": "/api/v2/token/refresh",
@@ -87,7 +116,10 @@ PATHS = {
     "inventory_update": "/product/202309/products/{product_id}/inventory/update",
     "price_update": "/product/202309/products/{product_id}/prices/update",
     "order_search": "/order/202309/orders/search",
+    "order_detail": "/order/202507/orders",
+    "return_search": f"/return_refund/{RETURN_VERSION}/returns/search",
 }
+RETURN_PAGE_SIZE = 50  # Search Returns' page_size: 10–50 (its spec)
 OVERLAP = 120  # seconds re-read at the start of each new pass
 PAGE_SIZE = 100  # the most any search returns per page (§3.4)
 MAX_QUANTITY = 99_999  # the documented upper bound of a warehouse quantity (§3.4)
@@ -155,6 +187,7 @@ class TikTokAdapter(HttpAdapter):
     # a runaway.
     rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=500, shop_rps=50)
     classify = staticmethod(classify)
+    lists_returns: ClassVar[bool] = True  # Search Returns (see the module docstring)
 
     def __init__(
         self, ctx: AdapterContext, client: ApiClient, settings: TikTokSettings, auth: httpx.Auth
@@ -487,42 +520,57 @@ class TikTokAdapter(HttpAdapter):
             state["to"] = max(now + 1, int(state["from"]))
         return state
 
-    def _order_search(self, params: dict[str, Any], state: dict[str, Any]) -> Any:
-        query = {**params, **({"page_token": state["page"]} if state["page"] else {})}
+    def _time_search(self, path: str, size: int, state: dict[str, Any]) -> Any:
+        """One page of an order or return search over the cursor's update-time window."""
+        query: dict[str, Any] = {
+            "page_size": size,
+            "sort_field": "update_time",
+            "sort_order": "ASC",
+        }
+        if state["page"]:
+            query["page_token"] = state["page"]
         return self.client.request(
             "POST",
-            PATHS["order_search"],
+            path,
             params=query,
             json={"update_time_ge": state["from"], "update_time_lt": state["to"]},
         )
 
-    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
-        state = self._window(cursor, since)
-        params: dict[str, Any] = {
-            "page_size": PAGE_SIZE,
-            "sort_field": "update_time",
-            "sort_order": "ASC",
-        }
+    def _first_page(
+        self, path: str, size: int, state: dict[str, Any], since: dt.datetime, what: str
+    ) -> tuple[Any, dict[str, Any]]:
+        """The page the cursor names; when TikTok refuses the page token it gave (or one
+        stored wrong), this window again from its start (ingest is idempotent)."""
         try:
-            body = self._order_search(params, state)
+            return self._time_search(path, size, state), state
         except (Rejected, SkippableItem) as exc:
             if not state["page"]:
                 raise
-            # the marketplace refuses the page token it gave (or one stored wrong): drop
-            # it and read this window again from its start; ingest is idempotent
-            _log.warning("orders.cursor_refused", error=str(exc), window_from=state["from"])
+            _log.warning(f"{what}.cursor_refused", error=str(exc), window_from=state["from"])
             state = self._window(json.dumps({"from": state["from"], "page": ""}), since)
-            body = self._order_search(params, state)
+            return self._time_search(path, size, state), state
+
+    def _next(
+        self, state: dict[str, Any], token: str, read_any: bool, source: str
+    ) -> tuple[str, bool]:
+        """The cursor after a page, and whether to call again now: the next page while
+        there is one, else a new pass from ``OVERLAP`` s before this one's end."""
+        if token and read_any:
+            state["page"] = next_page(state["page"], token, source=source)
+            return json.dumps(state), True
+        now = int(self.ctx.now().timestamp())
+        nxt = {"from": max(state["from"], state["to"] - OVERLAP), "page": ""}
+        return json.dumps(nxt), state["to"] < now - OVERLAP
+
+    def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
+        state = self._window(cursor, since)
+        body, state = self._first_page(PATHS["order_search"], PAGE_SIZE, state, since, "orders")
         page: shapes.OrderPage = _read(shapes.OrderSearch, body, "order search").data
         orders, aside = read_each(page.orders, shapes.Order, self._order, id_key="id")
-        token = page.next_page_token
-        if token and (orders or aside):
-            state["page"] = next_page(state["page"], token, source="TikTok order search")
-            return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
-        now = int(self.ctx.now().timestamp())
-        caught_up = state["to"] >= now - OVERLAP
-        nxt = {"from": max(state["from"], state["to"] - OVERLAP), "page": ""}
-        return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
+        nxt, more = self._next(
+            state, page.next_page_token, bool(orders or aside), "TikTok order search"
+        )
+        return OrderPage(orders, nxt, more=more, set_aside=tuple(aside))
 
     def _order(self, raw: shapes.Order) -> RemoteOrder:
         status = canonical(raw.status)
@@ -550,6 +598,128 @@ class TikTokAdapter(HttpAdapter):
             _ts(raw.create_time),
             _ts(raw.update_time),
             tuple(lines),
+        )
+
+    # -- returns ---------------------------------------------------------------------
+
+    def pull_returns(self, cursor: str | None, since: dt.datetime) -> ReturnPage:
+        state = self._window(cursor, since)
+        path = PATHS["return_search"]
+        try:
+            body, state = self._first_page(path, RETURN_PAGE_SIZE, state, since, "returns")
+        except NeedsReauth as exc:
+            if not exc.code.startswith("105005"):
+                raise
+            # a shop authorized before syncd read returns: its stock and orders go on
+            raise Rejected(
+                "TikTok: the seller has not granted the Return & Refund scope "
+                "(seller.return_refund.basic); returns are read once they authorize again",
+                code=exc.code,
+            ) from None
+        page: shapes.ReturnPage = _read(shapes.ReturnSearch, body, "return search").data
+        returns = self._returns(page.return_orders)
+        nxt, more = self._next(
+            state, page.next_page_token, bool(page.return_orders), "TikTok return search"
+        )
+        return ReturnPage(returns, nxt, more=more)
+
+    def _returns(self, raws: Sequence[Any]) -> list[RemoteReturn]:
+        """Each record of a page as a ``RemoteReturn``; one that cannot be read is handed
+        over without lines (set aside by the core), never the page."""
+        read: list[shapes.Return | str] = []
+        for raw in raws:
+            try:
+                read.append(shapes.Return.model_validate(raw))
+            except ValidationError as exc:
+                read.append(f"not as documented: {describe(exc)}")
+        units, why = self._order_units({r.order_id for r in read if isinstance(r, shapes.Return)})
+        out: list[RemoteReturn] = []
+        for raw, got in zip(raws, read, strict=True):
+            if isinstance(got, str):
+                out.append(self._aside_return(raw, got))
+                continue
+            try:
+                out.append(self._return(got, units, why))
+            except MalformedResponse as exc:
+                out.append(self._aside_return(raw, str(exc)))
+        return out
+
+    def _order_units(
+        self, order_ids: set[str]
+    ) -> tuple[dict[str, dict[str, tuple[str, str]]], str]:
+        """order id → its units (line item id → (product id, SKU id)) by Get Order Detail,
+        the ids ``pull_orders`` gives them; and why none could be read, if so."""
+        found: dict[str, dict[str, tuple[str, str]]] = {}
+        ids = sorted(order_ids)
+        per_call = self.limits.order_details_per_call
+        for chunk in (ids[i : i + per_call] for i in range(0, len(ids), per_call)):
+            try:
+                body = self.client.request(
+                    "GET", PATHS["order_detail"], params={"ids": ",".join(chunk)}
+                )
+            except (Rejected, SkippableItem) as exc:  # refused: these returns wait aside
+                return found, f"its order could not be read: {exc}"
+            for raw in _read(shapes.OrderDetail, body, "order detail").data.orders:
+                try:
+                    order = shapes.Order.model_validate(raw)
+                except ValidationError as exc:
+                    _log.warning("returns.order_unreadable", reason=describe(exc))
+                    continue
+                found[order.id] = {i.id: (i.product_id, i.sku_id) for i in order.line_items}
+        return found, ""
+
+    def _return(
+        self, raw: shapes.Return, units: dict[str, dict[str, tuple[str, str]]], why: str
+    ) -> RemoteReturn:
+        status = return_word(raw.return_status)
+        state = return_state(status, raw.return_type, keep_item=raw.can_buyer_keep_item is True)
+        if state is None:
+            raise MalformedResponse(
+                f"TikTok: unknown return status {status!r} or type {raw.return_type!r}",
+                code="status",
+            )
+        if why:
+            raise MalformedResponse(f"TikTok return: {why}", code="order_detail")
+        order = units.get(raw.order_id)
+        if order is None:
+            raise MalformedResponse(
+                f"TikTok: the order {raw.order_id} of the return is not in Get Order Detail",
+                code="order_detail",
+            )
+        lines: dict[str, ReturnLine] = {}
+        for item in raw.return_line_items:
+            unit = order.get(item.order_line_item_id)
+            if unit is None or unit[1] != item.sku_id:
+                raise MalformedResponse(
+                    f"TikTok: returned line {item.order_line_item_id} (SKU {item.sku_id}) "
+                    f"is not a unit of order {raw.order_id}",
+                    code="return_line",
+                )
+            # one line item per unit (§3.9 #1): its own id, one unit
+            lines[item.order_line_item_id] = ReturnLine(
+                unit[0], unit[1], 1, line_id=item.order_line_item_id
+            )
+        return RemoteReturn(
+            raw.return_id, raw.order_id, status, state, _ts(raw.update_time), tuple(lines.values())
+        )
+
+    def _aside_return(self, raw: Any, reason: str) -> RemoteReturn:
+        """A return that cannot be taken: logged with the reason, and handed over without
+        lines, so the core sets it aside (``return_problem``) and tells the operator."""
+
+        def text(key: str) -> str:
+            value = raw.get(key) if isinstance(raw, dict) else None
+            ok = isinstance(value, str | int) and not isinstance(value, bool)
+            return str(value)[:MAX_ID_LEN] if ok else ""
+
+        _log.warning(
+            "returns.set_aside",
+            return_id=text("return_id"),
+            order_id=text("order_id"),
+            reason=reason[:300],
+        )
+        return RemoteReturn(
+            text("return_id"), text("order_id"), "", "requested", self.ctx.now(), ()
         )
 
 

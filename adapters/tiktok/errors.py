@@ -69,6 +69,10 @@ ERROR_TABLE = ErrorTable(
         ErrorRule(36009014, Rejected, "", "version_retired"),  # upgrade the path version
         ErrorRule(36009022, Rejected, "", "format_invalid"),
         ErrorRule(12052180, Rejected, "", "search_over_10000"),  # slice the search by time
+        # returns and order detail (vendor specs search-returns-202309, get-order-detail)
+        ErrorRule(25001001, Rejected, "", "return_params_invalid"),
+        ErrorRule(25020005, Rejected, "", "return_no_permission"),
+        ErrorRule(21008111, Rejected, "", "order_not_this_sellers"),
         # business: this product or SKU, not the whole account (the seller sees it)
         ErrorRule(12052037, SkippableItem, "", "inventory_not_updatable"),
         ErrorRule(12052028, SkippableItem, "", "warehouses_missing"),

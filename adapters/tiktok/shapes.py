@@ -19,7 +19,7 @@ from pydantic import Field, StrictInt, StrictStr, model_validator
 from pydantic import StringConstraints as Text
 
 from syncd.adapter import MAX_ID_LEN
-from syncd.shapes import Answer, Count, EpochSeconds, Id, Name, PageToken, Secret
+from syncd.shapes import Answer, Count, EpochSeconds, Flag, Id, Name, PageToken, Secret
 
 # -- field types of TikTok's own ----------------------------------------------------
 
@@ -229,3 +229,49 @@ class OrderPage(Answer):
 
 class OrderSearch(Answer):
     data: OrderPage
+
+
+class OrderDetails(Answer):
+    """``data`` of Get Order Detail (``GET /order/202507/orders?ids=…``, §3.4)."""
+
+    orders: list[Any] = []  # each order is read on its own
+
+
+class OrderDetail(Answer):
+    data: OrderDetails
+
+
+# -- returns (Search Returns 202309: vendor spec ``search-returns-202309``) -------------
+
+
+class ReturnLineItem(Answer):
+    """One returned unit: it names its order line item (one per unit, §3.9 #1); the
+    202309 answer has no quantity and no product id (the order detail gives that)."""
+
+    return_line_item_id: DigitId
+    order_line_item_id: DigitId
+    sku_id: DigitId
+    seller_sku: Name | None = None
+
+
+class Return(Answer):
+    """One of ``data.return_orders[]`` (the fields syncd reads)."""
+
+    return_id: DigitId
+    order_id: DigitId
+    return_type: Status  # REFUND | RETURN_AND_REFUND | REPLACEMENT (judged by statuses.py)
+    return_status: Status
+    update_time: EpochSeconds
+    create_time: EpochSeconds | None = None
+    can_buyer_keep_item: Flag | None = None
+    return_line_items: list[ReturnLineItem]
+
+
+class ReturnPage(Answer):
+    return_orders: list[Any] = []  # each return is read on its own: one bad one is set aside
+    next_page_token: PageToken = ""
+    total_count: Count = 0
+
+
+class ReturnSearch(Answer):
+    data: ReturnPage

@@ -6,12 +6,32 @@ implementation of §3.3), the timestamp window (−5 min / +30 s), the
 ``x-tts-access-token`` header, ``shop_cipher`` (required on shop APIs, refused
 on the others), versioned paths, page tokens, and the inventory batch shape
 (one product per call, ≤ 100 SKUs, every warehouse of every SKU). It serves the
-auth host, the seller's authorization page, and the shop, product and order APIs
-syncd uses, with TikTok's envelope ``{code, message, request_id, data}``. Time
+auth host, the seller's authorization page, and the shop, product, order and
+return APIs syncd uses, with TikTok's envelope ``{code, message, request_id, data}``. Time
 is the simulator's own (``clock`` plus ``advance``); clients sign with ``sim.now``.
 
 The auth host, the authorization page and the API share this one server: point
 ``base_url``, ``auth_base_url`` and ``authorize_url`` at it.
+
+Returns follow the vendor's spec of Search Returns 202309 (``search-returns-202309``
+in ``lazykern/ecommerce-api-docs``, ``data/raw/tiktok/api-reference/return-and-refund/
+search-returns.spec.json``) and the flow of its "Return, refund and cancel API
+overview" (``return-refund-and-cancel-api-overview.json`` beside it):
+``POST /return_refund/202309/returns/search``, query ``page_size`` 10–50 (default
+10), ``page_token``, ``sort_field`` ``create_time``|``update_time`` (default
+``create_time``), ``sort_order`` (default ``ASC``); body filters ``return_ids``,
+``order_ids``, ``return_types``, ``return_status``, ``create_time_ge/_lt`` and
+``update_time_ge/_lt`` (Unix s; a missing end is now, a missing start the shop's
+beginning); the answer ``data.return_orders[]`` (one ``return_line_items[]`` entry
+per unit, naming its ``order_line_item_id``), ``total_count``, ``next_page_token``;
+errors 25001001 (a bad parameter) and 105005 (the ``seller.return_refund.basic``
+scope not granted). The buyer's and seller's moves (:meth:`TikTokSimulator.
+request_return`, :meth:`TikTokSimulator.set_return_status`) only take the documented
+steps. Get Order Detail (``GET /order/202507/orders?ids=…``, ≤ 50 ids, vendor spec
+``orders/get-order-detail.spec.json``) answers the orders' line items with their
+product ids, which a return line item lacks. UNCONFIRMED: whether TikTok raises the
+stock it shows when a return completes (here it does not: syncd pushes its own value),
+and that unknown order ids are left out of Get Order Detail (here they are).
 
 HTTP status of each reply. TikTok documents 429 and 503; the status of other
 error replies is UNCONFIRMED (one public log shows 401 with a bad sign), so
@@ -64,8 +84,10 @@ __all__ = [
     "DEFAULT_WAREHOUSE",
     "FAULT_KINDS",
     "ORDER_STATUSES",
+    "RETURN_STATUSES",
     "ApiError",
     "Order",
+    "Return",
     "TikTokSimulator",
 ]
 
@@ -124,7 +146,59 @@ PLATFORMS: Final = ("TIKTOK_SHOP", "TOKOPEDIA")
 #: UNCONFIRMED: the product APIs' "Invalid input parameters" code, used here for every
 #: parameter error (the order APIs document no parameter codes).
 INVALID_PARAMS: Final = 12052910
-GRANTED_SCOPES: Final = ("seller.authorization.info", "seller.product.basic", "seller.order.info")
+RETURN_SCOPE: Final = "seller.return_refund.basic"  # the "Return & Refund Basic" package
+GRANTED_SCOPES: Final = (
+    "seller.authorization.info",
+    "seller.product.basic",
+    "seller.order.info",
+    RETURN_SCOPE,
+)
+#: Search Returns' "invalid request parameter" code (its spec's error list).
+RETURN_INVALID: Final = 25001001
+RETURN_PAGE: Final = (10, 50, 10)  # page_size: valid range [10-50], default 10
+MAX_ORDER_IDS: Final = 50  # Get Order Detail: at most 50 ids
+RETURN_TYPES: Final = ("REFUND", "RETURN_AND_REFUND", "REPLACEMENT")
+#: Each return status and the ones the documented flow moves it to (overview steps 1-11;
+#: AWAITING_BUYER_RESPONSE and the replacement words from the spec's status list).
+RETURN_FLOW: Final[dict[str, frozenset[str]]] = {
+    "RETURN_OR_REFUND_REQUEST_PENDING": frozenset(
+        {"AWAITING_BUYER_SHIP", "REFUND_OR_RETURN_REQUEST_REJECT",
+         "RETURN_OR_REFUND_REQUEST_CANCEL", "RETURN_OR_REFUND_REQUEST_SUCCESS",
+         "AWAITING_BUYER_RESPONSE"}
+    ),
+    "AWAITING_BUYER_RESPONSE": frozenset(
+        {"RETURN_OR_REFUND_REQUEST_SUCCESS", "AWAITING_BUYER_SHIP",
+         "RETURN_OR_REFUND_REQUEST_CANCEL"}
+    ),
+    "AWAITING_BUYER_SHIP": frozenset({"BUYER_SHIPPED_ITEM", "RETURN_OR_REFUND_REQUEST_CANCEL"}),
+    "BUYER_SHIPPED_ITEM": frozenset({"RETURN_OR_REFUND_REQUEST_SUCCESS", "REJECT_RECEIVE_PACKAGE"}),
+    "REFUND_OR_RETURN_REQUEST_REJECT": frozenset(
+        {"AWAITING_BUYER_SHIP", "RETURN_OR_REFUND_REQUEST_CANCEL"}
+    ),
+    "REJECT_RECEIVE_PACKAGE": frozenset(
+        {"RETURN_OR_REFUND_REQUEST_SUCCESS", "RETURN_OR_REFUND_REQUEST_CANCEL"}
+    ),
+    "RETURN_OR_REFUND_REQUEST_SUCCESS": frozenset({"RETURN_OR_REFUND_REQUEST_COMPLETE"}),
+    "RETURN_OR_REFUND_REQUEST_COMPLETE": frozenset(),
+    "RETURN_OR_REFUND_REQUEST_CANCEL": frozenset(),
+    "REPLACEMENT_REQUEST_PENDING": frozenset(
+        {"REPLACEMENT_REQUEST_REJECT", "REPLACEMENT_REQUEST_REFUND_SUCCESS",
+         "REPLACEMENT_REQUEST_CANCEL", "REPLACEMENT_REQUEST_COMPLETE"}
+    ),
+    "REPLACEMENT_REQUEST_REJECT": frozenset(),
+    "REPLACEMENT_REQUEST_REFUND_SUCCESS": frozenset(),
+    "REPLACEMENT_REQUEST_CANCEL": frozenset(),
+    "REPLACEMENT_REQUEST_COMPLETE": frozenset(),
+}  # fmt: skip
+RETURN_STATUSES: Final = frozenset(RETURN_FLOW)
+#: statuses a refund without return never takes (nothing is shipped back)
+SHIPPING_STATUSES: Final = frozenset(
+    {"AWAITING_BUYER_SHIP", "BUYER_SHIPPED_ITEM", "REJECT_RECEIVE_PACKAGE"}
+)
+#: a return in these is over without its units: they may be asked for again
+DEAD_RETURN: Final = frozenset(
+    {"RETURN_OR_REFUND_REQUEST_CANCEL", "REPLACEMENT_REQUEST_REJECT", "REPLACEMENT_REQUEST_CANCEL"}
+)
 
 
 class ApiError(Exception):
@@ -203,6 +277,21 @@ class Order:
     update_time: int
     platform: str
     lines: list[OrderLine]
+
+
+@dataclass
+class Return:
+    """A buyer's return (or refund) of some units of one order."""
+
+    return_id: str
+    order_id: str
+    shop_id: str
+    return_type: str
+    status: str
+    create_time: int
+    update_time: int
+    lines: list[tuple[str, OrderLine]]  # (return_line_item_id, the order's unit)
+    keep_item: bool = False  # can_buyer_keep_item
 
 
 @dataclass
@@ -368,6 +457,8 @@ class TikTokSimulator(LoopbackSimulator):
         self.next_login_shop: str | None = None
         self.redirect_url = "https://seller.example/tiktok/callback"
         self.webhooks: list[tuple[str, bytes]] = []  # (Authorization header, raw body)
+        #: the scopes the seller grants (without RETURN_SCOPE the return search is 105005)
+        self.granted_scopes: set[str] = set(GRANTED_SCOPES)
         self._init_state()
         self._routes = self._build_routes()
 
@@ -379,6 +470,8 @@ class TikTokSimulator(LoopbackSimulator):
         self._refresh: dict[str, _Grant] = {}
         self._products: dict[str, _Product] = {}
         self._orders: dict[str, Order] = {}
+        self._returns: dict[str, Return] = {}
+        self._spoiled_returns: dict[str, JSON] = {}
         self._failing: dict[tuple[str, str], tuple[int, str]] = {}
         self._seq = 0
 
@@ -396,6 +489,10 @@ class TikTokSimulator(LoopbackSimulator):
              ("202309",), True, self._update_price),
             ("order_search", "POST", "/order/{v}/orders/search", ("202309",), True,
              self._search_orders),
+            ("order_detail", "GET", "/order/{v}/orders", ("202309", "202507"), True,
+             self._order_detail),
+            ("return_search", "POST", "/return_refund/{v}/returns/search", ("202309",), True,
+             self._search_returns),
         ]  # fmt: skip
         return [
             _Route(name, method, re.compile("^" + path.replace("{v}", r"(?P<v>\d{6})") + "$"),
@@ -578,7 +675,7 @@ class TikTokSimulator(LoopbackSimulator):
             "seller_name": shop.name,
             "seller_base_region": shop.region,
             "user_type": 0,
-            "granted_scopes": list(GRANTED_SCOPES),
+            "granted_scopes": sorted(self.granted_scopes),
         }
 
     def _expire_access(self, token: str, now: float) -> None:
@@ -701,6 +798,106 @@ class TikTokSimulator(LoopbackSimulator):
                 "order_status": "CANCEL" if order.status == "CANCELLED" else order.status,
                 "is_on_hold_order": order.status == "ON_HOLD",
                 "update_time": order.update_time,
+            },
+        }
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        signature = hmac.new(self._secret, self.app_key.encode() + body, hashlib.sha256)
+        self.webhooks.append((signature.hexdigest(), body))
+
+    # -- returns
+
+    @property
+    def returns(self) -> dict[str, Return]:
+        """Every return by id (a snapshot of the table; the returns are live)."""
+        with self._lock:
+            return dict(self._returns)
+
+    def request_return(
+        self,
+        order_id: str,
+        units: int,
+        *,
+        return_type: str = "RETURN_AND_REFUND",
+        keep_item: bool = False,
+    ) -> str:
+        """The buyer asks to send back (or be refunded for) ``units`` units of an order:
+        one return line item per unit, taken from units in no live return. A buyer
+        returns a DELIVERED order; a refund may come from AWAITING_COLLECTION on (the
+        overview's table). Returns the return id."""
+        if return_type not in RETURN_TYPES or units < 1:
+            raise ValueError(f"cannot request {units} units as {return_type!r}")
+        with self._lock:
+            order = self._orders[order_id]
+            allowed = ("DELIVERED",) if return_type != "REFUND" else (
+                "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED")  # fmt: skip
+            if order.status not in allowed:
+                raise ValueError(f"order {order_id} is {order.status}: no {return_type} yet")
+            busy = {
+                unit.line_id
+                for r in self._returns.values()
+                if r.order_id == order_id and r.status not in DEAD_RETURN
+                for _, unit in r.lines
+            }
+            free = [
+                x for x in order.lines if x.display_status != "CANCELLED" and x.line_id not in busy
+            ]
+            if len(free) < units:
+                raise ValueError(f"order {order_id} has {len(free)} units to return")
+            now = int(self.now())
+            self._seq += 1
+            return_id = f"4035{now % 10**8:08d}{self._seq:07d}"
+            lines = [
+                (f"{return_id[:12]}{i + 1:03d}{self._seq:04d}", x)
+                for i, x in enumerate(free[:units])
+            ]
+            first = "REPLACEMENT_REQUEST_PENDING" if return_type == "REPLACEMENT" else (
+                "RETURN_OR_REFUND_REQUEST_PENDING")  # fmt: skip
+            ret = Return(return_id, order_id, order.shop_id, return_type, first, now, now, lines,
+                         keep_item)  # fmt: skip
+            self._returns[return_id] = ret
+            self._notify_return(ret)
+            return return_id
+
+    def set_return_status(self, return_id: str, status: str) -> None:
+        """Move a return one documented step on (``RETURN_FLOW``); bumps update_time.
+        The stock TikTok shows does not change (UNCONFIRMED, see the module docstring)."""
+        with self._lock:
+            ret = self._returns[return_id]
+            replacement = ret.return_type == "REPLACEMENT"
+            if (
+                status not in RETURN_FLOW.get(ret.status, frozenset())
+                or replacement != status.startswith("REPLACEMENT_")
+                or (ret.return_type == "REFUND" and status in SHIPPING_STATUSES)
+            ):
+                raise ValueError(f"a {ret.return_type} return cannot go {ret.status} → {status}")
+            ret.status, ret.update_time = status, int(self.now())
+            self._notify_return(ret)
+
+    def spoil_return(self, return_id: str, **fields: Any) -> None:
+        """Fault: the return search shows these values in this return's record (e.g.
+        ``return_status="NOPE"``, ``return_line_items=[]``) until ``spoil_return(id)``
+        with no fields clears them."""
+        with self._lock:
+            if fields:
+                self._spoiled_returns[return_id] = dict(fields)
+            else:
+                self._spoiled_returns.pop(return_id, None)
+
+    def _notify_return(self, ret: Return) -> None:
+        """Record the RETURN_STATUS_CHANGE webhook (type 12) TikTok would send (§3.6)."""
+        payload = {
+            "type": 12,
+            "tts_notification_id": str(self._seq * 7919 + len(self.webhooks)),
+            "shop_id": ret.shop_id,
+            "timestamp": ret.update_time,
+            "data": {
+                "order_id": ret.order_id,
+                "return_role": "BUYER",
+                "return_type": ret.return_type,
+                "return_status": ret.status,
+                "return_id": ret.return_id,
+                "create_time": ret.create_time,
+                "update_time": ret.update_time,
             },
         }
         body = json.dumps(payload, separators=(",", ":")).encode()
@@ -1265,6 +1462,155 @@ class TikTokSimulator(LoopbackSimulator):
         if line.display_status in PACKAGE_STATUS:
             out["package_status"] = PACKAGE_STATUS[line.display_status]
         return out
+
+    def _order_detail(self, ctx: _Ctx) -> JSON:
+        """GET /order/202507/orders?ids=a,b: whole orders, at most 50 (§3.4). The spec's
+        example sends one comma-joined value; a repeated ``ids`` key counts too."""
+        assert ctx.shop is not None  # noqa: S101
+        ids = [i for v in ctx.query.get("ids", []) for i in v.split(",") if i]
+        if not ids:
+            raise _param("ids is required.")
+        if len(ids) > MAX_ORDER_IDS:
+            raise _param(f"ids: at most {MAX_ORDER_IDS} order ids.")
+        found = [self._orders[i] for i in dict.fromkeys(ids) if i in self._orders]
+        if any(o.shop_id != ctx.shop.shop_id for o in found):
+            raise ApiError(21008111, "The order or package does not belong to the current seller.")
+        return {"orders": [self._order_json(o) for o in found]}
+
+    def _search_returns(self, ctx: _Ctx) -> JSON:
+        """POST /return_refund/202309/returns/search (see the module docstring)."""
+        assert ctx.shop is not None  # noqa: S101
+        if RETURN_SCOPE not in self.granted_scopes:
+            # UNCONFIRMED: the HTTP status of a scope refusal (the code is §3.7's)
+            raise ApiError(105005, f"Access denied. The scope {RETURN_SCOPE} is not granted.", 403)
+        low, high, default = RETURN_PAGE
+        try:
+            size = _q_int(ctx.query, "page_size", low, high, default)
+        except ApiError as exc:
+            raise _return_param(exc.message) from None
+        sort_field = _q(ctx.query, "sort_field") or "create_time"
+        sort_order = _q(ctx.query, "sort_order") or "ASC"
+        if sort_field not in ("create_time", "update_time") or sort_order not in ("ASC", "DESC"):
+            raise _return_param("sort_field must be create_time|update_time, sort_order ASC|DESC.")
+        filters = _return_filters(ctx.body)
+        spans = _return_spans(ctx.body, ctx.now)
+
+        def wanted(r: Return) -> bool:
+            pairs = (("return_ids", r.return_id), ("order_ids", r.order_id),
+                     ("return_types", r.return_type), ("return_status", r.status))  # fmt: skip
+            return (
+                r.shop_id == ctx.shop.shop_id  # type: ignore[union-attr]
+                and all(filters[k] is None or v in filters[k] for k, v in pairs)  # type: ignore[operator]
+                and not filters["buyer_user_ids"]  # the simulator's buyers have no user ids
+                and all(lo <= getattr(r, n) < hi for n, (lo, hi) in spans.items())
+            )
+
+        descending = sort_order == "DESC"
+        keyed = sorted(
+            (
+                ((getattr(r, sort_field), r.return_id), r)
+                for r in self._returns.values()
+                if wanted(r)
+            ),
+            key=lambda pair: pair[0],
+            reverse=descending,
+        )
+        fingerprint = _fingerprint(
+            "returns", ctx.shop.shop_id, ctx.body, size, sort_field, sort_order
+        )
+        try:
+            after = _decode_token(_q(ctx.query, "page_token"), fingerprint)
+        except ApiError as exc:
+            raise _return_param(exc.message) from None
+        if after is not None:
+            mark = (int(after["k"][0]), str(after["k"][1]))
+            keyed = [(k, r) for k, r in keyed if (k < mark if descending else k > mark)]
+        page, more = keyed[:size], len(keyed) > size
+        token = _encode_token({"k": list(page[-1][0]), "f": fingerprint}) if more else ""
+        return {
+            "return_orders": [self._return_json(r) for _, r in page],
+            "total_count": len(keyed),
+            "next_page_token": token,
+        }
+
+    def _return_json(self, ret: Return) -> JSON:
+        def money(units: int) -> JSON:
+            total = _amount(units)
+            return {"currency": "IDR", "refund_total": total, "refund_subtotal": total,
+                    "refund_shipping_fee": "0", "refund_tax": "0"}  # fmt: skip
+
+        items = []
+        for line_item_id, unit in ret.lines:
+            product = self._products.get(unit.product_id)
+            items.append(
+                {
+                    "return_line_item_id": line_item_id,
+                    "order_line_item_id": unit.line_id,
+                    "sku_id": unit.sku_id,
+                    "seller_sku": unit.seller_sku,
+                    "product_name": product.title if product else "",
+                    "refund_amount": money(unit.price),
+                }
+            )
+        out: JSON = {
+            "return_id": ret.return_id,
+            "order_id": ret.order_id,
+            "return_type": ret.return_type,
+            "return_status": ret.status,
+            "role": "BUYER",
+            "can_buyer_keep_item": ret.keep_item,
+            "create_time": ret.create_time,
+            "update_time": ret.update_time,
+            "return_line_items": items,
+            "refund_amount": money(sum(unit.price for _, unit in ret.lines)),
+        }
+        if ret.return_type != "REFUND":
+            out.update(shipment_type="PLATFORM", return_method="PLATFORM_SHIPPED")
+        out.update(self._spoiled_returns.get(ret.return_id, {}))
+        return out
+
+
+def _return_param(message: str) -> ApiError:
+    return ApiError(
+        RETURN_INVALID,
+        "An invalid request parameter was passed. Please check that you have the correct "
+        f"parameter type(s) and format. {message}",
+        400,
+    )
+
+
+def _return_filters(body: JSON) -> dict[str, list[str] | None]:
+    """The list filters of a return search, each checked to be a list of known words."""
+    known = {"return_types": set(RETURN_TYPES), "return_status": set(RETURN_STATUSES)}
+    out: dict[str, list[str] | None] = {}
+    for name in ("return_ids", "order_ids", "buyer_user_ids", "return_types", "return_status"):
+        value = body.get(name)
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            raise _return_param(f"{name} must be a list of strings.")
+        if value is not None and name in known and not set(value) <= known[name]:
+            raise _return_param(f"Unknown value in {name}.")
+        out[name] = value
+    return out
+
+
+def _return_spans(body: JSON, now: float) -> dict[str, tuple[int, int]]:
+    """``create_time``/``update_time`` ``_ge``/``_lt``: a missing end is now, a missing
+    start the shop's beginning (the spec's notes)."""
+    spans = {}
+    for name in ("create_time", "update_time"):
+        try:
+            lo, hi = _b_time(body, f"{name}_ge"), _b_time(body, f"{name}_lt")
+        except ApiError as exc:
+            raise _return_param(exc.message) from None
+        if lo is None and hi is None:
+            continue
+        lo, hi = (0 if lo is None else lo), (int(now) + 1 if hi is None else hi)
+        if lo > hi:
+            raise _return_param(f"{name}_ge must not be after {name}_lt.")
+        spans[name] = (lo, hi)
+    return spans
 
 
 class _SkuProblem(Exception):

@@ -40,6 +40,7 @@ class TikTokHarness(SimHarness):
         "stock": "/product/202309/products/*/inventory/update",
         "items": "/product/202502/products/search",
         "refresh": "/api/v2/token/refresh",
+        "returns": "/return_refund/202309/returns/search",
     }
 
     def start(self, *, latency: float = 0.0, rate_limit: tuple[float, int] | None = None) -> None:
@@ -111,6 +112,28 @@ class TikTokHarness(SimHarness):
 
     def set_state(self, order_id: str, state: OrderState) -> None:
         self.sim.set_order_status(order_id, self.STATUS[state])
+
+    def request_return(self, order_id: str, qty: int) -> str:
+        """The buyer asks to return ``qty`` units; a buyer returns a delivered order (the
+        overview's table), so a shipped order is delivered first."""
+        if self.sim.orders[order_id].status == "IN_TRANSIT":
+            self.sim.set_order_status(order_id, "DELIVERED")
+        return self.sim.request_return(order_id, qty)
+
+    def complete_return(self, handle: str) -> None:
+        """The documented way to the end: approved, shipped back, checked, refunded."""
+        for status in (
+            "AWAITING_BUYER_SHIP",
+            "BUYER_SHIPPED_ITEM",
+            "RETURN_OR_REFUND_REQUEST_SUCCESS",
+            "RETURN_OR_REFUND_REQUEST_COMPLETE",
+        ):
+            self.sim.set_return_status(handle, status)
+
+    def close_return(self, handle: str) -> None:
+        """The seller rejects the request; no arbitration follows, so the system closes it."""
+        self.sim.set_return_status(handle, "REFUND_OR_RETURN_REQUEST_REJECT")
+        self.sim.set_return_status(handle, "RETURN_OR_REFUND_REQUEST_CANCEL")
 
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.stock(self.shop_id, item_id, variant_id)
