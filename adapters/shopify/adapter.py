@@ -27,15 +27,34 @@ sync. Two calls per batch (read + write) of up to 100 variants.
 
 Price: ``productVariantsBulkUpdate``, one product per call (its variants together).
 
-Orders: ``orders(query: "updated_at:>='…'", sortKey: UPDATED_AT)`` 10 per page with up to
-20 line items each (the query cost stays under Shopify's 1,000 points per query; an order
-with more lines has the rest read with ``order(id:)``). The cursor is JSON ``{"from": ts,
+Orders: ``orders(query: "updated_at:>='…'", sortKey: UPDATED_AT)`` 5 per page with up to
+20 line items, 3 refunds and 3 returns of 5 lines each (807 points: the query cost stays
+under Shopify's 1,000 points per query; an order with more lines has the rest read with
+``order(id:)``, one whose refunds or returns fill those pages has them read again, 10 of
+each with 10 lines, with ``order(id:)``: 573 points). The cursor is JSON ``{"from": ts,
 "page": endCursor}``; when caught up the next poll starts ``OVERLAP`` seconds before the
 last update seen (§8.5). Statuses (§5.3): an open, unfulfilled order is *open*
 (reserved: Shopify moved its units from available to committed), ``FULFILLED`` is
 *shipped*, a cancelled order not fulfilled is *cancelled* (released: Shopify restocks it
-to available), ``RESTOCKED`` is *returned* (units back). A line without a variant (a
-custom item) holds no stock and is not read.
+to available). ``RESTOCKED`` (every item restocked) is *shipped* when a refund restocked
+fulfilled units (``RETURN``: they come back once, through the return), else
+*cancelled* (a cancel's ``CANCEL`` restock of units never shipped). A line without a
+variant (a custom item) holds no stock and is not read.
+
+Returns (issue 12), told of with the orders (``OrderPage.returns``; a refund or a return
+changes its order's ``updatedAt``, so the order poll reads it): a ``Return``'s lines are
+*requested* while it is ``REQUESTED`` or ``OPEN`` and *closed* when ``DECLINED`` or
+``CANCELED``; units a refund restocked at the location (``refundLineItems`` with
+``restockType: RETURN``) are *received*, with ``restocked_by_marketplace`` (Shopify put
+them back in ``available`` itself: syncd sends its own value again). A refund made
+through a return (``Refund.return``) counts under that return's id (``return-<id>``), so
+the request and its goods back are one return; a refund from the admin without a return
+is its own (``refund-<id>``). A ``CLOSED`` return's lines that no refund restocked are
+*closed*; ``NO_RESTOCK`` is money only and ``CANCEL`` puts back units never shipped (the
+order's cancel releases them): neither is a return line. Each refund and return is read
+on its own; one that does not fit its shape, or has a status word not in
+``ReturnStatus``, is set aside with a logged reason (``returns.set_aside``), never its
+order nor the page.
 
 Rate limits (§5.5): Shopify's limit is a cost bucket per (app, store); each answer's
 ``extensions.cost.throttleStatus`` is read, and a call whose estimated cost the bucket
@@ -49,6 +68,17 @@ it); the text of Shopify's answer to a cursor it no longer takes ("Invalid curso
 prices of ``productVariantsBulkUpdate`` (§5.3 [U]) and whether it applies the other
 variants when one is refused; whether ``inventorySetQuantities`` applies the other
 quantities when one is refused (the adapter is right either way: it reads again).
+Returns: that a return processed from the admin (``returnProcess``/``returnRefund``)
+leaves a refund linked to it whose restocked lines say ``RETURN`` (the simulator's
+``process_return``); that a ``CLOSED`` return whose reverse fulfillment was disposed
+``RESTOCKED`` without such a refund restocked anything (its dispositions are not read:
+too dear per query, so those lines are *closed* and syncd's next push stands); that the
+deprecated ``LEGACY_RESTOCK`` is returned goods (read as ``RETURN``; the core never
+restocks more than the order shipped); that a return or refund changes its order's
+``updatedAt``; the cost Shopify itself charges for these nested lists (``Order.refunds``
+is a list with ``first``, charged here as ``first`` objects); that an order whose every
+item came back shows ``RESTOCKED``. A return line partly restocked has its other units
+dropped (the core keys a return's lines by order line).
 """
 
 from __future__ import annotations
@@ -63,6 +93,8 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import structlog
+from pydantic import ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, pages
 from adapters.shopify import shapes
@@ -80,20 +112,38 @@ from syncd.adapter import (
     PriceUpdate,
     RemoteListing,
     RemoteOrder,
+    RemoteReturn,
+    ReturnLine,
+    ReturnState,
     StockUpdate,
 )
 from syncd.adapter_settings import AdapterSettings, AuthKind
 from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import ApiClient
-from syncd.shapes import Answer, read, read_each
+from syncd.shapes import Answer, describe, read, read_each
 
-__all__ = ["ADAPTER", "CAS_ATTEMPTS", "ShopifyAdapter", "order_state"]
+__all__ = [
+    "ADAPTER",
+    "CAS_ATTEMPTS",
+    "RETURN_STATES",
+    "ShopifyAdapter",
+    "order_state",
+    "return_state",
+]
+
+_log = structlog.get_logger("syncd.adapters.shopify")
 
 _A = TypeVar("_A", bound=Answer)
 
 VARIANTS_PER_PAGE = 100
-ORDERS_PER_PAGE = 10
+ORDERS_PER_PAGE = 5  # with their refunds and returns: under 1,000 points (``_COSTS``)
 LINES_PER_ORDER = 20
+REFUNDS_PER_ORDER = 3  # Order.refunds is a list (``first``, no cursor)
+RETURNS_PER_ORDER = 3
+RETURN_LINES = 5  # lines of each refund and return read with the order
+MORE_RETURNS = 10  # refunds, returns and their lines read again when the first are full
+#: restock types of refund lines whose units came back to the location (§ returns)
+RESTOCKED_RETURN = ("RETURN", "LEGACY_RESTOCK")
 PER_BATCH = 100
 CAS_ATTEMPTS = 3
 READ_ATTEMPTS = 3  # tries of a stock read whose answer was spoiled, within one push
@@ -141,6 +191,27 @@ mutation SetPrice($product: ID!, $variants: [ProductVariantsBulkInput!]!) {
   }
 }"""
 _LINE = "id sku quantity variant { id product { id } }"
+
+
+def _refunds_and_returns(refunds: int, returns: int, lines: int) -> str:
+    return f"""
+      refunds(first: {refunds}) {{
+        id createdAt updatedAt return {{ id }}
+        refundLineItems(first: {lines}) {{
+          nodes {{ quantity restockType lineItem {{ id }} }} pageInfo {{ hasNextPage }} }}
+      }}
+      returns(first: {returns}) {{
+        nodes {{
+          id status createdAt closedAt requestApprovedAt
+          returnLineItems(first: {lines}) {{
+            nodes {{
+              quantity ... on ReturnLineItem {{ fulfillmentLineItem {{ lineItem {{ id }} }} }} }}
+            pageInfo {{ hasNextPage }} }}
+        }}
+        pageInfo {{ hasNextPage }}
+      }}"""
+
+
 _ORDERS = f"""
 query Orders($first: Int!, $after: String, $query: String!) {{
   orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {{
@@ -148,9 +219,14 @@ query Orders($first: Int!, $after: String, $query: String!) {{
       id createdAt updatedAt cancelledAt displayFinancialStatus displayFulfillmentStatus
       lineItems(first: {LINES_PER_ORDER}) {{
         nodes {{ {_LINE} }} pageInfo {{ hasNextPage endCursor }} }}
+      {_refunds_and_returns(REFUNDS_PER_ORDER, RETURNS_PER_ORDER, RETURN_LINES)}
     }}
     pageInfo {{ hasNextPage endCursor }}
   }}
+}}"""
+_MORE_RETURNS = f"""
+query Returns($id: ID!) {{
+  order(id: $id) {{ {_refunds_and_returns(MORE_RETURNS, MORE_RETURNS, MORE_RETURNS)} }}
 }}"""
 _MORE_LINES = f"""
 query Lines($id: ID!, $after: String) {{
@@ -167,19 +243,60 @@ _COSTS = {
     "Stock": 4 * PER_BATCH,
     "SetStock": 10,
     "SetPrice": 10,
-    "Orders": 2 + ORDERS_PER_PAGE * (3 + 3 * LINES_PER_ORDER),
+    # an order: 1, its lines 2 + 3 each, each refund 4 + 2 a line, the returns 2 + each
+    # 3 + 3 a line (the simulator charges the same way: tests/test_returns_shopify.py)
+    "Orders": 2
+    + ORDERS_PER_PAGE
+    * (
+        3
+        + 3 * LINES_PER_ORDER
+        + REFUNDS_PER_ORDER * (4 + 2 * RETURN_LINES)
+        + 2
+        + RETURNS_PER_ORDER * (3 + 3 * RETURN_LINES)
+    ),
     "Lines": 303,
+    "Returns": 1
+    + MORE_RETURNS * (4 + 2 * MORE_RETURNS)
+    + 2
+    + MORE_RETURNS * (3 + 3 * MORE_RETURNS),
     "Locations": 12,
 }
 
 
-def order_state(fulfillment: str, cancelled: bool) -> OrderState:
-    """Shopify's display statuses → syncd's order state (§5.3; module docstring)."""
+def order_state(fulfillment: str, cancelled: bool, returned: bool = False) -> OrderState:
+    """Shopify's display statuses → syncd's order state (§5.3; module docstring).
+
+    ``returned``: a refund of the order restocked fulfilled units (``RETURN``): those
+    come back once, through the return (``return_state``), so the order stays shipped."""
     if fulfillment == "RESTOCKED":
-        return "returned"
+        # every item restocked: shipped goods that came back (their returns restock
+        # them), else units never shipped put back by a cancel (CANCEL: released)
+        return "shipped" if returned else "cancelled"
     if fulfillment == "FULFILLED":
-        return "shipped"  # a fulfilled order cancelled later: its return is issue 12's
+        return "shipped"  # a fulfilled order cancelled later: its refunds tell the rest
     return "cancelled" if cancelled else "open"
+
+
+#: Shopify's ``ReturnStatus`` → syncd's return state, for the return's lines that no
+#: refund restocked (a refund line ``RETURN`` makes its units *received*)
+RETURN_STATES: dict[str, ReturnState] = {
+    "REQUESTED": "requested",  # the buyer asked; not approved yet
+    "OPEN": "requested",  # approved: the goods are on their way
+    "CLOSED": "closed",  # complete, and no refund restocked these units (see docstring)
+    "DECLINED": "closed",
+    "CANCELED": "closed",
+}
+
+
+def return_state(status: str, restocked: bool) -> ReturnState | None:
+    """A return's lines → syncd's state: *received* when a refund restocked them at the
+    location (``restockType: RETURN``), else by the return's status; None: a status word
+    not in Shopify's ``ReturnStatus``."""
+    if status not in RETURN_STATES:
+        return None
+    if restocked and status not in ("DECLINED", "CANCELED"):
+        return "received"
+    return RETURN_STATES[status]
 
 
 class ShopifyAdapter(HttpAdapter):
@@ -601,8 +718,15 @@ class ShopifyAdapter(HttpAdapter):
             state["page"] = ""
             data = self._gql("Orders", _ORDERS, {**variables, "after": None})
         page = self._read(shapes.OrderPage, data, "orders").orders
-        raws = [self._all_lines(raw) for raw in page.nodes]
+        raws = [self._all_returns(self._all_lines(raw)) for raw in page.nodes]
         orders, aside = read_each(raws, shapes.Order, _order, id_key="id")
+        by_id = {o.order_id: o for o in orders}
+        rets = tuple(
+            ret
+            for raw in raws
+            if isinstance(raw, dict) and raw.get("id") in by_id
+            for ret in self._returns(raw, by_id[raw["id"]])
+        )
         kept = [o for o in orders if o.lines]  # custom items only: no stock moved
         now = int(self.ctx.now().timestamp())
         if page.pageInfo.hasNextPage and page.pageInfo.endCursor:
@@ -611,10 +735,73 @@ class ShopifyAdapter(HttpAdapter):
                 raise MalformedResponse(
                     "Shopify orders: a next page that does not move on", code="paging"
                 )
-            return OrderPage(kept, json.dumps(nxt), more=True, set_aside=tuple(aside))
+            return OrderPage(kept, json.dumps(nxt), more=True, set_aside=tuple(aside), returns=rets)
         last = max((int(o.updated_at.timestamp()) for o in orders), default=state["from"])
         done = {"from": max(state["from"], min(last, now) - OVERLAP), "page": ""}
-        return OrderPage(kept, json.dumps(done), more=False, set_aside=tuple(aside))
+        return OrderPage(kept, json.dumps(done), more=False, set_aside=tuple(aside), returns=rets)
+
+    # -- returns (issue 12) ------------------------------------------------------------------
+
+    def _all_returns(self, raw: Any) -> Any:
+        """An order as listed, with its refunds and returns read again, more of each,
+        when the first ones filled what the orders query asks for."""
+        if not isinstance(raw, dict) or not _full(raw, REFUNDS_PER_ORDER):
+            return raw
+        data = self._gql("Returns", _MORE_RETURNS, {"id": shapes.gid("Order", str(raw["id"]))})
+        got = self._read(shapes.OrderLines, data, "order").order
+        if got is None:
+            return raw
+        if _full(got, MORE_RETURNS):  # UNCONFIRMED that a small shop ever has that many
+            _log.warning("returns.truncated", order=str(raw["id"])[:64], read=MORE_RETURNS)
+        return {**raw, "refunds": got.get("refunds"), "returns": got.get("returns")}
+
+    def _returns(self, raw: dict[str, Any], order: RemoteOrder) -> list[RemoteReturn]:
+        """The order's refunds and returns as syncd's returns; each record is read on its
+        own, and one that does not fit is set aside (logged), never its order."""
+        lines = {line.line_id: line for line in order.lines}
+        refunds = _each(raw.get("refunds"), shapes.Refund, order.order_id)
+        listed = raw.get("returns")
+        nodes = listed.get("nodes") if isinstance(listed, dict) else None
+        returns = _each(nodes, shapes.Return, order.order_id)
+        restocked: dict[str, dict[str, int]] = {}  # return → line → units restocked
+        out: list[RemoteReturn] = []
+        for refund in refunds:
+            back = _restocked_units(refund)
+            got = _return_lines(back, lines)
+            if refund.return_ is not None:
+                mine = restocked.setdefault(refund.return_.id, {})
+                for line_id, qty in back.items():
+                    mine[line_id] = mine.get(line_id, 0) + qty
+                rid = f"return-{refund.return_.id}"
+            else:  # a refund from the admin, no return: its restocked lines came back
+                rid = f"refund-{refund.id}"
+            if got:
+                status = "REFUND/RETURN"
+                out.append(
+                    RemoteReturn(
+                        rid, order.order_id, status, "received", refund.updatedAt, got, True
+                    )
+                )
+        for ret in returns:
+            state = return_state(ret.status, restocked=False)
+            if state is None:
+                _set_return_aside(ret.id, order.order_id, f"return status {ret.status[:40]!r}")
+                continue
+            units: dict[str, int] = {}
+            for node in ret.returnLineItems.nodes:
+                if node.fulfillmentLineItem is not None:
+                    line_id = node.fulfillmentLineItem.lineItem.id
+                    units[line_id] = units.get(line_id, 0) + node.quantity
+            done = restocked.get(ret.id, {})
+            if ret.status not in ("DECLINED", "CANCELED"):
+                units = {k: v for k, v in units.items() if not done.get(k)}  # received above
+            got = _return_lines(units, lines)
+            if got:
+                when = max(t for t in (ret.createdAt, ret.requestApprovedAt, ret.closedAt) if t)
+                out.append(
+                    RemoteReturn(f"return-{ret.id}", order.order_id, ret.status, state, when, got)
+                )
+        return out
 
     def _all_lines(self, raw: Any) -> Any:
         """An order as listed, with the lines past its first page read and added, and its
@@ -728,8 +915,78 @@ def _listing(variant: shapes.Variant) -> RemoteListing:
     )
 
 
+def _full(raw: dict[str, Any], refunds: int) -> bool:
+    """Whether an order's refunds, returns or their lines may go on past what was read
+    (``refunds`` of them read: Order.refunds is a list, with no page info)."""
+    got = raw.get("refunds")
+    listed = raw.get("returns")
+    nodes = listed.get("nodes") if isinstance(listed, dict) else None
+    return (
+        (isinstance(got, list) and len(got) >= refunds)
+        or _has_next(listed)
+        or any(_has_next(r.get("refundLineItems")) for r in got or () if isinstance(r, dict))
+        or any(_has_next(r.get("returnLineItems")) for r in nodes or () if isinstance(r, dict))
+    )
+
+
+def _has_next(connection: Any) -> bool:
+    info = connection.get("pageInfo") if isinstance(connection, dict) else None
+    return isinstance(info, dict) and info.get("hasNextPage") is True
+
+
+def _each(raws: Any, shape: type[_A], order_id: str) -> list[_A]:
+    """Each record read on its own: one that does not fit is set aside and logged."""
+    out: list[_A] = []
+    for raw in raws if isinstance(raws, list) else ():
+        try:
+            out.append(shape.model_validate(raw))
+        except ValidationError as exc:
+            rid = raw.get("id") if isinstance(raw, dict) else None
+            _set_return_aside(rid, order_id, f"not as documented: {describe(exc)}")
+    return out
+
+
+def _set_return_aside(record: Any, order_id: str, reason: str) -> None:
+    shown = record if isinstance(record, str) else ""
+    _log.warning("returns.set_aside", record=shown[:200], order=order_id[:64], reason=reason[:300])
+
+
+def _restocked_units(refund: shapes.Refund) -> dict[str, int]:
+    """Units per order line a refund restocked as returned goods (RETURN; and the
+    deprecated LEGACY_RESTOCK, UNCONFIRMED: a restock not told apart). NO_RESTOCK is
+    money only and CANCEL puts back units never shipped (the order's cancel does)."""
+    units: dict[str, int] = {}
+    for line in refund.refundLineItems.nodes:
+        if line.restockType in RESTOCKED_RETURN:
+            units[line.lineItem.id] = units.get(line.lineItem.id, 0) + line.quantity
+    return units
+
+
+def _return_lines(units: dict[str, int], lines: dict[str, OrderLine]) -> tuple[ReturnLine, ...]:
+    """Return lines of the order's stock lines (a custom item's are not read)."""
+    return tuple(
+        ReturnLine(lines[lid].item_id, lines[lid].variant_id, qty, line_id=lid)
+        for lid, qty in units.items()
+        if lid in lines
+    )
+
+
+def _returned(refunds: list[Any] | None) -> bool:
+    """Whether a refund of the order restocked fulfilled units (read leniently: the
+    records themselves are read with their shape, each on its own)."""
+    for refund in refunds or ():
+        lines = refund.get("refundLineItems") if isinstance(refund, dict) else None
+        nodes = lines.get("nodes") if isinstance(lines, dict) else None
+        for line in nodes if isinstance(nodes, list) else ():
+            if isinstance(line, dict) and line.get("restockType") in RESTOCKED_RETURN:
+                return True
+    return False
+
+
 def _order(raw: shapes.Order) -> RemoteOrder:
-    state = order_state(raw.displayFulfillmentStatus, raw.cancelledAt is not None)
+    state = order_state(
+        raw.displayFulfillmentStatus, raw.cancelledAt is not None, _returned(raw.refunds)
+    )
     status = raw.displayFulfillmentStatus + ("/CANCELLED" if raw.cancelledAt else "")
     lines = tuple(
         OrderLine(

@@ -7,6 +7,9 @@
 * **Quantities** (``InventoryQuantity.quantity``) may be negative when a store allows
   overselling; a negative ``available`` is read as 0 shown (UNCONFIRMED how a store that
   continues selling wants it counted).
+* **Refunds and returns** come with their order (``Order.refunds``, ``Order.returns``)
+  and are read one record at a time (``Refund``, ``Return``): one that does not fit is
+  set aside and logged, never its order nor the page.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ __all__ = [
     "Order",
     "OrderPage",
     "PageInfo",
+    "Refund",
+    "Return",
     "SetResult",
     "Token",
     "Variant",
@@ -165,6 +170,73 @@ class Order(Answer):
     displayFinancialStatus: StrictStr | None = None
     displayFulfillmentStatus: StrictStr
     lineItems: LineItems
+    # each refund and return is read on its own (``Refund``, ``Return``): a bad one never
+    # sets its order aside
+    refunds: list[Any] | None = None
+    returns: dict[str, Any] | None = None
+
+
+class Ref(Answer):
+    """An object asked for by its id only (``lineItem { id }``, ``return { id }``)."""
+
+    id: Gid
+
+
+class More(Answer):
+    hasNextPage: Flag
+
+
+class RefundLine(Answer):
+    """``RefundLineItem``: ``restockType`` is ``RefundLineItemRestockType`` (CANCEL,
+    LEGACY_RESTOCK, NO_RESTOCK, RETURN)."""
+
+    quantity: Qty
+    restockType: StrictStr
+    lineItem: Ref
+
+
+class RefundLines(Answer):
+    nodes: list[RefundLine]
+    pageInfo: More
+
+
+class Refund(Answer):
+    """``Refund``: linked to a ``Return`` when made through the returns process."""
+
+    id: Gid
+    createdAt: UtcTime | None = None
+    updatedAt: UtcTime
+    return_: Ref | None = Field(None, alias="return")
+    refundLineItems: RefundLines
+
+
+class FulfillmentLine(Answer):
+    lineItem: Ref
+
+
+class ReturnLine(Answer):
+    """``ReturnLineItemType``; a ``ReturnLineItem`` names the fulfilled line it sends
+    back (an ``UnverifiedReturnLineItem`` does not: it is not read)."""
+
+    quantity: Qty
+    fulfillmentLineItem: FulfillmentLine | None = None
+
+
+class ReturnLines(Answer):
+    nodes: list[ReturnLine]
+    pageInfo: More
+
+
+class Return(Answer):
+    """``Return``: ``status`` is ``ReturnStatus`` (REQUESTED, OPEN, CLOSED, DECLINED,
+    CANCELED)."""
+
+    id: Gid
+    status: StrictStr
+    createdAt: UtcTime
+    closedAt: UtcTime | None = None
+    requestApprovedAt: UtcTime | None = None
+    returnLineItems: ReturnLines
 
 
 class Orders(Answer):

@@ -22,7 +22,23 @@
 * Inventory states (§5.3): ``available``, ``committed``, ``on_hand``. An order moves its
   units from available to committed (refused when available is short: "continue selling
   when out of stock" off); fulfilment removes them from committed and on-hand;
-  cancelling an unfulfilled order with restock moves them back to available.
+  cancelling an unfulfilled order with restock moves them back to available (and leaves
+  a refund of ``CANCEL`` lines; without restock, ``NO_RESTOCK``).
+* Returns and refunds (issue 12; shopify.dev admin-graphql ``Return``, ``ReturnStatus``,
+  ``Refund``, ``RefundLineItem``, ``RefundLineItemRestockType`` and the mutations'
+  pages): ``Order.fulfillments``/``refunds`` (lists, ``first``)/``returns`` (a
+  connection) and ``return(id:)``; ``returnRequest`` (a buyer's request of fulfilled
+  line items: ``REQUESTED``), ``returnApproveRequest`` (→ ``OPEN``),
+  ``returnDeclineRequest`` (→ ``DECLINED``), ``returnCancel`` (→ ``CANCELED``, before
+  any refund), ``returnClose`` (``OPEN`` → ``CLOSED``), each refused with a
+  ``ReturnUserError`` ``INVALID_STATE`` from another status; ``refundCreate`` under
+  ``@idempotent(key:)`` (required from 2026-04, like the inventory mutations, §5.3)
+  whose lines restock by ``restockType``: ``RETURN`` (fulfilled units back to available
+  and on hand at the location), ``CANCEL`` (unfulfilled: committed back to available),
+  ``NO_RESTOCK`` (money only), ``LEGACY_RESTOCK`` refused for new refunds. Each move
+  touches the order's ``updatedAt``. Python moves for tests: ``request_return``,
+  ``approve_return``, ``decline_return``, ``cancel_return``, ``close_return``,
+  ``refund`` and ``process_return`` (a refund linked to the return, restocked or not).
 
 Cost model (a simplification; Shopify's own calculator is not published as code): an
 object field costs 1, a connection 2 plus ``first`` times its node's cost, a list of
@@ -34,6 +50,12 @@ token endpoint (OAuth 2 ``error``/``error_description`` here), the exact error w
 ``@idempotent`` directive is missing, the refresh token's lifetime (90 days here), and
 whether ``inventorySetQuantities`` applies the other quantities when one is refused
 (here: nothing is applied when any quantity is refused, as a transaction would).
+Returns: the userErrors' messages and codes of ``refundCreate`` (a plain ``UserError``
+here) and of the return mutations; that a return's refund made from the admin
+(``process_return``) is linked to it and says ``RETURN`` (Shopify's ``returnProcess``
+restocks through the reverse fulfillment's dispositions, not modelled); that an order
+whose every item was restocked shows ``RESTOCKED``; what ``NO_RESTOCK`` of an
+unfulfilled unit does to committed (here: it leaves committed and on hand).
 """
 
 from __future__ import annotations
@@ -137,6 +159,48 @@ class _Line:
     sku: str
     qty: int
     current: int
+    fulfillment_line_id: int | None = None  # set when the line is fulfilled
+
+
+@dataclass
+class _RefundLine:
+    id: int
+    line_id: int
+    qty: int
+    restock: str  # RefundLineItemRestockType
+    location_id: int | None
+
+
+@dataclass
+class _Refund:
+    id: int
+    created: float
+    lines: list[_RefundLine]
+    return_id: int | None = None  # a refund made through the returns process
+    note: str = ""
+
+
+@dataclass
+class _ReturnLine:
+    id: int
+    line_id: int
+    fulfillment_line_id: int
+    qty: int
+    reason: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class _Return:
+    id: int
+    order_id: int
+    name: str
+    created: float
+    lines: list[_ReturnLine]
+    status: str = "REQUESTED"  # ReturnStatus
+    approved: float | None = None
+    closed: float | None = None
+    decline: tuple[str, str | None] | None = None
 
 
 @dataclass
@@ -149,6 +213,10 @@ class _Order:
     financial: str = "PAID"
     fulfillment: str = "UNFULFILLED"
     cancelled: float | None = None
+    fulfillment_id: int | None = None
+    fulfilled_at: float | None = None
+    refunds: list[_Refund] = field(default_factory=list)
+    returns: list[_Return] = field(default_factory=list)
 
 
 @dataclass
@@ -321,13 +389,16 @@ class ShopifySimulator(LoopbackSimulator):
             order = self._orders[order_id]
             if order.fulfillment == "FULFILLED" or order.cancelled is not None:
                 return
+            order.fulfillment_id = self._next_id()
             for line in order.lines:
+                line.fulfillment_line_id = self._next_id()
                 variant = self._variants[line.variant_id]
                 if variant.tracked:
                     level = self._level(variant, order.location_id)
                     level["committed"] -= line.qty
                     level["on_hand"] -= line.qty
             order.fulfillment, order.updated = "FULFILLED", self.now()
+            order.fulfilled_at = order.updated
 
     def cancel(self, order_id: int, *, restock: bool = True) -> None:
         """The seller cancels an unfulfilled order (with restock: back to available)."""
@@ -346,10 +417,124 @@ class ShopifySimulator(LoopbackSimulator):
                         else:
                             level["on_hand"] -= line.qty
                         self._observe(self.shop, variant.product_id, variant.id, level["available"])
+                # orderCancel refunds the lines: CANCEL (restocked) or NO_RESTOCK
+                kind = "CANCEL" if restock else "NO_RESTOCK"
+                lines = [
+                    _RefundLine(self._next_id(), line.id, line.current, kind, order.location_id)
+                    for line in order.lines
+                    if line.current > 0
+                ]
+                if lines:
+                    order.refunds.append(_Refund(self._next_id(), self.now(), lines))
+                for line in order.lines:
                     line.current = 0
                 order.fulfillment = "RESTOCKED" if restock else order.fulfillment
             order.cancelled = order.updated = self.now()
             order.financial = "VOIDED" if order.financial != "PAID" else "REFUNDED"
+
+    # -- returns and refunds (issue 12): the buyer's and the seller's moves --------------
+    #
+    # Each is also a mutation (``returnRequest``, ``returnApproveRequest``,
+    # ``returnDeclineRequest``, ``returnCancel``, ``returnClose``, ``refundCreate``); a
+    # move returns what the mutation would, or raises ``ValueError`` with its userErrors.
+
+    def request_return(self, order_id: int, lines: Iterable[tuple[int, int]]) -> int:
+        """The buyer asks to send back (line id, qty) of a fulfilled order: a return
+        ``REQUESTED`` (``returnRequest``). Returns its id."""
+        with self._lock:
+            order = self._orders[order_id]
+            by_line = {line.id: line for line in order.lines}
+            wanted = [
+                {"fulfillmentLineItemId": gid("FulfillmentLineItem", fli), "quantity": qty}
+                for line_id, qty in lines
+                if (fli := by_line[line_id].fulfillment_line_id) is not None
+            ]
+            if not wanted:
+                raise ValueError("the order has no fulfilled line to return")
+            found, errors = self.return_request(
+                {"orderId": gid("Order", order_id), "returnLineItems": wanted}
+            )
+            if found is None:
+                raise ValueError(errors)
+            return found.id
+
+    def approve_return(self, return_id: int) -> None:
+        """The seller approves the request: ``OPEN`` (``returnApproveRequest``)."""
+        self._move_return(return_id, "approve")
+
+    def decline_return(self, return_id: int, reason: str = "OTHER") -> None:
+        """The seller declines the request: ``DECLINED`` (``returnDeclineRequest``)."""
+        self._move_return(return_id, "decline", reason)
+
+    def cancel_return(self, return_id: int) -> None:
+        """The return is cancelled before any work was done: ``CANCELED``."""
+        self._move_return(return_id, "cancel")
+
+    def close_return(self, return_id: int) -> None:
+        """The return is complete: ``CLOSED`` (``returnClose``)."""
+        self._move_return(return_id, "close")
+
+    def process_return(self, return_id: int, *, restock: bool = True) -> int:
+        """The goods are back: the seller refunds the return's lines from the return
+        (a refund linked to it, as ``returnRefund``/``returnProcess`` make), restocked at
+        the order's location (``RETURN``) or not (``NO_RESTOCK``). Returns the refund id."""
+        with self._lock:
+            ret = self._return_of(return_id)
+            order = self._orders[ret.order_id]
+            lines = [
+                {
+                    "lineItemId": gid("LineItem", line.line_id),
+                    "quantity": line.qty,
+                    "restockType": "RETURN" if restock else "NO_RESTOCK",
+                }
+                for line in ret.lines
+            ]
+            refund, errors = self.refund_create(
+                {"orderId": gid("Order", order.id), "refundLineItems": lines},
+                return_id=return_id,
+            )
+            if refund is None:
+                raise ValueError(errors)
+            return refund.id
+
+    def refund(self, order_id: int, lines: Iterable[tuple[int, int, str]]) -> int:
+        """The seller refunds (line id, qty, restock type) of an order from the admin
+        (``refundCreate``, not linked to a return). Returns the refund id."""
+        with self._lock:
+            refund, errors = self.refund_create(
+                {
+                    "orderId": gid("Order", order_id),
+                    "refundLineItems": [
+                        {"lineItemId": gid("LineItem", lid), "quantity": q, "restockType": k}
+                        for lid, q, k in lines
+                    ],
+                }
+            )
+            if refund is None:
+                raise ValueError(errors)
+            return refund.id
+
+    def order_lines(self, order_id: int) -> list[int]:
+        """The ids of an order's line items, in order."""
+        with self._lock:
+            return [line.id for line in self._orders[order_id].lines]
+
+    def return_status(self, return_id: int) -> str:
+        with self._lock:
+            return self._return_of(return_id).status
+
+    def _return_of(self, return_id: int) -> _Return:
+        for order in self._orders.values():
+            for ret in order.returns:
+                if ret.id == return_id:
+                    return ret
+        raise KeyError(return_id)
+
+    def _move_return(self, return_id: int, move: str, reason: str = "OTHER") -> None:
+        with self._lock:
+            _found, errors = self.return_move(gid("Return", return_id), move, reason)
+            if errors:
+                raise ValueError(errors)
 
     def issue_code(self, client_id: str = CLIENT_ID) -> str:
         """The code Shopify puts on the redirect after the merchant approves the app."""
@@ -683,6 +868,18 @@ class ShopifySimulator(LoopbackSimulator):
             rows = [self.line_json(line) for line in order.lines]
             return _connection(rows, first, after)
 
+        def fulfillments(_info: Any, first: int | None = None) -> list[JSON]:
+            rows = [] if order.fulfillment_id is None else [self.fulfillment_json(order)]
+            return rows[:first] if first is not None else rows
+
+        def refunds(_info: Any, first: int | None = None) -> list[JSON]:
+            # a list, not a connection: ``first`` caps it (no cursor: §5.3 UNCONFIRMED)
+            rows = [self.refund_json(order, f) for f in order.refunds]
+            return rows[: _list_size(first)]
+
+        def returns(_info: Any, first: int | None = None, after: str | None = None) -> JSON:
+            return _connection([self.return_json(order, r) for r in order.returns], first, after)
+
         return {
             "__typename": "Order",
             "id": gid("Order", order.id),
@@ -693,6 +890,9 @@ class ShopifySimulator(LoopbackSimulator):
             "displayFinancialStatus": order.financial,
             "displayFulfillmentStatus": order.fulfillment,
             "lineItems": line_items,
+            "fulfillments": fulfillments,
+            "refunds": refunds,
+            "returns": returns,
         }
 
     def line_json(self, line: _Line) -> JSON:
@@ -706,7 +906,7 @@ class ShopifySimulator(LoopbackSimulator):
             "product": self.product_json(self._products[line.product_id]),
         }
 
-    def node(self, text: str) -> JSON | None:
+    def node(self, text: str) -> JSON | None:  # noqa: PLR0911 - one return per kind
         kind, _, number = text.removeprefix("gid://shopify/").partition("/")
         if not number.isdigit():
             return None
@@ -719,34 +919,46 @@ class ShopifySimulator(LoopbackSimulator):
             return self.order_json(self._orders[key])
         if kind == "Location" and key in self.locations:
             return self.location_json(key)
+        if kind == "Return":
+            try:
+                ret = self._return_of(key)
+            except KeyError:
+                return None
+            return self.return_json(self._orders[ret.order_id], ret)
         return None
 
     def set_quantities(self, ctx: _Exec, info: Any, data: JSON) -> JSON:
         """``inventorySetQuantities`` (§5.3): absolute, compare-and-swap per quantity."""
-        key = _idempotency_key(info, ctx.variables)
+        mismatch = {
+            "inventoryAdjustmentGroup": None,
+            "userErrors": [
+                {
+                    "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
+                    "field": ["input"],
+                    "message": _KEY_MISMATCH,
+                }
+            ],
+        }
         strict = ctx.version >= "2026-04"
-        if key is None and strict:
+        return self.once(ctx, info, data, lambda: self._apply_quantities(data, strict), mismatch)
+
+    def once(
+        self, ctx: _Exec, info: Any, data: JSON, apply: Callable[[], JSON], mismatch: JSON
+    ) -> JSON:
+        """A mutation under ``@idempotent(key:)`` (mandatory from 2026-04 for inventory
+        adjustments and refunds, §5.3): a key seen again with the same input answers the
+        first answer again, applied once; with another input, ``mismatch``."""
+        key = _idempotency_key(info, ctx.variables)
+        if key is None and ctx.version >= "2026-04":
             raise GraphQLError(
                 "The @idempotent directive is required for this mutation",
                 extensions={"code": "BAD_REQUEST"},
             )
-        fingerprint = json.dumps(data, sort_keys=True)
+        fingerprint = json.dumps([info.field_name, data], sort_keys=True)
         if key is not None and key in self._idempotent:
             seen, answer = self._idempotent[key]
-            if seen != fingerprint:
-                return {
-                    "inventoryAdjustmentGroup": None,
-                    "userErrors": [
-                        {
-                            "code": "IDEMPOTENCY_KEY_PARAMETER_MISMATCH",
-                            "field": ["input"],
-                            "message": "The same idempotency key cannot be used with different "
-                            "operation parameters.",
-                        }
-                    ],
-                }
-            return answer  # applied once: the same answer again
-        answer = self._apply_quantities(data, strict)
+            return answer if seen == fingerprint else mismatch
+        answer = apply()
         if key is not None:
             self._idempotent[key] = (fingerprint, answer)
         return answer
@@ -927,6 +1139,303 @@ class ShopifySimulator(LoopbackSimulator):
             "userErrors": [],
         }
 
+    # -- returns and refunds (called under the lock, by the moves and the mutations)
+
+    def return_request(self, data: JSON) -> tuple[_Return | None, list[JSON]]:
+        """``returnRequest``: a return ``REQUESTED`` of fulfilled line items; a unit in
+        another return not declined or cancelled cannot be asked for again."""
+        number = _num(data.get("orderId"), "Order")
+        order = self._orders.get(number) if number is not None else None
+        if order is None:
+            return None, [_return_error("NOT_FOUND", ["input", "orderId"], "Order not found")]
+        by_fli = {line.fulfillment_line_id: line for line in order.lines}
+        lines: list[_ReturnLine] = []
+        errors: list[JSON] = []
+        for n, entry in enumerate(data.get("returnLineItems") or []):
+            place = ["input", "returnLineItems", str(n)]
+            line = by_fli.get(_num(entry.get("fulfillmentLineItemId"), "FulfillmentLineItem"))
+            qty = entry.get("quantity")
+            if line is None:
+                errors.append(
+                    _return_error(
+                        "NOT_FOUND",
+                        [*place, "fulfillmentLineItemId"],
+                        "Fulfillment line item not found",
+                    )
+                )
+            elif not isinstance(qty, int) or qty < 1 or qty > self._returnable(order, line):
+                errors.append(
+                    _return_error(
+                        "INVALID",
+                        [*place, "quantity"],
+                        "Quantity is not available for return",
+                    )
+                )
+            else:
+                lines.append(
+                    _ReturnLine(
+                        self._next_id(),
+                        line.id,
+                        line.fulfillment_line_id or 0,
+                        qty,
+                        entry.get("returnReason"),
+                        entry.get("customerNote"),
+                    )
+                )
+        if not lines and not errors:
+            errors.append(
+                _return_error("BLANK", ["input", "returnLineItems"], "Return line items are blank")
+            )
+        if errors:
+            return None, errors
+        now = self.now()
+        ret = _Return(
+            self._next_id(), order.id, f"#{order.id % 100000}-R{len(order.returns) + 1}", now, lines
+        )
+        order.returns.append(ret)
+        order.updated = now
+        return ret, []
+
+    def _returnable(self, order: _Order, line: _Line) -> int:
+        taken = sum(
+            r.qty
+            for ret in order.returns
+            if ret.status not in ("DECLINED", "CANCELED")
+            for r in ret.lines
+            if r.line_id == line.id
+        )
+        return (line.qty if line.fulfillment_line_id is not None else 0) - taken
+
+    def return_move(
+        self, text: Any, move: str, reason: str = "OTHER"
+    ) -> tuple[_Return | None, list[JSON]]:
+        """``returnApproveRequest`` (REQUESTED → OPEN), ``returnDeclineRequest``
+        (REQUESTED → DECLINED), ``returnCancel`` (REQUESTED/OPEN → CANCELED, before any
+        refund), ``returnClose`` (OPEN → CLOSED)."""
+        number = _num(text, "Return")
+        try:
+            ret = self._return_of(number) if number is not None else None
+        except KeyError:
+            ret = None
+        if ret is None:
+            return None, [_return_error("NOT_FOUND", ["id"], "Return not found")]
+        order = self._orders[ret.order_id]
+        allowed = {
+            "approve": ("REQUESTED",),
+            "decline": ("REQUESTED",),
+            "cancel": ("REQUESTED", "OPEN"),
+            "close": ("OPEN",),
+        }[move]
+        refunded = any(f.return_id == ret.id for f in order.refunds)
+        if ret.status not in allowed or (move == "cancel" and refunded):
+            return ret, [
+                _return_error(
+                    "INVALID_STATE", ["id"], f"Return is {ret.status.lower()} and cannot be {move}d"
+                )
+            ]
+        now = self.now()
+        if move == "approve":
+            ret.status, ret.approved = "OPEN", now
+        elif move == "decline":
+            ret.status, ret.decline = "DECLINED", (reason, None)
+        elif move == "cancel":
+            ret.status = "CANCELED"
+        else:
+            ret.status, ret.closed = "CLOSED", now
+        order.updated = now
+        return ret, []
+
+    def refund_create(
+        self, data: JSON, *, return_id: int | None = None
+    ) -> tuple[_Refund | None, list[JSON]]:
+        """``refundCreate`` of line items, each restocked at the location by its
+        ``restockType`` (§ RefundLineItemRestockType): ``RETURN`` (fulfilled units back
+        to available and on hand), ``CANCEL`` (unfulfilled units: committed back to
+        available), ``NO_RESTOCK`` (nothing comes back; unfulfilled units leave committed
+        and on hand). ``LEGACY_RESTOCK`` is not accepted for new refunds."""
+        number = _num(data.get("orderId"), "Order")
+        order = self._orders.get(number) if number is not None else None
+        if order is None:
+            return None, [{"field": ["orderId"], "message": "Order does not exist"}]
+        by_id = {line.id: line for line in order.lines}
+        planned: list[tuple[_Line, int, str, int]] = []
+        errors: list[JSON] = []
+        for n, entry in enumerate(data.get("refundLineItems") or []):
+            place = ["refundLineItems", str(n)]
+            line = by_id.get(_num(entry.get("lineItemId"), "LineItem") or -1)
+            kind = entry.get("restockType") or "NO_RESTOCK"
+            qty = entry.get("quantity")
+            lid = _num(entry.get("locationId"), "Location") or order.location_id
+            fulfilled = line is not None and line.fulfillment_line_id is not None
+            if line is None:
+                errors.append({"field": [*place, "lineItemId"], "message": "Line item not found"})
+            elif not isinstance(qty, int) or not 0 < qty <= line.current:
+                errors.append(
+                    {
+                        "field": [*place, "quantity"],
+                        "message": "Quantity cannot refund more items than were purchased",
+                    }
+                )
+            elif (
+                kind == "LEGACY_RESTOCK"
+                or (kind == "RETURN" and not fulfilled)
+                or (kind == "CANCEL" and fulfilled)
+            ):
+                errors.append(
+                    {
+                        "field": [*place, "restockType"],
+                        "message": f"Restock type {kind} is not valid for this line item",
+                    }
+                )
+            elif lid not in self.locations:
+                errors.append({"field": [*place, "locationId"], "message": "Location not found"})
+            else:
+                planned.append((line, qty, kind, lid))
+        if errors:
+            return None, errors
+        for line, qty, kind, lid in planned:
+            self._restock(order, line, qty, kind, lid)
+        now = self.now()
+        refund = _Refund(
+            self._next_id(),
+            now,
+            [_RefundLine(self._next_id(), ln.id, q, k, lid) for ln, q, k, lid in planned],
+            return_id,
+            str(data.get("note") or ""),
+        )
+        order.refunds.append(refund)
+        order.updated = now
+        order.financial = (
+            "REFUNDED" if all(line.current == 0 for line in order.lines) else "PARTIALLY_REFUNDED"
+        )
+        if all(self._restocked(order, line) >= line.qty for line in order.lines):
+            order.fulfillment = "RESTOCKED"  # every item restocked (UNCONFIRMED: module docstring)
+        return refund, []
+
+    def _restock(self, order: _Order, line: _Line, qty: int, kind: str, lid: int) -> None:
+        line.current -= qty
+        variant = self._variants.get(line.variant_id)
+        if variant is None or not variant.tracked:
+            return
+        fulfilled = line.fulfillment_line_id is not None
+        if fulfilled and kind != "RETURN":
+            return  # money only: the units stay with the buyer (or the seller's bin)
+        level = self._level(variant, lid if kind == "RETURN" else order.location_id)
+        if kind == "RETURN":
+            level["available"] += qty
+            level["on_hand"] += qty
+        elif kind == "CANCEL":
+            level["committed"] -= qty
+            level["available"] += qty
+        else:
+            level["committed"] -= qty
+            level["on_hand"] -= qty
+        self._observe(self.shop, variant.product_id, variant.id, level["available"])
+
+    def _restocked(self, order: _Order, line: _Line) -> int:
+        return sum(
+            r.qty
+            for refund in order.refunds
+            for r in refund.lines
+            if r.line_id == line.id and r.restock in ("RETURN", "CANCEL", "LEGACY_RESTOCK")
+        )
+
+    def refund_json(self, order: _Order, refund: _Refund) -> JSON:
+        by_id = {line.id: line for line in order.lines}
+
+        def lines(_info: Any, first: int | None = None, after: str | None = None) -> JSON:
+            rows = [
+                {
+                    "id": gid("RefundLineItem", r.id),
+                    "lineItem": self.line_json(by_id[r.line_id]),
+                    "location": None
+                    if r.location_id is None
+                    else self.location_json(r.location_id),
+                    "quantity": r.qty,
+                    "restocked": r.restock in ("RETURN", "CANCEL"),
+                    "restockType": r.restock,
+                }
+                for r in refund.lines
+            ]
+            return _connection(rows, first, after)
+
+        linked = None
+        if refund.return_id is not None:
+            linked = next((x for x in order.returns if x.id == refund.return_id), None)
+        return {
+            "__typename": "Refund",
+            "id": gid("Refund", refund.id),
+            "createdAt": _iso(refund.created),
+            "updatedAt": _iso(refund.created),
+            "note": refund.note or None,
+            "order": lambda _info: self.order_json(order),
+            "return": None if linked is None else self.return_json(order, linked),
+            "refundLineItems": lines,
+        }
+
+    def return_json(self, order: _Order, ret: _Return) -> JSON:
+        by_id = {line.id: line for line in order.lines}
+
+        def lines(_info: Any, first: int | None = None, after: str | None = None) -> JSON:
+            rows = [
+                {
+                    "__typename": "ReturnLineItem",
+                    "id": gid("ReturnLineItem", r.id),
+                    "quantity": r.qty,
+                    "returnReason": r.reason,
+                    "customerNote": r.note,
+                    "fulfillmentLineItem": {
+                        "id": gid("FulfillmentLineItem", r.fulfillment_line_id),
+                        "quantity": by_id[r.line_id].qty,
+                        "lineItem": self.line_json(by_id[r.line_id]),
+                    },
+                }
+                for r in ret.lines
+            ]
+            return _connection(rows, first, after)
+
+        def refunds(_info: Any, first: int | None = None, after: str | None = None) -> JSON:
+            rows = [self.refund_json(order, f) for f in order.refunds if f.return_id == ret.id]
+            return _connection(rows, first, after)
+
+        return {
+            "__typename": "Return",
+            "id": gid("Return", ret.id),
+            "name": ret.name,
+            "status": ret.status,
+            "createdAt": _iso(ret.created),
+            "closedAt": None if ret.closed is None else _iso(ret.closed),
+            "requestApprovedAt": None if ret.approved is None else _iso(ret.approved),
+            "decline": None
+            if ret.decline is None
+            else {"reason": ret.decline[0], "note": ret.decline[1]},
+            "totalQuantity": sum(r.qty for r in ret.lines),
+            "order": lambda _info: self.order_json(order),
+            "refunds": refunds,
+            "returnLineItems": lines,
+        }
+
+    def fulfillment_json(self, order: _Order) -> JSON:
+        def lines(_info: Any, first: int | None = None, after: str | None = None) -> JSON:
+            rows = [
+                {
+                    "id": gid("FulfillmentLineItem", line.fulfillment_line_id),
+                    "quantity": line.qty,
+                    "lineItem": self.line_json(line),
+                }
+                for line in order.lines
+                if line.fulfillment_line_id is not None
+            ]
+            return _connection(rows, first, after)
+
+        return {
+            "__typename": "Fulfillment",
+            "id": gid("Fulfillment", order.fulfillment_id or 0),
+            "status": "SUCCESS",
+            "createdAt": _iso(order.fulfilled_at or order.updated),
+            "fulfillmentLineItems": lines,
+        }
+
     def order_list(self, query: str | None, sort_key: str | None, reverse: bool) -> list[JSON]:
         since, strict = _updated_filter(query or "")
         rows = [
@@ -940,6 +1449,26 @@ class ShopifySimulator(LoopbackSimulator):
         }.get(sort_key or "ID", lambda o: o.id)
         rows.sort(key=key, reverse=reverse)
         return [self.order_json(o) for o in rows]
+
+
+_KEY_MISMATCH: Final = (
+    "The same idempotency key cannot be used with different operation parameters."
+)
+
+
+def _return_error(code: str, where: list[str], message: str) -> JSON:
+    return {"code": code, "field": where, "message": message}
+
+
+def _list_size(first: int | None) -> int:
+    """A plain list's ``first`` (Order.refunds): 1..250 as connections take."""
+    if first is None:
+        return 250
+    if not 0 < first <= 250:
+        raise GraphQLError(
+            "The first argument must be between 1 and 250.", extensions={"code": "BAD_REQUEST"}
+        )
+    return first
 
 
 _STATUS_TEXT = {
@@ -977,6 +1506,7 @@ class _Root:
 
     def __init__(self, sim: ShopifySimulator, ctx: _Exec) -> None:
         self.sim, self.ctx = sim, ctx
+        setattr(self, "return", self._return)  # a Python keyword as a field name
 
     def shop(self, _info: Any) -> JSON:
         return {
@@ -1017,6 +1547,9 @@ class _Root:
             )
         return [self.sim.node(text) for text in ids]
 
+    def _return(self, _info: Any, id: str) -> JSON | None:
+        return self.sim.node(id) if _num(id, "Return") is not None else None
+
     def order(self, _info: Any, id: str) -> JSON | None:
         number = _num(id, "Order")
         found = self.sim._orders.get(number) if number is not None else None
@@ -1049,12 +1582,57 @@ class _Root:
     ) -> JSON:
         return self.sim.bulk_update(productId, variants)
 
+    def refundCreate(self, info: Any, input: JSON) -> JSON:
+        """``refundCreate``: ``@idempotent(key:)`` required from 2026-04 (§5.3)."""
+
+        def apply() -> JSON:
+            refund, errors = self.sim.refund_create(input)
+            if refund is None:
+                return {"order": None, "refund": None, "userErrors": errors}
+            order = self.sim._orders[_num(input["orderId"], "Order") or 0]
+            return {
+                "order": self.sim.order_json(order),
+                "refund": self.sim.refund_json(order, refund),
+                "userErrors": [],
+            }
+
+        mismatch = {
+            "order": None,
+            "refund": None,
+            "userErrors": [{"field": ["input"], "message": _KEY_MISMATCH}],
+        }
+        return self.sim.once(self.ctx, info, input, apply, mismatch)
+
+    def returnRequest(self, _info: Any, input: JSON) -> JSON:
+        ret, errors = self.sim.return_request(input)
+        return self._return_payload(ret, errors)
+
+    def returnApproveRequest(self, _info: Any, input: JSON) -> JSON:
+        return self._return_payload(*self.sim.return_move(input["id"], "approve"))
+
+    def returnDeclineRequest(self, _info: Any, input: JSON) -> JSON:
+        moved = self.sim.return_move(input["id"], "decline", input["declineReason"])
+        return self._return_payload(*moved)
+
+    def returnCancel(self, _info: Any, id: str) -> JSON:
+        return self._return_payload(*self.sim.return_move(id, "cancel"))
+
+    def returnClose(self, _info: Any, id: str) -> JSON:
+        return self._return_payload(*self.sim.return_move(id, "close"))
+
+    def _return_payload(self, ret: _Return | None, errors: list[JSON]) -> JSON:
+        shown = None
+        if ret is not None and not errors:
+            shown = self.sim.return_json(self.sim._orders[ret.order_id], ret)
+        return {"return": shown, "userErrors": errors}
+
 
 def _resolve_node_type(value: Any, _info: Any, _type: Any) -> str | None:
     return value.get("__typename") if isinstance(value, dict) else None
 
 
 _SCHEMA.type_map["Node"].resolve_type = _resolve_node_type  # type: ignore[attr-defined]
+_SCHEMA.type_map["ReturnLineItemType"].resolve_type = _resolve_node_type  # type: ignore[attr-defined]
 
 
 def _connection(rows: list[JSON], first: int | None, after: str | None) -> JSON:
@@ -1148,8 +1726,8 @@ def _selection_cost(parent: Any, selection_set: Any, variables: JSON) -> int:
                     if isinstance(sub, FieldNode) and sub.name.value == "nodes":
                         per = 1 + _selection_cost(node_kind, sub.selection_set, variables)
                 cost += 2 + int(first) * per
-            elif _is_list(definition.type):
-                count = len(args.get("ids") or []) or 1
+            elif _is_list(definition.type):  # its ids, else its ``first`` (Order.refunds)
+                count = len(args.get("ids") or []) or int(args.get("first") or 1)
                 cost += count * (1 + inner)
             else:
                 cost += 1 + inner

@@ -87,6 +87,30 @@ class ShopifyHarness(SimHarness):
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_item(int(variant_id), reason)
 
+    def request_return(self, order_id: str, qty: int) -> str:
+        """The buyer asks to send back ``qty`` units of the order's first line
+        (``returnRequest``: a return REQUESTED)."""
+        order = int(order_id)
+        line = self.sim.order_lines(order)[0]
+        return str(self.sim.request_return(order, [(line, qty)]))
+
+    def complete_return(self, handle: str) -> None:
+        """The goods are back: the seller approves the request (OPEN), refunds the return
+        restocking its units at the location (``restockType: RETURN``) and closes it."""
+        ret = int(handle)
+        if self.sim.return_status(ret) == "REQUESTED":
+            self.sim.approve_return(ret)
+        self.sim.process_return(ret, restock=True)
+        self.sim.close_return(ret)
+
+    def close_return(self, handle: str) -> None:
+        """Nothing comes back: a request is declined, an approved return cancelled."""
+        ret = int(handle)
+        if self.sim.return_status(ret) == "REQUESTED":
+            self.sim.decline_return(ret)
+        else:
+            self.sim.cancel_return(ret)
+
     def inject(self, kind: str, where: str, times: int = 1) -> None:
         """kind: 429, 500, timeout, malformed, expire_token, retryable_body, fatal_body."""
         kinds = {
