@@ -359,4 +359,42 @@ CREATE TABLE change_log (
 CREATE INDEX change_log_by_tenant ON change_log (tenant_id, at);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6)
+# v7: stock that stays right on the marketplace (issue 12). What each listing showed when
+# last read back (`shown`, `shown_at`) and the campaign lock on it (`locked` units that
+# the marketplace keeps for a promotion, until `locked_until`, with its name): a floor for
+# the pushes and a reservation against the other channels. Every difference a
+# reconcile finds between what a listing shows and what syncd sent or wants is kept in
+# `drift` with its class and what was done (`syncd drift`); the tenant's `drift_policy`
+# says what a hand edit on the marketplace does. Low stock: a threshold per SKU or per
+# tenant, and when it was last announced (an event each time available falls to it).
+# A channel's authorization horizon was warned at 14, 3 and 1 day(s) ahead
+# (`auth_warned`: the smallest so far, cleared when it is authorized again).
+_V7 = """
+ALTER TABLE listing ADD COLUMN shown INTEGER;
+ALTER TABLE listing ADD COLUMN shown_at TEXT;
+ALTER TABLE listing ADD COLUMN locked INTEGER NOT NULL DEFAULT 0 CHECK (locked >= 0);
+ALTER TABLE listing ADD COLUMN locked_until TEXT;
+ALTER TABLE listing ADD COLUMN lock_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE tenant ADD COLUMN drift_policy TEXT NOT NULL DEFAULT 'syncd'
+    CHECK (drift_policy IN ('syncd', 'count', 'ask'));
+ALTER TABLE tenant ADD COLUMN low_stock INTEGER CHECK (low_stock >= 0);
+ALTER TABLE sku ADD COLUMN low_stock INTEGER CHECK (low_stock >= 0);
+ALTER TABLE sku ADD COLUMN low_stock_at TEXT;
+ALTER TABLE channel_account ADD COLUMN auth_warned INTEGER;
+CREATE TABLE drift (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    channel_account_id INTEGER NOT NULL REFERENCES channel_account(id),
+    listing_id INTEGER NOT NULL,
+    sku_id INTEGER,
+    shown INTEGER,
+    sent INTEGER,
+    desired INTEGER,
+    class TEXT NOT NULL CHECK (class IN ('in_flight', 'unpulled_sale', 'edited', 'lock', 'unknown')),
+    action TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX drift_by_tenant ON drift (tenant_id, at);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
