@@ -80,6 +80,12 @@ class RemoteListing:
     name: str
     stock: int
     price: int
+    #: units the marketplace keeps for a campaign on this listing (Shopee's reserved
+    #: promotion stock, Lazada's ``channelInventories``): syncd never pushes below them
+    #: and counts them as taken for the seller's other channels
+    locked: int = 0
+    locked_until: dt.datetime | None = None  # when the campaign ends, when it is told
+    lock_reason: str = ""  # the campaign's name or the marketplace's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +118,10 @@ class ItemResult:
     ok: bool
     error: str = ""  # marketplace's reason, for the seller and the log
     retry: bool = False  # worth trying again later (transient) vs parked until the value changes
+    #: refused because a campaign locks stock on this listing (a push below the lock):
+    #: skipped with its reason, not a failure; ``lock``: the locked units when told
+    locked: bool = False
+    lock: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ pusher and the benchmark use: no text, rule merges cached per channel.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -350,6 +351,47 @@ def _not_sent(ch: Channel, *, connected: bool) -> list[str]:
     return notes
 
 
+def _lock_notes(
+    store: Store, sku_id: int, ch: Channel, locks: dict[int, dict[int, int]], book: RuleBook
+) -> list[str]:
+    """``explain``'s words for campaign locks: this channel's own, and the others' units
+    it may not show."""
+    from syncd.localtime import show  # noqa: PLC0415
+
+    notes = []
+    own = locks.get(sku_id, {}).get(ch.id, 0)
+    if own:
+        row = store.one(
+            "SELECT locked_until, lock_reason FROM listing WHERE channel_account_id = ? "
+            "AND sku_id = ?",
+            (ch.id, sku_id),
+        )
+        until = show(row["locked_until"]) if row and row["locked_until"] else ""
+        what = row["lock_reason"] if row and row["lock_reason"] else ""
+        key = "explain.lock_until" if until else "explain.lock"
+        notes.append(t(key, locked=own, until=until, reason=what or t("explain.lock_campaign")))
+    for other, units in sorted(locks.get(sku_id, {}).items()):
+        if other != ch.id:
+            name = book.channel_names.get(other, str(other))
+            notes.append(t("explain.lock_elsewhere", locked=units, channel=name))
+    return notes
+
+
+def _quantity_text(
+    stock: tuple[int, int],
+    rule: rules.EffectiveStockRule,
+    ch: Channel,
+    locks: dict[int, int],
+) -> str:
+    """A SKU's quantity on one channel with its formula, campaign locks counted."""
+    elsewhere = sum(n for other, n in locks.items() if other != ch.id)
+    qty = rules.explain_quantity(stock[0], stock[1] + elsewhere, rule, ch.name)
+    own = locks.get(ch.id, 0)
+    if own > qty.value:
+        return f"{qty.text}; " + t("explain.lock_floor", locked=own)
+    return qty.text
+
+
 def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
     """The lines ``syncd explain SKU`` prints: per channel, quantity and price with formulas."""
     sku = get_sku(store, tenant_id, sku_code)
@@ -370,6 +412,7 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
         )
     }
     name = f"{sku.name} {sku.variant}".strip()
+    locks = active_locks(store, tenant_id, [sku.id])
     if sku.is_bundle:
         comps = [(c.id, c.sku, q) for c, q in bundle_components(store, sku.id)]
         bal = {cid: balance(store, tenant_id, cid) for cid, _, _ in comps}
@@ -398,8 +441,7 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
             trivial = all(src == "default" for src in bundle_rule.sources[: len(_STOCK)])
             qty_text = base.text if trivial else f"{base.text}; {qty.text}"
         else:
-            qty = rules.explain_quantity(on_hand, reserved, stock_rule, ch.name)
-            qty_text = qty.text
+            qty_text = _quantity_text((on_hand, reserved), stock_rule, ch, locks.get(sku.id, {}))
         price = rules.explain_price(sku.price, price_rule)
         pad = " " * (width + 3)
         lines.append(
@@ -407,6 +449,7 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
             + ("" if ch.id in listed else f"  {t('explain.not_listed')}")
         )
         lines.append(pad + t("explain.price", formula=price.text))
+        lines += [pad + note for note in _lock_notes(store, sku.id, ch, locks, book)]
         lines += [pad + note for note in _not_sent(ch, connected=ch.id in connected)]
         fronts = ch.settings.get("storefronts")
         if isinstance(fronts, list) and len(fronts) > 1:  # one stock number, several shop fronts
@@ -426,6 +469,33 @@ def explain(store: Store, tenant_id: int, sku_code: str) -> list[str]:
 
 
 # -- bulk ------------------------------------------------------------------------------
+
+
+def active_locks(
+    store: Store, tenant_id: int, sku_ids: Collection[int] | None = None
+) -> dict[int, dict[int, int]]:
+    """Campaign locks in force: SKU id → {channel account id → locked units}.
+
+    A lock is what a marketplace keeps for a promotion on one listing (read back by
+    discovery and reconciliation); it ends at ``locked_until`` when the marketplace says.
+    """
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    sql = (
+        "SELECT sku_id, channel_account_id, locked FROM listing WHERE tenant_id = ? "
+        "AND locked > 0 AND (locked_until IS NULL OR locked_until > ?)"
+    )
+    params: list[object] = [tenant_id, at]
+    if sku_ids is not None:
+        sql += f" AND sku_id IN ({','.join('?' * len(sku_ids))})"
+        params += sorted(sku_ids)
+    out: dict[int, dict[int, int]] = {}
+    for sku_id, channel_id, locked in store.conn.execute(sql, params):
+        out.setdefault(sku_id, {})[channel_id] = locked
+    return out
+
+
+def _locked_elsewhere(locks: dict[int, dict[int, int]], sku_id: int, channel_id: int) -> int:
+    return sum(n for ch, n in locks.get(sku_id, {}).items() if ch != channel_id)
 
 
 def affected_skus(store: Store, tenant_id: int, sku_ids: Collection[int]) -> set[int]:
@@ -449,6 +519,10 @@ def desired_all(
 
     With ``sku_ids``, only the listings of those SKUs and of bundles containing them.
     Rules are merged once per channel; only SKUs with rules of their own merge per SKU.
+
+    Campaign locks (``active_locks``): units a marketplace keeps for a promotion count as
+    reserved for the seller's other channels (a flash sale cannot oversell them), and
+    the locked listing is never sent less than its lock (the marketplace refuses it).
     """
     wanted = None if sku_ids is None else affected_skus(store, tenant_id, sku_ids)
     if wanted is not None and not wanted:
@@ -458,6 +532,7 @@ def desired_all(
     if wanted is not None:
         needed = set(wanted) | {c[0] for b in wanted for c in comps.get(b, ())}
     bal = _balances(store, tenant_id, needed)
+    locks = active_locks(store, tenant_id, wanted)
     book = RuleBook.load(store, tenant_id)
     overridden = book.overridden()
     per_channel = {cid: (*book.both(cid, None), name) for cid, name in book.channel_names.items()}
@@ -482,5 +557,10 @@ def desired_all(
             qty = rules.channel_quantity_from_available(base, _bundle_rule(stock_rule), name)
         else:
             on_hand, reserved = bal.get(sku_id, no_stock)
-            qty = quantity(on_hand, reserved, stock_rule, name)
+            if sku_id in locks:
+                elsewhere = _locked_elsewhere(locks, sku_id, channel_id)
+                qty = quantity(on_hand, reserved + elsewhere, stock_rule, name)
+                qty = max(qty, locks[sku_id].get(channel_id, 0))
+            else:
+                qty = quantity(on_hand, reserved, stock_rule, name)
         yield listing_id, qty, price_of(base_price, price_rule)

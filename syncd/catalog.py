@@ -375,6 +375,30 @@ def get_channel(store: Store, tenant_id: int, name: str) -> Channel:
     return _channel(row)
 
 
+def record_shown(
+    store: Store,
+    listing_id: int,
+    shown: int,
+    *,
+    locked: int = 0,
+    locked_until: dt.datetime | None = None,
+    lock_reason: str = "",
+) -> bool:
+    """Keep what a listing showed when read back, and its campaign lock; True when the
+    lock changed (what the seller's channels should show changes). Call inside ``write()``."""
+    until = locked_until.astimezone(dt.UTC).isoformat(timespec="seconds") if locked_until else None
+    before = store.one("SELECT locked, locked_until FROM listing WHERE id = ?", (listing_id,))
+    store.conn.execute(
+        "UPDATE listing SET shown = ?, shown_at = ?, locked = ?, locked_until = ?, "
+        "lock_reason = ? WHERE id = ?",
+        (shown, now(), max(0, locked), until, lock_reason[:200], listing_id),
+    )
+    return before is not None and (before["locked"], before["locked_until"]) != (
+        max(0, locked),
+        until,
+    )
+
+
 def item_text(item_id: str, variant_id: str) -> str:
     """A marketplace item as the seller reads it: ``7001`` or ``7001/2``."""
     return item_id + (f"/{variant_id}" if variant_id else "")

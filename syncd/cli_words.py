@@ -148,6 +148,7 @@ _LIFECYCLE: Final = (
     "returns.pull_failed",
     "outbox.retry",
     "outbox.drop",
+    "push.locked",
 )
 
 _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {

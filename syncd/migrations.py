@@ -390,7 +390,8 @@ CREATE TABLE drift (
     shown INTEGER,
     sent INTEGER,
     desired INTEGER,
-    class TEXT NOT NULL CHECK (class IN ('in_flight', 'unpulled_sale', 'edited', 'lock', 'unknown')),
+    class TEXT NOT NULL
+        CHECK (class IN ('in_flight', 'unpulled_sale', 'edited', 'lock', 'unknown')),
     action TEXT NOT NULL,
     at TEXT NOT NULL
 );

@@ -477,6 +477,7 @@ class PushReport:
     failed: int = 0
     calls: int = 0
     first_error: str = ""  # the marketplace's words for the first refused value
+    locked: int = 0  # refused because a campaign locks the stock: skipped, not failed
 
 
 def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> PushReport:
@@ -506,15 +507,34 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
         report.calls += 1
         report.sent += len(batch)
         report.ok += sum(r.ok for r in results)
-        report.failed += sum(not r.ok for r in results)
+        report.locked += sum(r.locked and not r.ok for r in results)
+        report.failed += sum(not r.ok and not r.locked for r in results)
         if not report.first_error:
-            report.first_error = next((r.error for r in results if not r.ok), "")
+            report.first_error = next((r.error for r in results if not r.ok and not r.locked), "")
         sent = [(by_id[r.listing_id], r) for r in results]
-        with store.write():  # the outbox and the push log of what was sent, together
+        # the outbox, the push log of what was sent and the locks it met, together
+        with inventory.change(store, rt.account.tenant_id, correlation_id="lock") as work:
             outbox.record_results(store, field_name, sent)
             audit.record_pushes(store, rt.account.tenant_id, rt.account.id, field_name, sent)
+            _note_locks(store, work, [r for r in results if r.locked and r.lock is not None])
         _log_results(store, rt, field_name, [(by_id[r.listing_id], r) for r in results])
     return report
+
+
+def _note_locks(store: Store, work: inventory.Change, refused: list[ItemResult]) -> None:
+    """A push refused below a campaign lock whose size the marketplace told: the lock is
+    kept on the listing (a floor for it, taken from the other channels) until the next
+    read-back says otherwise."""
+    for result in refused:
+        row = store.one("SELECT sku_id, shown FROM listing WHERE id = ?", (result.listing_id,))
+        if row is None or result.lock is None:
+            continue
+        store.conn.execute(
+            "UPDATE listing SET locked = ?, lock_reason = CASE WHEN lock_reason = '' "
+            "THEN ? ELSE lock_reason END WHERE id = ?",
+            (max(0, result.lock), result.error[:200], result.listing_id),
+        )
+        work.touch([row["sku_id"]])
 
 
 def _log_results(
@@ -537,6 +557,20 @@ def _log_results(
                 "SELECT s.sku FROM listing l JOIN sku s ON s.id = l.sku_id WHERE l.id = ?",
                 (item.listing_id,),
             )
+            if result.locked:  # skipped with its reason: a campaign holds the stock
+                events.record(
+                    store,
+                    "push.locked",
+                    f"{field_name} {item.desired} not sent: campaign lock ({result.error})",
+                    tenant_id=rt.account.tenant_id,
+                    account_id=rt.account.id,
+                    sku=sku,
+                    correlation_id=item.correlation_id,
+                    value=item.desired,
+                    lock="?" if result.lock is None else result.lock,
+                    reason=result.error,
+                )
+                continue
             events.record(
                 store,
                 "push.failed",
@@ -639,10 +673,23 @@ def discover(store: Store, rt: AccountRuntime) -> DiscoverReport:
         made = inventory.bind_listings(store, acct.tenant_id, [b for b, _ in to_bind])
         report.bound += len(made)
         seen += [(x.id, item) for x, (_, item) in zip(made, to_bind, strict=True)]
-    with store.write():  # what the channel shows, in one transaction
+    # what the channel shows (and its campaign locks: a change moves what every channel
+    # of that SKU should show), in one transaction
+    with inventory.change(store, acct.tenant_id, correlation_id="discover") as work:
         for listing_id, item in seen:
             outbox.set_known(store, listing_id, "stock", item.stock)
             outbox.set_known(store, listing_id, "price", item.price)
+            if catalog.record_shown(
+                store,
+                listing_id,
+                item.stock,
+                locked=item.locked,
+                locked_until=item.locked_until,
+                lock_reason=item.lock_reason,
+            ):
+                work.touch(
+                    [int(store.scalar("SELECT sku_id FROM listing WHERE id = ?", (listing_id,)))]
+                )
     listed = {
         x.sku.lower()
         for x in catalog.list_listings(store, acct.tenant_id)
