@@ -1,4 +1,4 @@
-"""Shopee Open Platform v2 (reference §1): auth, listings, stock, price, orders.
+"""Shopee Open Platform v2 (reference §1): auth, listings, stock, price, orders, returns.
 
 Batch shapes: ``update_stock`` and ``update_price`` take one item and up to 50
 models per call; ``get_item_base_info`` 50 items; ``get_order_detail`` 50
@@ -9,6 +9,55 @@ Our order cursor is JSON: ``{"from": ts, "to": ts, "page": "<shopee cursor>"}``.
 A window is walked page by page; when it is done the next one starts
 ``OVERLAP`` seconds before its end, so an order updated while we paged is read
 again (ingest is idempotent). Older windows are walked 15 days at a time.
+
+Returns (``lists_returns``): ``GET /api/v2/returns/get_return_list`` (reference §1.4,
+SH-API:v2.returns.get_return_list as crawled in lazykern/ecommerce-api-docs
+``data/raw/shopee/apis/returns/v2.returns.get_return_list.json``) lists them on their
+own, by ``update_time_from``/``update_time_to`` windows of at most 15 days (§1.8 #2),
+paged by ``page_no`` (``page_size`` ≤ 100, ``more``). The return cursor is JSON too,
+``{"from": ts, "to": ts, "page": page_no}``, walked like the order windows (the same
+window helpers: a new window re-reads ``OVERLAP`` seconds). A record is
+``return_sn``, ``order_sn``, ``status``, ``update_time``, ``needs_logistics``,
+``return_solution`` (0 return and refund, 1 refund only), ``validation_type`` and
+``item[]{item_id, model_id, amount}``; its lines are matched to the order's by item and
+model (model 0: no variants), as Shopee names no order line in a return. The order's
+own status ``TO_RETURN`` stays *shipped* (§1.5): stock comes back only through this list.
+
+The status words are the vendor's "Data Definition - ReturnStatus" (Shopee "Return &
+Refund Management" guide §3, ``data/processed/shopee/guides/api-best-practices/
+return-refund-management.md`` in the same crawl): REQUESTED, ACCEPTED, CANCELLED,
+JUDGING, CLOSED, PROCESSING, SELLER_DISPUTE; an SDK adds REFUND_PAID
+(LightsoftHub/open-platforms ``src/ShopeeSdk.Core/Enums/ReturnStatus.cs``). The vendor
+defines none of them in words; what each means for stock is our reading of the guide's
+flows (``RETURN_STATUS_STATE``):
+
+* *requested* (the goods may be on their way; nothing moves): REQUESTED (the buyer
+  asked), PROCESSING (being handled: negotiation, the buyer shipping it back), JUDGING
+  (Shopee decides a dispute), SELLER_DISPUTE (the seller disputed it);
+* *received* (the goods are back with the seller): ACCEPTED, and REFUND_PAID, when the
+  return is a return and refund (``return_solution`` 0) with ``needs_logistics``. The
+  guide's refund-only flow says the seller's confirm makes a return ACCEPTED "the buyer
+  does not need to return the product", so ACCEPTED without goods to send back
+  (refund only, or ``needs_logistics`` false) is *closed*; and an accepted return
+  validated at a Shopee warehouse (``validation_type`` ``warehouse_validation``) stays
+  *requested*: the goods are at the warehouse, not the seller, who receives them by
+  hand (``syncd return receive``) when they arrive;
+* *closed* (nothing comes back): CANCELLED (the buyer cancelled), CLOSED (the request
+  ended without the goods coming back: e.g. rejected in a dispute).
+
+A record that does not fit its shape (or has a status word outside that list) is set
+aside with a logged reason (``returns.set_aside``), never the page: the walk goes on.
+
+UNCONFIRMED (not in the reference nor the vendor pages read): every meaning above (the
+vendor lists the words only), and that ACCEPTED follows the seller's receipt of the
+goods rather than, say, a due date lapsing; that REFUND_PAID is still sent; that
+``page_no`` starts at 0 (the page says "Default is 0" beside a sample of 1; a public
+client pages from 0 and we start there: at worst page 0 and 1 are the same first page,
+read twice); the list's order (none is documented: a return updated while a window of
+more than one page is walked can shift a later record onto a page already read; the
+one updated is read again in the next window, and a small shop's 15 days rarely take
+more than one page of 100); whether Shopee raises the stock it shows itself when a
+return is accepted (here not: ``restocked_by_marketplace`` stays False).
 """
 
 from __future__ import annotations
@@ -21,6 +70,7 @@ from urllib.parse import urlencode
 
 import httpx
 import structlog
+from pydantic import ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, next_page, pages
 from adapters.shopee import shapes
@@ -38,6 +88,10 @@ from syncd.adapter import (
     PriceUpdate,
     RemoteListing,
     RemoteOrder,
+    RemoteReturn,
+    ReturnLine,
+    ReturnPage,
+    ReturnState,
     SetAside,
     StockUpdate,
 )
@@ -46,12 +100,19 @@ from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
 from syncd.http import (
     ApiClient,
 )
-from syncd.shapes import Answer, read, read_each
+from syncd.shapes import Answer, describe, read, read_each
 
 _log = structlog.get_logger("syncd.adapters.shopee")
 _A = TypeVar("_A", bound=Answer)
 
-__all__ = ["ADAPTER", "HOSTS", "STATUS_STATE", "ShopeeAdapter"]
+__all__ = [
+    "ADAPTER",
+    "HOSTS",
+    "RETURN_STATUS_STATE",
+    "STATUS_STATE",
+    "ShopeeAdapter",
+    "return_state",
+]
 
 HOSTS = {
     "production": "https://partner.shopeemobile.com",
@@ -75,13 +136,43 @@ STATUS_STATE: dict[str, OrderState] = {
     "SHIPPED": "shipped",
     "TO_CONFIRM_RECEIVE": "shipped",
     "COMPLETED": "shipped",
-    "TO_RETURN": "shipped",  # restock only when the goods are back (returns API, not yet)
+    "TO_RETURN": "shipped",  # restock only when the goods are back: the return list
     "CANCELLED": "cancelled",
 }
+
+#: Shopee return status → normalized state (see the module docstring: the words are the
+#: vendor's ReturnStatus, their meaning for stock our reading, UNCONFIRMED). A "received"
+#: word counts only for a return whose goods come back (``return_state``).
+RETURN_STATUS_STATE: dict[str, ReturnState] = {
+    "REQUESTED": "requested",
+    "PROCESSING": "requested",
+    "JUDGING": "requested",
+    "SELLER_DISPUTE": "requested",
+    "ACCEPTED": "received",
+    "REFUND_PAID": "received",  # UNCONFIRMED: an SDK's word, not in the vendor's list
+    "CANCELLED": "closed",
+    "CLOSED": "closed",
+}
+RETURN_PAGE_SIZE = 100  # §1.4: page_size ≤ 100
+MAX_RETURN_PAGES = 1_000  # pages of one window: a walk that never ends is malformed
 
 
 def _ts(value: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(value, dt.UTC)
+
+
+def return_state(raw: shapes.Return) -> ReturnState:
+    """The normalized state of a return record (``RETURN_STATUS_STATE``, then: accepted
+    without goods to send back is closed; accepted at a Shopee warehouse is requested)."""
+    state = RETURN_STATUS_STATE.get(raw.status)
+    if state is None:
+        raise MalformedResponse(f"Shopee: unknown return status {raw.status!r}", code="status")
+    if state == "received":
+        if raw.return_solution == 1 or not raw.needs_logistics:
+            return "closed"  # refund only: the buyer keeps the goods
+        if raw.validation_type == "warehouse_validation":
+            return "requested"  # UNCONFIRMED: back at Shopee's warehouse, not the seller
+    return state
 
 
 def _read(shape: type[_A], body: Any, call: str) -> _A:
@@ -280,15 +371,28 @@ class ShopeeAdapter(HttpAdapter):
 
     # -- orders -----------------------------------------------------------------------------
 
-    def _window(self, cursor: str | None, since: dt.datetime) -> dict[str, Any]:
+    def _window(
+        self, cursor: str | None, since: dt.datetime, first: str | int = ""
+    ) -> dict[str, Any]:
+        """The window a cursor (orders: ``page`` a Shopee cursor, ``""`` first; returns:
+        a ``page_no``, ``0`` first) is in; a new one is as long as allowed, up to now."""
         now = int(self.ctx.now().timestamp())
         if cursor:
             state: dict[str, Any] = json.loads(cursor)
         else:
-            state = {"from": int(since.timestamp()), "page": ""}
+            state = {"from": int(since.timestamp()), "page": first}
         if not state.get("page"):  # a new window: as long as allowed, up to now
+            state["page"] = first
             state["to"] = min(now, state["from"] + int(WINDOW.total_seconds()))
         return state
+
+    def _next_window(self, state: dict[str, Any], first: str | int = "") -> tuple[str, bool]:
+        """The cursor after a window walked to its end (the next one starts ``OVERLAP``
+        before its end), and whether to call again now (not caught up with now)."""
+        now = int(self.ctx.now().timestamp())
+        caught_up = state["to"] >= now - OVERLAP
+        nxt = {"from": max(state["from"], state["to"] - OVERLAP), "page": first}
+        return json.dumps(nxt), not caught_up
 
     def _order_list(self, state: dict[str, Any]) -> Any:
         return self.client.request(
@@ -332,10 +436,8 @@ class ShopeeAdapter(HttpAdapter):
                 state["page"], listed.next_cursor, source="Shopee get_order_list"
             )
             return OrderPage(orders, json.dumps(state), more=True, set_aside=tuple(aside))
-        now = int(self.ctx.now().timestamp())
-        caught_up = state["to"] >= now - OVERLAP
-        nxt = {"from": max(state["from"], state["to"] - OVERLAP), "page": ""}
-        return OrderPage(orders, json.dumps(nxt), more=not caught_up, set_aside=tuple(aside))
+        nxt, more = self._next_window(state)
+        return OrderPage(orders, nxt, more=more, set_aside=tuple(aside))
 
     def _details(self, sns: list[str]) -> tuple[list[RemoteOrder], list[SetAside]]:
         body = self.client.request(
@@ -383,6 +485,78 @@ class ShopeeAdapter(HttpAdapter):
             _ts(raw.create_time),
             _ts(raw.update_time),
             tuple(lines),
+        )
+
+    # -- returns (§1.4 get_return_list; the module docstring says how they are read) -------
+
+    lists_returns: ClassVar[bool] = True
+
+    def _return_list(self, state: dict[str, Any]) -> Any:
+        return self.client.request(
+            "GET",
+            "/api/v2/returns/get_return_list",
+            params={
+                "page_no": state["page"],
+                "page_size": RETURN_PAGE_SIZE,
+                "update_time_from": state["from"],
+                "update_time_to": state["to"],
+            },
+        )
+
+    def pull_returns(self, cursor: str | None, since: dt.datetime) -> ReturnPage:
+        state = self._window(cursor, since, first=0)
+        page = state["page"]
+        if not isinstance(page, int) or isinstance(page, bool) or page < 0:
+            # a cursor stored wrong: read its window again from its start (idempotent)
+            _log.warning("returns.cursor_refused", page=str(page)[:40], window_from=state["from"])
+            state = self._window(json.dumps({"from": state["from"], "page": 0}), since, first=0)
+        body = self._return_list(state)
+        listed: shapes.ReturnListPage = _read(shapes.ReturnList, body, "get_return_list").response
+        got = self._returns(listed.returns)
+        if listed.more and listed.returns:  # an empty page ends the window, whatever it says
+            if state["page"] + 1 >= MAX_RETURN_PAGES:
+                raise MalformedResponse(
+                    f"Shopee get_return_list: more than {MAX_RETURN_PAGES} pages", code="paging"
+                )
+            state["page"] += 1
+            return ReturnPage(got, json.dumps(state), more=True)
+        nxt, more = self._next_window(state, first=0)
+        return ReturnPage(got, nxt, more=more)
+
+    def _returns(self, raws: Sequence[Any]) -> list[RemoteReturn]:
+        """Each record read on its own: one that does not fit is set aside, logged."""
+        out: list[RemoteReturn] = []
+        for raw in raws:
+            try:
+                out.append(self._return(shapes.Return.model_validate(raw)))
+            except ValidationError as exc:
+                self._set_return_aside(raw, f"not as documented: {describe(exc)}")
+            except MalformedResponse as exc:
+                self._set_return_aside(raw, str(exc))
+        return out
+
+    def _set_return_aside(self, raw: Any, reason: str) -> None:
+        sn = raw.get("return_sn", "") if isinstance(raw, dict) else ""
+        shown = sn if isinstance(sn, str | int) and not isinstance(sn, bool) else ""
+        _log.warning("returns.set_aside", return_sn=str(shown)[:64], reason=reason[:300])
+
+    def _return(self, raw: shapes.Return) -> RemoteReturn:
+        # one return may list the same item and model twice: one line of their sum, as
+        # the core keys a return's lines by item and variant
+        units: dict[tuple[int, int], int] = {}
+        for item in raw.item:
+            key = (item.item_id, item.model_id)
+            units[key] = units.get(key, 0) + item.amount
+        return RemoteReturn(
+            return_id=raw.return_sn,
+            order_id=raw.order_sn,
+            status=raw.status,
+            state=return_state(raw),
+            updated_at=_ts(raw.update_time),
+            lines=tuple(
+                ReturnLine(str(item_id), str(model_id) if model_id else "", qty)
+                for (item_id, model_id), qty in units.items()
+            ),
         )
 
 

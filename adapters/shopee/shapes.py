@@ -1,4 +1,4 @@
-"""The Shopee answers the adapter reads, as documented (reference §1.3-§1.5).
+"""The Shopee answers the adapter reads, as documented (reference §1.3-§1.5, returns §1.4).
 
 Shopee sends ids as numbers (``item_id``, ``model_id``: int64) except the order number
 ``order_sn`` (text, 14 characters in practice), and times as epoch seconds. The
@@ -7,7 +7,9 @@ simulator answers in these shapes; the fault suite sends everything else.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field, StrictInt
 
 from syncd.shapes import (
     Answer,
@@ -176,3 +178,39 @@ class OrderDetailList(Answer):
 
 class OrderDetail(Answer):
     response: OrderDetailList
+
+
+# -- returns (§1.4: v2.returns.get_return_list) -------------------------------------------
+
+
+class ReturnItem(Answer):
+    """One ``item[]`` of a return: ``amount`` units of an item's model (0: no variants)."""
+
+    item_id: NumId
+    model_id: NumId = 0
+    amount: Qty
+
+
+class Return(Answer):
+    """A return record. ``return_solution`` (added 2024-12-31): 0 return and refund, 1
+    refund only; ``needs_logistics``: the items are to be sent back to the seller;
+    ``validation_type``: ``seller_validation`` or ``warehouse_validation``."""
+
+    return_sn: Id
+    order_sn: Id
+    status: Name
+    update_time: EpochSeconds
+    item: list[ReturnItem]
+    needs_logistics: Flag
+    return_solution: Annotated[StrictInt, Field(ge=0, le=1)] = 0
+    validation_type: Name = ""
+
+
+class ReturnListPage(Answer):
+    more: Flag = False
+    # each record is read on its own: one bad one is set aside, never the page
+    returns: list[Any] = Field(default=[], alias="return")
+
+
+class ReturnList(Answer):
+    response: ReturnListPage

@@ -2,8 +2,8 @@
 
 ``ShopeeSimulator`` is a real HTTP server on 127.0.0.1 that checks signatures,
 timestamps and tokens the way Shopee does (reference ``marketplace-apis.md`` §1)
-and serves the auth, product and order endpoints syncd uses, with Shopee's
-request and response shapes. Time is the simulator's own (``clock`` plus
+and serves the auth, product, order and return-list endpoints syncd uses, with
+Shopee's request and response shapes. Time is the simulator's own (``clock`` plus
 ``advance``), so tokens and windows expire without sleeping; clients under test
 should sign with ``sim.now``.
 
@@ -17,6 +17,7 @@ success                                                 200   ``""``
 business error on a valid request (item not found)      200   ``error_item_not_found``
 bad/missing parameter, stale timestamp, order window    400   ``error_param``,
                                                               ``order.order_list_invalid_time``
+return window over 15 days, bad ``page_no``/``status``  400   ``error_param``
 wrong sign                                              403   ``error_sign``
 bad/expired/revoked token, code or refresh token        403   ``error_auth``
 unknown path or wrong method                            404   ``error_not_found``
@@ -51,9 +52,12 @@ __all__ = [
     "FAULT_KINDS",
     "ORDER_DETAIL_OPTIONAL_FIELDS",
     "ORDER_STATUSES",
+    "RETURN_STATUSES",
     "ApiError",
     "Order",
     "OrderLine",
+    "Return",
+    "ReturnItem",
     "ShopeeSimulator",
 ]
 
@@ -96,6 +100,24 @@ ORDER_DETAIL_OPTIONAL_FIELDS: Final = frozenset(
         "return_request_due_date", "edt", "payment_info",
     }
 )  # fmt: skip
+#: get_return_list's ``status`` words: the vendor's "Data Definition - ReturnStatus"
+#: (Shopee "Return & Refund Management" guide §3, crawled in lazykern/ecommerce-api-docs
+#: data/processed/shopee/guides/api-best-practices/return-refund-management.md), plus
+#: REFUND_PAID, which only an SDK lists (LightsoftHub/open-platforms
+#: src/ShopeeSdk.Core/Enums/ReturnStatus.cs): UNCONFIRMED that Shopee still sends it.
+RETURN_STATUSES: Final = frozenset(
+    {
+        "REQUESTED", "ACCEPTED", "CANCELLED", "JUDGING", "CLOSED", "PROCESSING",
+        "SELLER_DISPUTE", "REFUND_PAID",
+    }
+)  # fmt: skip
+#: return_solution (v2.returns.get_return_list, added 2024-12-31): 0 return and refund,
+#: 1 refund only (the buyer keeps the goods)
+RETURN_REFUND: Final = 0
+REFUND_ONLY: Final = 1
+#: order statuses a buyer can ask to return from (the goods were sent)
+RETURNABLE: Final = frozenset({"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"})
+RETURN_WINDOW: Final = 15 * 86400  # §1.4/§1.8 #2: each return-list window ≤ 15 days
 TOO_MANY: Final = "Too many requests, please try again later."  # UNCONFIRMED shape (§1.7)
 SERVER_ERROR: Final = "Something wrong. Please try later."
 
@@ -161,6 +183,34 @@ class Order:
     create_time: int
     update_time: int
     lines: tuple[OrderLine, ...]
+
+
+@dataclass(frozen=True)
+class ReturnItem:
+    """One item of a return, as ``get_return_list`` reports it (``item[]``)."""
+
+    item_id: int
+    model_id: int
+    amount: int
+    price: int
+    item_sku: str
+    model_sku: str
+
+
+@dataclass
+class Return:
+    """A buyer's return/refund request held by the simulator (``return_sn``)."""
+
+    return_sn: str
+    order_sn: str
+    shop_id: int
+    status: str
+    create_time: int
+    update_time: int
+    items: tuple[ReturnItem, ...]
+    solution: int = RETURN_REFUND
+    needs_logistics: bool = True
+    validation_type: str = "seller_validation"
 
 
 @dataclass
@@ -385,6 +435,9 @@ class ShopeeSimulator(LoopbackSimulator):
         self._failing: dict[tuple[int, int], str] = {}
         self._spoiled: dict[str, dict[str, Any]] = {}
         self._order_seq = 0
+        self._returns: dict[str, Return] = {}
+        self._spoiled_returns: dict[str, dict[str, Any]] = {}
+        self._return_seq = 0
 
     def _build_routes(self) -> dict[str, _Route]:
         return {
@@ -398,6 +451,7 @@ class ShopeeSimulator(LoopbackSimulator):
             f"{PREFIX}/product/update_price": _Route("POST", True, self._update_price),
             f"{PREFIX}/order/get_order_list": _Route("GET", True, self._get_order_list),
             f"{PREFIX}/order/get_order_detail": _Route("GET", True, self._get_order_detail),
+            f"{PREFIX}/returns/get_return_list": _Route("GET", True, self._get_return_list),
         }
 
     # -- catalogue
@@ -558,6 +612,80 @@ class ShopeeSimulator(LoopbackSimulator):
                         model.stock += line.qty
                         self._observe(order.shop_id, line.item_id, line.model_id, model.stock)
             order.status, order.update_time = status, int(self.now())
+
+    @property
+    def returns(self) -> dict[str, Return]:
+        """Every return by return_sn (a snapshot of the table; the returns are live)."""
+        with self._lock:
+            return dict(self._returns)
+
+    def request_return(
+        self,
+        order_sn: str,
+        items: Iterable[tuple[int, int, int]] | None = None,
+        *,
+        solution: int = RETURN_REFUND,
+        validation_type: str = "seller_validation",
+    ) -> str:
+        """The buyer asks to return (item_id, model_id, amount) of a sent order (default:
+        all of it); ``solution`` RETURN_REFUND (the goods come back) or REFUND_ONLY. The
+        return is REQUESTED; the order turns TO_RETURN (UNCONFIRMED, §1.5: the reference
+        says TO_RETURN is "return in progress", not when Shopee sets it). -> return_sn"""
+        if solution not in (RETURN_REFUND, REFUND_ONLY):
+            raise ValueError(f"unknown return_solution {solution!r}")
+        with self._lock:
+            order = self._orders[order_sn]
+            if order.status not in RETURNABLE:
+                raise ValueError(f"order {order_sn} is {order.status}: nothing was sent")
+            bought = Counter[tuple[int, int]]()
+            for line in order.lines:
+                bought[(line.item_id, line.model_id)] += line.qty
+            wanted = list(items) if items is not None else [(*k, q) for k, q in bought.items()]
+            if not wanted or any(a < 1 or a > bought[(i, m)] for i, m, a in wanted):
+                raise ValueError(f"order {order_sn} did not sell {wanted}")
+            by_key = {(line.item_id, line.model_id): line for line in order.lines}
+            out = tuple(
+                ReturnItem(i, m, a, by_key[(i, m)].price, by_key[(i, m)].item_sku,
+                           by_key[(i, m)].model_sku)
+                for i, m, a in wanted
+            )  # fmt: skip
+            now = int(self.now())
+            self._return_seq += 1
+            day = datetime.fromtimestamp(now, UTC).strftime("%y%m%d")
+            return_sn = f"{day}{_b36(self._return_seq, 9)}"  # 15 characters, as documented
+            self._returns[return_sn] = Return(
+                return_sn, order_sn, order.shop_id, "REQUESTED", now, now, out, solution,
+                solution == RETURN_REFUND, validation_type,
+            )  # fmt: skip
+            order.status, order.update_time = "TO_RETURN", now
+            return return_sn
+
+    def set_return_status(self, return_sn: str, status: str) -> None:
+        """Move a return on (any ReturnStatus word, e.g. ACCEPTED: refunded, and with
+        RETURN_REFUND the goods are back with the seller); bumps its update_time."""
+        if status not in RETURN_STATUSES:
+            raise ValueError(f"unknown return status {status!r}")
+        with self._lock:
+            ret = self._returns[return_sn]
+            ret.status, ret.update_time = status, int(self.now())
+
+    def set_return_solution(self, return_sn: str, solution: int) -> None:
+        """The buyer and seller agree on another solution (negotiation); bumps update_time."""
+        if solution not in (RETURN_REFUND, REFUND_ONLY):
+            raise ValueError(f"unknown return_solution {solution!r}")
+        with self._lock:
+            ret = self._returns[return_sn]
+            ret.solution, ret.needs_logistics = solution, solution == RETURN_REFUND
+            ret.update_time = int(self.now())
+
+    def spoil_return(self, return_sn: str, **fields: Any) -> None:
+        """Fault: ``get_return_list`` shows these values in this return's record (``item``
+        replaces its item list) until ``spoil_return(sn)`` with no fields clears them."""
+        with self._lock:
+            if fields:
+                self._spoiled_returns[return_sn] = dict(fields)
+            else:
+                self._spoiled_returns.pop(return_sn, None)
 
     # -- faults
 
@@ -910,6 +1038,114 @@ class ShopeeSimulator(LoopbackSimulator):
             # Shopee: order_item_id equals item_id except inside bundle deals (none here).
             "order_item_id": line.item_id,
         }
+
+    # -- return endpoint (v2.returns.get_return_list, module 102)
+
+    def _get_return_list(self, ctx: _Ctx) -> JSON:
+        """Page paging (``page_no`` from 0, ``page_size`` 1-100, ``more``) over the shop's
+        returns in the given create and/or update windows (each ≤ 15 days)."""
+        # UNCONFIRMED (§1.4): page_no counts pages from 0 ("Default is 0" on the vendor
+        # page, whose sample is 1; a public client pages from 0); required, as one found
+        # Shopee failing without it
+        page_no = _q_int(ctx.query, "page_no")
+        size = _q_int(ctx.query, "page_size", 1, MAX_PAGE)
+        # UNCONFIRMED: a call with no window lists every return of the shop
+        windows = {f: _window_param(ctx.query, f) for f in ("create_time", "update_time")}
+        made, changed = windows["create_time"], windows["update_time"]
+        if made and changed and changed[0] < made[0]:
+            raise _param("The update_time_from must be after create_time_from.")
+        wanted = (ctx.query.get("status") or [""])[0]
+        if wanted and wanted not in RETURN_STATUSES:
+            raise _param(f"Wrong parameters, detail: unknown status {wanted}.")
+        # UNCONFIRMED (§1.4): the order of the list; here oldest update first.
+        found = sorted(
+            (
+                r
+                for r in self._returns.values()
+                if r.shop_id == ctx.shop_id
+                and wanted in ("", r.status)
+                and all(
+                    span is None or span[0] <= getattr(r, f) <= span[1]
+                    for f, span in windows.items()
+                )
+            ),
+            key=lambda r: (r.update_time, r.return_sn),
+        )
+        start = page_no * size
+        page = found[start : start + size]
+        return {
+            "more": start + size < len(found),
+            "return": [self._return_record(r) for r in page],
+        }
+
+    def _return_record(self, ret: Return) -> JSON:
+        items = [self._return_item(i) for i in ret.items]
+        refund = float(sum(i.price * i.amount for i in ret.items))
+        record: JSON = {
+            "image": [],
+            "reason": "CHANGE_MIND",
+            "text_reason": "",
+            "return_sn": ret.return_sn,
+            "refund_amount": refund,
+            "currency": "IDR",
+            "create_time": ret.create_time,
+            "update_time": ret.update_time,
+            "status": ret.status,
+            "due_date": ret.create_time + 3 * 86400,
+            "tracking_number": "",
+            "dispute_reason": [],
+            "dispute_text_reason": [],
+            "needs_logistics": ret.needs_logistics,
+            "amount_before_discount": refund,
+            "user": {"username": "pembeli", "email": "", "portrait": ""},
+            "item": items,
+            "order_sn": ret.order_sn,
+            "return_ship_due_date": ret.create_time + 7 * 86400,
+            "return_seller_due_date": ret.create_time + 10 * 86400,
+            "negotiation_status": "TERMINATED",
+            "seller_proof_status": "NOT_NEEDED",
+            "seller_compensation_status": "COMPENSATION_NOT_APPLICABLE",
+            "return_refund_type": "RRAOC",
+            "return_solution": ret.solution,
+            "is_seller_arrange": False,
+            "is_shipping_proof_mandatory": False,
+            "return_refund_request_type": 0,
+            "validation_type": ret.validation_type,
+        }
+        record.update(self._spoiled_returns.get(ret.return_sn, {}))
+        return record
+
+    def _return_item(self, item: ReturnItem) -> JSON:
+        listed = self._items.get(item.item_id)
+        return {
+            "model_id": item.model_id,
+            "name": listed.name if listed else "",
+            "images": [],
+            "amount": item.amount,
+            "item_price": float(item.price),
+            "is_add_on_deal": False,
+            "is_main_item": False,
+            "add_on_deal_id": 0,
+            "item_id": item.item_id,
+            "item_sku": item.item_sku,
+            "variation_sku": item.model_sku,
+        }
+
+
+def _window_param(query: dict[str, list[str]], field: str) -> tuple[int, int] | None:
+    """A return-list window ``<field>_from``/``_to`` (both or neither), at most 15 days."""
+    given = [name for name in (f"{field}_from", f"{field}_to") if query.get(name)]
+    if not given:
+        return None
+    # UNCONFIRMED (§1.4): whether one end alone is accepted; here both are needed
+    start, end = _q_int(query, f"{field}_from"), _q_int(query, f"{field}_to")
+    if end < start:
+        raise _param(f"{field}_from must not be after {field}_to.")
+    if end - start > RETURN_WINDOW:
+        # the page's error_list: error_param "The period between create_time_from and
+        # created_time_of must not more than 15 days." (said of the update window alike)
+        raise _param(f"The period between {field}_from and {field}_to must not more than 15 days.")
+    return start, end
 
 
 def _list_entry(order: Order, with_status: bool) -> JSON:

@@ -32,6 +32,7 @@ class ShopeeHarness(SimHarness):
         "stock": "/api/v2/product/update_stock",
         "items": "/api/v2/product/get_item_list",
         "refresh": "/api/v2/auth/access_token/get",
+        "returns": "/api/v2/returns/get_return_list",
     }
 
     def start(self, *, latency: float = 0.0, rate_limit: tuple[float, int] | None = None) -> None:
@@ -92,6 +93,22 @@ class ShopeeHarness(SimHarness):
             "fatal_body": "error_body:error_param:Invalid item_id.",
         }
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
+
+    # -- returns (issue 12): the buyer's moves on Shopee's return list
+
+    def request_return(self, order_id: str, qty: int) -> str:
+        """A return and refund of ``qty`` units of the order's first line (REQUESTED)."""
+        line = self.sim.orders[order_id].lines[0]
+        return self.sim.request_return(order_id, [(line.item_id, line.model_id, qty)])
+
+    def complete_return(self, handle: str) -> None:
+        """The seller has the goods and the refund is accepted (ACCEPTED, return and
+        refund: see the adapter's docstring for why that is "received")."""
+        self.sim.set_return_status(handle, "ACCEPTED")
+
+    def close_return(self, handle: str) -> None:
+        """The buyer cancels the request: nothing comes back (CANCELLED)."""
+        self.sim.set_return_status(handle, "CANCELLED")
 
 
 HARNESS: type[Harness] = ShopeeHarness
