@@ -653,7 +653,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         cli_audit,
         cli_backup,
         cli_channels,
+        cli_drift,
         cli_ops,
+        cli_orders,
         cli_returns,
         cli_tryout,
     )
@@ -663,7 +665,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     channel.adapter_options = adapter_options  # for `channel edit` (cli_channels.commands)
     for add in (_stock_commands, _rule_commands, _report_commands):
         add(sub)
-    for module in (cli_channels, cli_returns, cli_audit, cli_ops, cli_tryout, cli_backup):
+    for module in (
+        cli_channels,
+        cli_returns,
+        cli_orders,
+        cli_audit,
+        cli_drift,
+        cli_ops,
+        cli_tryout,
+        cli_backup,
+    ):
         module.commands(sub, channel)
     return parser
 

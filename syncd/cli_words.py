@@ -149,10 +149,12 @@ _LIFECYCLE: Final = (
     "outbox.retry",
     "outbox.drop",
     "push.locked",
+    "drift.edited",
 )
 
 _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "auth.refreshed": _auth_refreshed,
+    "auth.expiring": _as_recorded,  # syncd.horizon: its data (days) is its text's
     "account.needs_reauth": _needs_reauth,
     "orders.unmatched": _unmatched,
     "push.failed": _push_failed,
@@ -162,6 +164,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "daemon.started": _started,
     "daemon.stopped": _stopped,
     "order.set_aside": _set_aside,
+    "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
     **dict.fromkeys(_LIFECYCLE, _as_recorded),
 }
 

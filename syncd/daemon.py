@@ -50,7 +50,7 @@ from typing import Any
 import schedule
 import structlog
 
-from syncd import credentials, events, sync
+from syncd import credentials, events, horizon, sync
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth
 from syncd.log import clean
@@ -59,7 +59,7 @@ from syncd.store import Store
 __all__ = ["Daemon", "Intervals"]
 
 _log = structlog.get_logger("syncd.daemon")
-JOBS = ("pull", "push", "refresh", "discover")  # also the order deferred jobs run in
+JOBS = ("pull", "push", "refresh", "discover", "reconcile")  # also the order deferred jobs run in
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,7 @@ class Intervals:
     pull: float = 30.0
     refresh: float = 300.0
     discover: float = 86_400.0
+    reconcile: float = 1_800.0  # read every listing back and explain each difference
     accounts: float = 30.0  # look for new or changed channel accounts
 
 
@@ -201,12 +202,13 @@ class Daemon:
             ("pull", every.pull),
             ("refresh", every.refresh),
             ("discover", every.discover),
+            ("reconcile", every.reconcile),
         ):
             scheduled = self._scheduler.every(seconds).seconds.do(  # type: ignore[arg-type]
                 self.submit, job, account_id
             )
             scheduled.tag(f"acct:{account_id}")
-            if job == "pull":  # spread the polls over the interval (golden-ratio offsets)
+            if job in ("pull", "reconcile"):  # spread them over the interval (golden ratio)
                 offset = (account_id * 0.6180339887) % 1.0 * seconds
                 scheduled.next_run = dt.datetime.now() + dt.timedelta(
                     seconds=offset
@@ -253,6 +255,8 @@ class Daemon:
                     (rt.account.id, *fields),
                 )
             )
+        if job == "reconcile":  # only what syncd pushes can drift from what it pushed
+            return rt.account.pushes("stock")
         if job == "discover":
             last = store.scalar(
                 "SELECT last_ok FROM job_run WHERE channel_account_id = ? AND job = 'discover'",
@@ -322,6 +326,10 @@ class Daemon:
             sync.refresh_tokens(store, rt)
         elif job == "discover":
             sync.discover(store, rt)
+        elif job == "reconcile":
+            from syncd.reconcile import reconcile  # noqa: PLC0415
+
+            reconcile(store, rt)
 
     def _wake_siblings(self, rt: sync.AccountRuntime) -> None:
         """New orders moved stock: the seller's other channels push now, not at their turn."""
@@ -410,6 +418,7 @@ class Daemon:
             for account_id in list(self.runtimes):
                 self.submit(job, account_id)
                 self.wait_idle()
+        horizon.job(self._store())  # after the refresh: a renewed horizon clears
         self.heartbeat()
         return dict(self.counts)
 
@@ -443,8 +452,10 @@ class Daemon:
         )
         self._scheduler.every(self.intervals.push).seconds.do(self.push_due)  # type: ignore[arg-type]
         self._scheduler.every(1).days.do(self.prune)
+        self._scheduler.every(1).hours.do(horizon.job, self._store())  # auth.expiring
         self.push_due()  # what was pending before the start goes out right away
         self.prune()
+        horizon.job(self._store())
         last_beat = 0.0
         events.record(self._store(), "daemon.started", f"pid {os.getpid()}", workers=self.workers)
         while not self.stop.is_set():

@@ -335,6 +335,18 @@ class WooSimulator(LoopbackSimulator):
                 order.refunds.append(_Refund(self._next_id(), self.now(), "", 0, [], False))
             order.status, order.modified = status, self.now()
 
+    def edit_stock(self, product_id: int, variation_id: int, value: int) -> None:
+        """The seller types a new stock number in WP admin (a hand edit, not through syncd)."""
+        with self._lock:
+            obj = self._object(product_id, variation_id)
+            obj.stock, obj.modified = value, self.now()
+            self._observe("store", product_id, variation_id, value)
+
+    def delete_product(self, product_id: int) -> None:
+        """The seller deletes a product (it is no longer listed)."""
+        with self._lock:
+            self._products.pop(product_id, None)
+
     def line_ids(self, order_id: int) -> list[int]:
         """The ids of an order's line items (a refund names them)."""
         with self._lock:

@@ -28,6 +28,81 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Stock {value} not sent: locked by a campaign (lock {lock}; {reason}). Skipped, "
         "not failed; sent again when the value changes.",
     ),
+    "help.reconcile": (
+        "baca lagi stok yang ditampilkan tiap toko sekarang dan jelaskan setiap selisih "
+        "(layanan melakukannya tiap 30 menit)",
+        "read back what every shop shows now and explain each difference (the service "
+        "does it every 30 minutes)",
+    ),
+    "help.drift": (
+        "selisih antara yang ditampilkan marketplace dan yang dikirim syncd, dengan "
+        "golongannya dan tindakannya",
+        "differences between what a marketplace shows and what syncd sent, with their "
+        "class and the action taken",
+    ),
+    "help.drift_policy": (
+        "bila stok diubah tangan di marketplace: syncd (nilai syncd dikirim lagi), count "
+        "(jadi hitungan stok), ask (tanya penjual)",
+        "when stock is edited by hand on a marketplace: syncd (syncd's value is sent "
+        "again), count (it becomes a stock count), ask (ask the seller)",
+    ),
+    "help.drift_policy_value": (
+        "syncd, count atau ask (kosong: tampilkan)",
+        "syncd, count or ask (none: show)",
+    ),
+    "h.shown": ("Tampil", "Shows"),
+    "h.sent": ("Dikirim", "Sent"),
+    "h.desired": ("Seharusnya", "Should"),
+    "h.class": ("Golongan", "Class"),
+    "h.action": ("Tindakan", "Action"),
+    "drift.class.in_flight": ("sedang dikirim", "in flight"),
+    "drift.class.unpulled_sale": ("penjualan belum ditarik", "sale not yet pulled"),
+    "drift.class.edited": ("diubah di marketplace", "edited on the marketplace"),
+    "drift.class.lock": ("kunci kampanye", "campaign lock"),
+    "drift.class.unknown": ("tidak diketahui", "unknown"),
+    "drift.line": (
+        "{sku} ({item}): tampil {shown}, dikirim {sent}, seharusnya {desired}: {cls}; {action}",
+        "{sku} ({item}): shows {shown}, sent {sent}, should {desired}: {cls}; {action}",
+    ),
+    "drift.none": ("Tidak ada selisih tercatat.", "No differences recorded."),
+    "drift.policy_is": (
+        "Kebijakan selisih: {policy} ({meaning})",
+        "Drift policy: {policy} ({meaning})",
+    ),
+    "drift.policy.syncd": (
+        "ubahan tangan di marketplace ditimpa: nilai syncd dikirim lagi",
+        "a hand edit on a marketplace is overwritten: syncd's value is sent again",
+    ),
+    "drift.policy.count": (
+        "ubahan tangan di marketplace menjadi hitungan stok di buku stok",
+        "a hand edit on a marketplace becomes a stock count in the ledger",
+    ),
+    "drift.policy.ask": (
+        "ubahan tangan di marketplace dilaporkan dan dibiarkan sampai penjual memutuskan",
+        "a hand edit on a marketplace is reported and left for the seller to decide",
+    ),
+    "drift.bad_policy": (
+        "Kebijakan selisih harus syncd, count atau ask, bukan '{value}'.",
+        "The drift policy must be syncd, count or ask, not '{value}'.",
+    ),
+    "reconcile.done": (
+        "{name}: {listings} listing dibaca, {same} sesuai, {differences} selisih.",
+        "{name}: {listings} listings read, {same} as they should be, {differences} differences.",
+    ),
+    "reconcile.nothing": (
+        "Belum ada kanal yang menerima kiriman stok (syncd channel accept NAMA).",
+        "No channel receives stock pushes yet (syncd channel accept NAME).",
+    ),
+    "reconcile.not_pushed": (
+        "Kanal {name} belum menerima kiriman stok (syncd channel accept {name}), jadi "
+        "tidak ada yang dibandingkan.",
+        "Channel {name} does not receive stock pushes yet (syncd channel accept {name}), so "
+        "there is nothing to compare.",
+    ),
+    "event.drift.edited": (
+        "{sku} tampil {shown} di marketplace, syncd mengirim {sent}: {action}",
+        "{sku} shows {shown} on the marketplace, syncd sent {sent}: {action}",
+    ),
     "explain.lock_floor": (
         "tidak di bawah kunci kampanye {locked}",
         "not below the campaign lock of {locked}",

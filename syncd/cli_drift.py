@@ -1,0 +1,173 @@
+"""``syncd reconcile`` and ``syncd drift``: what each listing shows, and every difference.
+
+``reconcile [--channel NAME]`` reads the shops back now (the daemon does it every 30
+minutes); ``drift [--channel] [--since]`` lists the differences found with their class
+and what was done; ``drift policy syncd|count|ask`` says what a hand edit on a
+marketplace does (see ``syncd.reconcile``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from syncd import reconcile
+from syncd.catalog import get_channel, item_text
+from syncd.cli_base import Context, add_command, open_vault, parse_since, table
+from syncd.errors import AdapterError, NeedsReauth, Retryable, UserError
+from syncd.i18n import t
+
+__all__ = ["commands", "drift_lines"]
+
+
+def cmd_reconcile(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd import sync  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    accounts = [
+        a
+        for a in sync.load_accounts(ctx.store)
+        if a.tenant_id == tenant.id
+        and (args.channel is None or a.name == args.channel)
+        and a.pushes("stock")
+    ]
+    if args.channel and not accounts:
+        get_channel(ctx.store, tenant.id, args.channel)  # unknown: its own message
+        raise UserError("reconcile.not_pushed", name=args.channel)
+    vault = open_vault(ctx)
+    for account in accounts:
+        rt = sync.build_runtime(ctx.store, vault, account)
+        try:
+            report = reconcile.reconcile(ctx.store, rt)
+        except Retryable as exc:
+            raise UserError(
+                "connect.unreachable", name=account.name, error=exc.code or exc
+            ) from None
+        except NeedsReauth as exc:
+            sync.pause(ctx.store, rt, exc)
+            raise UserError("discover.needs_reauth", name=account.name, error=exc) from None
+        except AdapterError as exc:
+            raise UserError("discover.refused", name=account.name, error=exc) from None
+        finally:
+            if rt.adapter is not None:
+                rt.adapter.close()
+        ctx.print(
+            t(
+                "reconcile.done",
+                name=account.name,
+                listings=report.listings,
+                same=report.same,
+                differences=len(report.differences),
+            )
+        )
+        for d in report.differences:
+            numbers = (d.shown, d.sent, d.desired)
+            ctx.print("  " + _line(d.sku, d.item, numbers, d.cls, d.action))
+    if not accounts:
+        ctx.print(t("reconcile.nothing"))
+    return 0
+
+
+def _line(sku: str, item: str, numbers: tuple[int | None, ...], cls: str, action: str) -> str:
+    """One difference in the seller's words; ``numbers``: (shown, sent, desired)."""
+    shown, sent, desired = ("-" if n is None else n for n in numbers)
+    return t(
+        "drift.line",
+        sku=sku,
+        item=item,
+        shown=shown,
+        sent=sent,
+        desired=desired,
+        cls=t(f"drift.class.{cls}"),
+        action=action,
+    )
+
+
+def drift_lines(store: Any, tenant_id: int, *, since: str | None = None) -> list[str]:
+    """The differences recorded since ``since``, one line each (``syncd drift``, the demo)."""
+    rows = reconcile.listing(store, tenant_id, since=since)
+    return [
+        f"{r['channel']}: "
+        + _line(
+            r["sku"] or "?",
+            item_text(r["item_id"] or "?", r["variant_id"] or ""),
+            (r["shown"], r["sent"], r["desired"]),
+            r["class"],
+            r["action"],
+        )
+        for r in rows
+    ]
+
+
+def cmd_drift(ctx: Context, args: argparse.Namespace) -> int:
+    from syncd.localtime import label, show  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    account = get_channel(ctx.store, tenant.id, args.channel).id if args.channel else None
+    rows = reconcile.listing(
+        ctx.store,
+        tenant.id,
+        account_id=account,
+        since=parse_since(args.since) if args.since else None,
+        limit=args.limit,
+    )
+    if not rows:
+        ctx.print(t("drift.none"))
+        return 0
+    heads = [t("h.time_in", zone=label(short=True))] + [
+        t(h)
+        for h in (
+            "h.channel",
+            "h.sku",
+            "h.item",
+            "h.shown",
+            "h.sent",
+            "h.desired",
+            "h.class",
+            "h.action",
+        )
+    ]
+    ctx.print(
+        table(
+            heads,
+            [
+                [
+                    show(r["at"], seconds=True),
+                    r["channel"],
+                    r["sku"] or "?",
+                    item_text(r["item_id"] or "?", r["variant_id"] or ""),
+                    "-" if r["shown"] is None else r["shown"],
+                    "-" if r["sent"] is None else r["sent"],
+                    "-" if r["desired"] is None else r["desired"],
+                    t(f"drift.class.{r['class']}"),
+                    r["action"],
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_drift_policy(ctx: Context, args: argparse.Namespace) -> int:
+    tenant = ctx.tenant()
+    if args.value is not None:
+        if args.value not in reconcile.POLICIES:
+            raise UserError("drift.bad_policy", value=args.value)
+        reconcile.set_policy(ctx.store, tenant.id, args.value, actor=ctx.actor)
+    value = reconcile.policy(ctx.store, tenant.id)
+    ctx.print(t("drift.policy_is", policy=value, meaning=t(f"drift.policy.{value}")))
+    return 0
+
+
+def commands(sub: Any, channel: Any) -> None:
+    p = add_command(sub, "reconcile", "help.reconcile", cmd_reconcile)
+    p.add_argument("--channel", help=t("help.log_channel"))
+    p = sub.add_parser("drift", help=t("help.drift"), description=t("help.drift"))
+    p.set_defaults(handler=cmd_drift)
+    p.add_argument("--channel", help=t("help.log_channel"))
+    p.add_argument("--since", help=t("help.since"))
+    p.add_argument("--limit", type=int, default=100, help=t("help.limit"))
+    steps = p.add_subparsers(dest="drift_cmd", metavar="COMMAND")
+    q = add_command(steps, "policy", "help.drift_policy", cmd_drift_policy)
+    q.add_argument("value", nargs="?", help=t("help.drift_policy_value"))
