@@ -331,7 +331,8 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
              AND (o.field = 'stock' OR c.price_sync = 'push')) AS pending,
           (SELECT COALESCE(SUM(failures), 0) FROM job_run j WHERE j.channel_account_id = c.id)
              AS failures,
-          cr.access_expires_at AS token, cr.auth_expires_at AS auth
+          cr.access_expires_at AS token, cr.auth_expires_at AS auth,
+          cr.refresh_expires_at AS refresh
         FROM channel_account c LEFT JOIN credential cr ON cr.channel_account_id = c.id
         WHERE c.tenant_id = ? AND c.removed_at IS NULL ORDER BY c.name
         """,
@@ -349,6 +350,14 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
     except UserError as exc:
         box = exc
     states = {r["id"]: channel_health(ctx.store, r["id"], vault=box) for r in rows}
+    from syncd.horizon import horizon, status_line  # noqa: PLC0415
+
+    soon = {  # within 14 days: the line to re-authorize and the horizon in the auth column
+        r["id"]: line
+        for r in rows
+        if states[r["id"]].state not in ("not_connected", "needs_reauth")
+        and (line := status_line(r["name"], r["auth"], r["refresh"]))
+    }
     heads = [
         "h.channel",
         "h.marketplace",
@@ -371,7 +380,9 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
                     show(r["push"]),
                     r["pending"],
                     r["failures"],
-                    until(r["auth"]) if r["auth"] else "-",
+                    until(horizon(r["auth"], r["refresh"]))
+                    if r["id"] in soon
+                    else (until(r["auth"]) if r["auth"] else "-"),
                 ]
                 for r in rows
             ],
@@ -386,6 +397,8 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
     bad = 0
     for r in rows:
         health = states[r["id"]]
+        if r["id"] in soon:
+            ctx.print(f"  {r['name']}: {soon[r['id']]}")
         if health.ok:
             continue
         bad += 1

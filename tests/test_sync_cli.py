@@ -79,8 +79,9 @@ def test_connect_discover_sync_status_logs(
     assert "listings.discovered" not in logs.out  # info is below the level asked for
     everything = cli("--lang", "en", "logs", "--since", "1h", "--channel", "shopee")
     assert "listings.discovered" in everything.out
-    sku = cli("--lang", "en", "logs", "--sku", "KOPI-250")
-    assert "push.failed" in sku.out
+    sku = cli("--lang", "en", "logs", "--sku", "KOPI-250")  # its chain: the refused push
+    assert "stock = 0 → refused: stock locked by a promotion" in sku.out  # the answer kept
+    assert "The shop refused stock 0" in sku.out  # and its event, in the seller's words
     bad = cli("--lang", "en", "logs", "--since", "yesterday-ish")
     assert bad.code == 1
     assert "not a valid time" in bad.err
