@@ -18,7 +18,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from syncd import audit, availability, catalog, ledger, outbox
+from syncd import audit, availability, catalog, ledger, lowstock, outbox
 from syncd.catalog import Listing
 from syncd.ledger import Applied
 from syncd.models import ListingIn, MovementIn
@@ -76,6 +76,13 @@ class Change:
             changed = outbox.refresh(self.store, self.tenant_id, self._touched, correlation_id=cid)
         else:
             changed = 0
+        if self._everything or self._touched:  # a stock.low event where available fell to it
+            lowstock.check(
+                self.store,
+                self.tenant_id,
+                None if self._everything else self._touched,
+                correlation_id=cid,
+            )
         self._touched, self._everything = set(), False
         return changed
 
