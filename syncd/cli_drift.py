@@ -17,7 +17,7 @@ from syncd.cli_base import Context, add_command, open_vault, parse_since, table
 from syncd.errors import AdapterError, NeedsReauth, Retryable, UserError
 from syncd.i18n import t
 
-__all__ = ["commands", "drift_lines"]
+__all__ = ["commands"]
 
 
 def cmd_reconcile(ctx: Context, args: argparse.Namespace) -> int:
@@ -62,41 +62,10 @@ def cmd_reconcile(ctx: Context, args: argparse.Namespace) -> int:
         )
         for d in report.differences:
             numbers = (d.shown, d.sent, d.desired)
-            ctx.print("  " + _line(d.sku, d.item, numbers, d.cls, d.action))
+            ctx.print("  " + reconcile.describe(d.sku, d.item, numbers, d.cls, d.action))
     if not accounts:
         ctx.print(t("reconcile.nothing"))
     return 0
-
-
-def _line(sku: str, item: str, numbers: tuple[int | None, ...], cls: str, action: str) -> str:
-    """One difference in the seller's words; ``numbers``: (shown, sent, desired)."""
-    shown, sent, desired = ("-" if n is None else n for n in numbers)
-    return t(
-        "drift.line",
-        sku=sku,
-        item=item,
-        shown=shown,
-        sent=sent,
-        desired=desired,
-        cls=t(f"drift.class.{cls}"),
-        action=action,
-    )
-
-
-def drift_lines(store: Any, tenant_id: int, *, since: str | None = None) -> list[str]:
-    """The differences recorded since ``since``, one line each (``syncd drift``, the demo)."""
-    rows = reconcile.listing(store, tenant_id, since=since)
-    return [
-        f"{r['channel']}: "
-        + _line(
-            r["sku"] or "?",
-            item_text(r["item_id"] or "?", r["variant_id"] or ""),
-            (r["shown"], r["sent"], r["desired"]),
-            r["class"],
-            r["action"],
-        )
-        for r in rows
-    ]
 
 
 def cmd_drift(ctx: Context, args: argparse.Namespace) -> int:

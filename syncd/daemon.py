@@ -71,6 +71,7 @@ class Intervals:
     refresh: float = 300.0
     discover: float = 86_400.0
     reconcile: float = 1_800.0  # read every listing back and explain each difference
+    reconcile_grace: float = 60.0  # a value answered this recently may not show yet
     accounts: float = 30.0  # look for new or changed channel accounts
 
 
@@ -329,7 +330,7 @@ class Daemon:
         elif job == "reconcile":
             from syncd.reconcile import reconcile  # noqa: PLC0415
 
-            reconcile(store, rt)
+            reconcile(store, rt, grace=dt.timedelta(seconds=self.intervals.reconcile_grace))
 
     def _wake_siblings(self, rt: sync.AccountRuntime) -> None:
         """New orders moved stock: the seller's other channels push now, not at their turn."""

@@ -310,16 +310,91 @@ def _report(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
     return mismatched
 
 
+@dataclass
+class _Scripted:
+    """What happens once during the demo, besides the buyers: a buyer sends a jar back
+    to the web store (refunded with restock: a return), and someone types a stock number
+    in the store's admin by hand (found by the reconcile job: drift)."""
+
+    store: Store
+    tenant_id: int
+    market: Any
+    duration: float
+    returned: bool = False
+    edited: bool = False
+
+    def step(self, elapsed: float, out: TextIO) -> None:
+        web = next((s for s in self.market.shops if s.marketplace == "woocommerce"), None)
+        if web is None:
+            return
+        if not self.returned and elapsed >= self.duration * 0.35:
+            order = web.refund_one()
+            self.returned = order is not None
+            if order is not None:
+                print(t("demo.return", channel=web.channel, order=order), file=out, flush=True)
+
+    def hand_edit(self, out: TextIO) -> None:
+        """Once the buyers stop (so no order moves it again before the reconcile job
+        reads it): a stock number typed in the web store's admin."""
+        web = next((s for s in self.market.shops if s.marketplace == "woocommerce"), None)
+        if web is None or self.edited:
+            return
+        x = next(
+            x
+            for x in catalog.list_listings(self.store, self.tenant_id)
+            if x.channel == web.channel and x.sku == "KASTENGEL-500"
+        )
+        web.hand_edit(x.item_id, x.variant_id, 99)
+        self.edited = True
+        print(t("demo.hand_edit", channel=web.channel, sku=x.sku, value=99), file=out)
+
+
+def _aftermath(store: Store, tenant_id: int, out: TextIO) -> tuple[int, int]:
+    """The returns and the drift the demo caused, as ``syncd return list`` and ``syncd
+    drift`` tell them; returns (returned lines, hand edits found)."""
+    from syncd import reconcile, returns  # noqa: PLC0415
+
+    back = returns.listing(store, tenant_id)
+    print(t("demo.returns_head", count=len(back)), file=out)
+    for r in back:
+        print(
+            "  "
+            + t(
+                "demo.return_line",
+                channel=r["channel"],
+                order=r["order_id"],
+                qty=r["qty"],
+                item=catalog.item_text(r["item_id"], r["variant_id"]),
+                done=t(f"return.disp.{r['disposition']}"),
+            ),
+            file=out,
+        )
+    rows = reconcile.listing(store, tenant_id, limit=10_000)
+    counts = {
+        c: sum(r["class"] == c for r in rows)
+        for c in ("in_flight", "unpulled_sale", "lock", "edited", "unknown")
+    }
+    print(
+        t("demo.drift_head", **counts),
+        file=out,
+    )
+    for line in reconcile.drift_lines(store, tenant_id, classes=("edited", "unknown")):
+        print(f"  {line}", file=out)
+    return len(back), counts["edited"]
+
+
 def _finish(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
     """The final table and the RESULT line; 0 when every listing shows what syncd wants."""
     mismatched = _report(store, tenant_id, market, out)
+    returned, edits = _aftermath(store, tenant_id, out)
     oversold = oversold_orders(store, tenant_id)
     problems, _, _ = ledger.check(store)
     if problems:
         print(t("check.failed", count=len(problems)), file=out)
     print(
         f"RESULT orders={market.placed} cancelled={market.cancelled} "
-        f"oversold={oversold} mismatched_listings={mismatched}",
+        f"oversold={oversold} mismatched_listings={mismatched} "
+        f"returns={returned} hand_edits_found={edits}",
         file=out,
         flush=True,
     )
@@ -358,7 +433,14 @@ def run_demo(
             bound = len(catalog.list_listings(store, tenant_id))
             print(t("demo.start", names=names, bound=bound, seconds=f"{duration:.0f}"), file=out)
             print(_legend(market), file=out)
-            daemon = Daemon(db, workers=4, intervals=Intervals(push=0.5, pull=1.0, refresh=60))
+            daemon = Daemon(
+                db,
+                workers=4,
+                # the simulators show a write at once: a short grace after each push
+                intervals=Intervals(
+                    push=0.5, pull=1.0, refresh=60, reconcile=6.0, reconcile_grace=2.0
+                ),
+            )
             runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 2.0}, daemon=True)
             runner.start()
             stop = threading.Event()
@@ -374,12 +456,15 @@ def run_demo(
             for actor in actors:
                 actor.start()
             started = time.monotonic()
+            scripted = _Scripted(store, tenant_id, market, duration)
             while time.monotonic() - started < duration:
                 time.sleep(min(2.0, max(0.1, duration - (time.monotonic() - started))))
                 print(_live(store, tenant_id, market, started), file=out, flush=True)
+                scripted.step(time.monotonic() - started, out)
             stop.set()
             for actor in actors:
                 actor.join()
+            scripted.hand_edit(out)
             calm = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
             print(t("demo.settling"), file=out, flush=True)
             deadline = time.monotonic() + 40

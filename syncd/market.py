@@ -191,6 +191,24 @@ class WooShop(Shop):
     def shown(self, item: str, variant: str) -> int:
         return int(self.sim.stock(int(item), int(variant or 0)) or 0)
 
+    def refund_one(self) -> str | None:
+        """A buyer sends one unit back; the seller refunds it in WP admin with "restock
+        refunded items" ticked (a WooCommerce return, §4.3). Returns the order, or None
+        when no paid order has a unit left to refund."""
+        from adapters.woocommerce.simulator import ApiError  # noqa: PLC0415
+
+        for order_id in self.sim.orders_with_status(("completed", "processing")):
+            try:
+                self.sim.refund(order_id, [(self.sim.line_ids(order_id)[0], 1)], reason="retur")
+            except ApiError:  # that line is refunded already: the next order
+                continue
+            return str(order_id)
+        return None
+
+    def hand_edit(self, item: str, variant: str, value: int) -> None:
+        """Someone types a stock number in WP admin, not through syncd."""
+        self.sim.edit_stock(int(item), int(variant or 0), value)
+
 
 def _woocommerce(rng: random.Random, latency: float) -> Shop:
     from adapters.woocommerce.simulator import WooSimulator  # noqa: PLC0415

@@ -347,6 +347,12 @@ class WooSimulator(LoopbackSimulator):
         with self._lock:
             self._products.pop(product_id, None)
 
+    def orders_with_status(self, statuses: Iterable[str]) -> list[int]:
+        """Ids of the orders in these statuses, oldest first."""
+        wanted = set(statuses)
+        with self._lock:
+            return sorted(o.id for o in self._orders.values() if o.status in wanted)
+
     def line_ids(self, order_id: int) -> list[int]:
         """The ids of an order's line items (a refund names them)."""
         with self._lock:

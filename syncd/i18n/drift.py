@@ -103,6 +103,34 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{sku} tampil {shown} di marketplace, syncd mengirim {sent}: {action}",
         "{sku} shows {shown} on the marketplace, syncd sent {sent}: {action}",
     ),
+    "demo.return": (
+        "  ↩ Pembeli mengembalikan 1 barang pesanan {order} di {channel}; Bu Sri "
+        "me-refund-nya dengan 'restock'.",
+        "  ↩ A buyer sends back 1 unit of order {order} on {channel}; Bu Sri refunds it "
+        "with 'restock'.",
+    ),
+    "demo.hand_edit": (
+        "  ✎ Seseorang mengetik stok {sku} = {value} langsung di admin {channel} (bukan "
+        "lewat syncd).",
+        "  ✎ Someone types {sku} stock = {value} straight into {channel}'s admin (not "
+        "through syncd).",
+    ),
+    "demo.returns_head": (
+        "Retur ({count}), seperti syncd return list:",
+        "Returns ({count}), as syncd return list shows them:",
+    ),
+    "demo.return_line": (
+        "{channel} pesanan {order}: {qty} × {item} → {done}",
+        "{channel} order {order}: {qty} × {item} → {done}",
+    ),
+    "demo.drift_head": (
+        "Selisih yang ditemukan pencocokan (syncd drift): {edited} diubah di marketplace, "
+        "{unpulled_sale} penjualan belum ditarik, {in_flight} sedang dikirim, {lock} kunci, "
+        "{unknown} tidak diketahui:",
+        "Differences found by reconciliation (syncd drift): {edited} edited on the "
+        "marketplace, {unpulled_sale} sales not yet pulled, {in_flight} in flight, {lock} "
+        "locks, {unknown} unknown:",
+    ),
     "explain.lock_floor": (
         "tidak di bawah kunci kampanye {locked}",
         "not below the campaign lock of {locked}",
