@@ -772,7 +772,7 @@ class ShopifySimulator(LoopbackSimulator):
             context_value=context,
             variable_values=variables,
             operation_name=request.get("operationName"),
-            middleware=[context.count],
+            middleware=[context],  # graphql-core takes an object's ``resolve`` (not a bound method)
         )
         actual = min(requested, context.actual)
         budget.available -= actual
@@ -1487,8 +1487,12 @@ class _Exec:
         self.actual = 0
         self.read_inventory = False
 
-    def count(self, next_: Callable[..., Any], root: Any, info: Any, **args: Any) -> Any:
-        """graphql-core middleware: an object returned costs 1 (each of a list: 1)."""
+    def resolve(self, next_: Callable[..., Any], root: Any, info: Any, **args: Any) -> Any:
+        """graphql-core middleware: an object returned costs 1 (each of a list: 1).
+
+        (graphql-core 3.3 skips a bound method given as middleware without a word: this
+        is given as the object, whose ``resolve`` it calls. Before, every query cost 0
+        and the bucket never drained.)"""
         result = next_(root, info, **args)
         named = get_named_type(info.return_type)
         if isinstance(named, GraphQLObjectType):
