@@ -58,6 +58,27 @@ returned unit. For that last one a ``received`` return says
 listing and sends syncd's value again, which is right whatever Lazada did (one more
 write of one SKU), whereas believing Lazada unchanged would leave a self-restocked
 listing showing a unit syncd has not taken back (policy ``inspect``, ``--damaged``).
+
+Campaign locks (issue 12 item 2; reference §2.4, §2.5, §2.8 #2). Lazada keeps the units a
+SKU has signed up for a campaign in ``channelInventories`` (vendor guide "Inventory
+calculation logic": they are part of the SKU's SellableQuantity, a write of it must stay
+≥ them, and they "will be removed at the end of the event"). ``discover`` reads each SKU's
+entries (``GetProducts`` demo: ``channelName``, ``startTime``, ``endTime``,
+``sellableQuantity``; the "LazOP 2.0 overview" names the campaign ``CampaignName``):
+``RemoteListing.locked`` is the sum of the entries not yet ended, ``locked_until`` the
+latest end (None when an entry tells no end: in force until read again), ``lock_reason``
+their names. A stock write refused for a lock (``errors.is_lock_refusal``: a ``501``
+detail "negative sellable on channel inventory", vendor Q&A Q8, or code ``4170``) is
+``ItemResult(ok=False, locked=True, error=<Lazada's words>)``; the refusal names no
+units, so the adapter reads those SKUs again (one ``/products/get`` by
+``sku_seller_list``, §2.4) and ``lock`` is what their ``channelInventories`` show then
+(None when that read fails, shows no lock, or the SKU's seller SKU is not known). Only
+stock writes are read so: a price refused for a campaign stays a failure. UNCONFIRMED: that an entry
+whose ``startTime`` is still ahead already locks (the guide: locked "after participating
+in the campaign"; counted here), that an ended entry may still be listed (skipped here),
+the times' zone (read as WIB), where the refusal's words sit (per-SKU ``detail`` or the
+whole answer) and which SKU a whole-answer ``4170`` of a batch is about (the batch is then
+sent one SKU per call).
 """
 
 from __future__ import annotations
@@ -75,7 +96,7 @@ from pydantic import ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, pages
 from adapters.lazada import shapes
-from adapters.lazada.errors import classify, error_for, normalize
+from adapters.lazada.errors import LOCK_CODES, classify, error_for, is_lock_refusal, normalize
 from adapters.lazada.settings import LazadaSettings
 from adapters.lazada.shapes import WIB
 from adapters.lazada.signing import LazadaAuth
@@ -97,7 +118,14 @@ from syncd.adapter import (
     StockUpdate,
 )
 from syncd.adapter_settings import AdapterSettings
-from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected, Retryable
+from syncd.errors import (
+    MalformedResponse,
+    NeedsReauth,
+    RefreshAuth,
+    Rejected,
+    Retryable,
+    SkippableItem,
+)
 from syncd.http import (
     ApiClient,
 )
@@ -410,9 +438,40 @@ class LazadaAdapter(HttpAdapter):
             seller_sku = sku.seller_sku or None
             if seller_sku:
                 self._by_seller_sku[seller_sku] = (product.item_id, sku.sku_id)
+            locked, until, reason = self._lock(product.item_id, sku)
             yield RemoteListing(
-                product.item_id, sku.sku_id, seller_sku, product.name, sku.sellable, sku.price
+                product.item_id,
+                sku.sku_id,
+                seller_sku,
+                product.name,
+                sku.sellable,
+                sku.price,
+                locked=locked,
+                locked_until=until,
+                lock_reason=reason,
             )
+
+    def _lock(self, item_id: str, sku: shapes.Sku) -> tuple[int, dt.datetime | None, str]:
+        """(units, until, names) of the SKU's campaign locks in force (module docstring)."""
+        now = self.ctx.now()
+        found: list[shapes.Campaign] = []
+        for raw in sku.campaigns:
+            try:
+                entry = shapes.campaign(raw)
+            except ValueError as exc:
+                _log.warning(
+                    "lazada.campaign_skipped", item=item_id, sku=sku.sku_id, reason=str(exc)
+                )
+                continue
+            # UNCONFIRMED: whether Lazada still lists an ended campaign; it locks nothing
+            if entry.units > 0 and (entry.end is None or entry.end > now):
+                found.append(entry)
+        if not found:
+            return 0, None, ""
+        ends = [c.end for c in found]
+        until = None if None in ends else max(e for e in ends if e is not None)
+        names = ", ".join(dict.fromkeys(c.name or "Lazada campaign" for c in found))
+        return sum(c.units for c in found), until, names
 
     # -- stock and price ----------------------------------------------------------------------
 
@@ -437,6 +496,12 @@ class LazadaAdapter(HttpAdapter):
             ]
         try:
             body = self._call("POST", path, {"payload": _payload(entries)})
+        except SkippableItem as exc:
+            if path != SELLABLE or normalize(exc.code) not in LOCK_CODES:
+                raise
+            if len(entries) > 1:  # which SKU is locked is not said: one SKU per call
+                return [r for e in entries for r in self._write(path, [e])]
+            return self._locked([(entries[0], str(exc))])
         except Retryable as exc:
             if normalize(exc.code) != "513" or len(entries) <= SKUS_AFTER_513:
                 raise
@@ -464,7 +529,7 @@ class LazadaAdapter(HttpAdapter):
         """
         summary = report.message or "Update product failed"
         if len(entries) == 1:
-            return [ItemResult(entries[0][0], ok=False, error=_reason(report.detail[0], summary))]
+            return self._refused(path, {entries[0][0]: _reason(report.detail[0], summary)}, entries)
         by_sku = {(item, sku): listing for listing, item, sku, _ in entries}
         failed: dict[int, str] = {}
         placed_all = True
@@ -474,11 +539,65 @@ class LazadaAdapter(HttpAdapter):
                 placed_all = False
             else:
                 failed[listing] = _reason(detail, summary)
-        results = [ItemResult(listing, ok=False, error=why) for listing, why in failed.items()]
+        results = self._refused(path, failed, entries)
         rest = [e for e in entries if e[0] not in failed]
         if placed_all and failed:
             return results + (self._write(path, rest) if rest else [])
         return results + [r for e in rest for r in self._write(path, [e])]
+
+    def _refused(
+        self, path: str, failed: dict[int, str], entries: Sequence[Entry]
+    ) -> list[ItemResult]:
+        """The refused SKUs' results: a stock write refused for a campaign lock is
+        ``locked`` (with the lock read again), any other refusal a failure."""
+        locked = [
+            (e, failed[e[0]])
+            for e in entries
+            if e[0] in failed and path == SELLABLE and is_lock_refusal("", failed[e[0]])
+        ]
+        held = {e[0] for e, _ in locked}
+        others = [
+            ItemResult(listing, ok=False, error=why)
+            for listing, why in failed.items()
+            if listing not in held
+        ]
+        return (self._locked(locked) if locked else []) + others
+
+    def _locked(self, refused: Sequence[tuple[Entry, str]]) -> list[ItemResult]:
+        """Stock writes refused for a campaign lock; ``lock``: the units read again."""
+        sizes = self._read_locks({(item, sku) for (_, item, sku, _), _ in refused})
+        return [
+            ItemResult(listing, ok=False, error=why, locked=True, lock=sizes.get((item, sku)))
+            for (listing, item, sku, _), why in refused
+        ]
+
+    def _read_locks(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The campaign locks of these (item, SKU)s now: one ``/products/get`` by their
+        seller SKUs (§2.4 ``sku_seller_list``, ≤ 100). Nothing when a seller SKU is not
+        known (discover learns them) or the read fails: the lock is then not told."""
+        seller = sorted(s for s, ids in self._by_seller_sku.items() if ids in keys)[:100]
+        if not seller:
+            return {}
+        params = {
+            "filter": "all",
+            "sku_seller_list": json.dumps(seller),
+            "limit": PRODUCTS_PAGE,
+            "options": 1,
+        }
+        try:
+            body = self._ok("GET", PRODUCTS, params)
+            products = _read(shapes.Products, body, PRODUCTS).data.products
+        except (Retryable, Rejected, SkippableItem) as exc:  # the refusal stands without it
+            _log.warning("lazada.lock_unread", reason=str(exc))
+            return {}
+        found = {
+            (p.item_id, sku.sku_id): self._lock(p.item_id, sku)[0]
+            for p in products
+            for sku in p.skus
+            if (p.item_id, sku.sku_id) in keys
+        }
+        # none shown (a 4170 "no decrease" window need not show one): not told, not 0
+        return {key: units for key, units in found.items() if units > 0}
 
     def _detail_listing(
         self, detail: shapes.Failure, by_sku: dict[tuple[str, str], int]

@@ -13,6 +13,16 @@ An error's ``code`` attribute keeps the spelling Lazada sent.
 One answer is not an error of the whole call: ``501`` ("Update product failed")
 with a ``detail`` list is a batch write where some SKUs failed; :func:`classify`
 returns it and the adapter reads ``detail`` per SKU.
+
+A stock write below a campaign lock (:func:`is_lock_refusal`): the vendor's "Create/Update
+Product Q&A" (Q8) gives code ``501`` with "negative sellable on channel inventory" ("you
+update the available inventory to be less than the available inventory locked by the
+Campaign"), and the API references of UpdateSellableQuantity, UpdatePriceQuantity and
+AdjustSellableQuantity list ``4170`` ("During the … campaign, there are restrictions for
+stock adjustments in effect between … Sellers can increase stocks, but may not decrease
+stocks."). UNCONFIRMED: where the words sit (the adapter reads them in a ``501``'s per-SKU
+``detail`` message, or as the whole answer's ``code``/``message``) and that a refusal
+never tells the locked units.
 """
 
 from __future__ import annotations
@@ -38,11 +48,13 @@ from syncd.http import json_or_malformed, parse_retry_after
 
 __all__ = [
     "ERROR_TABLE",
+    "LOCK_CODES",
     "PARTIAL",
     "THROTTLE_WAIT",
     "classify",
     "error_class",
     "error_for",
+    "is_lock_refusal",
     "is_partial",
     "normalize",
 ]
@@ -95,6 +107,13 @@ ERROR_TABLE = ErrorTable(
 
 #: Codes whose answer is a per-SKU report, not an error of the call.
 PARTIAL = frozenset({"501"})
+#: Codes of a stock write refused because a campaign holds the SKU's stock (vendor API
+#: references: ``4170``, stock may go up, not down, during a campaign).
+LOCK_CODES = frozenset({"4170"})
+#: Words of a per-SKU refusal for a campaign lock: "negative sellable on channel
+#: inventory" (vendor Q&A Q8, under code 501) and any refusal naming a campaign (4170's
+#: words; Q&A Q5 "under campaign participation"). UNCONFIRMED beyond those two texts.
+_LOCK_WORDS = re.compile(r"channel\s*inventor|campaign", re.IGNORECASE)
 #: Seconds to wait on a throttle that names no duration (§2.7: "wait at least 1 s").
 THROTTLE_WAIT = 1.0
 
@@ -114,6 +133,11 @@ def is_partial(body: dict[str, Any]) -> bool:
         and isinstance(detail, list)
         and bool(detail)
     )
+
+
+def is_lock_refusal(code: str, message: str) -> bool:
+    """Whether a refused stock write was refused for a campaign lock (see above)."""
+    return normalize(code) in LOCK_CODES or bool(_LOCK_WORDS.search(message))
 
 
 def _throttle_wait(message: str, retry_after: str | None) -> float:

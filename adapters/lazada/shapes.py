@@ -22,6 +22,13 @@ Kinds of values, and how they are read here:
 * **Seller ids** (``country_user_info[].seller_id``): text, as in the push sample (§7.2),
   or a number; any printable id (not only digits: a refused token answer would burn the
   single-use code, §2.2 #2).
+* **A SKU's campaign locks** (``channelInventories[]``; vendor reference ``GetProducts``
+  demo: ``{"channelName", "startTime", "endTime", "sellableQuantity"}``, times such as
+  ``2022-05-28 00:00:00``; the "LazOP 2.0 overview" names the campaign ``CampaignName``,
+  demo value the number ``60``, times ``2020-02-03 00:00``): read leniently, entry by
+  entry (:func:`campaign`); an entry that does not fit is skipped (the adapter logs it),
+  never the SKU. UNCONFIRMED: the time zone of the times (no offset: read as WIB, like the
+  order times) and whether ``channelName`` is a name or an id (the demo's is a UUID).
 * **A unit's return** (``reverse_order_id``, ``return_status``; vendor reference
   ``GetMultipleOrderItems``): read leniently (:func:`reverse_id`, :func:`return_word`), on
   their own, after the unit: a value that does not fit costs the unit's return record
@@ -46,6 +53,7 @@ from syncd.shapes import Answer, Count, Name, Seconds, Secret
 
 __all__ = [
     "WIB",
+    "Campaign",
     "Code",
     "Envelope",
     "Failure",
@@ -69,6 +77,7 @@ __all__ = [
     "Unit",
     "Warehouse",
     "Word",
+    "campaign",
     "return_word",
     "reverse_id",
 ]
@@ -79,6 +88,8 @@ _DIGITS = re.compile(r"[1-9][0-9]{0,18}")
 _TIME = re.compile(
     r"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))? ?(Z|[+-]\d\d:?\d\d)?"
 )
+#: a campaign time without seconds, as in the vendor's overview (``2020-02-03 00:00``)
+_MINUTES = re.compile(r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d)( ?(?:Z|[+-]\d\d:?\d\d))?")
 _MONEY = re.compile(r"\d{1,12}(?:\.\d{1,4})?")
 _TEXT_ID = re.compile(rf"[!-~]{{1,{MAX_ID_LEN}}}")  # the kit's ``Id``
 
@@ -232,6 +243,59 @@ class Warehouse(Answer):
     sellable: Count = Field(alias="sellableQuantity")
 
 
+class Campaign(Answer):
+    """One entry of a SKU's ``channelInventories``: units a campaign keeps (they are part
+    of the SKU's sellable quantity, vendor guide "Inventory calculation logic"), until
+    ``end`` when told."""
+
+    units: Count
+    name: str = ""
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+
+
+def _campaign_time(value: Any) -> dt.datetime | None:
+    """A campaign's ``startTime``/``endTime``: absent or empty is None; else an order-style
+    time, or one without seconds; raises ValueError for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and (match := _MINUTES.fullmatch(value.strip())):
+        value = f"{match.group(1)}:00{match.group(2) or ''}"
+    return _lazada_time(value)
+
+
+def _campaign_name(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return ""
+    if isinstance(value, int):  # the overview's demo: ``"CampaignName": 60``
+        return str(value)
+    if isinstance(value, str) and len(value) <= 200 and value.isprintable():
+        return value.strip()
+    raise ValueError("not a campaign name (short text)")
+
+
+def campaign(raw: Any) -> Campaign:
+    """One ``channelInventories`` entry, read leniently; raises ValueError when its units
+    are not a count or a name or time is not one (the caller skips that entry).
+
+    The name is ``CampaignName`` (overview), else ``name``, else ``channelName``
+    (``GetProducts`` demo: a UUID).
+    """
+    if not isinstance(raw, dict):
+        raise ValueError("a campaign entry is not an object")
+    units = raw.get("sellableQuantity")
+    if isinstance(units, bool) or not isinstance(units, int) or not 0 <= units <= 10**9:
+        raise ValueError("a campaign's sellableQuantity is not a count")
+    names = (raw.get(k) for k in ("CampaignName", "name", "channelName"))
+    name = next((n for n in map(_campaign_name, names) if n), "")
+    return Campaign(
+        units=units,
+        name=name,
+        start=_campaign_time(raw.get("startTime")),
+        end=_campaign_time(raw.get("endTime")),
+    )
+
+
 class Sku(Answer):
     sku_id: LzId = Field(alias="SkuId")
     seller_sku: Name | None = Field(None, alias="SellerSku")
@@ -240,6 +304,8 @@ class Sku(Answer):
     quantity: Count | None = None  # the total, held units included (§2.8 #1)
     price: Money = 0
     warehouses: list[Warehouse] = Field([], alias="multiWarehouseInventories")
+    #: campaign locks, each read on its own (:func:`campaign`): a bad one costs only itself
+    campaigns: list[Any] = Field([], alias="channelInventories")
 
     @property
     def sellable(self) -> int:

@@ -32,6 +32,27 @@ these are the reverse-order statuses of ``GetReverseOrderDetail`` and of push ty
 whether a return request changes the order's ``updated_at``, and what Lazada's own stock
 does for a returned unit (here: nothing; the unit stays deducted).
 
+Campaigns (issue 12 item 2; reference §2.4, §2.5, §2.8 #2; vendor guides "Inventory
+calculation logic" and "Inventory Management API", ``GetProducts`` demo, "Create/Update
+Product Q&A" Q8, read in the ``lazykern/ecommerce-api-docs`` mirror). ``start_campaign``
+signs N units of a SKU up for a campaign until a time: they stay part of its sellable
+quantity (the guide: SellableQuantity "includes the inventory locked by the campaign")
+and show in ``/products/get`` as a ``channelInventories`` entry ``{channelName,
+startTime, endTime, sellableQuantity}`` (the demo's fields; times ``2026-11-20 10:15:32``
+in WIB). A write of a sellable quantity below the SKUs' campaign locks, or of a total
+``Quantity`` below withheld + occupied + locked, is refused SKU by SKU: ``501`` with the
+detail message ``negative sellable on channel inventory`` (the Q&A's words), nothing
+applied. At its end time the campaign is gone (the guide: the units "will be removed at
+the end of the event and will become a modifiable SellableQuantity"). UNCONFIRMED: the
+detail's shape (as every 501 here), whether the time is WIB, whether ``channelName`` is
+the campaign's name (the demo's is a UUID; here the name given), and what a buyer's order
+does to the lock (here: the lock shrinks to what remains sellable, units sold through the
+campaign). Lazada's ``4170`` (a mega campaign in which stock may go up, not down) is not
+simulated; inject it with ``error_body:4170:…``. ``writes`` logs every SKU line written:
+(item id, SKU id, fields, the refusal or None). ``/products/get`` takes
+``sku_seller_list`` (a JSON array of seller SKUs, whole-word match, ≤ 100: §2.4; E070
+otherwise) and answers the products with one of them, all their SKUs (UNCONFIRMED).
+
 HTTP status of each reply. Lazada reports errors in the body's ``code`` and
 does not document the HTTP status of error replies (UNCONFIRMED, §2.7/§9), so
 every error here is HTTP 200 except the injected gateway faults:
@@ -41,6 +62,9 @@ reply                                                  HTTP  ``code``
 =====================================================  ====  ==========================
 success                                                200   ``"0"``
 some SKUs of a write failed (nothing applied)          200   ``501`` + ``detail``
+a stock write below a campaign lock (nothing applied)  200   ``501`` + ``detail`` ``negative
+                                                             sellable on channel inventory``
+bad ``sku_seller_list``                                200   ``E070``
 missing parameter                                      200   ``MissingParameter``
 wrong app_key / sign_method / stale timestamp          200   ``InvalidAppKey`` /
                                                              ``InvalidSignMethod`` /
@@ -67,6 +91,7 @@ seconds", §2.7) and send no ``Retry-After`` header.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -87,6 +112,7 @@ __all__ = [
     "FAULT_KINDS",
     "ITEM_STATUSES",
     "ApiError",
+    "Campaign",
     "LazadaSimulator",
     "Order",
     "Unit",
@@ -137,6 +163,9 @@ RETURN_BACK: Final = "RTM_RECEIVE_ITEM"  # push type 10: "received at seller"
 RETURN_CLOSED: Final = frozenset({"REQUEST_REJECT", "REQUEST_CANCEL"})
 ISO_OFFSET: Final = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d")
 SIGN_ERROR: Final = "The request signature does not conform to lazada standards"
+#: Vendor "Create/Update Product Q&A" Q8 (code 501): a write below a campaign's lock.
+LOCK_ERROR: Final = "negative sellable on channel inventory"
+MAX_SELLER_SKUS: Final = 100  # §2.4: sku_seller_list takes ≤ 100
 
 
 class ApiError(Exception):
@@ -167,6 +196,16 @@ def _ban(seconds: int) -> str:
 
 
 @dataclass
+class Campaign:
+    """Units of a SKU signed up for a campaign (a ``channelInventories`` entry)."""
+
+    name: str
+    units: int
+    start: int
+    end: int
+
+
+@dataclass
 class _Sku:
     sku_id: int
     seller_sku: str | None
@@ -174,10 +213,26 @@ class _Sku:
     sellable: int
     withhold: int = 0
     occupy: int = 0
+    campaigns: list[Campaign] = field(default_factory=list)
 
     @property
     def total(self) -> int:
         return self.sellable + self.withhold + self.occupy
+
+    def live(self, now: float) -> list[Campaign]:
+        """The campaigns not ended at ``now`` (an ended one is dropped: its units are free)."""
+        self.campaigns = [c for c in self.campaigns if c.end > now]
+        return self.campaigns
+
+    def locked(self, now: float) -> int:
+        return sum(c.units for c in self.live(now))
+
+    def sold(self, now: float) -> None:
+        """Sellable fell below the locks: units sold through the campaigns (UNCONFIRMED)."""
+        over = self.locked(now) - self.sellable
+        for camp in self.campaigns:
+            take = min(over, camp.units)
+            camp.units, over = camp.units - take, over - take
 
 
 @dataclass
@@ -404,6 +459,7 @@ class LazadaSimulator(LoopbackSimulator):
         self._orders: dict[int, Order] = {}
         self._units: dict[int, tuple[Order, Unit]] = {}
         self._failing: dict[tuple[int, int], str] = {}
+        self.writes: list[tuple[int, int, dict[str, str], str | None]] = []
         self._reverse: dict[int, tuple[Order, list[Unit]]] = {}  # reverse order id → units
         self._order_seq = 0
         self._unit_seq = 0
@@ -480,6 +536,35 @@ class LazadaSimulator(LoopbackSimulator):
         """The price (IDR) of a SKU."""
         with self._lock:
             return self._sku(shop_id, item_id, sku_id).price
+
+    def start_campaign(
+        self,
+        item_id: int,
+        sku_id: int,
+        units: int,
+        until: float | datetime,
+        name: str = "Flash Sale",
+    ) -> None:
+        """The seller signs ``units`` of a SKU up for a campaign ending at ``until`` (Unix
+        seconds on the simulator's clock, or a datetime): Lazada locks them until then.
+        The units must be sellable (they stay part of the sellable quantity)."""
+        end = until.timestamp() if isinstance(until, datetime) else float(until)
+        with self._lock:
+            item = self._items[item_id]
+            sku = item.skus[sku_id]
+            now = self.now()
+            if units <= 0 or end <= now or sku.locked(now) + units > sku.sellable:
+                raise ValueError(
+                    f"cannot lock {units} of {sku.sellable} sellable (locked "
+                    f"{sku.locked(now)}) until {end}"
+                )
+            sku.campaigns.append(Campaign(name, units, int(now), int(end)))
+            item.updated = int(now)
+
+    def locked(self, item_id: int, sku_id: int) -> int:
+        """The units of a SKU locked by campaigns now."""
+        with self._lock:
+            return self._items[item_id].skus[sku_id].locked(self.now())
 
     def fail_model(self, item_id: int, sku_id: int, reason: str) -> None:
         """Make stock and price writes of this SKU fail with ``reason`` until cleared."""
@@ -603,6 +688,7 @@ class LazadaSimulator(LoopbackSimulator):
                         now,
                     )
                     sku.sellable -= 1
+                    sku.sold(now)
                     self._observe(shop_id, item_id, sku_id, sku.sellable)
                     self._hold(sku, status, +1)
                     order.units.append(unit)
@@ -866,14 +952,20 @@ class LazadaSimulator(LoopbackSimulator):
         limit = _p_int(
             {"limit": "10", **ctx.params}, "limit", "E019", 1, MAX_PRODUCTS_PAGE
         )  # §2.4: ≤ 50
+        sellers = _seller_list(ctx.params.get("sku_seller_list", ""))
         mine = sorted(
-            (i for i in self._shop_items.get(ctx.shop_id or 0, []) if _matches(i, wanted)),
+            (
+                i
+                for i in self._shop_items.get(ctx.shop_id or 0, [])
+                if _matches(i, wanted)
+                and (sellers is None or any(s.seller_sku in sellers for s in i.skus.values()))
+            ),
             key=lambda i: i.item_id,
         )
         page = mine[offset : offset + limit]
         data: JSON = {"total_products": len(mine)}
         if page:
-            data["products"] = [_product(i) for i in page]
+            data["products"] = [_product(i, ctx.now) for i in page]
         return {"data": data}
 
     def _resolve(self, ctx: _Ctx, line: _Write) -> tuple[_Sku | None, str | None]:
@@ -902,6 +994,9 @@ class LazadaSimulator(LoopbackSimulator):
             target, why = self._resolve(ctx, line)
             if target is not None and why is None:
                 why = apply(_copy(target), line)  # check on a copy: nothing applied yet
+            if target is not None:
+                item_id = self._sku_item[(ctx.shop_id, target.sku_id)]
+                self.writes.append((item_id, target.sku_id, dict(line.fields), why))
             if why is not None:
                 seller_sku = line.seller_sku or (target.seller_sku if target else None)
                 detail.append({"field": "SellerSku", "message": why, "seller_sku": seller_sku})
@@ -922,6 +1017,8 @@ class LazadaSimulator(LoopbackSimulator):
             value = _whole(line.fields.get("SellableQuantity"))
             if value is None:
                 return "SellableQuantity must be a whole number of at least 0"
+            if value < sku.locked(ctx.now):  # the guide: ≥ the campaign's lock
+                return LOCK_ERROR
             sku.sellable = value
             return None
 
@@ -940,6 +1037,8 @@ class LazadaSimulator(LoopbackSimulator):
                 total = _whole(line.fields["Quantity"])
                 if total is None or total < sku.withhold + sku.occupy:
                     return "Negative sellable quantity"
+                if total < sku.withhold + sku.occupy + sku.locked(ctx.now):
+                    return LOCK_ERROR  # the guide: ≥ withhold + occupy + channelInventories
                 sku.sellable = total - sku.withhold - sku.occupy
             return None
 
@@ -1052,7 +1151,34 @@ def _matches(item: _Item, wanted: str) -> bool:
     return item.status.lower() == wanted
 
 
-def _product(item: _Item) -> JSON:
+def _seller_list(text: str) -> set[str] | None:
+    """``sku_seller_list``: a JSON array of seller SKUs (≤ 100), or None when not given."""
+    if not text:
+        return None
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError:
+        values = None
+    if (
+        not isinstance(values, list)
+        or not values
+        or len(values) > MAX_SELLER_SKUS
+        or not all(isinstance(v, str) for v in values)
+    ):
+        raise ApiError("E070", "You have corrupt data in your sku seller list.")
+    return set(values)
+
+
+def _campaign_entry(camp: Campaign) -> JSON:
+    return {
+        "channelName": camp.name,
+        "startTime": datetime.fromtimestamp(camp.start, WIB).strftime("%Y-%m-%d %H:%M:%S"),
+        "endTime": datetime.fromtimestamp(camp.end, WIB).strftime("%Y-%m-%d %H:%M:%S"),
+        "sellableQuantity": camp.units,
+    }
+
+
+def _product(item: _Item, now: float) -> JSON:
     return {
         "item_id": item.item_id,
         "status": item.status,
@@ -1078,7 +1204,7 @@ def _product(item: _Item) -> JSON:
                         "withholdQuantity": s.withhold,
                     }
                 ],
-                "channelInventories": [],
+                "channelInventories": [_campaign_entry(c) for c in s.live(now) if c.units],
             }
             for s in item.skus.values()
         ],
@@ -1100,7 +1226,15 @@ def _order_entry(order: Order) -> JSON:
 
 
 def _copy(sku: _Sku) -> _Sku:
-    return _Sku(sku.sku_id, sku.seller_sku, sku.price, sku.sellable, sku.withhold, sku.occupy)
+    return _Sku(
+        sku.sku_id,
+        sku.seller_sku,
+        sku.price,
+        sku.sellable,
+        sku.withhold,
+        sku.occupy,
+        [dataclasses.replace(c) for c in sku.campaigns],
+    )
 
 
 def _whole(text: str | None) -> int | None:
