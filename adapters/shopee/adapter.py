@@ -1,4 +1,5 @@
-"""Shopee Open Platform v2 (reference §1): auth, listings, stock, price, orders, returns.
+"""Shopee Open Platform v2 (reference §1): auth, listings, stock, price, orders, returns
+and promotion locks.
 
 Batch shapes: ``update_stock`` and ``update_price`` take one item and up to 50
 models per call; ``get_item_base_info`` 50 items; ``get_order_detail`` 50
@@ -48,7 +49,34 @@ flows (``RETURN_STATUS_STATE``):
 A record that does not fit its shape (or has a status word outside that list) is set
 aside with a logged reason (``returns.set_aside``), never the page: the walk goes on.
 
-UNCONFIRMED (not in the reference nor the vendor pages read): every meaning above (the
+Promotion locks (issue 12 item 2). Shopee reserves stock for a promotion, and a stock
+write below it is refused (reference §1.4/§1.8 #4; the vendor's ``v2.product.update_stock``
+page, lazykern/ecommerce-api-docs ``data/raw/shopee/apis/product/``: "Whenever there is a
+promotion ongoing or upcoming, the total stock must be larger than or equal to real-time
+reserved_stock promotion stock"). Discovery reads the lock where the item's own answers
+show it, ``stock_info_v2.summary_info.total_reserved_stock`` ("Stock reserved for
+promotion", ``get_item_base_info`` for an item without variants, ``get_model_list`` for
+each model): ``RemoteListing.locked``. The shown stock stays the seller stock (the
+reserve is part of it). For the items with a reserve (only those: one more call per 50
+items), ``v2.product.get_item_promotion`` tells each model's promotions (``promotion_type``,
+``promotion_id``, ``end_time``, ``promotion_stock_info_v2``): ``locked_until`` is the last
+end among the promotions that reserve stock, ``lock_reason`` their type and id ("Flash
+Sale 649305216139970"); unread (refused, malformed), the lock holds with no end told. A
+stock write refused for a promotion (the reserved-stock words of ``errors.LOCK_REASON_WORDS``
+in ``failure_list[].failed_reason``, or a call-level ``error`` the table names
+``promotion_lock``: ``error_auth`` "Total stock must be more than reserved stock.",
+``error_param`` "Can not update item with stock less than reserve(d) stock", the "under
+promotion" codes) is ``ItemResult(locked=True)``, with ``lock`` the reserve read again
+right away (one or two calls; ``None`` when unread or 0), never a failure and never the
+re-authorization ``error_auth`` otherwise means. A price write refused during a promotion
+stays a plain refusal (prices are not the lock the core keeps).
+
+UNCONFIRMED (not in the reference nor the vendor pages read): which form a reserve
+refusal takes (per model in ``failure_list`` or the whole call's ``error``: both are
+read); that ``total_reserved_stock`` already counts an upcoming promotion's reserve; that
+``get_item_promotion`` lists a model-less item's promotion with ``model_id`` 0; that a
+write equal to the reserve is accepted (the page says "larger than or equal to", its
+messages "more than"); every meaning above of the return words (the
 vendor lists the words only), and that ACCEPTED follows the seller's receipt of the
 goods rather than, say, a due date lapsing; that REFUND_PAID is still sent; that
 ``page_no`` starts at 0 (the page says "Default is 0" beside a sample of 1; a public
@@ -62,6 +90,7 @@ return is accepted (here not: ``restocked_by_marketplace`` stays False).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator, Sequence
@@ -74,7 +103,7 @@ from pydantic import ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, next_page, pages
 from adapters.shopee import shapes
-from adapters.shopee.errors import classify
+from adapters.shopee.errors import classify, is_lock, lock_words
 from adapters.shopee.settings import ShopeeSettings
 from adapters.shopee.signing import ShopeeAuth, base_string, sign
 from syncd.adapter import (
@@ -96,7 +125,14 @@ from syncd.adapter import (
     StockUpdate,
 )
 from syncd.adapter_settings import AdapterSettings
-from syncd.errors import MalformedResponse, NeedsReauth, RefreshAuth, Rejected
+from syncd.errors import (
+    MalformedResponse,
+    NeedsReauth,
+    RefreshAuth,
+    Rejected,
+    Retryable,
+    SkippableItem,
+)
 from syncd.http import (
     ApiClient,
 )
@@ -177,6 +213,34 @@ def return_state(raw: shapes.Return) -> ReturnState:
 
 def _read(shape: type[_A], body: Any, call: str) -> _A:
     return read(shape, body, source=f"Shopee {call}")
+
+
+def _listing(item: shapes.Item, shown: shapes.Priced, variant: str, sku: str) -> RemoteListing:
+    """An item without variants (``shown`` is the item) or one of its models; ``locked``
+    its reserved promotion stock (``stock_info_v2.summary_info.total_reserved_stock``)."""
+    return RemoteListing(
+        str(item.item_id),
+        variant,
+        sku or None,
+        item.item_name,
+        shown.stock,
+        shown.price,
+        locked=shown.locked,
+    )
+
+
+_Ends = tuple[dt.datetime | None, str]
+
+
+def _ends(promos: Sequence[shapes.Promotion]) -> _Ends:
+    """When a model's reserved stock is free again and what holds it: the promotions that
+    reserve stock (every one listed when none says how much), the last end among them (no
+    end when one has none: in force until read again), named by type and id."""
+    holding = [p for p in promos if p.reserved > 0] or list(promos)
+    ends = [p.end_time for p in holding]
+    until = None if not ends or None in ends else _ts(max(e for e in ends if e is not None))
+    names = dict.fromkeys(f"{p.promotion_type or 'promotion'} {p.promotion_id}" for p in holding)
+    return until, ", ".join(names)[:200]
 
 
 class ShopeeAdapter(HttpAdapter):
@@ -294,39 +358,70 @@ class ShopeeAdapter(HttpAdapter):
     def discover(self) -> Iterator[RemoteListing]:
         ids = list(self._item_ids())
         for i in range(0, len(ids), 50):
-            body = self.client.request(
-                "GET",
-                "/api/v2/product/get_item_base_info",
-                params={"item_id_list": ",".join(map(str, ids[i : i + 50]))},
-            )
-            info: shapes.ItemInfo = _read(shapes.ItemInfo, body, "get_item_base_info")
-            for item in info.response.item_list:
+            found: list[RemoteListing] = []
+            for item in self._base_info(ids[i : i + 50]):
                 if item.has_model:
-                    yield from self._models(item)
+                    found += self._models(item)
                 else:
-                    yield RemoteListing(
-                        str(item.item_id),
-                        "",
-                        item.item_sku or None,
-                        item.item_name,
-                        item.stock,
-                        item.price,
-                    )
+                    found.append(_listing(item, item, "", item.item_sku))
+            yield from self._with_promotions(found)
 
-    def _models(self, item: shapes.Item) -> Iterator[RemoteListing]:
+    def _base_info(self, ids: Sequence[int]) -> list[shapes.Item]:
+        body = self.client.request(
+            "GET",
+            "/api/v2/product/get_item_base_info",
+            params={"item_id_list": ",".join(map(str, ids))},
+        )
+        info: shapes.ItemInfo = _read(shapes.ItemInfo, body, "get_item_base_info")
+        return info.response.item_list
+
+    def _models(self, item: shapes.Item) -> list[RemoteListing]:
         body = self.client.request(
             "GET", "/api/v2/product/get_model_list", params={"item_id": item.item_id}
         )
         found: shapes.ModelList = _read(shapes.ModelList, body, "get_model_list")
-        for model in found.response.model:
-            yield RemoteListing(
-                str(item.item_id),
-                str(model.model_id),
-                model.model_sku or None,
-                item.item_name,
-                model.stock,
-                model.price,
+        return [
+            _listing(item, model, str(model.model_id), model.model_sku)
+            for model in found.response.model
+        ]
+
+    # -- promotion locks (the module docstring says what is read, and from where) ---------
+
+    def _with_promotions(self, found: list[RemoteListing]) -> list[RemoteListing]:
+        """The listings with reserved promotion stock, told when their promotions end."""
+        locked = sorted({int(x.item_id) for x in found if x.locked})
+        if not locked:
+            return found
+        ends = self._promotions(locked)
+        return [
+            dataclasses.replace(x, locked_until=ends[key][0], lock_reason=ends[key][1])
+            if x.locked and (key := (int(x.item_id), int(x.variant_id or 0))) in ends
+            else x
+            for x in found
+        ]
+
+    def _promotions(self, item_ids: Sequence[int]) -> dict[tuple[int, int], _Ends]:
+        """(item id, model id) → (when its reserving promotions end, their names), from
+        ``v2.product.get_item_promotion`` (≤ 50 items a call). Unread, the lock still holds
+        (its size is the item's own answer), with no end told."""
+        try:
+            body = self.client.request(
+                "GET",
+                "/api/v2/product/get_item_promotion",
+                params={"item_id_list": ",".join(map(str, item_ids))},
             )
+            got: shapes.ItemPromotion = _read(shapes.ItemPromotion, body, "get_item_promotion")
+        except (Rejected, SkippableItem, MalformedResponse) as exc:
+            _log.warning("promotions.unread", items=len(item_ids), error=str(exc)[:300])
+            return {}
+        out: dict[tuple[int, int], _Ends] = {}
+        for entry in got.response.success_list:
+            by_model: dict[int, list[shapes.Promotion]] = {}
+            for promo in entry.promotion:
+                by_model.setdefault(promo.model_id, []).append(promo)
+            for model_id, promos in by_model.items():
+                out[(entry.item_id, model_id)] = _ends(promos)
+        return out
 
     # -- stock and price ------------------------------------------------------------------
 
@@ -363,7 +458,60 @@ class ShopeeAdapter(HttpAdapter):
             (u.listing_id, u.variant_id, {"seller_stock": [{"stock": max(0, u.quantity)}]})
             for u in updates
         ]
-        return self._set("/api/v2/product/update_stock", "stock_list", entries, updates[0].item_id)
+        item_id = updates[0].item_id
+        whole = False
+        try:
+            results = self._set("/api/v2/product/update_stock", "stock_list", entries, item_id)
+        except SkippableItem as exc:  # the whole call refused: a promotion holds the stock?
+            if not is_lock(exc.code, str(exc)):
+                raise
+            whole = True
+            results = [ItemResult(u.listing_id, ok=False, error=str(exc)) for u in updates]
+        results = [
+            dataclasses.replace(r, locked=True) if not r.ok and lock_words(r.error) else r
+            for r in results
+        ]
+        return self._tell_locks(int(item_id), updates, results, whole=whole)
+
+    def _tell_locks(
+        self,
+        item_id: int,
+        updates: Sequence[StockUpdate],
+        results: list[ItemResult],
+        *,
+        whole: bool,
+    ) -> list[ItemResult]:
+        """A write refused below a promotion's reserved stock names no number: the item is
+        read again (one call, two with variants) for the reserved stock of each refused
+        model, so the core keeps it as the listing's floor. Unread, the lock is untold.
+        A whole call refused: a model the read shows with no reserve was refused for
+        another's, and is tried again (``retry``), not held as locked."""
+        if not any(r.locked for r in results):
+            return results
+        reserved = self._reserved(item_id)
+        model = {u.listing_id: int(u.variant_id or 0) for u in updates}
+        out = []
+        for r in results:
+            held = reserved.get(model[r.listing_id], 0)
+            if r.locked and whole and reserved and not held:
+                out.append(dataclasses.replace(r, locked=False, retry=True))
+            elif r.locked:
+                out.append(dataclasses.replace(r, lock=held or None))
+            else:
+                out.append(r)
+        return out
+
+    def _reserved(self, item_id: int) -> dict[int, int]:
+        """Model id (0: no variants) → its reserved promotion stock, read now."""
+        try:
+            out: dict[int, int] = {}
+            for item in self._base_info([item_id]):
+                for x in self._models(item) if item.has_model else [_listing(item, item, "", "")]:
+                    out[int(x.variant_id or 0)] = x.locked
+        except (Rejected, SkippableItem, Retryable) as exc:
+            _log.warning("promotions.unread", items=1, error=str(exc)[:300])
+            return {}
+        return out
 
     def push_price(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
         entries = [(u.listing_id, u.variant_id, {"original_price": u.price}) for u in updates]

@@ -1,4 +1,5 @@
-"""The Shopee answers the adapter reads, as documented (reference §1.3-§1.5, returns §1.4).
+"""The Shopee answers the adapter reads, as documented (reference §1.3-§1.5, returns §1.4,
+promotions: v2.product.get_item_promotion).
 
 Shopee sends ids as numbers (``item_id``, ``model_id``: int64) except the order number
 ``order_sn`` (text, 14 characters in practice), and times as epoch seconds. The
@@ -58,6 +59,10 @@ class LocationStock(Answer):
 
 class StockSummary(Answer):
     total_available_stock: Count = 0
+    #: "Stock reserved for promotion" (get_item_base_info / get_model_list): a stock
+    #: write below it is refused (update_stock: "the total stock must be larger than or
+    #: equal to real-time reserved_stock promotion stock")
+    total_reserved_stock: Count = 0
 
 
 class StockInfo(Answer):
@@ -70,6 +75,11 @@ class StockInfo(Answer):
         if self.seller_stock:
             return sum(s.stock for s in self.seller_stock)
         return self.summary_info.total_available_stock if self.summary_info else 0
+
+    @property
+    def reserved(self) -> int:
+        """The units a promotion keeps (``summary_info.total_reserved_stock``)."""
+        return self.summary_info.total_reserved_stock if self.summary_info else 0
 
 
 class Price(Answer):
@@ -89,6 +99,10 @@ class Priced(Answer):
     @property
     def price(self) -> int:
         return int(self.price_info[0].original_price) if self.price_info else 0
+
+    @property
+    def locked(self) -> int:
+        return self.stock_info_v2.reserved if self.stock_info_v2 else 0
 
 
 class Item(Priced):
@@ -135,6 +149,50 @@ class UpdateResult(Answer):
 
 class Update(Answer):
     response: UpdateResult
+
+
+# -- promotions (v2.product.get_item_promotion) --------------------------------------------
+
+
+class PromotionStockSummary(Answer):
+    total_reserved_stock: Count = 0
+
+
+class PromotionStock(Answer):
+    summary_info: PromotionStockSummary | None = None
+
+
+class Promotion(Answer):
+    """One promotion of one model (``model_id`` 0: an item without variants, UNCONFIRMED):
+    ``promotion_type`` a "Data Definition - PromotionType" word, ``promotion_staging``
+    ``ongoing`` or ``upcoming``, and the stock it reserves."""
+
+    promotion_id: NumId
+    promotion_type: Name = ""
+    model_id: NumId = 0
+    start_time: EpochSeconds | None = None
+    end_time: EpochSeconds | None = None
+    promotion_staging: Name = ""
+    promotion_stock_info_v2: PromotionStock | None = None
+
+    @property
+    def reserved(self) -> int:
+        info = self.promotion_stock_info_v2
+        return info.summary_info.total_reserved_stock if info and info.summary_info else 0
+
+
+class ItemPromotions(Answer):
+    item_id: NumId
+    promotion: list[Promotion] = []
+
+
+class ItemPromotionBody(Answer):
+    success_list: list[ItemPromotions] = []
+    failure_list: list[Any] = []  # items whose promotions could not be read: no end told
+
+
+class ItemPromotion(Answer):
+    response: ItemPromotionBody
 
 
 # -- orders (§1.5) ----------------------------------------------------------------------

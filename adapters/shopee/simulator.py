@@ -2,10 +2,32 @@
 
 ``ShopeeSimulator`` is a real HTTP server on 127.0.0.1 that checks signatures,
 timestamps and tokens the way Shopee does (reference ``marketplace-apis.md`` §1)
-and serves the auth, product, order and return-list endpoints syncd uses, with
-Shopee's request and response shapes. Time is the simulator's own (``clock`` plus
+and serves the auth, product, promotion, order and return-list endpoints syncd uses,
+with Shopee's request and response shapes. Time is the simulator's own (``clock`` plus
 ``advance``), so tokens and windows expire without sleeping; clients under test
 should sign with ``sim.now``.
+
+Promotions (``start_campaign``): a promotion reserves units of one model until its end
+(the vendor's ``v2.product.update_stock``: "Whenever there is a promotion ongoing or
+upcoming, the total stock must be larger than or equal to real-time reserved_stock
+promotion stock"). The reserve shows in ``stock_info_v2.summary_info.total_reserved_stock``
+("Stock reserved for promotion") of ``get_item_base_info`` and ``get_model_list``, with
+``has_promotion``/``promotion_id`` while it runs, and in ``v2.product.get_item_promotion``
+(``promotion_type``, ``start_time``, ``end_time``, ``promotion_staging``,
+``promotion_stock_info_v2``) until it ends; it ends at its ``end_time`` on the simulator's
+clock (``advance``), or early (``end_campaign``). A stock write below it is refused for
+that model in ``failure_list`` with ``LOCK_REFUSAL``, one of the vendor's own words for it
+(its error list also names ``error_auth`` "Total stock must be more than reserved stock."
+as a whole-call error: inject ``error_body:...`` for that form). UNCONFIRMED (not in the
+reference nor the vendor pages read): that the refusal comes per model in
+``failure_list`` rather than as the call's ``error``; that a write equal to the reserve is
+accepted (the API page says "larger than or equal to", its messages "more than"); that
+``seller_stock`` counts the reserved units (the reserve is part of the total stock) and
+``total_available_stock`` does too; that an upcoming promotion's reserve already shows in
+``total_reserved_stock``; that a buyer's order draws the reserve down first (cancelling
+does not give it back); that an item without variants lists its promotion with
+``model_id`` 0; that ``get_item_promotion`` lists an item without promotions with an
+empty ``promotion`` list. Prices are not discounted (``promotion_price`` is the price).
 
 HTTP status of each reply. Shopee does not document the status of error
 replies (UNCONFIRMED, §1.7/§9): clients must classify by the body's ``error``.
@@ -50,8 +72,10 @@ from adapters._loopback import Reply as _Reply
 
 __all__ = [
     "FAULT_KINDS",
+    "LOCK_REFUSAL",
     "ORDER_DETAIL_OPTIONAL_FIELDS",
     "ORDER_STATUSES",
+    "PROMOTION_TYPES",
     "RETURN_STATUSES",
     "ApiError",
     "Order",
@@ -118,6 +142,19 @@ REFUND_ONLY: Final = 1
 #: order statuses a buyer can ask to return from (the goods were sent)
 RETURNABLE: Final = frozenset({"SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"})
 RETURN_WINDOW: Final = 15 * 86400  # §1.4/§1.8 #2: each return-list window ≤ 15 days
+#: "Data Definition - PromotionType" (Shopee "v2.0 Data Definition", lazykern/
+#: ecommerce-api-docs data/processed/shopee/guides/getting-started/v2-0-data-definition.md)
+PROMOTION_TYPES: Final = frozenset(
+    {
+        "Campaign", "Discount Promotions", "Flash Sale", "Whole Sale", "Group Buy",
+        "Bundle Deal", "Welcome Package", "Add-on Discount", "Brand Sale", "In ShopFlash Sale",
+        "Gift with purchase", "Exclusive Price", "Platform Streaming", "Seller Streaming",
+    }
+)  # fmt: skip
+#: a stock write below a model's reserved promotion stock: the failed_reason given (the
+#: vendor's error_auth text on v2.product.update_stock; UNCONFIRMED that it comes per model)
+LOCK_REFUSAL: Final = "Total stock must be more than reserved stock."
+FIRST_PROMOTION_ID: Final = 649_305_216_139_969  # the vendor page's sample id, counted on
 TOO_MANY: Final = "Too many requests, please try again later."  # UNCONFIRMED shape (§1.7)
 SERVER_ERROR: Final = "Something wrong. Please try later."
 
@@ -159,6 +196,26 @@ class _Item:
     update_time: int
     has_model: bool
     models: dict[int, _Model]  # model 0 is the item itself when it has no variants
+
+
+@dataclass
+class _Campaign:
+    """A promotion reserving ``units`` of one model from ``start`` until ``end``."""
+
+    promotion_id: int
+    item_id: int
+    model_id: int
+    units: int
+    start: int
+    end: int
+    promotion_type: str
+
+    def holds(self, now: float) -> bool:
+        """Ongoing or upcoming: its reserve counts (it ends at ``end``)."""
+        return now < self.end and self.units > 0
+
+    def ongoing(self, now: float) -> bool:
+        return self.start <= now < self.end
 
 
 @dataclass(frozen=True)
@@ -380,9 +437,9 @@ def _price_info(price: int) -> list[JSON]:
     return [{"currency": "IDR", "current_price": price, "original_price": price}]
 
 
-def _stock_info(stock: int) -> JSON:
+def _stock_info(stock: int, reserved: int = 0) -> JSON:
     return {
-        "summary_info": {"total_reserved_stock": 0, "total_available_stock": stock},
+        "summary_info": {"total_reserved_stock": reserved, "total_available_stock": stock},
         "seller_stock": [{"location_id": LOCATION_ID, "stock": stock, "if_saleable": True}],
         "shopee_stock": [],
     }
@@ -438,6 +495,10 @@ class ShopeeSimulator(LoopbackSimulator):
         self._returns: dict[str, Return] = {}
         self._spoiled_returns: dict[str, dict[str, Any]] = {}
         self._return_seq = 0
+        self._campaigns: dict[int, _Campaign] = {}
+        self._promotion_seq = 0
+        #: every update_stock entry as received: (item_id, model_id, stock, accepted)
+        self.stock_writes: list[tuple[int, int, int, bool]] = []
 
     def _build_routes(self) -> dict[str, _Route]:
         return {
@@ -447,6 +508,7 @@ class ShopeeSimulator(LoopbackSimulator):
             f"{PREFIX}/product/get_item_list": _Route("GET", True, self._get_item_list),
             f"{PREFIX}/product/get_item_base_info": _Route("GET", True, self._get_item_base_info),
             f"{PREFIX}/product/get_model_list": _Route("GET", True, self._get_model_list),
+            f"{PREFIX}/product/get_item_promotion": _Route("GET", True, self._get_item_promotion),
             f"{PREFIX}/product/update_stock": _Route("POST", True, self._update_stock),
             f"{PREFIX}/product/update_price": _Route("POST", True, self._update_price),
             f"{PREFIX}/order/get_order_list": _Route("GET", True, self._get_order_list),
@@ -493,6 +555,77 @@ class ShopeeSimulator(LoopbackSimulator):
         """The original price (IDR) of a model."""
         with self._lock:
             return self._model(shop_id, item_id, model_id).price
+
+    # -- promotions
+
+    def start_campaign(
+        self,
+        item_id: int,
+        model_id: int,
+        units: int,
+        until: float,
+        promotion_type: str = "Flash Sale",
+        *,
+        start: float | None = None,
+    ) -> int:
+        """The seller puts ``units`` of a model (0: no variants) in a promotion that runs
+        from ``start`` (default now; later: upcoming, its reserve already held) until
+        ``until`` (simulated Unix seconds). -> promotion_id"""
+        with self._lock:
+            item = self._items.get(item_id)
+            if item is None or model_id not in item.models:
+                raise KeyError(f"no item {item_id} model {model_id}")
+            now = self.now()
+            begin = now if start is None else start
+            held = self._reserved(item_id, model_id, now)
+            if promotion_type not in PROMOTION_TYPES or not begin < until or units < 1:
+                raise ValueError(f"bad promotion {promotion_type!r} {units} {begin}..{until}")
+            if held + units > item.models[model_id].stock:
+                # UNCONFIRMED: Shopee's own check when a promotion's stock is set
+                raise ValueError(f"{held} reserved + {units} is more than the stock")
+            self._promotion_seq += 1
+            promotion_id = FIRST_PROMOTION_ID + self._promotion_seq
+            self._campaigns[promotion_id] = _Campaign(
+                promotion_id, item_id, model_id, units, int(begin), int(until), promotion_type
+            )
+            item.update_time = int(now)
+            return promotion_id
+
+    def end_campaign(self, promotion_id: int) -> None:
+        """The seller ends a promotion early (e.g. ``v2.discount.end_discount``)."""
+        with self._lock:
+            campaign = self._campaigns[promotion_id]
+            campaign.end = min(campaign.end, int(self.now()))
+
+    def reserved(self, item_id: int, model_id: int = 0) -> int:
+        """The stock promotions hold on a model now (``total_reserved_stock``)."""
+        with self._lock:
+            return self._reserved(item_id, model_id, self.now())
+
+    def _reserved(self, item_id: int, model_id: int, now: float) -> int:
+        return sum(c.units for c in self._holding(item_id, model_id, now))
+
+    def _holding(self, item_id: int, model_id: int, now: float) -> list[_Campaign]:
+        return [
+            c
+            for c in self._campaigns.values()
+            if c.item_id == item_id and c.model_id == model_id and c.holds(now)
+        ]
+
+    def _draw_reserve(self, item_id: int, model_id: int, qty: int) -> None:
+        """A buyer's order takes the promotion's units first (UNCONFIRMED)."""
+        for campaign in self._holding(item_id, model_id, self.now()):
+            if campaign.ongoing(self.now()):
+                took = min(qty, campaign.units)
+                campaign.units, qty = campaign.units - took, qty - took
+
+    def _promotion_fields(self, item_id: int, model_ids: Iterable[int], now: float) -> JSON:
+        """``has_promotion`` (an ongoing promotion) and its ``promotion_id``."""
+        running = [c for m in model_ids for c in self._holding(item_id, m, now) if c.ongoing(now)]
+        out: JSON = {"has_promotion": bool(running)}
+        if running:
+            out["promotion_id"] = running[0].promotion_id
+        return out
 
     def fail_model(self, item_id: int, model_id: int, reason: str) -> None:
         """Make stock and price updates of this model fail with ``reason`` until cleared."""
@@ -586,6 +719,7 @@ class ShopeeSimulator(LoopbackSimulator):
         for item_id, model_id, qty in wanted:
             item, model = self._items[item_id], self._model(shop_id, item_id, model_id)
             model.stock -= qty
+            self._draw_reserve(item_id, model_id, qty)
             self._observe(shop_id, item_id, model_id, model.stock)
             out.append(
                 OrderLine(item_id, model_id, qty, model.price, item.sku or "", model.sku or "")
@@ -872,10 +1006,11 @@ class ShopeeSimulator(LoopbackSimulator):
         # UNCONFIRMED (§1.4): unknown ids are left out rather than failing the whole call.
         ids = _q_ints(ctx.query, "item_id_list")
         found = [self._items[i] for i in ids if i in self._items]
-        return {"item_list": [self._base_info(i) for i in found if i.shop_id == ctx.shop_id]}
+        return {
+            "item_list": [self._base_info(i, ctx.now) for i in found if i.shop_id == ctx.shop_id]
+        }
 
-    @staticmethod
-    def _base_info(item: _Item) -> JSON:
+    def _base_info(self, item: _Item, now: float) -> JSON:
         info: JSON = {
             "item_id": item.item_id,
             "item_name": item.name,
@@ -883,11 +1018,13 @@ class ShopeeSimulator(LoopbackSimulator):
             "item_status": item.status,
             "update_time": item.update_time,
             "has_model": item.has_model,
+            # UNCONFIRMED: an item with variants shows its models' running promotion here
+            **self._promotion_fields(item.item_id, item.models, now),
         }
         if not item.has_model:
             only = item.models[0]
             info["price_info"] = _price_info(only.price)
-            info["stock_info_v2"] = _stock_info(only.stock)
+            info["stock_info_v2"] = _stock_info(only.stock, self._reserved(item.item_id, 0, now))
         return info
 
     def _get_model_list(self, ctx: _Ctx) -> JSON:
@@ -904,8 +1041,11 @@ class ShopeeSimulator(LoopbackSimulator):
                     "model_sku": m.sku or "",
                     "model_status": "MODEL_NORMAL",
                     "tier_index": [n],
+                    **self._promotion_fields(item.item_id, [m.model_id], ctx.now),
                     "price_info": _price_info(m.price),
-                    "stock_info_v2": _stock_info(m.stock),
+                    "stock_info_v2": _stock_info(
+                        m.stock, self._reserved(item.item_id, m.model_id, ctx.now)
+                    ),
                 }
                 for n, m in enumerate(models)
             ],
@@ -924,6 +1064,11 @@ class ShopeeSimulator(LoopbackSimulator):
         for entry in _b_list(ctx.body, "stock_list"):
             model = self._writable(item, entry.get("model_id"))
             stock = _stock_value(entry) if isinstance(model, _Model) else model
+            if isinstance(model, _Model) and isinstance(stock, int):
+                held = self._reserved(item.item_id, model.model_id, ctx.now)
+                self.stock_writes.append((item.item_id, model.model_id, stock, stock >= held))
+                if stock < held:  # below the promotions' reserve ("larger than or equal to")
+                    stock = LOCK_REFUSAL
             if isinstance(model, str) or isinstance(stock, str):
                 failed.append({"model_id": entry.get("model_id"), "failed_reason": stock})
                 continue
@@ -952,6 +1097,41 @@ class ShopeeSimulator(LoopbackSimulator):
         if done:
             item.update_time = int(ctx.now)
         return {"success_list": done, "failure_list": failed}
+
+    def _get_item_promotion(self, ctx: _Ctx) -> JSON:
+        """``v2.product.get_item_promotion``: each item's promotions, ongoing or upcoming,
+        per model; an unknown item in ``failure_list``."""
+        ids = _q_ints(ctx.query, "item_id_list")
+        if len(set(ids)) != len(ids):
+            raise _param("Repeat item_id.")  # the page's error_list
+        done: list[JSON] = []
+        failed: list[JSON] = []
+        for item_id in ids:
+            item = self._items.get(item_id)
+            if item is None or item.shop_id != ctx.shop_id:
+                failed.append({"item_id": item_id, "failed_reason": "Product not found"})
+                continue
+            campaigns = sorted(
+                (c for m in item.models for c in self._holding(item_id, m, ctx.now)),
+                key=lambda c: (c.start, c.promotion_id),
+            )
+            done.append(
+                {"item_id": item_id, "promotion": [self._promotion(c, ctx.now) for c in campaigns]}
+            )
+        return {"success_list": done, "failure_list": failed}
+
+    def _promotion(self, campaign: _Campaign, now: float) -> JSON:
+        model = self._items[campaign.item_id].models[campaign.model_id]
+        return {
+            "promotion_type": campaign.promotion_type,
+            "promotion_id": campaign.promotion_id,
+            "model_id": campaign.model_id,
+            "start_time": campaign.start,
+            "end_time": campaign.end,
+            "promotion_price_info": [{"promotion_price": model.price}],
+            "promotion_staging": "ongoing" if campaign.ongoing(now) else "upcoming",
+            "promotion_stock_info_v2": {"summary_info": {"total_reserved_stock": campaign.units}},
+        }
 
     # -- order endpoints
 
