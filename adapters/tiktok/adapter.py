@@ -35,6 +35,27 @@ status words and their states are in ``statuses.py``. A return that cannot be re
 logged (``returns.set_aside``) and handed over without lines, so the core sets it
 aside with the others (``return_problem``); the rest of its page is taken.
 
+Campaign locks (issue 12 item 2). The product search shows a SKU's whole quantity,
+campaign units included; Inventory Search 202309 (``POST /product/202309/inventory/
+search``, vendor spec ``inventory-search-202309``: ≤ 100 ``product_ids`` a call) splits
+the available stock in ``total_available_inventory_distribution``, whose
+``campaign_inventory[]{quantity, campaign_name}`` are the units allocated to campaigns.
+``discover`` reads it once per 100 products: ``RemoteListing.locked`` is their sum,
+``lock_reason`` the campaigns' names; the stock stays the whole quantity (the locked units
+are still TikTok's to sell). A write that would go below them is refused with 12052393
+"Product locked for Promotion and stock can't be updated below current stock" (the
+vendor's Update Inventory error list), per SKU in ``data.errors[]`` or as the answer's
+code: ``ItemResult(ok=False, locked=True)`` with TikTok's words, parked (not retried)
+until the value changes; its ``lock`` is the SKUs' campaign units read again by
+Inventory Search (the refusal names none; None when the read shows none or fails). A
+lock read that fails stops ``discover`` (zero would free units a campaign holds).
+UNCONFIRMED (locks): when a campaign ends (the answer gives no end: ``locked_until``
+stays None, so a lock holds until the next read); where TikTok puts 12052393 (both
+places are read); that "below current stock" means below the campaign's units (a
+refusal of any decrease during a promotion is mapped the same way); whether TikTok
+refuses writes below ``creator_inventory`` (not taken as a lock); whether the
+distribution is left out when nothing is allocated (read as no lock).
+
 UNCONFIRMED (returns): that 202309 is still served (a replaced version lives at least
 two months, §3.1; the constant is the one place to change); that ``can_buyer_keep_item``
 marks a return-less refund (such a return is closed, never restocked); whether a
@@ -46,6 +67,7 @@ return completes (``restocked_by_marketplace`` stays False).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -59,7 +81,7 @@ from pydantic import ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, next_page, pages
 from adapters.tiktok import shapes
-from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, label
+from adapters.tiktok.errors import WAREHOUSE_CODES, classify, error_class, is_lock, label
 from adapters.tiktok.settings import TikTokSettings
 from adapters.tiktok.signing import TikTokAuth, TokenSource
 from adapters.tiktok.statuses import STATUS_STATE, canonical, line_state, return_state, return_word
@@ -113,6 +135,7 @@ PATHS = {
     "shops": "/authorization/202309/shops",
     "product_search": "/product/202502/products/search",
     "product": "/product/202309/products/{product_id}",
+    "inventory_search": "/product/202309/inventory/search",
     "inventory_update": "/product/202309/products/{product_id}/inventory/update",
     "price_update": "/product/202309/products/{product_id}/prices/update",
     "order_search": "/order/202309/orders/search",
@@ -122,6 +145,7 @@ PATHS = {
 RETURN_PAGE_SIZE = 50  # Search Returns' page_size: 10–50 (its spec)
 OVERLAP = 120  # seconds re-read at the start of each new pass
 PAGE_SIZE = 100  # the most any search returns per page (§3.4)
+INVENTORY_PRODUCTS = 100  # Inventory Search: at most 100 product_ids a call (its spec)
 MAX_QUANTITY = 99_999  # the documented upper bound of a warehouse quantity (§3.4)
 ACCESS_LIFE = dt.timedelta(days=7)  # default when the answer lacks an expiry (§3.2)
 #: ``listing_platforms`` values and how a seller calls them.
@@ -369,11 +393,24 @@ class TikTokAdapter(HttpAdapter):
         return table
 
     def discover(self) -> Iterator[RemoteListing]:
+        batch: list[shapes.Product] = []
         for product in self._products():
             if product.deleted:
                 continue  # deleted everywhere (a Tokopedia-only product has no `status`)
             self._remember(product)
+            batch.append(product)
+            if len(batch) == INVENTORY_PRODUCTS:
+                yield from self._listings(batch)
+                batch = []
+        if batch:
+            yield from self._listings(batch)
+
+    def _listings(self, products: list[shapes.Product]) -> Iterator[RemoteListing]:
+        """Products' SKUs as listings, with the campaign locks of one Inventory Search."""
+        locks = self._campaigns({"product_ids": [p.id for p in products]})
+        for product in products:
             for sku in product.skus:
+                units, names = locks.get((product.id, sku.id), (0, ""))
                 yield RemoteListing(
                     product.id,
                     sku.id,
@@ -381,7 +418,27 @@ class TikTokAdapter(HttpAdapter):
                     product.title,
                     sku.stock,
                     sku.price.whole if sku.price else 0,
+                    locked=units,
+                    lock_reason=names,
                 )
+
+    def _campaigns(self, query: dict[str, list[str]]) -> dict[tuple[str, str], tuple[int, str]]:
+        """(product id, SKU id) → (units allocated to campaigns, their names) by Inventory
+        Search (``product_ids`` ≤ 100 or ``sku_ids`` ≤ 600); SKUs without any are left out.
+        UNCONFIRMED: no end time is given (the lock holds until read again)."""
+        body = self.client.request("POST", PATHS["inventory_search"], json=query)
+        found: dict[tuple[str, str], tuple[int, str]] = {}
+        for product in _read(shapes.InventorySearch, body, "inventory search").data.inventory:
+            for sku in product.skus:
+                if campaigns := sku.campaigns:
+                    names = ", ".join(
+                        dict.fromkeys(c.campaign_name for c in campaigns if c.campaign_name)
+                    )
+                    found[(product.product_id, sku.id)] = (
+                        sum(c.quantity for c in campaigns),
+                        names or "campaign",
+                    )
+        return found
 
     def _warehouses_of(self, product_id: str, sku_id: str) -> tuple[str, ...] | None:
         """A SKU's warehouse ids, read with Get Product when not known; None if no such SKU."""
@@ -445,7 +502,13 @@ class TikTokAdapter(HttpAdapter):
         except AdapterError as exc:
             if exc.code.split(":", 1)[0] in {str(c) for c in WAREHOUSE_CODES}:
                 self._forget(product_id)
-            raise
+            if not is_lock(exc.code):
+                raise
+            # the whole call refused for a promotion (UNCONFIRMED where TikTok sends it)
+            refused = [
+                ItemResult(u.listing_id, ok=False, error=str(exc), locked=True) for u, _ in sent
+            ]
+            return results + self._tell_locks(product_id, sent, refused)
         answer: shapes.InventoryUpdate = _read(shapes.InventoryUpdate, body, "inventory update")
         by_sku: dict[str, shapes.SkuError] = {}
         unattributed: list[shapes.SkuError] = []
@@ -455,16 +518,42 @@ class TikTokAdapter(HttpAdapter):
                 by_sku.setdefault(sku_id, entry)
             else:
                 unattributed.append(entry)
+        answered: list[ItemResult] = []
         for u, zero in sent:
             found = by_sku.get(u.variant_id) or (unattributed[0] if unattributed else None)
             if found is None:
                 # UNCONFIRMED (§3.4): that the SKUs without an error were applied when others
                 # failed; the documented answer (code 0 with per-SKU errors) implies it.
-                results.append(ItemResult(u.listing_id, ok=True))
+                answered.append(ItemResult(u.listing_id, ok=True))
             else:
                 known = not unattributed
-                results.append(self._failure(u, found, product_id, known=known, zero=zero))
-        return results
+                answered.append(self._failure(u, found, product_id, known=known, zero=zero))
+        return results + self._tell_locks(product_id, sent, answered)
+
+    def _tell_locks(
+        self,
+        product_id: str,
+        sent: list[tuple[StockUpdate, bool]],
+        results: list[ItemResult],
+    ) -> list[ItemResult]:
+        """Refusals for a campaign lock, with the units TikTok shows allocated to campaigns
+        (Inventory Search of those SKUs: the refusal names none); None when the read shows
+        none or fails (the lock is then untold, the refusal still skipped)."""
+        refused = {r.listing_id for r in results if r.locked}
+        if not refused:
+            return results
+        sku_of = {u.listing_id: u.variant_id for u, _ in sent}
+        try:
+            locks = self._campaigns({"sku_ids": sorted({sku_of[i] for i in refused})})
+        except AdapterError as exc:
+            _log.warning("stock.lock_unread", product_id=product_id, error=str(exc)[:300])
+            locks = {}
+
+        def told(result: ItemResult) -> ItemResult:
+            got = locks.get((product_id, sku_of[result.listing_id])) if result.locked else None
+            return dataclasses.replace(result, lock=got[0]) if got else result
+
+        return [told(r) for r in results]
 
     def _failure(
         self,
@@ -483,6 +572,8 @@ class TikTokAdapter(HttpAdapter):
         if secondary:
             details = "; ".join(f"{e.code}: {e.message}" for e in secondary)
             text += f" ({details})"
+        if is_lock(code):  # a campaign holds the stock: skipped (parked), not failed
+            return ItemResult(update.listing_id, ok=False, error=text, locked=True)
         codes = {code} | {e.code for e in secondary}
         stale = bool(codes & WAREHOUSE_CODES)
         if stale:

@@ -31,7 +31,15 @@ from syncd.errors import (
 )
 from syncd.http import json_or_malformed, parse_retry_after
 
-__all__ = ["ERROR_TABLE", "WAREHOUSE_CODES", "classify", "error_class", "label"]
+__all__ = [
+    "ERROR_TABLE",
+    "LOCK_CODES",
+    "WAREHOUSE_CODES",
+    "classify",
+    "error_class",
+    "is_lock",
+    "label",
+]
 
 #: (code, lowercase substring of the message or "", class, name). First match wins.
 ERROR_TABLE = ErrorTable(
@@ -82,7 +90,7 @@ ERROR_TABLE = ErrorTable(
         ErrorRule(12052533, SkippableItem, "", "warehouses_changed"),
         ErrorRule(12052055, SkippableItem, "", "quantity_out_of_range"),
         ErrorRule(12019024, SkippableItem, "", "quantity_invalid"),
-        ErrorRule(12052393, SkippableItem, "", "promotion_lock"),
+        ErrorRule(12052393, SkippableItem, "", "promotion_lock"),  # LOCK_CODES
         ErrorRule(12052038, SkippableItem, "", "price_locked"),
         ErrorRule(12019045, SkippableItem, "", "price_locked"),
         ErrorRule(12052553, SkippableItem, "", "sku_duplicate"),
@@ -91,6 +99,13 @@ ERROR_TABLE = ErrorTable(
     # unknown product/inventory codes concern one product: skippable; others are rejected
     families={"1201": SkippableItem, "1205": SkippableItem},
 )
+
+#: A stock write refused because a promotion holds the SKU (vendor spec
+#: update-inventory-202309: 12052393 "Product locked for Promotion and stock can't be
+#: updated below current stock"): a campaign lock, which the core skips, not a failure.
+#: No other lock code is in the vendor's Update Inventory list (12052146, "must be greater
+#: than the locked quantity", is Update Global Inventory's, an API syncd does not call).
+LOCK_CODES = frozenset({12052393})
 
 #: Codes that mean our idea of a SKU's warehouses is stale: re-read the product and retry.
 WAREHOUSE_CODES = frozenset({12052037, 12052028, 12019028, 12019022, 12052097, 12052533})
@@ -105,6 +120,12 @@ def error_class(code: int, message: str = "") -> type[AdapterError]:
 def label(code: int, message: str = "") -> str:
     """``"<code>:<name>"`` for a known code, else the bare number."""
     return ERROR_TABLE.label(code, message)
+
+
+def is_lock(code: int | str) -> bool:
+    """A campaign lock's refusal: a body ``code`` or an error's ``"<number>:<name>"``."""
+    number = _int_code(code.split(":", 1)[0] if isinstance(code, str) else code)
+    return number in LOCK_CODES
 
 
 def _int_code(value: Any) -> int | None:

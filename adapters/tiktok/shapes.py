@@ -166,6 +166,50 @@ class ProductDetail(Answer):
     data: Product
 
 
+# -- campaign locks (Inventory Search 202309: vendor spec ``inventory-search``) -----------
+
+
+class CampaignStock(Answer):
+    """One of ``total_available_inventory_distribution.campaign_inventory[]``: units of
+    the SKU's available stock allocated to a campaign (no end time is given)."""
+
+    quantity: Count = 0
+    campaign_name: Name = ""
+
+
+class Distribution(Answer):
+    """``total_available_inventory_distribution``: the available stock split between
+    campaigns, creators and the shop. Only ``campaign_inventory`` is read (UNCONFIRMED
+    whether TikTok refuses a write below ``creator_inventory``: not taken as a lock)."""
+
+    campaign_inventory: list[CampaignStock] = []
+
+
+class InventorySku(Answer):
+    id: DigitId
+    # UNCONFIRMED: whether TikTok leaves the distribution out when nothing is allocated
+    # (read as no lock)
+    total_available_inventory_distribution: Distribution | None = None
+
+    @property
+    def campaigns(self) -> list[CampaignStock]:
+        got = self.total_available_inventory_distribution
+        return [c for c in got.campaign_inventory if c.quantity] if got else []
+
+
+class InventoryProduct(Answer):
+    product_id: DigitId
+    skus: list[InventorySku] = []
+
+
+class InventoryPage(Answer):
+    inventory: list[InventoryProduct] = []
+
+
+class InventorySearch(Answer):
+    data: InventoryPage
+
+
 # -- stock and price (§3.4) ------------------------------------------------------------
 
 

@@ -33,6 +33,28 @@ product ids, which a return line item lacks. UNCONFIRMED: whether TikTok raises 
 stock it shows when a return completes (here it does not: syncd pushes its own value),
 and that unknown order ids are left out of Get Order Detail (here they are).
 
+Campaign locks (issue 12 item 2) follow the vendor's specs of Inventory Search 202309
+(``products/inventory-search.spec.json`` in the same mirror) and Update Inventory
+202309 (``products/update-inventory.spec.json``): :meth:`TikTokSimulator.start_campaign`
+allocates units of a SKU's stock to a named campaign until a time of the simulator's
+clock. ``POST /product/202309/inventory/search`` (body ``product_ids`` ≤ 100 or
+``sku_ids`` ≤ 600, ``sku_ids`` winning when both are sent; errors 12019120 / 12019015)
+shows it as ``total_available_inventory_distribution.campaign_inventory[]{quantity,
+campaign_name}`` beside ``in_shop_inventory`` (the rest of the available stock); the
+product search and Get Product show only the whole quantity, campaign units included
+(the spec: ``available_quantity`` "is equivalent to the ``inventory.quantity`` value
+returned in the Get Product API"). An inventory update that would leave a SKU fewer
+units than its campaigns hold is refused with 12052393 "Product locked for Promotion
+and stock can't be updated below current stock" (the spec's error list) and changes
+nothing; every write is kept in ``writes``. A campaign ends at its time (``advance``).
+UNCONFIRMED, the simulator's choices: where 12052393 comes (per SKU in
+``data.errors[]`` here; ``lock_error_in_answer = True`` sends it as the answer's
+``code`` instead, nothing applied); that the floor is the campaign's units (the vendor's
+words say "below current stock", which may mean any decrease); that the answer names
+no end time (the spec has none) nor the locked units in the refusal; that
+``creator_inventory`` (always empty here) locks nothing; that an ended campaign leaves
+the distribution at once; that unknown ids are left out of the inventory search.
+
 HTTP status of each reply. TikTok documents 429 and 503; the status of other
 error replies is UNCONFIRMED (one public log shows 401 with a bad sign), so
 clients must classify by the body's ``code``.
@@ -83,9 +105,12 @@ from adapters._loopback import Reply as _Reply
 __all__ = [
     "DEFAULT_WAREHOUSE",
     "FAULT_KINDS",
+    "LOCK_CODE",
+    "LOCK_ERROR",
     "ORDER_STATUSES",
     "RETURN_STATUSES",
     "ApiError",
+    "Campaign",
     "Order",
     "Return",
     "TikTokSimulator",
@@ -155,6 +180,13 @@ GRANTED_SCOPES: Final = (
 )
 #: Search Returns' "invalid request parameter" code (its spec's error list).
 RETURN_INVALID: Final = 25001001
+#: Update Inventory's refusal while a promotion holds the SKU (vendor spec update-inventory).
+LOCK_CODE: Final = 12052393
+LOCK_ERROR: Final = "Product locked for Promotion and stock can't be updated below current stock"
+INVENTORY_PRODUCTS: Final = 100  # Inventory Search: at most 100 product_ids (12019120)
+INVENTORY_SKUS: Final = 600  # or 600 sku_ids (12019015)
+#: display statuses whose units are still held by the order (``committed_quantity``)
+COMMITTED: Final = frozenset({"UNPAID", "AWAITING_SHIPMENT", "AWAITING_COLLECTION"})
 RETURN_PAGE: Final = (10, 50, 10)  # page_size: valid range [10-50], default 10
 MAX_ORDER_IDS: Final = 50  # Get Order Detail: at most 50 ids
 RETURN_TYPES: Final = ("REFUND", "RETURN_AND_REFUND", "REPLACEMENT")
@@ -251,6 +283,17 @@ class _Product:
     create_time: int
     update_time: int
     skus: dict[str, _Sku]
+
+
+@dataclass
+class Campaign:
+    """Units of one SKU allocated to a campaign until ``until`` (the simulator's clock)."""
+
+    product_id: str
+    sku_id: str
+    units: int
+    until: float
+    name: str
 
 
 @dataclass
@@ -426,8 +469,9 @@ class TikTokSimulator(LoopbackSimulator):
 
     Settable attributes: ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per
     shop and API, or None), ``timeout_hold`` (s), ``retry_after`` (s, on 429s),
-    ``accept_zero_stock``, ``search_cap``, ``next_login_shop``, ``redirect_url``.
-    Read-only by convention: ``calls``, ``request_log``, ``webhooks``.
+    ``accept_zero_stock``, ``search_cap``, ``next_login_shop``, ``redirect_url``,
+    ``lock_error_in_answer``. Read-only by convention: ``calls``, ``request_log``,
+    ``webhooks``, ``writes``.
     """
 
     fault_kinds = FAULT_KINDS
@@ -459,6 +503,9 @@ class TikTokSimulator(LoopbackSimulator):
         self.webhooks: list[tuple[str, bytes]] = []  # (Authorization header, raw body)
         #: the scopes the seller grants (without RETURN_SCOPE the return search is 105005)
         self.granted_scopes: set[str] = set(GRANTED_SCOPES)
+        #: UNCONFIRMED where 12052393 comes: False per SKU in ``data.errors[]``, True as
+        #: the whole answer's ``code`` (nothing of the call applied)
+        self.lock_error_in_answer = False
         self._init_state()
         self._routes = self._build_routes()
 
@@ -473,6 +520,10 @@ class TikTokSimulator(LoopbackSimulator):
         self._returns: dict[str, Return] = {}
         self._spoiled_returns: dict[str, JSON] = {}
         self._failing: dict[tuple[str, str], tuple[int, str]] = {}
+        self._campaigns: list[Campaign] = []
+        #: every inventory update entry: (product id, SKU id, total asked or None when
+        #: unreadable, refusal code or None when applied)
+        self.writes: list[tuple[str, str, int | None, int | None]] = []
         self._seq = 0
 
     def _build_routes(self) -> list[_Route]:
@@ -483,6 +534,8 @@ class TikTokSimulator(LoopbackSimulator):
              True, self._search_products),
             ("product", "GET", f"/product/{{v}}/products/{pid}", ("202309",), True,
              self._get_product),
+            ("inventory_search", "POST", "/product/{v}/inventory/search", ("202309",), True,
+             self._search_inventory),
             ("inventory_update", "POST", f"/product/{{v}}/products/{pid}/inventory/update",
              ("202309",), True, self._update_inventory),
             ("price_update", "POST", f"/product/{{v}}/products/{pid}/prices/update",
@@ -618,6 +671,51 @@ class TikTokSimulator(LoopbackSimulator):
         """Undo ``fail_model``."""
         with self._lock:
             self._failing.pop((str(product_id), str(sku_id)), None)
+
+    # -- campaigns (issue 12 item 2; see the module docstring)
+
+    def start_campaign(
+        self,
+        product_id: str | int,
+        sku_id: str | int,
+        units: int,
+        until: float,
+        name: str = "Campaign",
+    ) -> None:
+        """A campaign takes ``units`` of the SKU's stock until ``until`` (simulator time)."""
+        with self._lock:
+            product = self._products.get(str(product_id))
+            sku = product.skus.get(str(sku_id)) if product else None
+            if product is None or sku is None:
+                raise KeyError(f"no product {product_id} SKU {sku_id}")
+            if units < 1 or until <= self.now() or not name:
+                raise ValueError("a campaign takes units ≥ 1, an end to come and a name")
+            held = self._held(product.product_id, sku.sku_id, self.now())
+            if held + units > sum(sku.stock.values()):
+                raise ValueError(f"SKU {sku_id} has not {units} more units to allocate")
+            self._campaigns.append(
+                Campaign(product.product_id, sku.sku_id, units, float(until), name)
+            )
+
+    def locked(self, product_id: str | int, sku_id: str | int) -> int:
+        """The units campaigns hold on the SKU now (0 once they have ended)."""
+        with self._lock:
+            return self._held(str(product_id), str(sku_id), self.now())
+
+    def _active(self, product_id: str, sku_id: str, now: float) -> list[Campaign]:
+        return [
+            c
+            for c in self._campaigns
+            if (c.product_id, c.sku_id) == (product_id, sku_id) and now < c.until
+        ]
+
+    def _held(self, product_id: str, sku_id: str, now: float) -> int:
+        """Units allocated to running campaigns, never more than the SKU has (orders of
+        the campaign take its units)."""
+        product = self._products.get(product_id)
+        sku = product.skus.get(sku_id) if product else None
+        units = sum(c.units for c in self._active(product_id, sku_id, now))
+        return min(units, sum(sku.stock.values())) if sku else 0
 
     def _need_shop(self, shop_id: str) -> _Shop:
         shop = self._shops.get(shop_id)
@@ -1312,22 +1410,100 @@ class TikTokSimulator(LoopbackSimulator):
         product = self._product(ctx, ctx.match["pid"])
         if product.status not in WRITABLE:
             raise ApiError(12052901, "The product in its current status is not available.")
-        errors: list[JSON] = []
+        done: list[tuple[_Sku, int | None, dict[str, int] | _SkuProblem]] = []
         for entry in self._sku_list(product, ctx.body):
             sku = product.skus[entry["id"]]
+            asked = _asked(entry.get("inventory"))
             try:
-                failing = self._failing.get((product.product_id, sku.sku_id))
-                if failing is not None:
-                    raise _SkuProblem(*failing)
-                sku.stock = self._inventory_value(sku, entry.get("inventory"))
-                product.update_time = int(ctx.now)
-                self._observe(
-                    product.shop_id, product.product_id, sku.sku_id, sum(sku.stock.values())
-                )
+                done.append((sku, asked, self._new_stock(product, sku, entry, ctx.now)))
             except _SkuProblem as problem:
-                errors.append(problem.as_json(sku.sku_id))
+                done.append((sku, asked, problem))
+        whole = self.lock_error_in_answer and any(
+            isinstance(got, _SkuProblem) and got.code == LOCK_CODE for _, _, got in done
+        )
+        errors: list[JSON] = []
+        for sku, asked, got in done:
+            if isinstance(got, _SkuProblem) or whole:
+                why = got.code if isinstance(got, _SkuProblem) else LOCK_CODE
+                self.writes.append((product.product_id, sku.sku_id, asked, why))
+                if isinstance(got, _SkuProblem):
+                    errors.append(got.as_json(sku.sku_id))
+                continue
+            self.writes.append((product.product_id, sku.sku_id, asked, None))
+            sku.stock = got
+            product.update_time = int(ctx.now)
+            self._observe(product.shop_id, product.product_id, sku.sku_id, sum(got.values()))
+        if whole:  # the whole call refused: nothing applied
+            raise ApiError(LOCK_CODE, LOCK_ERROR)
         # UNCONFIRMED (§3.4): per-SKU errors come with code 0 and the other SKUs applied.
         return {"errors": errors} if errors else {}
+
+    def _new_stock(self, product: _Product, sku: _Sku, entry: JSON, now: float) -> dict[str, int]:
+        """An entry's new per-warehouse stock, or the SKU's refusal (``_SkuProblem``)."""
+        failing = self._failing.get((product.product_id, sku.sku_id))
+        if failing is not None:
+            raise _SkuProblem(*failing)
+        value = self._inventory_value(sku, entry.get("inventory"))
+        if sum(value.values()) < self._held(product.product_id, sku.sku_id, now):
+            raise _SkuProblem(LOCK_CODE, LOCK_ERROR)  # below what the campaigns hold
+        return value
+
+    def _search_inventory(self, ctx: _Ctx) -> JSON:
+        """POST /product/202309/inventory/search: stock with its campaign allocations."""
+        assert ctx.shop is not None  # noqa: S101
+        sku_ids = _b_strings(ctx.body, "sku_ids", INVENTORY_SKUS, 12019015)
+        product_ids = _b_strings(ctx.body, "product_ids", INVENTORY_PRODUCTS, 12019120)
+        if not sku_ids and not product_ids:
+            raise _param("product_ids or sku_ids is required.")
+        out: list[JSON] = []
+        for product in sorted(self._products.values(), key=lambda p: p.product_id):
+            if product.shop_id != ctx.shop.shop_id:
+                continue
+            if sku_ids:  # sku_ids win when both are sent (the spec)
+                skus = [s for s in product.skus.values() if s.sku_id in sku_ids]
+            else:
+                wanted = product.product_id in (product_ids or ())
+                skus = list(product.skus.values()) if wanted else []
+            if skus:
+                out.append(
+                    {
+                        "product_id": product.product_id,
+                        "skus": [self._inventory_json(product, s, ctx.now) for s in skus],
+                    }
+                )
+        return {"inventory": out}
+
+    def _inventory_json(self, product: _Product, sku: _Sku, now: float) -> JSON:
+        committed = Counter(
+            line.warehouse_id
+            for order in self._orders.values()
+            for line in order.lines
+            if (line.product_id, line.sku_id) == (product.product_id, sku.sku_id)
+            and line.display_status in COMMITTED
+        )
+        total = sum(sku.stock.values())
+        room = total
+        campaigns = []
+        for c in self._active(product.product_id, sku.sku_id, now):
+            share = min(c.units, room)
+            room -= share
+            if share:
+                campaigns.append({"quantity": share, "campaign_name": c.name})
+        return {
+            "id": sku.sku_id,
+            "seller_sku": sku.seller_sku or "",
+            "total_available_quantity": total,
+            "total_committed_quantity": sum(committed.values()),
+            "warehouse_inventory": [
+                {"warehouse_id": w, "available_quantity": n, "committed_quantity": committed[w]}
+                for w, n in sku.stock.items()
+            ],
+            "total_available_inventory_distribution": {
+                "campaign_inventory": campaigns,
+                "creator_inventory": [],
+                "in_shop_inventory": {"quantity": room},
+            },
+        }
 
     def _inventory_value(self, sku: _Sku, inventory: Any) -> dict[str, int]:
         """The new per-warehouse stock of an entry; it must name every warehouse (§3.9 #3)."""
@@ -1625,6 +1801,19 @@ class _SkuProblem(Exception):
         if self.extra:
             detail["extra_errors"] = self.extra
         return {"code": self.code, "message": self.message, "detail": detail}
+
+
+def _asked(inventory: Any) -> int | None:
+    """The total an inventory update entry asks for, None when it is not readable."""
+    if not isinstance(inventory, list):
+        return None
+    total = 0
+    for item in inventory:
+        qty = item.get("quantity") if isinstance(item, dict) else None
+        if not isinstance(qty, int) or isinstance(qty, bool):
+            return None
+        total += qty
+    return total
 
 
 def _quantity(value: Any, zero_ok: bool) -> int:
