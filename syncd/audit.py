@@ -36,7 +36,11 @@ def record_pushes(
     field: str,
     sent: Sequence[tuple[Any, Any]],
 ) -> None:
-    """Keep each (``outbox.Pending``, ``ItemResult``) pushed. Call inside ``write()``."""
+    """Keep each (``outbox.Pending``, ``ItemResult``) pushed. Call inside ``write()``.
+
+    The answer's words are the marketplace's, which may echo a token: scrubbed here."""
+    from syncd.log import clean  # noqa: PLC0415 - structlog stays off the CLI sale path
+
     at = now()
     rows = []
     for item, result in sent:
@@ -51,7 +55,7 @@ def record_pushes(
                 item.desired,
                 item.seq,
                 int(bool(result.ok)),
-                (result.error or "")[:500],
+                clean(result.error or "")[:500],
                 item.correlation_id or "",
                 at,
             )

@@ -386,12 +386,14 @@ def record_shown(
 ) -> bool:
     """Keep what a listing showed when read back, and its campaign lock; True when the
     lock changed (what the seller's channels should show changes). Call inside ``write()``."""
+    from syncd.log import clean  # noqa: PLC0415 - marketplace words: scrubbed when stored
+
     until = locked_until.astimezone(dt.UTC).isoformat(timespec="seconds") if locked_until else None
     before = store.one("SELECT locked, locked_until FROM listing WHERE id = ?", (listing_id,))
     store.conn.execute(
         "UPDATE listing SET shown = ?, shown_at = ?, locked = ?, locked_until = ?, "
         "lock_reason = ? WHERE id = ?",
-        (shown, now(), max(0, locked), until, lock_reason[:200], listing_id),
+        (shown, now(), max(0, locked), until, clean(lock_reason)[:200], listing_id),
     )
     return before is not None and (before["locked"], before["locked_until"]) != (
         max(0, locked),

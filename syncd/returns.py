@@ -97,9 +97,12 @@ def _record(
     work: inventory.Change, account_id: int, ret: RemoteReturn, report: ReturnReport
 ) -> list[int]:
     """Upsert the return's lines; return the row ids whose state moved (or are new)."""
+    from syncd.log import clean  # noqa: PLC0415 - marketplace words: scrubbed when stored
+
     conn = work.store.conn
     moved: list[int] = []
     at = ret.updated_at.isoformat(timespec="seconds")
+    status = clean(ret.status)[:64]
     for line in ret.lines:
         row = conn.execute(
             "SELECT id, state FROM return_line WHERE channel_account_id = ? AND return_id = ? "
@@ -122,7 +125,7 @@ def _record(
                     line.variant_id,
                     line.qty,
                     ret.state,
-                    ret.status,
+                    status,
                     int(ret.restocked_by_marketplace),
                     at,
                     now(),
@@ -133,7 +136,7 @@ def _record(
             conn.execute(
                 "UPDATE return_line SET state = ?, status = ?, qty = ?, "
                 "restocked_by_marketplace = ?, updated_at = ? WHERE id = ?",
-                (ret.state, ret.status, line.qty, int(ret.restocked_by_marketplace), at, row[0]),
+                (ret.state, status, line.qty, int(ret.restocked_by_marketplace), at, row[0]),
             )
             moved.append(int(row[0]))
         else:  # a duplicate, or an older state arriving late
@@ -142,7 +145,7 @@ def _record(
                 conn.execute(
                     "UPDATE return_line SET status = ?, updated_at = MAX(updated_at, ?) "
                     "WHERE id = ?",
-                    (ret.status, at, row[0]),
+                    (status, at, row[0]),
                 )
     return moved
 

@@ -525,6 +525,8 @@ def _note_locks(store: Store, work: inventory.Change, refused: list[ItemResult])
     """A push refused below a campaign lock whose size the marketplace told: the lock is
     kept on the listing (a floor for it, taken from the other channels) until the next
     read-back says otherwise."""
+    from syncd.log import clean  # noqa: PLC0415 - marketplace words: scrubbed when stored
+
     for result in refused:
         row = store.one("SELECT sku_id, shown FROM listing WHERE id = ?", (result.listing_id,))
         if row is None or result.lock is None:
@@ -532,7 +534,7 @@ def _note_locks(store: Store, work: inventory.Change, refused: list[ItemResult])
         store.conn.execute(
             "UPDATE listing SET locked = ?, lock_reason = CASE WHEN lock_reason = '' "
             "THEN ? ELSE lock_reason END WHERE id = ?",
-            (max(0, result.lock), result.error[:200], result.listing_id),
+            (max(0, result.lock), clean(result.error)[:200], result.listing_id),
         )
         work.touch([row["sku_id"]])
 

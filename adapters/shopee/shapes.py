@@ -216,7 +216,9 @@ class OrderList(Answer):
 class Line(Answer):
     item_id: NumId
     model_id: NumId = 0
-    order_item_id: NumId | None = None  # equals item_id outside bundle deals (§9)
+    # equals item_id outside bundle deals (§9); a line's identity, so never 0 (a 0 would
+    # make a second line of the same units: the fault suite found one, mutated)
+    order_item_id: Annotated[StrictInt, Field(ge=1, lt=2**63)] | None = None
     model_quantity_purchased: Qty
     model_sku: Name = ""
     item_sku: Name = ""
