@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -299,3 +300,46 @@ def test_where_the_marketplace_follows_its_orders_the_known_value_moves_with_the
     assert _known(store, nastar) == (20, "synced")
     feed(store, tenant, shop, order("open", oid="K1", item="20", qty=1), follows=True)
     assert _known(store, kopi) == (None, "pending")
+
+
+def test_a_line_read_under_another_id_is_the_same_line(
+    store: Store, tenant: Tenant, shop: int
+) -> None:
+    """Fault suite: one answer gave a line the id ``1000000000000:0`` (a spoiled
+    ``order_item_id``), the next its real id; the units were reserved twice. A new line
+    id with the listing and units of a stored line missing from the read is that line."""
+    spoiled = RemoteOrder(
+        "A1", "UNPAID", "open", T0, T0, (OrderLine("1000000000000:0", "10", "", None, 2),)
+    )
+    honest = RemoteOrder(
+        "A1",
+        "UNPAID",
+        "open",
+        T0,
+        T0 + dt.timedelta(minutes=1),
+        (OrderLine("10:0", "10", "", None, 2),),
+    )
+    feed(store, tenant, shop, spoiled)
+    feed(store, tenant, shop, honest)
+    assert stock(store, tenant) == (20, 2)  # reserved once
+    assert [r[1] for r in orders.lines_of(store, shop)] == ["10:0"]
+    shipped = RemoteOrder(
+        "A1", "SHIPPED", "shipped", T0, T0 + dt.timedelta(minutes=2), honest.lines
+    )
+    feed(store, tenant, shop, shipped)
+    assert stock(store, tenant) == (18, 0)
+
+
+def test_two_lines_of_the_same_listing_stay_two(store: Store, tenant: Tenant, shop: int) -> None:
+    """Lines of the same item and units that are all in the read are never merged."""
+    both = RemoteOrder(
+        "A2",
+        "UNPAID",
+        "open",
+        T0,
+        T0,
+        (OrderLine("10:0", "10", "", None, 1), OrderLine("10:0#2", "10", "", None, 1)),
+    )
+    feed(store, tenant, shop, both)
+    feed(store, tenant, shop, dataclasses.replace(both, updated_at=T0 + dt.timedelta(minutes=1)))
+    assert stock(store, tenant) == (20, 2)
