@@ -206,7 +206,7 @@ def test_opening_another_store_keeps_this_process_sqlite_locks(tmp_path: Path) -
     writer = (
         "import sqlite3, sys\n"
         "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('INSERT INTO tenant (name, created_at) VALUES (\"U\", \"x\")')\n"
+        'c.execute(\'INSERT INTO tenant (name, created_at) VALUES ("U", "x")\')\n'
         "c.close()  # the last connection of its process: deletes the WAL if it can lock\n"
     )
     subprocess.run([sys.executable, "-c", writer, str(db)], check=True, timeout=30)

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from adapters.lazada.simulator import LazadaSimulator
 from syncd.adapter import OrderState
-from tests.contract.base import Catalogue, Harness, SimHarness
+from tests.contract.base import Catalogue, ReturnsHarness, SimHarness
 
 
 @dataclass
@@ -90,6 +90,10 @@ class LazadaHarness(SimHarness):
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.stock(int(self.shop_id), int(item_id), int(variant_id))
 
+    def hand_edit(self, item_id: str, variant_id: str, value: int) -> None:
+        with self.sim._lock:  # Seller Center sets the sellable quantity
+            self.sim._sku(int(self.shop_id), int(item_id), int(variant_id)).sellable = value
+
     def request_return(self, order_id: str, qty: int) -> str:
         """The parcel is delivered, then the buyer asks to return ``qty`` of its units (a
         reverse order, whose id is the handle)."""
@@ -114,4 +118,4 @@ class LazadaHarness(SimHarness):
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
 
 
-HARNESS: type[Harness] = LazadaHarness
+HARNESS: type[ReturnsHarness] = LazadaHarness  # returns too: mypy checks

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from adapters.shopee.simulator import ShopeeSimulator
 from syncd.adapter import OrderState
-from tests.contract.base import Catalogue, Harness, SimHarness
+from tests.contract.base import Catalogue, ReturnsHarness, SimHarness
 
 
 @dataclass
@@ -83,6 +83,10 @@ class ShopeeHarness(SimHarness):
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.stock(int(self.shop_id), int(item_id), int(variant_id or 0))
 
+    def hand_edit(self, item_id: str, variant_id: str, value: int) -> None:
+        with self.sim._lock:  # the seller app writes the model's stock
+            self.sim._model(int(self.shop_id), int(item_id), int(variant_id or 0)).stock = value
+
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_model(int(item_id), int(variant_id or 0), reason)
 
@@ -111,4 +115,4 @@ class ShopeeHarness(SimHarness):
         self.sim.set_return_status(handle, "CANCELLED")
 
 
-HARNESS: type[Harness] = ShopeeHarness
+HARNESS: type[ReturnsHarness] = ShopeeHarness  # returns too: mypy checks

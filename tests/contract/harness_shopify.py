@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from adapters.shopify.simulator import CLIENT_ID, CLIENT_SECRET, ShopifySimulator
 from syncd.adapter import OrderState
-from tests.contract.base import Catalogue, Harness, SimHarness
+from tests.contract.base import Catalogue, ReturnsHarness, SimHarness
 
 
 @dataclass
@@ -87,6 +87,12 @@ class ShopifyHarness(SimHarness):
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.available(int(variant_id))
 
+    def hand_edit(self, item_id: str, variant_id: str, value: int) -> None:
+        with self.sim._lock:  # the admin sets available at the location
+            level = self.sim._variants[int(variant_id)].levels[1]
+            level["on_hand"] = level.get("on_hand", 0) + value - level["available"]
+            level["available"] = value
+
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_item(int(variant_id), reason)
 
@@ -123,4 +129,4 @@ class ShopifyHarness(SimHarness):
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
 
 
-HARNESS: type[Harness] = ShopifyHarness
+HARNESS: type[ReturnsHarness] = ShopifyHarness  # returns too: mypy checks

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from adapters.tiktok.simulator import DEFAULT_WAREHOUSE, TikTokSimulator
 from syncd.adapter import OrderState
-from tests.contract.base import Catalogue, Harness, SimHarness
+from tests.contract.base import Catalogue, ReturnsHarness, SimHarness
 
 SECOND_WAREHOUSE = "7000714532876273999"
 
@@ -138,6 +138,12 @@ class TikTokHarness(SimHarness):
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.stock(self.shop_id, item_id, variant_id)
 
+    def hand_edit(self, item_id: str, variant_id: str, value: int) -> None:
+        with self.sim._lock:  # Seller Center: all of it in the first warehouse
+            sku = self.sim._sku(self.shop_id, item_id, variant_id)
+            first, *rest = sku.stock
+            sku.stock = {first: value, **dict.fromkeys(rest, 0)}
+
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_model(item_id, variant_id, reason)
 
@@ -150,4 +156,4 @@ class TikTokHarness(SimHarness):
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
 
 
-HARNESS: type[Harness] = TikTokHarness
+HARNESS: type[ReturnsHarness] = TikTokHarness  # returns too: mypy checks

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from adapters.woocommerce.simulator import STOCK_WRITES, WooSimulator
 from syncd.adapter import OrderState
-from tests.contract.base import Catalogue, Harness, SimHarness
+from tests.contract.base import Catalogue, ReturnsHarness, SimHarness
 
 
 @dataclass
@@ -86,6 +86,9 @@ class WooHarness(SimHarness):
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.stock(int(item_id), int(variant_id or 0)) or 0
 
+    def hand_edit(self, item_id: str, variant_id: str, value: int) -> None:
+        self.sim.edit_stock(int(item_id), int(variant_id or 0), value)
+
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_item(int(variant_id or item_id), reason)
 
@@ -111,4 +114,4 @@ class WooHarness(SimHarness):
         self.sim.inject(kinds.get(kind, kind), self.PATHS.get(where), times)
 
 
-HARNESS: type[Harness] = WooHarness
+HARNESS: type[ReturnsHarness] = WooHarness  # returns too: mypy checks

@@ -46,7 +46,7 @@ def _shipped_order(world: World, qty: int = 2, *, pull: bool = True) -> str:
         h.advance(2)
         sync.pull_orders(world.store, world.rt)
         assert _balance(world) == MASTER[SKU] - qty
-    return order
+    return str(order)
 
 
 def _pull(world: World, times: int = 1) -> None:

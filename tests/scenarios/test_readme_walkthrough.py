@@ -29,8 +29,7 @@ def _blocks() -> list[list[str]]:
     section = text.split("## Try it on a pretend shop", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```sh\n(.*?)```", section, flags=re.S)
     return [
-        [line.split("  #", 1)[0].strip() for line in b.splitlines() if line.strip()]
-        for b in blocks
+        [line.split("  #", 1)[0].strip() for line in b.splitlines() if line.strip()] for b in blocks
     ]
 
 

@@ -77,6 +77,10 @@ class ToyHarness(SimHarness):
     def shown(self, item_id: str, variant_id: str) -> int:
         return self.sim.stock(item_id)
 
+    def hand_edit(self, item_id: str, variant_id: str, value: int) -> None:
+        with self.sim._lock:
+            self.sim._products[item_id].stock = value
+
     def fail_item(self, item_id: str, variant_id: str, reason: str) -> None:
         self.sim.fail_item(item_id, reason)
 
