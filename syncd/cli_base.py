@@ -14,14 +14,23 @@ import contextlib
 import datetime as dt
 import getpass
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from syncd.i18n import t
 
-__all__ = ["Context", "Handler", "add_command", "add_group", "open_vault", "parse_since", "table"]
+__all__ = [
+    "Context",
+    "Handler",
+    "add_command",
+    "add_group",
+    "open_vault",
+    "parse_since",
+    "reading_shop",
+    "table",
+]
 
 Handler = Callable[["Context", argparse.Namespace], int]
 
@@ -146,3 +155,26 @@ def add_group(parent: Any, name: str, help_key: str) -> Any:
     return p.add_subparsers(
         dest=f"{name}_cmd", required=True, metavar=t("argparse.command_metavar")
     )
+
+
+@contextlib.contextmanager
+def reading_shop(ctx: Context, rt: Any) -> Iterator[None]:
+    """A command's calls to one shop (``rt``: its ``sync.AccountRuntime``): a shop down,
+    refusing or asking for authorization again is one catalogue line naming the channel
+    (a refused authorization also pauses it), and the adapter's client is closed."""
+    from syncd import sync  # noqa: PLC0415 - the engine only for commands that call a shop
+    from syncd.errors import AdapterError, NeedsReauth, Retryable, UserError  # noqa: PLC0415
+
+    name = rt.account.name
+    try:
+        yield
+    except Retryable as exc:  # down, slow, or the wrong address
+        raise UserError("connect.unreachable", name=name, error=exc.code or exc) from None
+    except NeedsReauth as exc:
+        sync.pause(ctx.store, rt, exc)
+        raise UserError("discover.needs_reauth", name=name, error=exc) from None
+    except AdapterError as exc:
+        raise UserError("discover.refused", name=name, error=exc) from None
+    finally:
+        if rt.adapter is not None:
+            rt.adapter.close()

@@ -13,8 +13,8 @@ from typing import Any
 
 from syncd import reconcile
 from syncd.catalog import get_channel, item_text
-from syncd.cli_base import Context, add_command, open_vault, parse_since, table
-from syncd.errors import AdapterError, NeedsReauth, Retryable, UserError
+from syncd.cli_base import Context, add_command, open_vault, parse_since, reading_shop, table
+from syncd.errors import UserError
 from syncd.i18n import t
 
 __all__ = ["commands"]
@@ -37,20 +37,8 @@ def cmd_reconcile(ctx: Context, args: argparse.Namespace) -> int:
     vault = open_vault(ctx)
     for account in accounts:
         rt = sync.build_runtime(ctx.store, vault, account)
-        try:
+        with reading_shop(ctx, rt):
             report = reconcile.reconcile(ctx.store, rt)
-        except Retryable as exc:
-            raise UserError(
-                "connect.unreachable", name=account.name, error=exc.code or exc
-            ) from None
-        except NeedsReauth as exc:
-            sync.pause(ctx.store, rt, exc)
-            raise UserError("discover.needs_reauth", name=account.name, error=exc) from None
-        except AdapterError as exc:
-            raise UserError("discover.refused", name=account.name, error=exc) from None
-        finally:
-            if rt.adapter is not None:
-                rt.adapter.close()
         ctx.print(
             t(
                 "reconcile.done",

@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from syncd.cli_base import Context, add_command, open_vault, parse_since, table
+from syncd.cli_base import Context, add_command, open_vault, parse_since, reading_shop, table
 from syncd.cli_channels import missing_settings, note, print_review
 from syncd.errors import UserError
 from syncd.i18n import t
@@ -132,22 +132,11 @@ def _connect_key(ctx: Context, account: Any, rt: Any) -> int:
 
 def cmd_discover(ctx: Context, args: argparse.Namespace) -> int:
     from syncd import sync  # noqa: PLC0415
-    from syncd.errors import AdapterError, NeedsReauth, Retryable  # noqa: PLC0415
 
     account = _account(ctx, args.name)
     rt = sync.build_runtime(ctx.store, open_vault(ctx), account)
-    try:
+    with reading_shop(ctx, rt):
         report = sync.discover(ctx.store, rt)
-    except Retryable as exc:  # down, slow, or the wrong address
-        raise UserError("connect.unreachable", name=account.name, error=exc.code or exc) from None
-    except NeedsReauth as exc:
-        sync.pause(ctx.store, rt, exc)
-        raise UserError("discover.needs_reauth", name=account.name, error=exc) from None
-    except AdapterError as exc:
-        raise UserError("discover.refused", name=account.name, error=exc) from None
-    finally:
-        if rt.adapter is not None:
-            rt.adapter.close()
     ctx.print(
         t(
             "discover.done",
