@@ -97,7 +97,7 @@ def cmd_drift(ctx: Context, args: argparse.Namespace) -> int:
                     "-" if r["sent"] is None else r["sent"],
                     "-" if r["desired"] is None else r["desired"],
                     t(f"drift.class.{r['class']}"),
-                    r["action"],
+                    reconcile.action_text(r["action"]),
                 ]
                 for r in rows
             ],

@@ -124,6 +124,12 @@ def _as_recorded(message: str, data: dict[str, Any]) -> _Params:
     return dict(data)
 
 
+def _drift_edited(message: str, data: dict[str, Any]) -> _Params:
+    from syncd.reconcile import action_text  # noqa: PLC0415
+
+    return {**data, "action": action_text(str(data["action"]))}
+
+
 def _set_aside(message: str, data: dict[str, Any]) -> _Params:
     return {"order": data["order"] or "?", "reason": data["reason"]}
 
@@ -149,7 +155,6 @@ _LIFECYCLE: Final = (
     "outbox.retry",
     "outbox.drop",
     "push.locked",
-    "drift.edited",
 )
 
 _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
@@ -164,6 +169,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "daemon.started": _started,
     "daemon.stopped": _stopped,
     "order.set_aside": _set_aside,
+    "drift.edited": _drift_edited,
     "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
     **dict.fromkeys(_LIFECYCLE, _as_recorded),
 }

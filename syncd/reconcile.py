@@ -43,6 +43,7 @@ __all__ = [
     "POLICIES",
     "Difference",
     "ReconcileReport",
+    "action_text",
     "describe",
     "drift_lines",
     "policy",
@@ -157,7 +158,7 @@ def _compare(
                         row["sent_value"],
                         row["desired"],
                         "unknown",
-                        "reported: not on the marketplace",
+                        "gone",
                     )
                 )
                 continue
@@ -188,7 +189,7 @@ def _compare(
                         row["sent_value"],
                         row["desired"],
                         "in_flight",
-                        "waiting for the push",
+                        "wait_push",
                     )
                 )
             elif row["status"] == "parked" and (item.locked or row["locked"]):
@@ -201,7 +202,7 @@ def _compare(
                         row["sent_value"],
                         row["desired"],
                         "lock",
-                        "waiting for the campaign to end",
+                        "wait_lock",
                     )
                 )
             else:
@@ -249,7 +250,7 @@ def reconcile(
                         row["sent_value"],
                         row["desired"],
                         "unpulled_sale",
-                        "orders pulled",
+                        "pulled",
                     )
                 )
             else:
@@ -287,7 +288,7 @@ def _edited(
                     [(row["item_id"], row["variant_id"])],
                     correlation_id=f"drift:{acct.id}",
                 )
-                action = f"syncd's value {row['desired']} sent again"
+                action = f"resent:{row['desired']}"
             elif pol == "count":
                 delta = item.stock - base
                 work.apply(
@@ -306,9 +307,9 @@ def _edited(
                     allow_negative=True,
                 )
                 outbox.set_known(store, row["id"], "stock", item.stock)
-                action = f"counted as stock: {delta:+d}"
+                action = f"counted:{delta:+d}"
             else:
-                action = "waiting for the seller"
+                action = "asked"
             out.append(
                 Difference(
                     row["id"],
@@ -324,7 +325,8 @@ def _edited(
             events.record(
                 store,
                 "drift.edited",
-                f"{row['sku']} shows {item.stock} on {acct.name}, syncd sent {base}: {action}",
+                f"{row['sku']} shows {item.stock} on {acct.name}, syncd sent {base}: "
+                + action_text(action, lang="en"),
                 level="warning",
                 tenant_id=acct.tenant_id,
                 account_id=acct.id,
@@ -395,6 +397,22 @@ def listing(
     )
 
 
+def action_text(action: str, *, lang: str | None = None) -> str:
+    """What was done about a difference, in the seller's words (``drift.action`` is kept
+    as a code: ``resent:3``, ``counted:-3``, ``asked``, ``pulled``, ``wait_push``,
+    ``wait_lock``, ``gone``)."""
+    from syncd import i18n  # noqa: PLC0415
+
+    code, _, value = action.partition(":")
+    key = f"drift.action.{code}"
+    if key not in i18n.CATALOGUE:
+        return action
+    if lang is None:
+        return i18n.t(key, value=value)
+    pair = i18n.CATALOGUE[key]
+    return (pair[1] if lang == "en" else pair[0]).format(value=value)
+
+
 def describe(sku: str, item: str, numbers: tuple[int | None, ...], cls: str, action: str) -> str:
     """One difference in the seller's words; ``numbers``: (shown, sent, desired)."""
     from syncd.i18n import t  # noqa: PLC0415
@@ -408,7 +426,7 @@ def describe(sku: str, item: str, numbers: tuple[int | None, ...], cls: str, act
         sent=sent,
         desired=desired,
         cls=t(f"drift.class.{cls}"),
-        action=action,
+        action=action_text(action),
     )
 
 

@@ -64,7 +64,10 @@ def test_a_hand_edit_is_found_and_syncd_wins_by_default(world: World) -> None:
     assert [(d.sku, d.cls, d.shown, d.sent) for d in report.differences] == [
         ("KOPI-250", "edited", 99, MASTER["KOPI-250"])
     ]
-    assert "sent again" in report.differences[0].action
+    assert report.differences[0].action == f"resent:{MASTER['KOPI-250']}"
+    assert reconcile.action_text(report.differences[0].action, lang="en") == (
+        f"syncd's value {MASTER['KOPI-250']} sent again"
+    )
     sync.push(world.store, world.rt)
     assert h.sim.stock(*_ids(world, "KOPI-250")) == MASTER["KOPI-250"]
     assert _balance(world, "KOPI-250") == MASTER["KOPI-250"]  # the ledger is untouched
@@ -76,7 +79,7 @@ def test_a_hand_edit_becomes_a_stock_count_when_the_seller_says_so(world: World)
     h.sim.edit_stock(*_ids(world, "KOPI-250"), MASTER["KOPI-250"] - 3)  # 3 broken jars
     report = _run(world)
     assert report.differences[0].cls == "edited"
-    assert report.differences[0].action == "counted as stock: -3"
+    assert report.differences[0].action == "counted:-3"
     assert _balance(world, "KOPI-250") == MASTER["KOPI-250"] - 3
     moved = world.store.one("SELECT source, kind, qty, reason FROM movement ORDER BY id DESC")
     assert (moved["source"], moved["kind"], moved["qty"]) == ("marketplace", "adjustment", -3)
@@ -90,7 +93,7 @@ def test_ask_leaves_it_for_the_seller(world: World, cli: Cli, db_path: Path) -> 
     reconcile.set_policy(world.store, world.tenant.id, "ask")
     h.sim.edit_stock(*_ids(world, "NASTAR-500"), 7)
     report = _run(world)
-    assert report.differences[0].action == "waiting for the seller"
+    assert report.differences[0].action == "asked"
     assert sync.push(world.store, world.rt)["stock"].sent == 0
     assert h.sim.stock(*_ids(world, "NASTAR-500")) == 7
     kinds = [r["kind"] for r in world.store.all("SELECT kind FROM event")]
@@ -104,7 +107,7 @@ def test_a_sale_not_yet_pulled_is_not_an_edit(world: World) -> None:
     assert order is not None
     h.sim.set_status(int(order), "processing")  # the store lowers its own stock
     report = _run(world)
-    assert [(d.cls, d.action) for d in report.differences] == [("unpulled_sale", "orders pulled")]
+    assert [(d.cls, d.action) for d in report.differences] == [("unpulled_sale", "pulled")]
     assert report.pulled
     assert _balance(world, "KOPI-250") == MASTER["KOPI-250"] - 2  # the pull took the sale
     sync.push(world.store, world.rt)
@@ -138,6 +141,11 @@ def test_drift_and_reconcile_from_the_cli(world: World, cli: Cli, db_path: Path)
     assert shown.code == 0, shown.err
     assert "edited on the marketplace" in shown.out
     assert "99" in shown.out
+    assert f"syncd's value {MASTER['KOPI-250']} sent again" in shown.out
+    logs = cli("--db", str(world.store.path), "--lang", "en", "logs", db=False)
+    assert "Shows 99 on the marketplace (edited by hand), syncd sent" in logs.out
+    indonesian = cli("--db", str(world.store.path), "drift", db=False)
+    assert "dikirim lagi" in indonesian.out
     policy = cli("--db", str(world.store.path), "--lang", "en", "drift", "policy", "ask", db=False)
     assert "Drift policy: ask" in policy.out
     bad = cli("--db", str(world.store.path), "--lang", "en", "drift", "policy", "never", db=False)

@@ -64,6 +64,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{sku} ({item}): tampil {shown}, dikirim {sent}, seharusnya {desired}: {cls}; {action}",
         "{sku} ({item}): shows {shown}, sent {sent}, should {desired}: {cls}; {action}",
     ),
+    "drift.action.resent": ("nilai syncd {value} dikirim lagi", "syncd's value {value} sent again"),
+    "drift.action.counted": ("dihitung sebagai stok: {value}", "counted as stock: {value}"),
+    "drift.action.asked": ("menunggu keputusan penjual", "waiting for the seller"),
+    "drift.action.pulled": ("pesanan ditarik", "orders pulled"),
+    "drift.action.wait_push": ("menunggu kiriman", "waiting for the push"),
+    "drift.action.wait_lock": ("menunggu kampanye selesai", "waiting for the campaign to end"),
+    "drift.action.gone": (
+        "dilaporkan: tidak ada di marketplace",
+        "reported: not on the marketplace",
+    ),
     "drift.none": ("Tidak ada selisih tercatat.", "No differences recorded."),
     "drift.policy_is": (
         "Kebijakan selisih: {policy} ({meaning})",
@@ -100,8 +110,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "there is nothing to compare.",
     ),
     "event.drift.edited": (
-        "{sku} tampil {shown} di marketplace, syncd mengirim {sent}: {action}",
-        "{sku} shows {shown} on the marketplace, syncd sent {sent}: {action}",
+        "Tampil {shown} di marketplace (diubah tangan), syncd mengirim {sent}: {action}",
+        "Shows {shown} on the marketplace (edited by hand), syncd sent {sent}: {action}",
     ),
     "demo.return": (
         "  ↩ Pembeli mengembalikan 1 barang pesanan {order} di {channel}; Bu Sri "
