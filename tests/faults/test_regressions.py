@@ -44,7 +44,15 @@ def shop(tmp_path: Path) -> Iterator[tuple[Path, ShopeeSimulator, int]]:
             store,
             tenant.id,
             ChannelIn(name="shopee", marketplace="shopee", shop_id=str(SHOP)),
-            settings={"partner_id": sim.partner_id, "base_url": sim.base_url, "timeout": 5},
+            # the shop's order and return windows walk from January (15 days a call): the
+            # simulator is not held to Shopee's default rate, as in the contract harness
+            settings={
+                "partner_id": sim.partner_id,
+                "base_url": sim.base_url,
+                "timeout": 5,
+                "shop_rps": 200,
+                "app_rps": 200,
+            },
             secret=KEY,
             authorize=lambda: sim.authorize(SHOP),
             integration_start="2026-01-01T00:00:00+00:00",
