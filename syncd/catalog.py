@@ -401,6 +401,36 @@ def record_shown(
     )
 
 
+#: A tenant's policies: column → (the change log's subject, the choices, the first the
+#: default). ``tenant_policy`` / ``set_tenant_policy`` read and change them.
+TENANT_POLICIES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "return_policy": ("returns", ("auto", "inspect")),
+    "drift_policy": ("drift", ("syncd", "count", "ask")),
+}
+
+
+def tenant_policy(store: Store, tenant_id: int, column: str) -> str:
+    """One of a tenant's policies (``TENANT_POLICIES``): its value, else the default."""
+    _, choices = TENANT_POLICIES[column]
+    found = store.scalar(f"SELECT {column} FROM tenant WHERE id = ?", (tenant_id,))
+    return str(found) if found in choices else choices[0]
+
+
+def set_tenant_policy(
+    store: Store, tenant_id: int, column: str, value: str, *, actor: str = "syncd"
+) -> None:
+    """Change one of a tenant's policies, kept in the change log (who, old → new)."""
+    subject, choices = TENANT_POLICIES[column]
+    if value not in choices:
+        raise ValueError(f"{subject} policy must be one of {', '.join(choices)}, not {value!r}")
+    with store.write():
+        before = tenant_policy(store, tenant_id, column)
+        store.conn.execute(f"UPDATE tenant SET {column} = ? WHERE id = ?", (value, tenant_id))
+        audit.record_change(
+            store, tenant_id, actor=actor, what="policy", subject=subject, old=before, new=value
+        )
+
+
 def item_text(item_id: str, variant_id: str) -> str:
     """A marketplace item as the seller reads it: ``7001`` or ``7001/2``."""
     return item_id + (f"/{variant_id}" if variant_id else "")

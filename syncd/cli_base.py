@@ -28,6 +28,7 @@ __all__ = [
     "add_group",
     "open_vault",
     "parse_since",
+    "policy_command",
     "reading_shop",
     "table",
 ]
@@ -178,3 +179,19 @@ def reading_shop(ctx: Context, rt: Any) -> Iterator[None]:
     finally:
         if rt.adapter is not None:
             rt.adapter.close()
+
+
+def policy_command(ctx: Context, value: str | None, column: str, words: str) -> int:
+    """``syncd return policy`` / ``drift policy``: show the tenant's policy, or set it
+    first (``words``: the catalogue prefix, ``return`` or ``drift``)."""
+    from syncd.catalog import TENANT_POLICIES, set_tenant_policy, tenant_policy  # noqa: PLC0415
+    from syncd.errors import UserError  # noqa: PLC0415
+
+    tenant = ctx.tenant()
+    if value is not None:
+        if value not in TENANT_POLICIES[column][1]:
+            raise UserError(f"{words}.bad_policy", value=value)
+        set_tenant_policy(ctx.store, tenant.id, column, value, actor=ctx.actor)
+    now = tenant_policy(ctx.store, tenant.id, column)
+    ctx.print(t(f"{words}.policy_is", policy=now, meaning=t(f"{words}.policy.{now}")))
+    return 0

@@ -13,7 +13,15 @@ from typing import Any
 
 from syncd import reconcile
 from syncd.catalog import get_channel, item_text
-from syncd.cli_base import Context, add_command, open_vault, parse_since, reading_shop, table
+from syncd.cli_base import (
+    Context,
+    add_command,
+    open_vault,
+    parse_since,
+    policy_command,
+    reading_shop,
+    table,
+)
 from syncd.errors import UserError
 from syncd.i18n import t
 
@@ -107,14 +115,7 @@ def cmd_drift(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_drift_policy(ctx: Context, args: argparse.Namespace) -> int:
-    tenant = ctx.tenant()
-    if args.value is not None:
-        if args.value not in reconcile.POLICIES:
-            raise UserError("drift.bad_policy", value=args.value)
-        reconcile.set_policy(ctx.store, tenant.id, args.value, actor=ctx.actor)
-    value = reconcile.policy(ctx.store, tenant.id)
-    ctx.print(t("drift.policy_is", policy=value, meaning=t(f"drift.policy.{value}")))
-    return 0
+    return policy_command(ctx, args.value, "drift_policy", "drift")
 
 
 def commands(sub: Any, channel: Any) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 from syncd import returns
 from syncd.catalog import get_channel
-from syncd.cli_base import Context, add_command, add_group, table
+from syncd.cli_base import Context, add_command, add_group, policy_command, table
 from syncd.errors import UserError
 from syncd.i18n import t
 
@@ -86,14 +86,7 @@ def cmd_return_receive(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_return_policy(ctx: Context, args: argparse.Namespace) -> int:
-    tenant = ctx.tenant()
-    if args.value is not None:
-        if args.value not in returns.POLICIES:
-            raise UserError("return.bad_policy", value=args.value)
-        returns.set_policy(ctx.store, tenant.id, args.value, actor=ctx.actor)
-    value = returns.policy(ctx.store, tenant.id)
-    ctx.print(t("return.policy_is", policy=value, meaning=t(f"return.policy.{value}")))
-    return 0
+    return policy_command(ctx, args.value, "return_policy", "return")
 
 
 def commands(sub: Any, channel: Any) -> None:

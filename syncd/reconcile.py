@@ -91,22 +91,13 @@ class ReconcileReport:
 
 def policy(store: Store, tenant_id: int) -> Policy:
     """What a hand edit on a marketplace does for this tenant."""
-    found = store.scalar("SELECT drift_policy FROM tenant WHERE id = ?", (tenant_id,))
-    return found if found in POLICIES else "syncd"
+    found = catalog.tenant_policy(store, tenant_id, "drift_policy")
+    return "count" if found == "count" else "ask" if found == "ask" else "syncd"
 
 
 def set_policy(store: Store, tenant_id: int, value: str, *, actor: str = "syncd") -> None:
     """Set the tenant's drift policy, kept in the change log."""
-    from syncd import audit  # noqa: PLC0415
-
-    if value not in POLICIES:
-        raise ValueError(f"drift policy must be one of {', '.join(POLICIES)}, not {value!r}")
-    with store.write():
-        before = policy(store, tenant_id)
-        store.conn.execute("UPDATE tenant SET drift_policy = ? WHERE id = ?", (value, tenant_id))
-        audit.record_change(
-            store, tenant_id, actor=actor, what="policy", subject="drift", old=before, new=value
-        )
+    catalog.set_tenant_policy(store, tenant_id, "drift_policy", value, actor=actor)
 
 
 def _rows(store: Store, account_id: int) -> list[Any]:

@@ -36,9 +36,9 @@ from typing import Any, Literal
 
 import structlog
 
-from syncd import audit, inventory, outbox
+from syncd import inventory, outbox
 from syncd.adapter import RemoteReturn, ReturnPage, return_problem
-from syncd.catalog import bundle_components, now
+from syncd.catalog import bundle_components, now, set_tenant_policy, tenant_policy
 from syncd.models import MovementIn
 from syncd.store import Store
 
@@ -77,20 +77,12 @@ class ReturnReport:
 
 def policy(store: Store, tenant_id: int) -> Policy:
     """The tenant's return policy: ``auto`` restocks a received return, ``inspect`` waits."""
-    found = store.scalar("SELECT return_policy FROM tenant WHERE id = ?", (tenant_id,))
-    return "inspect" if found == "inspect" else "auto"
+    return "inspect" if tenant_policy(store, tenant_id, "return_policy") == "inspect" else "auto"
 
 
 def set_policy(store: Store, tenant_id: int, value: str, *, actor: str = "syncd") -> None:
     """Set the tenant's return policy (``auto`` or ``inspect``), kept in the change log."""
-    if value not in POLICIES:
-        raise ValueError(f"return policy must be one of {', '.join(POLICIES)}, not {value!r}")
-    with store.write():
-        before = policy(store, tenant_id)
-        store.conn.execute("UPDATE tenant SET return_policy = ? WHERE id = ?", (value, tenant_id))
-        audit.record_change(
-            store, tenant_id, actor=actor, what="policy", subject="returns", old=before, new=value
-        )
+    set_tenant_policy(store, tenant_id, "return_policy", value, actor=actor)
 
 
 def _record(
