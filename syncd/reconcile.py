@@ -73,6 +73,14 @@ class Difference:
     cls: str
     action: str
 
+    @classmethod
+    def of(cls, row: Any, shown: int | None, kind: str, action: str) -> Difference:
+        """One difference of the listing in ``row`` (``_rows``)."""
+        item = catalog.item_text(row["item_id"], row["variant_id"])
+        return cls(
+            row["id"], row["sku"], item, shown, row["sent_value"], row["desired"], kind, action
+        )
+
 
 @dataclass(slots=True)
 class ReconcileReport:
@@ -138,20 +146,8 @@ def _compare(
     with inventory.change(store, acct.tenant_id, correlation_id=f"reconcile:{acct.id}") as work:
         for row in rows:
             item = remote.get((row["item_id"], row["variant_id"]))
-            label = catalog.item_text(row["item_id"], row["variant_id"])
             if item is None:
-                found.append(
-                    Difference(
-                        row["id"],
-                        row["sku"],
-                        label,
-                        None,
-                        row["sent_value"],
-                        row["desired"],
-                        "unknown",
-                        "gone",
-                    )
-                )
+                found.append(Difference.of(row, None, "unknown", "gone"))
                 continue
             if catalog.record_shown(
                 store,
@@ -171,31 +167,9 @@ def _compare(
                     outbox.set_known(store, row["id"], "stock", item.stock)  # it shows it: known
                 report.same += 1
             elif _settling(row, at, grace):
-                found.append(
-                    Difference(
-                        row["id"],
-                        row["sku"],
-                        label,
-                        item.stock,
-                        row["sent_value"],
-                        row["desired"],
-                        "in_flight",
-                        "wait_push",
-                    )
-                )
+                found.append(Difference.of(row, item.stock, "in_flight", "wait_push"))
             elif row["status"] == "parked" and (item.locked or row["locked"]):
-                found.append(
-                    Difference(
-                        row["id"],
-                        row["sku"],
-                        label,
-                        item.stock,
-                        row["sent_value"],
-                        row["desired"],
-                        "lock",
-                        "wait_lock",
-                    )
-                )
+                found.append(Difference.of(row, item.stock, "lock", "wait_lock"))
             else:
                 suspects[row["id"]] = (row, item)
     return found, suspects
@@ -229,21 +203,9 @@ def reconcile(
         pol = policy(store, acct.tenant_id)
         edited: list[tuple[Any, Any]] = []
         for listing_id, (row, item) in suspects.items():
-            label = catalog.item_text(row["item_id"], row["variant_id"])
             now_row = after.get(listing_id)
             if now_row is not None and _state(now_row) != before.get(listing_id):
-                found.append(
-                    Difference(
-                        listing_id,
-                        row["sku"],
-                        label,
-                        item.stock,
-                        row["sent_value"],
-                        row["desired"],
-                        "unpulled_sale",
-                        "pulled",
-                    )
-                )
+                found.append(Difference.of(row, item.stock, "unpulled_sale", "pulled"))
             else:
                 edited.append((row, item))
         found += _edited(store, rt, edited, pol)
@@ -270,7 +232,6 @@ def _edited(
         return out
     with inventory.change(store, acct.tenant_id, correlation_id=f"drift:{acct.id}") as work:
         for row, item in edited:
-            label = catalog.item_text(row["item_id"], row["variant_id"])
             base = row["sent_value"] if row["sent_value"] is not None else row["desired"]
             if pol == "syncd":
                 outbox.forget_shown(
@@ -301,18 +262,7 @@ def _edited(
                 action = f"counted:{delta:+d}"
             else:
                 action = "asked"
-            out.append(
-                Difference(
-                    row["id"],
-                    row["sku"],
-                    label,
-                    item.stock,
-                    row["sent_value"],
-                    row["desired"],
-                    "edited",
-                    action,
-                )
-            )
+            out.append(Difference.of(row, item.stock, "edited", action))
             events.record(
                 store,
                 "drift.edited",
