@@ -406,6 +406,7 @@ def record_shown(
 TENANT_POLICIES: dict[str, tuple[str, tuple[str, ...]]] = {
     "return_policy": ("returns", ("auto", "inspect")),
     "drift_policy": ("drift", ("syncd", "count", "ask")),
+    "offline_oversell": ("sales", ("allow", "hold")),
 }
 
 

@@ -654,10 +654,13 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         cli_backup,
         cli_channels,
         cli_drift,
+        cli_notify,
         cli_ops,
         cli_orders,
         cli_returns,
         cli_tryout,
+        cli_users,
+        cli_web,
     )
 
     adapter_options = argv is None or _sets_channel_settings(argv)
@@ -674,6 +677,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         cli_ops,
         cli_tryout,
         cli_backup,
+        cli_users,
+        cli_notify,
+        cli_web,
     ):
         module.commands(sub, channel)
     return parser

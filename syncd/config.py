@@ -21,7 +21,37 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from syncd.errors import UserError
 
-__all__ = ["Settings", "config_path", "database_path", "load_settings"]
+__all__ = ["NotifySettings", "Settings", "WebSettings", "config_path", "database_path", "load_settings"]
+
+
+class WebSettings(BaseModel):
+    """``[web]``: the cooperative's web app (``syncd web``, ``syncd run --web``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: where it listens; 127.0.0.1 unless a reverse proxy with TLS sits in front
+    bind: str = "127.0.0.1:8750"
+    #: the address members open (links in notifications); default http://<bind>
+    public_url: str | None = None
+    #: cookies marked Secure and HSTS sent: set true behind a TLS reverse proxy
+    behind_tls: bool = False
+    #: a signed-in session ends after this many idle hours (and after 7 days in any case)
+    session_hours: int = Field(default=12, ge=1, le=24 * 7)
+    #: /metrics asks for ``Authorization: Bearer <token>`` when this is set
+    metrics_token: str | None = Field(default=None, min_length=16)
+
+
+class NotifySettings(BaseModel):
+    """``[notify]``: when members are told (targets are added with ``syncd notify add``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: a channel failing for longer than this is announced
+    failing_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    #: the hour (seller's time zone) of the daily digest
+    digest_hour: int = Field(default=7, ge=0, le=23)
+    #: at most this many messages per member per hour; the rest wait for the digest
+    per_hour: int = Field(default=6, ge=1, le=100)
 
 
 class Settings(BaseModel):
@@ -39,6 +69,8 @@ class Settings(BaseModel):
     master_key: Path | None = None
     #: days events and the push log are kept (``syncd events prune``, daily in the daemon)
     retention_days: int = Field(default=90, ge=1, le=3650)
+    web: WebSettings = WebSettings()
+    notify: NotifySettings = NotifySettings()
 
 
 def config_path(explicit: str | None = None) -> Path | None:

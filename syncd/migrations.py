@@ -398,4 +398,106 @@ CREATE TABLE drift (
 CREATE INDEX drift_by_tenant ON drift (tenant_id, at);
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+# v8: the cooperative's server (issue 13). People who sign in to the web app
+# (`web_user`: an argon2 hash, never the password; `operator` is cooperative-wide), what
+# each may do in which member's shop (`membership`: owner, staff, cashier), server-side
+# sessions (`web_session`: only a hash of the cookie is stored, with its CSRF token and
+# expiry), failed sign-ins for throttling (`login_failure`). Each tenant's secrets are
+# sealed under its own data key (`tenant_key`: the key wrapped by the master key, with a
+# generation), so one member's leaked row never decrypts another's. Notifications: where
+# a member wants them (`notify_target`: the apprise URL sealed under the tenant's key)
+# and each message with its delivery attempts (`notification`). A cash sale queued on a
+# phone that no longer fits the stock when it arrives is kept (`held_sale`) when the
+# tenant's `offline_oversell` policy is `hold`; with `allow` it is recorded below zero and
+# flagged.
+_V8 = """
+CREATE TABLE web_user (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    password_hash TEXT NOT NULL,
+    operator INTEGER NOT NULL DEFAULT 0 CHECK (operator IN (0, 1)),
+    lang TEXT NOT NULL DEFAULT 'id' CHECK (lang IN ('id', 'en')),
+    created_at TEXT NOT NULL,
+    disabled_at TEXT
+);
+CREATE TABLE membership (
+    user_id INTEGER NOT NULL REFERENCES web_user(id) ON DELETE CASCADE,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    role TEXT NOT NULL CHECK (role IN ('owner', 'staff', 'cashier')),
+    PRIMARY KEY (user_id, tenant_id)
+);
+CREATE TABLE web_session (
+    token_hash TEXT PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES web_user(id) ON DELETE CASCADE,
+    tenant_id INTEGER REFERENCES tenant(id),
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX web_session_by_user ON web_session (user_id);
+CREATE TABLE login_failure (
+    id INTEGER PRIMARY KEY,
+    login TEXT NOT NULL COLLATE NOCASE,
+    address TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX login_failure_by_login ON login_failure (login, at);
+CREATE INDEX login_failure_by_address ON login_failure (address, at);
+CREATE TABLE tenant_key (
+    tenant_id INTEGER PRIMARY KEY REFERENCES tenant(id),
+    wrapped BLOB NOT NULL,
+    generation INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE notify_target (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    label TEXT NOT NULL,
+    blob BLOB NOT NULL,
+    kinds TEXT NOT NULL DEFAULT '*',
+    created_at TEXT NOT NULL,
+    UNIQUE (tenant_id, label)
+);
+CREATE TABLE notification (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    target_id INTEGER REFERENCES notify_target(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    dedupe TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    due_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    sent_at TEXT,
+    failed_at TEXT,
+    last_error TEXT NOT NULL DEFAULT '',
+    suppressed INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX notification_due ON notification (sent_at, failed_at, due_at);
+CREATE INDEX notification_by_dedupe ON notification (tenant_id, dedupe, created_at);
+CREATE TABLE notify_cursor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    event_id INTEGER NOT NULL
+);
+CREATE TABLE held_sale (
+    id INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenant(id),
+    key TEXT NOT NULL,
+    channel TEXT NOT NULL,
+    items TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    sold_at TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    resolved_at TEXT,
+    resolution TEXT,
+    UNIQUE (tenant_id, key)
+);
+ALTER TABLE tenant ADD COLUMN offline_oversell TEXT NOT NULL DEFAULT 'allow'
+    CHECK (offline_oversell IN ('allow', 'hold'));
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)

@@ -22,12 +22,16 @@ from syncd.i18n import (
     drift,
     horizon,
     importing,
+    notify,
     orders,
     returns,
     rules,
     safety,
+    secrets,
     sync,
     tryout,
+    users,
+    web,
     words,
 )
 
@@ -50,6 +54,10 @@ for _part in (
     safety.MESSAGES,
     tryout.MESSAGES,
     words.MESSAGES,
+    web.MESSAGES,
+    users.MESSAGES,
+    notify.MESSAGES,
+    secrets.MESSAGES,
 ):
     _dupes = CATALOGUE.keys() & _part.keys()
     if _dupes:  # pragma: no cover - caught by the catalogue test at import time
