@@ -178,6 +178,21 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         master_key=ctx.settings.master_key,
         retention_days=ctx.settings.retention_days,
     )
+    web = None
+    if args.web:  # the web app in this process: /metrics sees the daemon's own counters
+        from syncd.web.app import Server  # noqa: PLC0415
+
+        web = Server(path, ctx.settings, args.web)
+        web.start()
+        ctx.print(t("web.serving", url=f"http://{args.web}"))
+    try:
+        return _run(ctx, args, daemon)
+    finally:
+        if web is not None:
+            web.stop()
+
+
+def _run(ctx: Context, args: argparse.Namespace, daemon: Any) -> int:
     with daemon.running():
         if args.once:
             counts = daemon.run_once()
@@ -347,6 +362,7 @@ def sync_commands(sub: Any, channel: Any) -> None:
     p.add_argument("--push-every", type=float, default=2.0, help=t("help.push_every"))
     p.add_argument("--poll-every", type=float, default=30.0, help=t("help.poll_every"))
     p.add_argument("--log-format", choices=("json", "console"), help=t("help.log_format"))
+    p.add_argument("--web", metavar="HOST:PORT", help=t("help.run_web"))
     p = add_command(sub, "logs", "help.logs", cmd_logs)
     p.add_argument("--level", choices=LEVELS, help=t("help.level"))
     p.add_argument("--channel", help=t("help.log_channel"))

@@ -119,6 +119,7 @@ def record_offline_sale(
     actor: str,
     reason: str = "",
     allow_negative: bool = False,
+    source: str = "cli",
 ) -> list[Applied]:
     """Record a cash / WhatsApp / Instagram sale of several items atomically.
 
@@ -136,6 +137,7 @@ def record_offline_sale(
             actor=actor,
             reason=reason,
             allow_negative=allow_negative,
+            source=source,
         )
         work.moved(done)
         return done

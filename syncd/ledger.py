@@ -268,6 +268,7 @@ def offline_sale(
     actor: str,
     reason: str = "",
     allow_negative: bool = False,
+    source: str = "cli",
 ) -> list[Applied]:
     """Apply the movements of a cash / WhatsApp / Instagram sale of several items.
 
@@ -293,7 +294,7 @@ def offline_sale(
                 kind="offline_sale",
                 qty=qty,
                 key=f"{key}#{i}",
-                source="cli",
+                source=source,
                 channel=channel,
                 actor=actor,
                 reason=reason,

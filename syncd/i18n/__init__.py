@@ -10,8 +10,11 @@ The language is chosen once per process: ``set_lang()`` (the CLI's
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import string
+from collections.abc import Iterator
 from typing import Final, Literal
 
 from syncd.i18n import (
@@ -32,6 +35,8 @@ from syncd.i18n import (
     tryout,
     users,
     web,
+    web_member,
+    web_operator,
     words,
 )
 
@@ -55,6 +60,8 @@ for _part in (
     tryout.MESSAGES,
     words.MESSAGES,
     web.MESSAGES,
+    web_member.MESSAGES,
+    web_operator.MESSAGES,
     users.MESSAGES,
     notify.MESSAGES,
     secrets.MESSAGES,
@@ -65,6 +72,18 @@ for _part in (
     CATALOGUE.update(_part)
 
 _lang: Lang | None = None
+#: the language of one web request (each request may ask for its own; see ``use_lang``)
+_request_lang: contextvars.ContextVar[Lang | None] = contextvars.ContextVar("lang", default=None)
+
+
+@contextlib.contextmanager
+def use_lang(lang: str) -> Iterator[None]:
+    """Render in ``lang`` inside this block only (a web request's own language)."""
+    token = _request_lang.set(_check(lang))
+    try:
+        yield
+    finally:
+        _request_lang.reset(token)
 
 
 def set_lang(lang: str | None) -> None:
@@ -74,7 +93,10 @@ def set_lang(lang: str | None) -> None:
 
 
 def get_lang() -> Lang:
-    """The language in force: set_lang(), else SYNCD_LANG, else Indonesian."""
+    """The language in force: a request's ``use_lang``, else set_lang(), else SYNCD_LANG,
+    else Indonesian."""
+    if (asked := _request_lang.get()) is not None:
+        return asked
     if _lang is not None:
         return _lang
     env = os.environ.get("SYNCD_LANG", "").strip().lower()

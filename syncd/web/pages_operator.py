@@ -1,0 +1,3 @@
+"""The cooperative operator's pages (being written)."""
+
+from __future__ import annotations
