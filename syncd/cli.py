@@ -498,9 +498,11 @@ def cmd_demo(ctx: Context, args: argparse.Namespace) -> int:
         from syncd.tour import run_tour  # noqa: PLC0415
 
         return run_tour(main, out=ctx.out, keep=args.keep)
+    from syncd.cli_web import DemoWeb  # noqa: PLC0415 - the web app beside the demo
     from syncd.demo import run_demo  # noqa: PLC0415
 
-    return run_demo(out=ctx.out, duration=args.duration, seed=args.seed, keep=args.keep)
+    web = None if args.no_web else DemoWeb(args.web)
+    return run_demo(out=ctx.out, duration=args.duration, seed=args.seed, keep=args.keep, web=web)
 
 
 # -- parser ------------------------------------------------------------------
@@ -617,6 +619,8 @@ def _report_commands(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=7, help=t("help.seed"))
     p.add_argument("--tour", action="store_true", help=t("help.tour"))
     p.add_argument("--keep", metavar="DIR", help=t("help.keep"))
+    p.add_argument("--web", metavar="HOST:PORT", default="127.0.0.1:8750", help=t("help.demo_web"))
+    p.add_argument("--no-web", action="store_true", help=t("help.demo_no_web"))
 
 
 def _sets_channel_settings(argv: Sequence[str]) -> bool:

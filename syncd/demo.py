@@ -27,7 +27,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from syncd import catalog, credentials, inventory, ledger, sync
 from syncd.errors import UserError
@@ -383,7 +383,7 @@ def _aftermath(store: Store, tenant_id: int, out: TextIO) -> tuple[int, int]:
     return len(back), counts["edited"]
 
 
-def _finish(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
+def _finish(store: Store, tenant_id: int, market: Any, out: TextIO, extra: str = "") -> int:
     """The final table and the RESULT line; 0 when every listing shows what syncd wants."""
     mismatched = _report(store, tenant_id, market, out)
     returned, edits = _aftermath(store, tenant_id, out)
@@ -394,23 +394,37 @@ def _finish(store: Store, tenant_id: int, market: Any, out: TextIO) -> int:
     print(
         f"RESULT orders={market.placed} cancelled={market.cancelled} "
         f"oversold={oversold} mismatched_listings={mismatched} "
-        f"returns={returned} hand_edits_found={edits}",
+        f"returns={returned} hand_edits_found={edits}{extra}",
         file=out,
         flush=True,
     )
     return 1 if mismatched or problems else 0
 
 
-def run_demo(
+class WebSide(Protocol):
+    """The web app beside the demo (``syncd.cli_web.DemoWeb``; the demo layer may not
+    import the web app, so the command hands it in)."""
+
+    def start(self, db: Path, tenant_id: int, out: TextIO) -> None: ...
+
+    def step(self, elapsed: float, out: TextIO) -> None: ...
+
+    def finish(self, out: TextIO) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+def run_demo(  # noqa: PLR0915 - the demo script, step by step
     *,
     out: TextIO,
     duration: float = 60.0,
     seed: int = 7,
     rate: float = 2.0,
     keep: str | None = None,
+    web: WebSide | None = None,
 ) -> int:
     """Run the marketplace demo on Shopee, TikTok Shop/Tokopedia, Lazada and WooCommerce
-    simulators."""
+    simulators (and the web app beside it, when ``web`` is given)."""
     from syncd import market as markets  # noqa: PLC0415
     from syncd.daemon import Daemon, Intervals  # noqa: PLC0415
     from syncd.log import configure  # noqa: PLC0415
@@ -443,6 +457,8 @@ def run_demo(
             )
             runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 2.0}, daemon=True)
             runner.start()
+            if web is not None:
+                web.start(db, tenant_id, out)
             stop = threading.Event()
             seller_rng = random.Random(seed + 1)  # noqa: S311
             actors = [
@@ -461,6 +477,8 @@ def run_demo(
                 time.sleep(min(2.0, max(0.1, duration - (time.monotonic() - started))))
                 print(_live(store, tenant_id, market, started), file=out, flush=True)
                 scripted.step(time.monotonic() - started, out)
+                if web is not None:
+                    web.step(time.monotonic() - started, out)
             stop.set()
             for actor in actors:
                 actor.join()
@@ -475,8 +493,11 @@ def run_demo(
             daemon.stop.set()
             runner.join()
             daemon.close()
-            return _finish(store, tenant_id, market, out)
+            extra = web.finish(out) if web is not None else ""
+            return _finish(store, tenant_id, market, out, extra)
         finally:
+            if web is not None:
+                web.stop()
             store.close()
             market.stop()
             log.close()

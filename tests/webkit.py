@@ -119,3 +119,37 @@ def sign_in(client: TestClient, login: str, password: str = PASSWORD) -> str:
 def client_for(app: Any) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://127.0.0.1") as client:
         yield client
+
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def copy_coop(db_path: Path) -> Coop:
+    """``build_coop`` made once per test process and copied: hashing seven passwords with
+    argon2 costs seconds, copying a small database costs milliseconds."""
+    import shutil
+    import tempfile
+
+    if "db" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="syncd-coop-"))
+        built = build_coop(folder / "coop.db")
+        built.store.close()
+        _TEMPLATE["db"] = folder / "coop.db"
+    source = _TEMPLATE["db"]
+    for suffix in ("", ".key"):
+        extra = source.with_name(source.name + suffix)
+        if extra.exists():
+            shutil.copy(extra, db_path.with_name(db_path.name + suffix))
+    store = Store(db_path)
+    sri, budi = (catalog.resolve_tenant(store, n) for n in ("Dapur Bu Sri", "Kopi Pak Budi"))
+    members = []
+    for tenant, mark in ((sri, "SRI"), (budi, "BUDI")):
+        m = Member(
+            tenant,
+            mark,
+            [f"{mark}-NASTAR", f"{mark}-KASTENGEL", f"{mark}-PUTRI"],
+            f"shopee-{mark.lower()}",
+        )
+        m.logins = {role: f"{role}.{mark.lower()}" for role in ROLES}
+        members.append(m)
+    return Coop(db_path, store, members[0], members[1])

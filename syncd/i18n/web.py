@@ -120,4 +120,21 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "penjualan dari HP yang melebihi stok disimpan untuk diputuskan pemilik",
         "a phone's sale that no longer fits the stock is kept for the owner to decide",
     ),
+    "help.demo_web": (
+        "alamat aplikasi web selama demo (bawaan 127.0.0.1:8750; port lain dipilih jika terpakai)",
+        "where the web app listens during the demo (default 127.0.0.1:8750; another port if taken)",
+    ),
+    "help.demo_no_web": ("demo tanpa aplikasi web", "the demo without the web app"),
+    "demo.web": (
+        "Aplikasi web: {url}  (masuk sebagai pemilik, kasir atau operator; kata sandi {password}; HP kasir: {url}/cashier)",
+        "Web app: {url}  (sign in as pemilik, kasir or operator; password {password}; cashier's phone: {url}/cashier)",
+    ),
+    "demo.web_sale": (
+        "  web: kasir menjual 1× {sku} lewat {url}/cashier → {status}",
+        "  web: the cashier sold 1× {sku} through {url}/cashier → {status}",
+    ),
+    "demo.web_metrics": (
+        "/metrics: syncd_marketplace_calls_total {before} → {after} selama demo",
+        "/metrics: syncd_marketplace_calls_total {before} → {after} during the demo",
+    ),
 }

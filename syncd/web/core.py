@@ -63,7 +63,8 @@ ROLES: Final = ("owner", "staff", "cashier", "operator")
 STAFF: Final = frozenset({"owner", "staff"})
 MEMBER: Final = frozenset({"owner", "staff", "cashier"})
 #: what an id named by a page's path, query or form is, for the isolation matrix
-ID_KINDS: Final = frozenset({"sku", "order", "channel", "user", "tenant", "seq", "held"})
+#: ("text": a parameter that names no one's data, e.g. a language code)
+ID_KINDS: Final = frozenset({"sku", "order", "channel", "user", "tenant", "seq", "held", "text"})
 
 SESSION_COOKIE: Final = "syncd_session"
 LANG_COOKIE: Final = "syncd_lang"

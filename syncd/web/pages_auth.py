@@ -76,7 +76,7 @@ def logout(req: Req) -> Response:
     return req.redirect("/login")
 
 
-@page("/lang/{code}", roles=ANYONE)
+@page("/lang/{code}", roles=ANYONE, ids={"code": "text"})
 def language(req: Req) -> Response:
     code = req.param("code")
     if code not in i18n.LANGS:
