@@ -177,6 +177,7 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
         intervals=Intervals(push=args.push_every, pull=args.poll_every),
         master_key=ctx.settings.master_key,
         retention_days=ctx.settings.retention_days,
+        settings=ctx.settings,
     )
     web = None
     if args.web:  # the web app in this process: /metrics sees the daemon's own counters
@@ -184,7 +185,8 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
 
         web = Server(path, ctx.settings, args.web)
         web.start()
-        ctx.print(t("web.serving", url=f"http://{args.web}"))
+        host = args.web.rpartition(":")[0]
+        ctx.print(t("web.serving", url=f"http://{host}:{web.port}"))
     try:
         return _run(ctx, args, daemon)
     finally:

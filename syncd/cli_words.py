@@ -171,6 +171,10 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "order.set_aside": _set_aside,
     "drift.edited": _drift_edited,
     "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
+    "notify.gave_up": _as_recorded,  # syncd.notify: data label, attempts, error
+    "notify.error": _as_recorded,  # syncd.notify: data step, error
+    "sale.flagged": _as_recorded,  # syncd.web.scope: a phone's sale that no longer fitted
+    "tenant.added": _as_recorded,  # syncd.web.operator_scope: a member added in the web app
     **dict.fromkeys(_LIFECYCLE, _as_recorded),
 }
 

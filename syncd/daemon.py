@@ -12,6 +12,10 @@ refresh  refresh tokens ahead of expiry                               5 minutes
 discover read the shop's listings, bind by SKU, note what it shows    24 hours
 ======== ============================================================ =============
 
+Besides these, once a minute a notification round (``syncd.notify.tick``: events and
+facts become messages, what is due is sent) runs on a thread of its own, so a slow
+endpoint never delays a job; it never raises.
+
 ``push`` is not scheduled per account: every ``push_every`` one query finds the
 accounts with pending changes and only those get a push job (a cooperative of
 600 shops would otherwise queue 300 empty checks a second). Each account's
@@ -73,6 +77,7 @@ class Intervals:
     reconcile: float = 1_800.0  # read every listing back and explain each difference
     reconcile_grace: float = 60.0  # a value answered this recently may not show yet
     accounts: float = 30.0  # look for new or changed channel accounts
+    notify: float = 60.0  # turn events into notifications and send what is due
 
 
 @dataclass
@@ -86,6 +91,7 @@ class Daemon:
     master_key: Path | None = None  # the config's master_key (credentials.key_source)
     on_job: Callable[[str, int, str], None] | None = None  # (job, account, outcome) hook
     retention_days: int = 90  # events and the push log are pruned daily past this
+    settings: Any = None  # syncd.config.Settings ([notify], [web] public_url); None: defaults
     stop: threading.Event = field(default_factory=threading.Event)
     runtimes: dict[int, sync.AccountRuntime] = field(default_factory=dict)
     counts: dict[str, int] = field(
@@ -112,6 +118,9 @@ class Daemon:
         self.unavailable: dict[int, tuple[str, str]] = {}
         self.not_connected: dict[int, str] = {}  # account id → name: `channel connect` first
         self.problems: list[tuple[str, str, str]] = []
+        #: notification rounds run on one thread of their own (its connection is kept)
+        self._notifier = ThreadPoolExecutor(1, thread_name_prefix="syncd-notify")
+        self._notifying: Future[None] | None = None
 
     # -- stores and runtimes --------------------------------------------------
 
@@ -420,6 +429,7 @@ class Daemon:
                 self.submit(job, account_id)
                 self.wait_idle()
         horizon.job(self._store())  # after the refresh: a renewed horizon clears
+        self._notify_round()
         self.heartbeat()
         return dict(self.counts)
 
@@ -454,6 +464,7 @@ class Daemon:
         self._scheduler.every(self.intervals.push).seconds.do(self.push_due)  # type: ignore[arg-type]
         self._scheduler.every(1).days.do(self.prune)
         self._scheduler.every(1).hours.do(horizon.job, self._store())  # auth.expiring
+        self._scheduler.every(self.intervals.notify).seconds.do(self.notify_due)  # type: ignore[arg-type]
         self.push_due()  # what was pending before the start goes out right away
         self.prune()
         horizon.job(self._store())
@@ -486,9 +497,27 @@ class Daemon:
         if any(done.values()):
             _log.info("daemon.pruned", days=self.retention_days, **done)
 
+    def notify_due(self) -> None:
+        """Start a notification round on its own thread (sending waits on the network,
+        never on the loop or the workers); skipped while the previous round runs."""
+        if self.stop.is_set() or (self._notifying is not None and not self._notifying.done()):
+            return
+        self._notifying = self._notifier.submit(self._notify_round)
+
+    def _notify_round(self) -> None:
+        """Notifications: scan events and facts, send what is due (``syncd.notify``)."""
+        from syncd import notify  # noqa: PLC0415 - apprise is loaded only where it sends
+        from syncd.config import Settings  # noqa: PLC0415
+
+        try:
+            notify.tick(self._store(), self._vault, self.settings or Settings())
+        except Exception as exc:  # noqa: BLE001 - tick never raises; this never stops the sync
+            _log.warning("daemon.notify_failed", error=clean(f"{type(exc).__name__}: {exc}"))
+
     def close(self) -> None:
         """Shut the pool and close every connection."""
         self._pool.shutdown(wait=True)
+        self._notifier.shutdown(wait=True)  # a round is bounded (notify.ROUND_BUDGET)
         for rt in self.runtimes.values():
             if rt.adapter is not None:
                 rt.adapter.close()

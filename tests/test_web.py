@@ -339,3 +339,51 @@ def test_with_the_hold_policy_a_short_sale_waits_for_the_owner(
     held = coop.store.all("SELECT key, resolved_at FROM held_sale")
     assert [(r[0], r[1]) for r in held] == [("web:phone-sale-0006", None)]
     assert _available(client, "SRI-NASTAR") == 10  # nothing moved: the owner decides
+
+
+# -- serving ---------------------------------------------------------------------------
+
+
+def test_the_server_listens_on_loopback_and_stops(coop: Coop) -> None:
+    import httpx
+
+    from syncd.config import Settings
+    from syncd.web.app import Server
+
+    server = Server(coop.db_path, Settings(), "127.0.0.1:0")
+    server.start()
+    try:
+        url = f"http://127.0.0.1:{server.port}"
+        assert httpx.get(f"{url}/healthz", timeout=5).text.strip() == "ok"
+        login = httpx.get(f"{url}/login", timeout=5)
+        assert "Masuk ke syncd" in login.text
+    finally:
+        server.stop()
+    assert not server.thread.is_alive()
+
+
+@pytest.mark.parametrize("bind", ["8750", "localhost", "127.0.0.1:http", ":8750", "h:70000"])
+def test_a_wrong_bind_says_how_to_write_it(coop: Coop, bind: str) -> None:
+    from syncd.config import Settings
+    from syncd.errors import UserError
+    from syncd.web.app import Server
+
+    with pytest.raises(UserError) as info:
+        Server(coop.db_path, Settings(), bind)
+    assert info.value.key == "web.bad_bind"
+    assert "HOST:PORT" in str(info.value)
+
+
+def test_run_once_with_the_web_app_beside_it(coop: Coop) -> None:
+    import contextlib
+    import io
+    import re
+
+    from syncd.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--db", str(coop.db_path), "run", "--once", "--web", "127.0.0.1:0"])
+    assert re.search(r"http://127\.0\.0\.1:[1-9]\d*", out.getvalue())  # the real port
+    assert code in (0, 1)  # 1: the demo coop's shops are not connected (said on stderr)
+    assert "Traceback" not in err.getvalue()
