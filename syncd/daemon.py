@@ -486,11 +486,14 @@ class Daemon:
         )
 
     def prune(self) -> None:
-        """Delete events and push log rows past the retention period (daily)."""
+        """Delete events and push log rows past the retention period, and web sessions
+        and sign-in failures that have run out (daily)."""
+        from syncd import users  # noqa: PLC0415
         from syncd.audit import prune  # noqa: PLC0415
 
         try:
             done = prune(self._store(), self.retention_days)
+            done["web_sessions"] = users.prune_sessions(self._store())
         except Exception as exc:  # noqa: BLE001 - pruning must never stop the sync
             _log.warning("daemon.prune_failed", error=f"{type(exc).__name__}: {exc}")
             return
