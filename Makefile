@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck pytest bench bench-coop clean
+.PHONY: setup demo test lint typecheck pytest browser bench bench-coop clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,27 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) browser
 	$(BIN)/pytest
+
+# tests/browser drives the OS's headless Chromium (Playwright pointed at it; Playwright's
+# own browser download is never used). Installed here when missing and apt-get is usable
+# as root; otherwise this says how, and the browser tests fail saying the same.
+# SYNCD_NO_BROWSER=1 skips them (and this check).
+browser:
+	@if [ "$${SYNCD_NO_BROWSER:-}" = 1 ]; then \
+	    echo "SYNCD_NO_BROWSER=1: the browser tests are skipped"; \
+	elif command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	    :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium for the browser tests (apt-get install chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	        || echo "Chromium could not be installed: the browser tests will fail" >&2; \
+	else \
+	    echo "Chromium is missing: the browser tests (tests/browser) need it." >&2; \
+	    echo "  Install it: sudo apt-get install chromium   (then run make test again)" >&2; \
+	    echo "  or skip them: SYNCD_NO_BROWSER=1 make test" >&2; \
+	fi
 
 bench: $(STAMP)
 	$(BIN)/python bench/core.py

@@ -10,7 +10,12 @@ const KEEP = (url) =>
    url.pathname === "/cashier.webmanifest" || url.pathname.startsWith("/static/"));
 
 self.addEventListener("install", (ev) => {
-  ev.waitUntil(self.skipWaiting());
+  // keep the page now: a cashier who opened it once can open it again with no connection
+  ev.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.add("/cashier").catch(() => {});
+    await self.skipWaiting();
+  })());
 });
 self.addEventListener("activate", (ev) => {
   ev.waitUntil((async () => {
