@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from syncd.i18n import rupiah, t, use_lang
