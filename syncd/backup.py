@@ -319,19 +319,11 @@ def _key_opens(src: Path, key: bytes, key_path: Path) -> None:
     """The backup's key must open the backup's sealed secrets (one is enough to tell)."""
     conn = sqlite3.connect(_uri(src, "ro"), uri=True)
     try:
-        row = conn.execute(
-            "SELECT tenant_id, channel_account_id, blob FROM credential LIMIT 1"
-        ).fetchone()
-    except sqlite3.OperationalError:  # a schema before credentials: nothing sealed
-        row = None
+        opens = credentials.key_opens(conn, key)  # a tenant's data key, or a version 1 blob
     finally:
         conn.close()
-    if row is None:
-        return
-    try:
-        credentials.Vault(key).open(int(row[0]), int(row[1]), bytes(row[2]))
-    except UserError:
-        raise UserError("restore.key_mismatch", key=str(key_path), path=str(src)) from None
+    if not opens:
+        raise UserError("restore.key_mismatch", key=str(key_path), path=str(src))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Commands: ops (``syncd key new PATH``, ``syncd key where``). Registered by
-``syncd.cli.build_parser``."""
+"""Commands: ops (``syncd key new PATH``, ``syncd key where``, ``syncd secrets rotate``).
+Registered by ``syncd.cli.build_parser``."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from syncd.cli_base import Context, add_command, add_group
+from syncd.cli_base import Context, add_command, add_group, open_vault
 from syncd.errors import UserError
 from syncd.i18n import t
 
@@ -43,6 +43,19 @@ def cmd_key_where(ctx: Context, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_secrets_rotate(ctx: Context, args: argparse.Namespace) -> int:
+    """Replace one tenant's data key; every secret of that tenant is re-sealed under it."""
+    from syncd.catalog import resolve_tenant  # noqa: PLC0415
+    from syncd.credentials import rotate  # noqa: PLC0415
+
+    tenant = resolve_tenant(ctx.store, args.rotate_tenant) if args.rotate_tenant else ctx.tenant()
+    done = rotate(ctx.store, open_vault(ctx), tenant.id)
+    ctx.print(
+        t("secrets.rotated", tenant=tenant.name, generation=done.generation, count=done.resealed)
+    )
+    return 0
+
+
 def commands(sub: Any, channel: Any) -> None:
     """Add this module's commands (``sub``: top level; ``channel``: under ``syncd channel``)."""
 
@@ -51,3 +64,7 @@ def commands(sub: Any, channel: Any) -> None:
         "path", help=t("help.masterkey_path")
     )
     add_command(key, "where", "help.masterkey_where", cmd_key_where)
+    box = add_group(sub, "secrets", "help.secrets")
+    add_command(box, "rotate", "help.secrets_rotate", cmd_secrets_rotate).add_argument(
+        "--tenant", dest="rotate_tenant", metavar="NAME", help=t("help.secrets_tenant")
+    )
