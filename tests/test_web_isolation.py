@@ -99,6 +99,7 @@ class Matrix:
         self.foreign = _furnish(coop, coop.budi)
         self.clients: dict[str, TestClient] = {}
         self.csrf: dict[str, str] = {}
+        self.retired: list[TestClient] = []
 
     def client(self, visitor: str) -> TestClient:
         if visitor not in self.clients:
@@ -111,7 +112,7 @@ class Matrix:
         return self.clients[visitor]
 
     def close(self) -> None:
-        for c in self.clients.values():
+        for c in [*self.clients.values(), *self.retired]:
             c.__exit__(None, None, None)
 
 
@@ -147,7 +148,7 @@ def _request(
         return _send(client, page, method, path, others, ids, token)
     finally:
         if visitor != "anonymous" and SESSION_COOKIE not in client.cookies:  # signed out
-            m.clients.pop(visitor).__exit__(None, None, None)
+            m.retired.append(m.clients.pop(visitor))
 
 
 def _send(

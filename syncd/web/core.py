@@ -135,6 +135,7 @@ class Web:
         self.settings = settings
         self._local = threading.local()
         self._stores: list[Store] = []
+        self._generation = 0
         self._lock = threading.Lock()
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -152,16 +153,20 @@ class Web:
 
     def store(self) -> Store:
         """This thread's connection (the daemon's threads do the same)."""
-        found: Store | None = getattr(self._local, "store", None)
-        if found is None:
-            found = Store(self.db_path, create=False)
-            self._local.store = found
-            with self._lock:
-                self._stores.append(found)
+        kept: tuple[int, Store] | None = getattr(self._local, "store", None)
+        if kept is not None and kept[0] == self._generation:
+            return kept[1]
+        found = Store(self.db_path, create=False)
+        with self._lock:
+            self._local.store = (self._generation, found)
+            self._stores.append(found)
         return found
 
     def close(self) -> None:
+        """Close every thread's connection (the app's shutdown); a later request opens
+        a new one."""
         with self._lock:
+            self._generation += 1
             stores, self._stores = self._stores, []
         for s in stores:
             s.close()

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from starlette.responses import Response
 
 from syncd import i18n, users
-from syncd.errors import UserError
+from syncd.errors import NotFound, UserError
 from syncd.web.core import LANG_COOKIE, LOGIN_COOKIE, ROLES, SESSION_COOKIE, Req, new_token, page
 
 __all__: list[str] = []
@@ -94,6 +94,8 @@ def switch(req: Req) -> Response:
         wanted = int(req.form.get("tenant", ""))
     except ValueError:
         raise UserError("web.not_found") from None
+    if not any(m.tenant_id == wanted for m in req.memberships()):  # operators included
+        raise NotFound("web.not_found")
     session = users.switch_tenant(req.store, token, wanted)
     return req.redirect(home_of(session))
 
