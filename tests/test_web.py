@@ -387,3 +387,11 @@ def test_run_once_with_the_web_app_beside_it(coop: Coop) -> None:
     assert re.search(r"http://127\.0\.0\.1:[1-9]\d*", out.getvalue())  # the real port
     assert code in (0, 1)  # 1: the demo coop's shops are not connected (said on stderr)
     assert "Traceback" not in err.getvalue()
+
+
+def test_a_part_of_a_page_asked_after_the_session_ended_takes_the_tab_to_login(
+    client: TestClient,
+) -> None:
+    answer = client.get("/operator", headers={"hx-request": "true"}, follow_redirects=False)
+    assert answer.status_code == 204
+    assert answer.headers["hx-redirect"] == "/login?next=/operator"

@@ -286,7 +286,10 @@ def _refuse(req: Req, status: int, key: str) -> Response:
     if req.page.json:
         return JSONResponse({"error": t(key), "code": key}, status_code=status)
     if status == 401:
-        return req.redirect("/login?next=" + quote(req.request.url.path))
+        login = "/login?next=" + quote(req.request.url.path)
+        if req.fragment():  # htmx polling a part of the page: take the whole tab to the login
+            return Response(status_code=204, headers={"hx-redirect": login})
+        return req.redirect(login)
     return req.render("refused.html", status=status, message=t(key))
 
 
