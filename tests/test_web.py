@@ -395,3 +395,14 @@ def test_a_part_of_a_page_asked_after_the_session_ended_takes_the_tab_to_login(
     answer = client.get("/operator", headers={"hx-request": "true"}, follow_redirects=False)
     assert answer.status_code == 204
     assert answer.headers["hx-redirect"] == "/login?next=/operator"
+
+
+def test_a_value_that_does_not_fit_its_model_is_a_422_naming_the_field(
+    coop: Coop, client: TestClient
+) -> None:
+    sign_in(client, "op.koperasi")
+    page = client.get("/operator/members")
+    answer = client.post("/operator/members/add", data={"csrf": csrf_of(page.text), "name": ""})
+    assert answer.status_code == 422
+    assert "name" in answer.text
+    assert coop.store.scalar("SELECT COUNT(*) FROM tenant") == 2

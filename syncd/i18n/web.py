@@ -33,6 +33,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "This form has expired or did not come from a syncd page. Reload the page and try again.",
     ),
     "web.not_found": ("Tidak ditemukan.", "Not found."),
+    "web.bad_input": (
+        "Isian tidak sesuai: {fields}. Periksa isian itu lalu kirim lagi.",
+        "Some values do not fit: {fields}. Check them and send again.",
+    ),
     "web.bad_bind": (
         "Alamat web '{bind}' tidak bisa dipakai: tulis HOST:PORT, mis. 127.0.0.1:8750.",
         "Web address '{bind}' cannot be used: write HOST:PORT, e.g. 127.0.0.1:8750.",

@@ -32,6 +32,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 import jinja2
+import pydantic
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
@@ -319,6 +320,12 @@ def _handle(req: Req) -> Response:  # noqa: PLR0911 - one answer per refusal, in
             if page_.json:
                 return JSONResponse({"error": str(exc), "code": exc.key}, status_code=422)
             return req.render("refused.html", status=422, message=str(exc))
+        except pydantic.ValidationError as exc:  # a typed value that does not fit its model
+            fields = ", ".join(sorted({str(e["loc"][-1]) for e in exc.errors() if e["loc"]}))
+            message = t("web.bad_input", fields=fields or "?")
+            if page_.json:
+                return JSONResponse({"error": message, "code": "web.bad_input"}, status_code=422)
+            return req.render("refused.html", status=422, message=message)
 
 
 async def _read_body(request: Request, page_: Page) -> tuple[dict[str, str], dict[str, Any], Any]:
