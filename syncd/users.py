@@ -1,6 +1,6 @@
 """Who may use the web app: users, their roles per tenant, sessions, login throttling.
 
-* A **user** signs in with a login (3–64 characters ``a-z 0-9 . _ -``, unique whatever the
+* A **user** signs in with a login (3–60 characters ``a-z 0-9 . _ -``, unique whatever the
   case) and a password kept only as an argon2id hash (argon2-cffi's ``PasswordHasher``;
   re-hashed on the next sign-in when its parameters grow). A user has a **role** per tenant
   (``owner``, ``staff``, ``cashier``: ``membership``); an **operator** (the cooperative's
@@ -68,7 +68,8 @@ __all__ = [
 
 ROLES: Final = ("owner", "staff", "cashier")
 
-LOGIN_RE: Final = re.compile(r"[a-z0-9._-]{3,64}")
+#: at most 60, so "web:<login>" fits the 64 characters a movement's actor may have
+LOGIN_RE: Final = re.compile(r"[a-z0-9._-]{3,60}")
 MIN_PASSWORD: Final = 10
 MAX_PASSWORD: Final = 1024  # argon2 takes any length; a megabyte "password" is an attack
 

@@ -406,3 +406,19 @@ def test_a_value_that_does_not_fit_its_model_is_a_422_naming_the_field(
     assert answer.status_code == 422
     assert "name" in answer.text
     assert coop.store.scalar("SELECT COUNT(*) FROM tenant") == 2
+
+
+def test_the_longest_login_can_still_record_a_sale(coop: Coop, client: TestClient) -> None:
+    """A movement's actor is "web:<login>" and may have 64 characters: logins stop at 60."""
+    from syncd.errors import UserError
+
+    longest = "k" * 60
+    users.add_user(
+        coop.store, longest, PASSWORD, tenant_id=coop.sri.tenant.id, role="cashier", actor="t"
+    )
+    with pytest.raises(UserError):
+        users.add_user(
+            coop.store, "k" * 61, PASSWORD, tenant_id=coop.sri.tenant.id, role="cashier", actor="t"
+        )
+    csrf = sign_in(client, longest)
+    assert _sell(client, csrf, "phone-sale-long", "SRI-NASTAR", 1)["status"] == "recorded"

@@ -11,9 +11,9 @@ from typing import Final
 MESSAGES: Final[dict[str, tuple[str, str]]] = {
     # -- refusals ------------------------------------------------------------
     "users.bad_login": (
-        "Login '{login}' tidak bisa dipakai: 3–64 karakter huruf kecil, angka, titik, garis "
+        "Login '{login}' tidak bisa dipakai: 3–60 karakter huruf kecil, angka, titik, garis "
         "bawah atau tanda minus (a-z 0-9 . _ -), misalnya sri.dapur. Pilih login lain.",
-        "Login '{login}' cannot be used: 3–64 characters of lower-case letters, digits, dots, "
+        "Login '{login}' cannot be used: 3–60 characters of lower-case letters, digits, dots, "
         "underscores or dashes (a-z 0-9 . _ -), e.g. sri.dapur. Choose another login.",
     ),
     "users.exists": (
@@ -180,8 +180,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "help.user_enable": ("aktifkan lagi pengguna", "enable a user again"),
     "help.user_login": (
-        "login pengguna (3–64 karakter: a-z 0-9 . _ -)",
-        "the user's login (3–64 characters: a-z 0-9 . _ -)",
+        "login pengguna (3–60 karakter: a-z 0-9 . _ -)",
+        "the user's login (3–60 characters: a-z 0-9 . _ -)",
     ),
     "help.user_role": (
         "peran di penjual: owner (pemilik), staff (staf) atau cashier (kasir)",
