@@ -22,7 +22,7 @@ demo: $(STAMP)
 test: lint typecheck pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check syncd adapters tests bench
+	$(BIN)/ruff check syncd adapters tests bench tools
 	$(BIN)/lint-imports  # the layer contracts in pyproject.toml [tool.importlinter]
 
 typecheck: $(STAMP)

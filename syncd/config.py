@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from syncd.errors import UserError
 
-__all__ = ["NotifySettings", "Settings", "WebSettings", "config_path", "database_path", "load_settings"]
+__all__ = [
+    "NotifySettings",
+    "Settings",
+    "WebSettings",
+    "config_path",
+    "database_path",
+    "load_settings",
+]
 
 
 class WebSettings(BaseModel):

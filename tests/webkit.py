@@ -22,7 +22,7 @@ from syncd.config import Settings
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
 
-PASSWORD = "kue-nastar-enak-2026"
+PASSWORD = "kue-nastar-enak-2026"  # noqa: S105 - the test users' password
 ROLES = ("owner", "staff", "cashier")
 
 

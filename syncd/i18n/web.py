@@ -110,12 +110,6 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "dari HP kasir, dijual {when}; stok tidak cukup saat diterima",
         "from the cashier's phone, sold {when}; not enough stock when it arrived",
     ),
-    "web.sale_flagged": (
-        "Penjualan dari HP kasir melebihi stok {skus}: {status}.",
-        "A sale from the cashier's phone was more than the stock of {skus}: {status}.",
-    ),
-    "web.sale_status.flagged": ("dicatat di bawah nol, periksa stoknya", "recorded below zero, check the stock"),
-    "web.sale_status.held": ("disimpan untuk diputuskan pemilik", "kept for the owner to decide"),
     "sales.policy.allow": (
         "penjualan dari HP yang melebihi stok dicatat di bawah nol dan ditandai",
         "a phone's sale that no longer fits the stock is recorded below zero and flagged",
