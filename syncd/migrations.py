@@ -500,4 +500,28 @@ ALTER TABLE tenant ADD COLUMN offline_oversell TEXT NOT NULL DEFAULT 'allow'
     CHECK (offline_oversell IN ('allow', 'hold'));
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# v9: webhooks that wake the poll (issue 14). Every delivery a marketplace pushes and
+# syncd accepts (signature checked on the raw bytes) is kept in `webhook_inbox` before it
+# is acknowledged, deduplicated on the marketplace's event id; a worker turns each row
+# into "pull this shop now" (the pulled order, never the webhook body, moves stock) and
+# marks it done. `channel_account.webhooks_at`: when the last delivery for that shop was
+# accepted (its polls then slow to the safety-net interval).
+_V9 = """
+CREATE TABLE webhook_inbox (
+    id INTEGER PRIMARY KEY,
+    marketplace TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    channel_account_id INTEGER REFERENCES channel_account(id),
+    topic TEXT NOT NULL DEFAULT '',
+    received_at TEXT NOT NULL,
+    body BLOB NOT NULL,
+    processed_at TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    UNIQUE (marketplace, event_id)
+);
+CREATE INDEX webhook_inbox_todo ON webhook_inbox (processed_at, id);
+ALTER TABLE channel_account ADD COLUMN webhooks_at TEXT;
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
