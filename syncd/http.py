@@ -33,6 +33,7 @@ from tenacity.wait import wait_base, wait_random_exponential
 
 from syncd.errors import AdapterError, CircuitOpen, MalformedResponse, RateLimited, Retryable
 from syncd.redact import scrub
+from syncd.telemetry import announce, observe_call
 
 __all__ = [
     "MAX_RETRY_AFTER",
@@ -42,9 +43,11 @@ __all__ = [
     "Limiter",
     "TokenBucket",
     "acquire_all",
+    "error_class",
     "json_or_malformed",
     "log_breaker_change",
     "log_retry",
+    "marketplace_of",
     "parse_retry_after",
     "unanswered_attempts",
 ]
@@ -438,6 +441,10 @@ class ApiClient:
     ``classify(response)`` returns the parsed data or raises an ``AdapterError``.
     Only ``Retryable`` errors (and transport errors, turned into ``Retryable``)
     are retried; when retries run out the last error is raised.
+
+    Every attempt that goes out is counted in ``syncd.telemetry`` (calls by outcome,
+    errors by class, latency) under ``marketplace``: the adapter's name, by default
+    read from the module of ``classify`` (``adapters.<name>.errors``).
     """
 
     def __init__(
@@ -454,10 +461,14 @@ class ApiClient:
         clock: Clock = time.monotonic,
         on_retry: Callable[[int, AdapterError, float], None] | None = None,
         pause_on_limit: Sequence[TokenBucket] | None = None,
+        marketplace: str | None = None,
     ) -> None:
         if httpx.URL(base_url).scheme not in ("http", "https"):
             raise ValueError("base_url must be an http:// or https:// URL")
         self.policy = policy or HttpPolicy()
+        #: the ``marketplace`` label of this client's attempts in ``/metrics``
+        self.marketplace = marketplace or marketplace_of(classify)
+        announce(self.marketplace)
         self._classify = classify
         self._buckets = tuple(buckets)
         #: the buckets a Retry-After pauses for every caller (the shop's; default: all)
@@ -515,15 +526,19 @@ class ApiClient:
         if self._breaker is not None:
             self._breaker.before_call()
         acquire_all(self._buckets)  # waits out a shorter pause with the pacing
+        started = time.perf_counter()  # the wire's time, not a test clock's
         try:
             data = self._classify(self._send(method, path, params, json))
         except BaseException as exc:
+            if isinstance(exc, Exception):  # not Ctrl-C: that is no answer of the server
+                observe_call(self.marketplace, time.perf_counter() - started, error_class(exc))
             self._account(exc)
             self._watched(exc)
             if isinstance(exc, Retryable) and exc.retry_after:
                 for bucket in self._pause:  # every caller of this shop waits too
                     bucket.pause(_clamp(exc.retry_after))
             raise
+        observe_call(self.marketplace, time.perf_counter() - started)
         self._account(None)
         return data
 
@@ -609,6 +624,25 @@ class ApiClient:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def marketplace_of(classify: Callable[..., Any]) -> str:
+    """The marketplace a ``classify`` function belongs to: ``<name>`` for one defined in
+    ``adapters.<name>...``, else the top package of its module (a third-party adapter)."""
+    parts = (getattr(classify, "__module__", None) or "").split(".")
+    if len(parts) > 1 and parts[0] == "adapters":
+        return parts[1]
+    return parts[0] or "unknown"
+
+
+def error_class(exc: BaseException) -> str:
+    """The ``error_class`` label of a failed attempt: the nearest class of
+    ``syncd.errors`` it is (a subclass defined elsewhere counts as its syncd parent),
+    ``Unexpected`` for anything else (a bug in a ``classify``)."""
+    for cls in type(exc).__mro__:
+        if cls.__module__ == AdapterError.__module__ and issubclass(cls, AdapterError):
+            return cls.__name__
+    return "Unexpected"
 
 
 def json_or_malformed(response: httpx.Response, *, secrets: Iterable[str] = ()) -> Any:

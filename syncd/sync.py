@@ -44,6 +44,7 @@ from syncd.errors import (
 from syncd.http import unanswered_attempts
 from syncd.log import clean
 from syncd.store import Store
+from syncd.telemetry import observe_propagation
 
 __all__ = [
     "Account",
@@ -504,6 +505,7 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
     batches.sort(key=lambda b: not any(by_id[u.listing_id].decrease for u in b))
     for batch in batches:
         results = _send(store, rt, send, batch)
+        acked = dt.datetime.now(dt.UTC)
         report.calls += 1
         report.sent += len(batch)
         report.ok += sum(r.ok for r in results)
@@ -514,11 +516,36 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
         sent = [(by_id[r.listing_id], r) for r in results]
         # the outbox, the push log of what was sent and the locks it met, together
         with inventory.change(store, rt.account.tenant_id, correlation_id="lock") as work:
+            queued = _queued_at(store, field_name, sent)  # before the results overwrite it
             outbox.record_results(store, field_name, sent)
             audit.record_pushes(store, rt.account.tenant_id, rt.account.id, field_name, sent)
             _note_locks(store, work, [r for r in results if r.locked and r.lock is not None])
+        _observe_propagation(adapter.name, acked, queued)
         _log_results(store, rt, field_name, [(by_id[r.listing_id], r) for r in results])
     return report
+
+
+def _queued_at(
+    store: Store, field_name: str, sent: list[tuple[outbox.Pending, ItemResult]]
+) -> list[str]:
+    """When each acknowledged value was queued (its outbox row's ``updated_at`` while the
+    row still holds that value's seq; a newer value queued meanwhile is not this one's)."""
+    found = []
+    for item, result in sent:
+        if result.ok:
+            at = store.scalar(
+                "SELECT updated_at FROM outbox WHERE listing_id = ? AND field = ? AND seq = ?",
+                (item.listing_id, field_name, item.seq),
+            )
+            if at:
+                found.append(str(at))
+    return found
+
+
+def _observe_propagation(marketplace: str, acked: dt.datetime, queued: list[str]) -> None:
+    """``/metrics``: how long each acknowledged value took from the outbox to the shop."""
+    for at in queued:
+        observe_propagation(marketplace, (acked - dt.datetime.fromisoformat(at)).total_seconds())
 
 
 def _note_locks(store: Store, work: inventory.Change, refused: list[ItemResult]) -> None:

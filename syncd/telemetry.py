@@ -1,1 +1,161 @@
-"""(issue 13: being written)"""
+"""What the running process counts for ``/metrics``: marketplace calls and propagation.
+
+The bottom layer (beside ``syncd.errors``): it imports only ``prometheus_client`` and
+the standard library, so the HTTP layer and the sync jobs can count without pulling
+in anything else. Every series lives in :data:`REGISTRY` (not prometheus_client's
+global default registry), and every name starts with ``syncd_``. What is read from
+the database at scrape time (backlog, channel states, token horizons) is
+``syncd.metrics``'s; this module holds only what exists in this process's memory.
+
+Cheap by design: the daemon makes hundreds of calls a second, so the labelled
+children are looked up once and kept (a dict read per observation afterwards).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Final
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    ProcessCollector,
+    disable_created_metrics,
+)
+
+__all__ = [
+    "CALLS",
+    "CALL_SECONDS",
+    "ERRORS",
+    "ERROR_CLASSES",
+    "HEARTBEAT_EVERY",
+    "PROPAGATION_SECONDS",
+    "REGISTRY",
+    "announce",
+    "observe_call",
+    "observe_propagation",
+]
+
+# No ``*_created`` series beside every counter and histogram: they double what is
+# scraped and no rule of ours reads them (prometheus_client's own switch, process-wide).
+disable_created_metrics()  # type: ignore[no-untyped-call]
+
+#: The registry ``/metrics`` exposes (with the database collector of ``syncd.metrics``).
+REGISTRY: Final = CollectorRegistry(auto_describe=True)
+
+# the process's CPU, memory and open files, as syncd_process_* (Linux: read from /proc)
+ProcessCollector(namespace="syncd", registry=REGISTRY)
+
+#: How often the daemon's loop writes its heartbeat row (``Daemon.run(beat_every=...)``):
+#: ``/readyz`` calls a heartbeat older than three of these stale.
+HEARTBEAT_EVERY: Final = 5.0
+
+CALLS: Final = Counter(
+    "syncd_marketplace_calls",
+    "HTTP attempts sent to a marketplace API (each retry counts: one per attempt, not per "
+    "logical call), by outcome: ok, or error when the attempt raised",
+    ("marketplace", "outcome"),
+    registry=REGISTRY,
+)
+ERRORS: Final = Counter(
+    "syncd_marketplace_errors",
+    "HTTP attempts to a marketplace API that failed, by syncd error class (Retryable, "
+    "RateLimited, MalformedResponse, RefreshAuth, NeedsReauth, Rejected, Unrecognized, ...)",
+    ("marketplace", "error_class"),
+    registry=REGISTRY,
+)
+CALL_SECONDS: Final = Histogram(
+    "syncd_marketplace_call_seconds",
+    "Seconds one HTTP attempt to a marketplace API took, from sending to its answer read "
+    "and classified (rate-limit waits excluded)",
+    ("marketplace",),
+    buckets=(0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0),
+    registry=REGISTRY,
+)
+PROPAGATION_SECONDS: Final = Histogram(
+    "syncd_push_propagation_seconds",
+    "Seconds from a value being queued in the outbox (the order, sale or change that "
+    "moved it; for a value that failed first, its last failed try) to the marketplace "
+    "acknowledging it",
+    ("marketplace",),
+    buckets=(0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0),
+    registry=REGISTRY,
+)
+
+#: The ``error_class`` values: the classes of ``syncd.errors`` an attempt can fail with
+#: (``syncd.http.error_class``), and ``Unexpected`` for anything else.
+ERROR_CLASSES: Final = (
+    "Retryable",
+    "RateLimited",
+    "MalformedResponse",
+    "RefreshAuth",
+    "NeedsReauth",
+    "Rejected",
+    "Unrecognized",
+    "SkippableItem",
+    "CircuitOpen",
+    "AdapterError",
+    "Unexpected",
+)
+
+# Labelled children, resolved once: ``labels()`` takes a lock and builds a tuple each
+# time, which a hot path need not pay. Plain dict reads are safe under the GIL; a race
+# on first use only resolves the same child twice.
+_ok: dict[str, tuple[Counter, Histogram]] = {}
+_failed: dict[tuple[str, str], tuple[Counter, Counter, Histogram]] = {}
+_propagation: dict[str, Histogram] = {}
+_announced: set[str] = set()
+_lock = threading.Lock()
+
+
+def announce(marketplace: str) -> None:
+    """Create ``marketplace``'s series at 0 before its first call: a counter that first
+    appears at 1 hides that first increase from ``rate()`` and from alerts."""
+    if marketplace in _announced:
+        return
+    with _lock:
+        _announced.add(marketplace)
+        CALLS.labels(marketplace, "ok")
+        CALLS.labels(marketplace, "error")
+        CALL_SECONDS.labels(marketplace)
+        PROPAGATION_SECONDS.labels(marketplace)
+        for name in ERROR_CLASSES:
+            ERRORS.labels(marketplace, name)
+
+
+def observe_call(marketplace: str, seconds: float, error_class: str | None = None) -> None:
+    """Count one HTTP attempt to ``marketplace`` that took ``seconds``; ``error_class``
+    is the syncd error class name when it failed (None: it succeeded)."""
+    if error_class is None:
+        ok = _ok.get(marketplace)
+        if ok is None:
+            with _lock:
+                ok = (CALLS.labels(marketplace, "ok"), CALL_SECONDS.labels(marketplace))
+                _ok[marketplace] = ok
+        ok[0].inc()
+        ok[1].observe(seconds)
+        return
+    key = (marketplace, error_class)
+    failed = _failed.get(key)
+    if failed is None:
+        with _lock:
+            failed = (
+                CALLS.labels(marketplace, "error"),
+                ERRORS.labels(marketplace, error_class),
+                CALL_SECONDS.labels(marketplace),
+            )
+            _failed[key] = failed
+    failed[0].inc()
+    failed[1].inc()
+    failed[2].observe(seconds)
+
+
+def observe_propagation(marketplace: str, seconds: float) -> None:
+    """One value acknowledged by ``marketplace`` ``seconds`` after it was queued."""
+    child = _propagation.get(marketplace)
+    if child is None:
+        with _lock:
+            child = PROPAGATION_SECONDS.labels(marketplace)
+            _propagation[marketplace] = child
+    child.observe(max(0.0, seconds))
