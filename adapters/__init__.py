@@ -8,6 +8,7 @@ instances; the daemon builds one per channel account.
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from importlib.metadata import entry_points
@@ -44,6 +45,14 @@ class UnknownAdapter(LookupError):
 _REFUSED: set[str] = set()  # entry-point names already reported as unusable
 
 
+@functools.cache
+def _entry_points() -> tuple[Any, ...]:
+    """The installed ``syncd.adapters`` entry points, read once per process (scanning the
+    installed distributions costs milliseconds, and ``syncd status`` or a metrics scrape
+    asks once per channel)."""
+    return tuple(entry_points(group=ENTRY_POINT_GROUP))
+
+
 def available() -> dict[str, str]:
     """Every adapter name with its "module:Class" target; entry points override nothing
     built in. An entry point whose name a channel could never use (not
@@ -52,7 +61,7 @@ def available() -> dict[str, str]:
     from syncd.adapter_settings import MARKETPLACE_NAME  # noqa: PLC0415
 
     found = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in _entry_points():
         if re.match(MARKETPLACE_NAME, ep.name):
             found[ep.name] = ep.value
         elif ep.name not in _REFUSED:
@@ -78,7 +87,7 @@ def load(name: str) -> Any:
     target = available().get(name)
     if target is None:
         raise UnknownAdapter(f"no adapter named {name!r}; known: {sorted(available()) or 'none'}")
-    for ep in entry_points(group=ENTRY_POINT_GROUP, name=name):
+    for ep in (e for e in _entry_points() if e.name == name):
         if name not in BUILTIN:
             return ep.load()
     module_name, _, attr = target.partition(":")

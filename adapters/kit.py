@@ -152,6 +152,7 @@ class HttpAdapter(Adapter):
             breaker=breaker,
             policy=policy_of(settings),
             transport=transport,
+            marketplace=cls.name,  # the metrics' label, also for a third-party adapter
         )
         return cls(ctx, client, settings, auth)
 

@@ -45,7 +45,7 @@ class WebSettings(BaseModel):
     #: a signed-in session ends after this many idle hours (and after 7 days in any case)
     session_hours: int = Field(default=12, ge=1, le=24 * 7)
     #: /metrics asks for ``Authorization: Bearer <token>`` when this is set
-    metrics_token: str | None = Field(default=None, min_length=16)
+    metrics_token: str | None = Field(default=None, min_length=16, repr=False)
 
 
 class NotifySettings(BaseModel):

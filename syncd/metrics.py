@@ -85,7 +85,7 @@ _ACTIVE = (  # values the daemon means to push (its push_due query)
 _OUTBOX_SQL = f"""
 SELECT c.marketplace AS marketplace,
   COALESCE(SUM({_ACTIVE}), 0) AS backlog,
-  MIN(CASE WHEN {_ACTIVE} THEN o.updated_at END) AS oldest,
+  MIN(CASE WHEN {_ACTIVE} THEN COALESCE(o.queued_at, o.updated_at) END) AS oldest,
   COALESCE(SUM(o.status = 'parked'), 0) AS parked
 FROM channel_account c
 LEFT JOIN outbox o ON o.channel_account_id = c.id AND o.field IN ('stock', 'price')

@@ -505,12 +505,15 @@ ALTER TABLE tenant ADD COLUMN offline_oversell TEXT NOT NULL DEFAULT 'allow'
 # is acknowledged, deduplicated on the marketplace's event id; a worker turns each row
 # into "pull this shop now" (the pulled order, never the webhook body, moves stock) and
 # marks it done. `channel_account.webhooks_at`: when the last delivery for that shop was
-# accepted (its polls then slow to the safety-net interval).
+# accepted (its polls then slow to the safety-net interval). `outbox.queued_at`: when the
+# value now desired was queued (failed tries do not move it), for the propagation
+# histogram and the oldest pending push.
 _V9 = """
 CREATE TABLE webhook_inbox (
     id INTEGER PRIMARY KEY,
     marketplace TEXT NOT NULL,
     event_id TEXT NOT NULL,
+    tenant_id INTEGER REFERENCES tenant(id),
     channel_account_id INTEGER REFERENCES channel_account(id),
     topic TEXT NOT NULL DEFAULT '',
     received_at TEXT NOT NULL,
@@ -522,6 +525,8 @@ CREATE TABLE webhook_inbox (
 );
 CREATE INDEX webhook_inbox_todo ON webhook_inbox (processed_at, id);
 ALTER TABLE channel_account ADD COLUMN webhooks_at TEXT;
+ALTER TABLE outbox ADD COLUMN queued_at TEXT;
+UPDATE outbox SET queued_at = updated_at;
 """
 
 MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)

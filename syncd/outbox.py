@@ -95,16 +95,17 @@ def refresh(
                 continue
             cur = store.conn.execute(
                 "INSERT INTO outbox (tenant_id, listing_id, channel_account_id, field, desired, "
-                "seq, status, correlation_id, updated_at) "
-                "SELECT tenant_id, id, channel_account_id, ?, ?, ?, 'pending', ?, ? FROM listing "
-                "WHERE id = ? "
+                "seq, status, correlation_id, updated_at, queued_at) "
+                "SELECT tenant_id, id, channel_account_id, ?, ?, ?, 'pending', ?, ?, ? "
+                "FROM listing WHERE id = ? "
                 "ON CONFLICT (listing_id, field) DO UPDATE SET desired = excluded.desired, "
                 "seq = excluded.seq, attempts = 0, last_error = '', "
                 "correlation_id = excluded.correlation_id, updated_at = excluded.updated_at, "
+                "queued_at = excluded.queued_at, "
                 "status = CASE WHEN outbox.sent_value IS excluded.desired THEN 'synced' "
                 "ELSE 'pending' END "
                 "WHERE outbox.desired IS NOT excluded.desired",
-                (field, value, seq, correlation_id, at, listing_id),
+                (field, value, seq, correlation_id, at, at, listing_id),
             )
             if cur.rowcount:
                 changed += 1
@@ -169,13 +170,14 @@ def forget_shown(
     never assumes the number, it re-sends the absolute value (Lazada documents it:
     ``expect_shown``). Call inside ``write()``.
     """
+    at = now()
     for item_id, variant_id in items:
         store.conn.execute(
             "UPDATE outbox SET sent_value = NULL, status = 'pending', attempts = 0, "
-            "seq = (SELECT MAX(seq) + 1 FROM outbox), correlation_id = ?, updated_at = ? "
-            "WHERE field = 'stock' AND listing_id = (SELECT id FROM listing "
+            "seq = (SELECT MAX(seq) + 1 FROM outbox), correlation_id = ?, updated_at = ?, "
+            "queued_at = ? WHERE field = 'stock' AND listing_id = (SELECT id FROM listing "
             "WHERE channel_account_id = ? AND item_id = ? AND variant_id = ?)",
-            (correlation_id, now(), account_id, item_id, variant_id),
+            (correlation_id, at, at, account_id, item_id, variant_id),
         )
 
 
@@ -206,16 +208,16 @@ def expect_shown(
     moves by the same units, and is sent again only if it now differs from the desired
     value. Unknown values stay unknown. Call inside ``write()``.
     """
-    seq = _next_seq(store)
+    seq, at = _next_seq(store), now()
     for (item_id, variant_id), units in moved.items():
         cur = store.conn.execute(
             "UPDATE outbox SET sent_value = sent_value + ?, "
             "status = CASE WHEN sent_value + ? = desired THEN 'synced' "
             "WHEN status = 'synced' THEN 'pending' ELSE status END, "
-            "seq = ?, correlation_id = ?, updated_at = ? "
+            "seq = ?, correlation_id = ?, updated_at = ?, queued_at = ? "
             "WHERE field = 'stock' AND sent_value IS NOT NULL AND listing_id = (SELECT id "
             "FROM listing WHERE channel_account_id = ? AND item_id = ? AND variant_id = ?)",
-            (units, units, seq, correlation_id, now(), account_id, item_id, variant_id),
+            (units, units, seq, correlation_id, at, at, account_id, item_id, variant_id),
         )
         seq += cur.rowcount
 

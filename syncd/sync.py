@@ -534,7 +534,8 @@ def _queued_at(
     for item, result in sent:
         if result.ok:
             at = store.scalar(
-                "SELECT updated_at FROM outbox WHERE listing_id = ? AND field = ? AND seq = ?",
+                "SELECT COALESCE(queued_at, updated_at) FROM outbox "
+                "WHERE listing_id = ? AND field = ? AND seq = ?",
                 (item.listing_id, field_name, item.seq),
             )
             if at:

@@ -387,7 +387,7 @@ def test_a_pending_value_shows_in_the_backlog(store: Store, tmp_path: Path) -> N
     twenty_minutes_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)).isoformat()
     with store.write():
         store.conn.execute(
-            "UPDATE outbox SET updated_at = ? WHERE field = 'price'", (twenty_minutes_ago,)
+            "UPDATE outbox SET queued_at = ? WHERE field = 'price'", (twenty_minutes_ago,)
         )
         store.conn.execute("UPDATE outbox SET status = 'parked' WHERE field = 'stock'")
     with app_for(store, states_every=0.0) as client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
 import json
 import logging
 import socket
@@ -466,8 +467,8 @@ def test_the_url_never_shows(
         db_bytes = b"".join(
             p.read_bytes() for p in db_path.parent.glob(db_path.name + "*") if p.suffix != ".key"
         )
-    finally:
-        configure(json=False, level="warning")
+    finally:  # not capsys's stream: it is closed after this test, and later tests log
+        configure(json=False, level="warning", stream=sys.__stderr__)
     out, err = capsys.readouterr()
     captured = {
         "cli": "".join(r.out + r.err for r in (added, listed, tested, dead, history)),
