@@ -665,6 +665,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         cli_tryout,
         cli_users,
         cli_web,
+        cli_webhooks,
     )
 
     adapter_options = argv is None or _sets_channel_settings(argv)
@@ -684,6 +685,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         cli_users,
         cli_notify,
         cli_web,
+        cli_webhooks,
     ):
         module.commands(sub, channel)
     return parser

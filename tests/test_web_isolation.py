@@ -34,8 +34,10 @@ from syncd.web.core import ID_KINDS, PAGES, SESSION_COOKIE, Page
 from tests.webkit import Coop, Member, app_for, copy_coop, sign_in
 
 VISITORS = ("anonymous", "owner", "staff", "cashier", "operator")
-#: routes that are not pages: the metrics/health endpoints and the static files
-NOT_PAGES = {"/metrics", "/healthz", "/readyz", "/static"}
+#: routes that are not pages: the metrics/health endpoints, the static files, and the
+#: marketplaces' webhook deliveries (authenticated by their signature, not a session:
+#: tests/test_webhooks.py)
+NOT_PAGES = {"/metrics", "/healthz", "/readyz", "/static", "/webhooks/{marketplace}"}
 
 
 def _furnish(coop: Coop, member: Member) -> dict[str, str]:

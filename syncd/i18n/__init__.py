@@ -37,6 +37,7 @@ from syncd.i18n import (
     web,
     web_member,
     web_operator,
+    webhooks,
     words,
 )
 
@@ -62,6 +63,7 @@ for _part in (
     web.MESSAGES,
     web_member.MESSAGES,
     web_operator.MESSAGES,
+    webhooks.MESSAGES,
     users.MESSAGES,
     notify.MESSAGES,
     secrets.MESSAGES,

@@ -49,6 +49,14 @@ def create_app(db_path: Path, settings: Settings) -> Starlette:
         for p in PAGES
     ]
     routes += metrics.routes(web.store, settings)
+    from syncd.credentials import Vault, load_key  # noqa: PLC0415
+    from syncd.web import webhook_routes  # noqa: PLC0415 - POST /webhooks/<marketplace>
+
+    routes += webhook_routes.routes(
+        web.store,
+        lambda: Vault(load_key(db_path, settings.master_key, create=False)),
+        public_url=settings.web.public_url,
+    )
     routes.append(Mount("/static", app=_Static(directory=HERE / "static"), name="static"))
 
     @contextlib.asynccontextmanager
