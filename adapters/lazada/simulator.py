@@ -105,8 +105,9 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from adapters._loopback import FAULT_KINDS, Fault, LoopbackSimulator
+from adapters._loopback import FAULT_KINDS, Fault
 from adapters._loopback import Reply as _Reply
+from adapters._webhook_sender import WebhookSimulator
 
 __all__ = [
     "FAULT_KINDS",
@@ -415,14 +416,21 @@ def _parse_payload(text: str) -> list[_Write]:
 # ---------------------------------------------------------------- HTTP plumbing
 
 
-class LazadaSimulator(LoopbackSimulator):
+class LazadaSimulator(WebhookSimulator):
     """Lazada Open Platform on 127.0.0.1, with catalogue, buyers, faults and accounting.
 
     Shops are sellers, keyed by ``seller_id``. Settable attributes:
     ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per seller and API,
     or None), ``timeout_hold`` (s), ``retry_after`` (s, the ban of injected 429s),
     ``next_login_shop``. Read-only by convention: ``calls``, ``request_log``.
+
+    Push (§2.6): after ``enable_webhooks(url, **faults)`` every order item (unit) created
+    or moved on is pushed as a trade order message (``message_type`` 0) with
+    ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + body).
     """
+
+    #: §2.6: Lazada retries every 30 minutes, up to 12 times
+    webhook_retries = (1800.0,) * 12
 
     def __init__(
         self,
@@ -694,6 +702,8 @@ class LazadaSimulator(LoopbackSimulator):
                     order.units.append(unit)
                     self._units[unit.order_item_id] = (order, unit)
             self._orders[order.order_id] = order
+            for unit in order.units:
+                self._push_unit(order, unit)
             return order.order_id
 
     @staticmethod
@@ -719,6 +729,32 @@ class LazadaSimulator(LoopbackSimulator):
                 sku.sellable += 1
                 self._observe(order.shop_id, unit.item_id, unit.sku_id, sku.sellable)
         unit.status, unit.updated = status, int(self.now())
+        self._push_unit(order, unit)
+
+    # -- push (§2.6)
+
+    def webhook_sign(self, url: str, body: bytes) -> dict[str, str]:
+        """§2.6: ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body)."""
+        mac = hmac.new(self._secret, self.app_key.encode() + body, hashlib.sha256)
+        return {"Authorization": mac.hexdigest()}
+
+    def _push_unit(self, order: Order, unit: Unit) -> None:
+        """The trade order message (type 0, §2.6) of one order item as it is now."""
+        if self.webhook_sender is None:
+            return
+        payload = {
+            "seller_id": str(order.shop_id),
+            "message_type": 0,
+            "data": {
+                "order_status": unit.status,
+                "trade_order_id": str(order.order_id),
+                "trade_order_line_id": str(unit.order_item_id),
+                "status_update_time": unit.updated,
+            },
+            "timestamp": int(self.now() * 1000),  # §2.6: milliseconds in the sample
+            "site": "lazada_id",
+        }
+        self.emit_webhook(json.dumps(payload, separators=(",", ":")).encode())
 
     def set_order_status(self, order_id: int, status: str) -> None:
         """Move every unit of an order on (§2.5); ``canceled`` gives the stock back.

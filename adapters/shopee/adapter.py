@@ -99,7 +99,7 @@ from urllib.parse import urlencode
 
 import httpx
 import structlog
-from pydantic import ValidationError
+from pydantic import Field, StrictInt, StrictStr, ValidationError
 
 from adapters.kit import HttpAdapter, RateLimits, next_page, pages
 from adapters.shopee import shapes
@@ -136,7 +136,7 @@ from syncd.errors import (
 from syncd.http import (
     ApiClient,
 )
-from syncd.shapes import Answer, describe, read, read_each
+from syncd.shapes import Answer, Flag, NumId, describe, read, read_each
 
 _log = structlog.get_logger("syncd.adapters.shopee")
 _A = TypeVar("_A", bound=Answer)
@@ -146,6 +146,7 @@ __all__ = [
     "HOSTS",
     "RETURN_STATUS_STATE",
     "STATUS_STATE",
+    "LostPush",
     "ShopeeAdapter",
     "return_state",
 ]
@@ -191,6 +192,43 @@ RETURN_STATUS_STATE: dict[str, ReturnState] = {
 }
 RETURN_PAGE_SIZE = 100  # §1.4: page_size ≤ 100
 MAX_RETURN_PAGES = 1_000  # pages of one window: a walk that never ends is malformed
+MAX_LOST_PAGES = 100  # get_lost_push_message pages of 100 read in one go (10,000 pushes)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class LostPush:
+    """A push Shopee could not deliver (§1.6): its shop, its code (3: order status) and,
+    for an order push, the order to pull (``data.ordersn``)."""
+
+    shop_id: int | None  # None: a partner-level push
+    code: int
+    order_sn: str | None
+
+
+class _LostMessage(Answer):
+    shop_id: NumId | None = None
+    code: StrictInt
+    data: StrictStr = ""  # the push's ``data`` as a JSON string
+
+
+class _LostPage(Answer):
+    push_message_list: list[_LostMessage] = Field(default_factory=list)
+    has_next_page: Flag = False
+    last_message_id: StrictInt = 0
+
+
+class _LostPushes(Answer):
+    response: _LostPage
+
+
+def _order_sn(data: str) -> str | None:
+    """``data.ordersn`` of a lost push, if it has one (a text id)."""
+    try:
+        parsed: Any = json.loads(data) if data else None
+    except ValueError:
+        return None
+    sn = parsed.get("ordersn") if isinstance(parsed, dict) else None
+    return sn if isinstance(sn, str) and sn.isprintable() and 0 < len(sn) <= 64 else None
 
 
 def _ts(value: int) -> dt.datetime:
@@ -339,6 +377,34 @@ class ShopeeAdapter(HttpAdapter):
         except (Rejected, RefreshAuth) as exc:
             raise NeedsReauth(f"refresh refused: {exc}", code=exc.code) from None
         return self._tokens(body, current.auth_expires_at)
+
+    # -- push (§1.6) --------------------------------------------------------------------
+
+    def lost_pushes(self, *, confirm: bool = True) -> list[LostPush]:
+        """The pushes Shopee lost in the last 3 days (``v2.push.get_lost_push_message``,
+        a partner-level call: every shop of the app, not only this one), oldest first.
+
+        Shopee hands out the earliest 100 unconfirmed each call, so with ``confirm`` each
+        page is confirmed consumed (``confirm_consumed_lost_push_message``) before the
+        next is read; without it only the first page is read. Pushes are hints: a lost one
+        read here and then dropped is still caught by the safety-net poll."""
+        found: list[LostPush] = []
+        for _ in range(MAX_LOST_PAGES):
+            body = self.client.request("GET", "/api/v2/push/get_lost_push_message")
+            page = _read(_LostPushes, body, "get_lost_push_message").response
+            found.extend(
+                LostPush(m.shop_id, m.code, _order_sn(m.data)) for m in page.push_message_list
+            )
+            if not confirm or not page.push_message_list:
+                break
+            self.client.request(
+                "POST",
+                "/api/v2/push/confirm_consumed_lost_push_message",
+                json={"last_message_id": page.last_message_id},
+            )
+            if not page.has_next_page:
+                break
+        return found
 
     # -- listings -----------------------------------------------------------------------
 

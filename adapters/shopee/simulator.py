@@ -67,8 +67,9 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from adapters._loopback import FAULT_KINDS, LoopbackSimulator
+from adapters._loopback import FAULT_KINDS
 from adapters._loopback import Reply as _Reply
+from adapters._webhook_sender import Delivery, WebhookSimulator
 
 __all__ = [
     "FAULT_KINDS",
@@ -95,6 +96,8 @@ REFRESH_TTL: Final = 30 * 86400  # §1.2: refresh token 30 d, single use
 AUTH_TTL: Final = 365 * 86400  # §1.2: shop authorization 365 d
 CODE_TTL: Final = 10 * 60  # §1.2: code single use, 10 min
 TIMESTAMP_SKEW: Final = 5 * 60  # §1.3: timestamp valid 5 min
+LOST_PUSH_DAYS: Final = 3  # §1.4/§1.6: lost pushes are kept 3 days
+LOST_PUSH_PAGE: Final = 100  # §1.4: up to 100 per call
 ORDER_WINDOW: Final = 15 * 86400  # §1.4/§1.8: get_order_list window ≤ 15 days
 MAX_PAGE: Final = 100
 MAX_BATCH: Final = 50
@@ -448,7 +451,7 @@ def _stock_info(stock: int, reserved: int = 0) -> JSON:
 # ---------------------------------------------------------------- HTTP plumbing
 
 
-class ShopeeSimulator(LoopbackSimulator):
+class ShopeeSimulator(WebhookSimulator):
     """Shopee Open Platform v2 on 127.0.0.1, with catalogue, buyers, faults and accounting.
 
     Settable attributes: ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per shop
@@ -459,7 +462,16 @@ class ShopeeSimulator(LoopbackSimulator):
     answer; ``malformed`` and ``timeout`` (held ``timeout_hold`` s) apply the request, then
     spoil or delay the reply; ``expire_token`` (shop API calls only) expires the caller's
     shop tokens.
+
+    Push (§1.6): after ``enable_webhooks(url, **faults)`` every order created or moved on
+    is pushed (code 3) to ``url`` with ``Authorization`` = hex HMAC-SHA256(partner_key,
+    url|body). Pushes that never arrive (lost, or failed on every retry) are served for
+    3 days by ``v2.push.get_lost_push_message`` until confirmed consumed.
     """
+
+    #: UNCONFIRMED (§1.6: "retry counts and intervals differ by push type and are not in
+    #: the guide"): three retries, at 1 min, 5 min and 30 min.
+    webhook_retries = (60.0, 300.0, 1800.0)
 
     def __init__(
         self,
@@ -499,6 +511,9 @@ class ShopeeSimulator(LoopbackSimulator):
         self._promotion_seq = 0
         #: every update_stock entry as received: (item_id, model_id, stock, accepted)
         self.stock_writes: list[tuple[int, int, int, bool]] = []
+        #: pushes that never arrived, unconfirmed: (message id, lost at, message)
+        self._lost_pushes: list[tuple[int, float, JSON]] = []
+        self._lost_seq = 0
 
     def _build_routes(self) -> dict[str, _Route]:
         return {
@@ -514,6 +529,10 @@ class ShopeeSimulator(LoopbackSimulator):
             f"{PREFIX}/order/get_order_list": _Route("GET", True, self._get_order_list),
             f"{PREFIX}/order/get_order_detail": _Route("GET", True, self._get_order_detail),
             f"{PREFIX}/returns/get_return_list": _Route("GET", True, self._get_return_list),
+            f"{PREFIX}/push/get_lost_push_message": _Route("GET", False, self._get_lost_push),
+            f"{PREFIX}/push/confirm_consumed_lost_push_message": _Route(
+                "POST", False, self._confirm_lost_push
+            ),
         }
 
     # -- catalogue
@@ -729,6 +748,7 @@ class ShopeeSimulator(LoopbackSimulator):
         day = datetime.fromtimestamp(now, UTC).strftime("%y%m%d")
         order_sn = f"{day}{_b36(self._order_seq, 8)}"
         self._orders[order_sn] = Order(order_sn, shop_id, status, now, now, tuple(out))
+        self._push_order(self._orders[order_sn])
         return order_sn
 
     def set_order_status(self, order_sn: str, status: str) -> None:
@@ -746,6 +766,7 @@ class ShopeeSimulator(LoopbackSimulator):
                         model.stock += line.qty
                         self._observe(order.shop_id, line.item_id, line.model_id, model.stock)
             order.status, order.update_time = status, int(self.now())
+            self._push_order(order)
 
     @property
     def returns(self) -> dict[str, Return]:
@@ -792,7 +813,79 @@ class ShopeeSimulator(LoopbackSimulator):
                 solution == RETURN_REFUND, validation_type,
             )  # fmt: skip
             order.status, order.update_time = "TO_RETURN", now
+            self._push_order(order)
             return return_sn
+
+    # -- push (§1.6)
+
+    def webhook_sign(self, url: str, body: bytes) -> dict[str, str]:
+        """§1.6: ``Authorization`` = hex HMAC-SHA256(partner_key, callback URL|raw body)."""
+        mac = hmac.new(self._partner_key, url.encode() + b"|" + body, hashlib.sha256)
+        return {"Authorization": mac.hexdigest()}
+
+    def _push_order(self, order: Order) -> None:
+        """The order status push (code 3, §1.6) of an order as it is now."""
+        if self.webhook_sender is None:
+            return
+        payload = {
+            "data": {
+                "ordersn": order.order_sn,
+                "status": order.status,
+                "completed_scenario": "",
+                "update_time": order.update_time,
+                "items": [],
+            },
+            "shop_id": order.shop_id,
+            "code": 3,
+            "timestamp": int(self.now()),
+        }
+        self.emit_webhook(json.dumps(payload, separators=(",", ":")).encode())
+
+    def webhook_lost(self, delivery: Delivery) -> None:
+        """Keep a push that never arrived for ``get_lost_push_message``."""
+        try:
+            message = json.loads(delivery.body)
+        except ValueError:
+            return
+        with self._lock:
+            self._lost_seq += 1
+            self._lost_pushes.append((self._lost_seq, self.now(), message))
+
+    @property
+    def lost_pushes(self) -> list[JSON]:
+        """The unconfirmed lost pushes (the messages as they were sent), oldest first."""
+        with self._lock:
+            return [message for _, _, message in self._lost_pushes]
+
+    def _get_lost_push(self, ctx: _Ctx) -> _Reply:
+        """The earliest 100 unconfirmed pushes lost in the last 3 days (SH-API:
+        v2.push.get_lost_push_message); ``data`` is the push's data as a JSON string."""
+        live = [e for e in self._lost_pushes if ctx.now - e[1] <= LOST_PUSH_DAYS * 86_400]
+        page = live[:LOST_PUSH_PAGE]
+        listed = [
+            {
+                "shop_id": m.get("shop_id"),
+                "code": m.get("code"),
+                "timestamp": int(at),
+                "data": json.dumps(m.get("data"), separators=(",", ":")),
+            }
+            for _, at, m in page
+        ]
+        response = {
+            "push_message_list": listed,
+            "has_next_page": len(live) > len(page),
+            "last_message_id": page[-1][0] if page else 0,
+        }
+        payload = {"request_id": secrets.token_hex(16), "error": "", "message": ""}
+        return _json_reply(200, {**payload, "response": response})
+
+    def _confirm_lost_push(self, ctx: _Ctx) -> _Reply:
+        """Every lost push up to ``last_message_id`` was consumed (SH-API:
+        v2.push.confirm_consumed_lost_push_message)."""
+        last = _b_int(ctx.body, "last_message_id")
+        self._lost_pushes = [e for e in self._lost_pushes if e[0] > last]
+        payload = {"request_id": secrets.token_hex(16), "error": "", "message": ""}
+        return _json_reply(200, {**payload, "response": {}})
 
     def set_return_status(self, return_sn: str, status: str) -> None:
         """Move a return on (any ReturnStatus word, e.g. ACCEPTED: refunded, and with

@@ -61,6 +61,7 @@ unfulfilled unit does to committed (here: it leaves committed and on hand).
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import json
 import math
@@ -87,7 +88,8 @@ from graphql import (
     validate,
 )
 
-from adapters._loopback import FAULT_KINDS, LoopbackSimulator, Reply
+from adapters._loopback import FAULT_KINDS, Reply
+from adapters._webhook_sender import WebhookSender, WebhookSimulator
 from adapters.shopify.signing import TOKEN_PATH
 
 __all__ = [
@@ -232,7 +234,7 @@ class _Budget:
     stamp: float
 
 
-class ShopifySimulator(LoopbackSimulator):
+class ShopifySimulator(WebhookSimulator):
     """One Shopify store with one app (client id and secret), its locations, products,
     buyers and faults.
 
@@ -243,9 +245,24 @@ class ShopifySimulator(LoopbackSimulator):
     inventory levels: a test's web sale "between syncd's read and its write").
     Read-only by convention: ``calls`` ((app, place) → n) where a place is the HTTP path
     or ``gql:<root field>``, and ``request_log``.
+
+    Webhooks (§5.4): after ``enable_webhooks(url, **faults)`` every order created or
+    changed (fulfilled, cancelled, refunded, a return moved) is delivered as
+    ``orders/updated`` with the order's JSON as the body (REST field names),
+    ``X-Shopify-Topic``, ``X-Shopify-Shop-Domain``, ``X-Shopify-Event-Id`` (shared by a
+    duplicate), ``X-Shopify-Webhook-Id``, ``X-Shopify-Triggered-At``,
+    ``X-Shopify-API-Version`` and ``X-Shopify-Hmac-Sha256`` = base64
+    HMAC-SHA256(client secret, body), keyed with the first app's secret unless
+    ``enable_webhooks(..., client_id=...)`` names another.
     """
 
     fault_kinds = FAULT_KINDS | {"401", "402", "423", "throttled"}
+    #: §5.4: 8 retries over 4 hours (the spacing is UNCONFIRMED: doubling from 1 min)
+    webhook_retries = (60.0, 120.0, 240.0, 480.0, 960.0, 1920.0, 3840.0, 6780.0)
+    #: §5.4: a subscription made through the API is removed after 8 consecutive failures
+    webhook_disable_after = 8
+    #: the ``X-Shopify-API-Version`` of the deliveries
+    webhook_api_version = "2026-04"
 
     def __init__(
         self,
@@ -279,6 +296,8 @@ class ShopifySimulator(LoopbackSimulator):
         self._idempotent: dict[str, tuple[str, JSON]] = {}
         self._budgets: dict[str, _Budget] = {}
         self._seq = 820982911946154500
+        self._webhook_app = client_id
+        self._event_seq = 0
 
     # -- the test's moves: catalogue, buyers, tokens ---------------------------------------
 
@@ -381,6 +400,7 @@ class ShopifySimulator(LoopbackSimulator):
                     level["committed"] += qty
                     self._observe(self.shop, variant.product_id, vid, level["available"])
             self._orders[order.id] = order
+            self._deliver(order)
             return order.id
 
     def fulfil(self, order_id: int) -> None:
@@ -399,6 +419,7 @@ class ShopifySimulator(LoopbackSimulator):
                     level["on_hand"] -= line.qty
             order.fulfillment, order.updated = "FULFILLED", self.now()
             order.fulfilled_at = order.updated
+            self._deliver(order)
 
     def cancel(self, order_id: int, *, restock: bool = True) -> None:
         """The seller cancels an unfulfilled order (with restock: back to available)."""
@@ -431,6 +452,71 @@ class ShopifySimulator(LoopbackSimulator):
                 order.fulfillment = "RESTOCKED" if restock else order.fulfillment
             order.cancelled = order.updated = self.now()
             order.financial = "VOIDED" if order.financial != "PAID" else "REFUNDED"
+            self._deliver(order)
+
+    # -- webhooks (§5.4) ----------------------------------------------------------------
+
+    def enable_webhooks(
+        self, url: str, *, client_id: str | None = None, **faults: Any
+    ) -> WebhookSender:
+        """Deliver ``orders/updated`` to ``url``, signed with the client secret of
+        ``client_id`` (default: the first app); faults as
+        ``WebhookSimulator.enable_webhooks``."""
+        with self._lock:
+            app = client_id or next(iter(self.apps))
+            if app not in self.apps:
+                raise ValueError(f"no app {app!r} in this store")
+            self._webhook_app = app
+        return super().enable_webhooks(url, **faults)
+
+    def webhook_sign(self, url: str, body: bytes) -> dict[str, str]:
+        """§5.4: ``X-Shopify-Hmac-Sha256`` = base64 HMAC-SHA256(client secret, raw body)."""
+        secret = self.apps.get(self._webhook_app, "").encode()
+        mac = hmac.new(secret, body, hashlib.sha256).digest()
+        return {"X-Shopify-Hmac-Sha256": base64.b64encode(mac).decode()}
+
+    def webhook_order_json(self, order: _Order) -> JSON:
+        """An order as an ``orders/*`` webhook carries it (REST field names; the fields
+        syncd may read, not all of Shopify's)."""
+        return {
+            "id": order.id,
+            "admin_graphql_api_id": gid("Order", order.id),
+            "name": f"#{order.id % 100000}",
+            "created_at": _iso(order.created),
+            "updated_at": _iso(order.updated),
+            "cancelled_at": _iso(order.cancelled) if order.cancelled is not None else None,
+            "financial_status": order.financial.lower(),
+            "fulfillment_status": "fulfilled" if order.fulfillment == "FULFILLED" else None,
+            "location_id": order.location_id,
+            "line_items": [
+                {
+                    "id": line.id,
+                    "variant_id": line.variant_id,
+                    "product_id": line.product_id,
+                    "sku": line.sku,
+                    "quantity": line.qty,
+                    "current_quantity": line.current,
+                }
+                for line in order.lines
+            ],
+        }
+
+    def _deliver(self, order: _Order) -> None:
+        """The ``orders/updated`` delivery of an order as it is now."""
+        if self.webhook_sender is None:
+            return
+        self._event_seq += 1
+        event = f"{self._event_seq:08x}-5a1e-4c0f-9e5b-{order.id % 16**12:012x}"
+        headers = {
+            "X-Shopify-Topic": "orders/updated",
+            "X-Shopify-Shop-Domain": f"{self.shop}.myshopify.com",
+            "X-Shopify-Event-Id": event,
+            "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-0d8b5c1e2a3f",  # the subscription
+            "X-Shopify-Triggered-At": _iso(self.now()),
+            "X-Shopify-API-Version": self.webhook_api_version,
+        }
+        body = json.dumps(self.webhook_order_json(order), separators=(",", ":")).encode()
+        self.emit_webhook(body, headers)
 
     # -- returns and refunds (issue 12): the buyer's and the seller's moves --------------
     #
@@ -1194,6 +1280,7 @@ class ShopifySimulator(LoopbackSimulator):
         )
         order.returns.append(ret)
         order.updated = now
+        self._deliver(order)
         return ret, []
 
     def _returnable(self, order: _Order, line: _Line) -> int:
@@ -1243,6 +1330,7 @@ class ShopifySimulator(LoopbackSimulator):
         else:
             ret.status, ret.closed = "CLOSED", now
         order.updated = now
+        self._deliver(order)
         return ret, []
 
     def refund_create(
@@ -1308,6 +1396,7 @@ class ShopifySimulator(LoopbackSimulator):
         order.financial = (
             "REFUNDED" if all(line.current == 0 for line in order.lines) else "PARTIALLY_REFUNDED"
         )
+        self._deliver(order)
         if all(self._restocked(order, line) >= line.qty for line in order.lines):
             order.fulfillment = "RESTOCKED"  # every item restocked (UNCONFIRMED: module docstring)
         return refund, []

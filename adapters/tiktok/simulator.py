@@ -99,8 +99,9 @@ from typing import Any, Final
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from adapters._loopback import FAULT_KINDS as _BASE_FAULTS
-from adapters._loopback import Fault, LoopbackSimulator
+from adapters._loopback import Fault
 from adapters._loopback import Reply as _Reply
+from adapters._webhook_sender import WebhookSimulator
 
 __all__ = [
     "DEFAULT_WAREHOUSE",
@@ -464,7 +465,7 @@ def _amount(price: int) -> str:
 # ---------------------------------------------------------------- HTTP plumbing
 
 
-class TikTokSimulator(LoopbackSimulator):
+class TikTokSimulator(WebhookSimulator):
     """TikTok Shop Partner API on 127.0.0.1, with catalogue, buyers, faults and accounting.
 
     Settable attributes: ``latency``/``jitter`` (s), ``rate_limit`` ((rate/s, burst) per
@@ -472,9 +473,16 @@ class TikTokSimulator(LoopbackSimulator):
     ``accept_zero_stock``, ``search_cap``, ``next_login_shop``, ``redirect_url``,
     ``lock_error_in_answer``. Read-only by convention: ``calls``, ``request_log``,
     ``webhooks``, ``writes``.
+
+    Webhooks (§3.6): ``webhooks`` records every ORDER_STATUS_CHANGE (type 1) and
+    RETURN_STATUS_CHANGE (type 12) TikTok would send; after ``enable_webhooks(url,
+    **faults)`` each is also delivered to ``url`` with ``Authorization`` = hex
+    HMAC-SHA256(app_secret, app_key + body).
     """
 
     fault_kinds = FAULT_KINDS
+    #: §3.6: retries 2 minutes, 30 minutes, 3 hours and 12 hours after failures, then stop
+    webhook_retries = (120.0, 1800.0, 10_800.0, 43_200.0)
 
     def __init__(
         self,
@@ -883,6 +891,12 @@ class TikTokSimulator(LoopbackSimulator):
             sku.stock[line.warehouse_id] = sku.stock.get(line.warehouse_id, 0) + 1
             self._observe(order.shop_id, line.product_id, line.sku_id, sum(sku.stock.values()))
 
+    def webhook_sign(self, url: str, body: bytes) -> dict[str, str]:
+        """§3.6: ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body); the
+        same value ``webhooks`` records."""
+        mac = hmac.new(self._secret, self.app_key.encode() + body, hashlib.sha256)
+        return {"Authorization": mac.hexdigest()}
+
     def _notify(self, order: Order) -> None:
         """Record the ORDER_STATUS_CHANGE webhook TikTok would send (signed, §3.6)."""
         payload = {
@@ -901,6 +915,7 @@ class TikTokSimulator(LoopbackSimulator):
         body = json.dumps(payload, separators=(",", ":")).encode()
         signature = hmac.new(self._secret, self.app_key.encode() + body, hashlib.sha256)
         self.webhooks.append((signature.hexdigest(), body))
+        self.emit_webhook(body)
 
     # -- returns
 
@@ -1001,6 +1016,7 @@ class TikTokSimulator(LoopbackSimulator):
         body = json.dumps(payload, separators=(",", ":")).encode()
         signature = hmac.new(self._secret, self.app_key.encode() + body, hashlib.sha256)
         self.webhooks.append((signature.hexdigest(), body))
+        self.emit_webhook(body)
 
     # -- faults
 

@@ -78,7 +78,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from adapters._loopback import FAULT_KINDS, LoopbackSimulator, Reply
+from adapters._loopback import FAULT_KINDS, Reply
+from adapters._webhook_sender import WebhookSender, WebhookSimulator
 
 __all__ = [
     "OAUTH_WINDOW",
@@ -204,16 +205,28 @@ def _site(stamp: float) -> str:
     return datetime.fromtimestamp(stamp, SITE_TZ).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-class WooSimulator(LoopbackSimulator):
+class WooSimulator(WebhookSimulator):
     """A WooCommerce store on 127.0.0.1 with one REST key, products, buyers and faults.
 
     Settable: ``strip_authorization`` (the host drops the header), ``put_501`` (the host
     refuses PUT), ``plain_http`` (the store is served over plain HTTP, as core sees it:
     OAuth 1.0a only), ``latency``/``jitter``, ``rate_limit``, ``timeout_hold``,
     ``retry_after``. Read-only by convention: ``calls`` ((key, path) → n), ``request_log``.
+
+    Webhooks (§4.4): after ``enable_webhooks(url, secret=..., **faults)`` every order
+    created (``order.created``) or changed (``order.updated``: status, refund) is
+    delivered with the order as the body, ``X-WC-Webhook-Topic``/``-Resource``/``-Event``/
+    ``-ID``/``-Delivery-ID``/``-Source`` and ``X-WC-Webhook-Signature`` = base64
+    HMAC-SHA256(secret, body).
     """
 
     fault_kinds = FAULT_KINDS | {"503"}
+    #: §4.4: core does not retry a failed delivery (UNCONFIRMED) and disables the webhook
+    #: after 5 consecutive failures
+    webhook_retries = ()
+    webhook_disable_after = 5
+    #: the ``X-WC-Webhook-ID`` of the simulated order webhook
+    webhook_id = 1
 
     def __init__(
         self,
@@ -239,6 +252,8 @@ class WooSimulator(LoopbackSimulator):
         self._orders: dict[int, _Order] = {}
         self._failing: dict[int, str] = {}
         self._seq = 1000
+        self._webhook_secret = b""
+        self._delivery_seq = 0
 
     # -- catalogue and buyers (the test's moves)
 
@@ -312,6 +327,7 @@ class WooSimulator(LoopbackSimulator):
                 obj = self._object(pid, vid)
                 order.lines.append(_Line(self._next_id(), pid, vid, obj.sku, qty))
             self._orders[order.id] = order
+            self._deliver(order, "created")
             if status != "pending":
                 self.set_status(order.id, status)
             return order.id
@@ -334,6 +350,43 @@ class WooSimulator(LoopbackSimulator):
                 # ``wc_order_fully_refunded``: the rest of the money, no line items, no restock
                 order.refunds.append(_Refund(self._next_id(), self.now(), "", 0, [], False))
             order.status, order.modified = status, self.now()
+            self._deliver(order, "updated")
+
+    # -- webhooks (§4.4)
+
+    def enable_webhooks(  # type: ignore[override]
+        self, url: str, *, secret: str, **faults: Any
+    ) -> WebhookSender:
+        """Deliver order webhooks to ``url`` signed with the webhook's ``secret`` (the one
+        the seller typed in WooCommerce → Settings → Advanced → Webhooks); faults as
+        ``WebhookSimulator.enable_webhooks``."""
+        if not secret:
+            raise ValueError("a WooCommerce webhook needs a secret to sign its deliveries")
+        with self._lock:
+            self._webhook_secret = secret.encode()
+        return super().enable_webhooks(url, **faults)
+
+    def webhook_sign(self, url: str, body: bytes) -> dict[str, str]:
+        """§4.4: ``X-WC-Webhook-Signature`` = base64 HMAC-SHA256(secret, raw body)."""
+        mac = hmac.new(self._webhook_secret, body, hashlib.sha256).digest()
+        return {"X-WC-Webhook-Signature": base64.b64encode(mac).decode()}
+
+    def _deliver(self, order: _Order, event: str) -> None:
+        """The ``order.<event>`` delivery of an order as it is now (body = the order)."""
+        if self.webhook_sender is None:
+            return
+        self._delivery_seq += 1
+        source = f"{self.base_url}/" if self._server is not None else "http://127.0.0.1/"
+        headers = {
+            "X-WC-Webhook-Source": source,
+            "X-WC-Webhook-Topic": f"order.{event}",
+            "X-WC-Webhook-Resource": "order",
+            "X-WC-Webhook-Event": event,
+            "X-WC-Webhook-ID": str(self.webhook_id),
+            "X-WC-Webhook-Delivery-ID": str(self._delivery_seq),
+        }
+        body = json.dumps(_order_json(order), separators=(",", ":")).encode()
+        self.emit_webhook(body, headers)
 
     def edit_stock(self, product_id: int, variation_id: int, value: int) -> None:
         """The seller types a new stock number in WP admin (a hand edit, not through syncd)."""
@@ -412,6 +465,7 @@ class WooSimulator(LoopbackSimulator):
             if all(line.refunded == line.qty for line in order.lines):
                 order.status = "refunded"  # ``woocommerce_order_fully_refunded_status``
             order.modified = self.now()
+            self._deliver(order, "updated")
             return refund.id
 
     def _refunds(self, order_id: int) -> list[JSON]:
