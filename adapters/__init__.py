@@ -45,11 +45,15 @@ class UnknownAdapter(LookupError):
 _REFUSED: set[str] = set()  # entry-point names already reported as unusable
 
 
-@functools.cache
 def _entry_points() -> tuple[Any, ...]:
-    """The installed ``syncd.adapters`` entry points, read once per process (scanning the
-    installed distributions costs milliseconds, and ``syncd status`` or a metrics scrape
-    asks once per channel)."""
+    """The installed ``syncd.adapters`` entry points, read once per ``sys.path`` (scanning
+    the installed distributions costs milliseconds, and ``syncd status`` or a metrics
+    scrape asks once per channel; a package installed onto a new path is still seen)."""
+    return _entry_points_on(tuple(sys.path))
+
+
+@functools.lru_cache(maxsize=8)
+def _entry_points_on(path: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(entry_points(group=ENTRY_POINT_GROUP))
 
 
