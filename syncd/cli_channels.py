@@ -413,6 +413,10 @@ def cmd_status(ctx: Context, _args: argparse.Namespace) -> int:
     pid = running_pid(ctx.store.path)
     if pid is not None:
         ctx.print(t("status.running", pid=pid, at=show(beat["at"]) if beat else "-"))
+        from syncd.lanes import pacing_lines  # noqa: PLC0415
+
+        for line in pacing_lines(ctx.store, {r["marketplace"] for r in rows}):
+            ctx.print(f"  {line}")  # the budget cannot keep the poll interval (issue 14)
     elif beat:
         ctx.print(t("status.not_running", at=show(beat["at"])))
     else:

@@ -171,6 +171,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "order.set_aside": _set_aside,
     "drift.edited": _drift_edited,
     "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
+    "daemon.pacing": _as_recorded,  # syncd.daemon: title, asked, allowed, shops, rate, achieved
     "notify.gave_up": _as_recorded,  # syncd.notify: data label, attempts, error
     "notify.error": _as_recorded,  # syncd.notify: data step, error
     "sale.flagged": _as_recorded,  # syncd.web.scope: a phone's sale that no longer fitted

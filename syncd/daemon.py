@@ -1,7 +1,10 @@
 """``syncd run``: the long-running service.
 
-``schedule`` decides what is due; a bounded thread pool runs it, so one slow
-shop never delays the others. Per channel account there are four jobs:
+A heap of per-account timers decides what is due (``schedule`` keeps only the few
+coarse periodic tasks); the work waits in lanes (``syncd.lanes``), one per
+marketplace app's rate-limit bucket, and a bounded set of workers takes it from the
+lane whose bucket can serve now, so one marketplace at its limit, or one slow shop,
+never delays the others. Per channel account there are four jobs:
 
 ======== ============================================================ =============
 job      what                                                         default every
@@ -12,24 +15,43 @@ refresh  refresh tokens ahead of expiry                               5 minutes
 discover read the shop's listings, bind by SKU, note what it shows    24 hours
 ======== ============================================================ =============
 
+Within a lane the order is: pushes of stock decreases, of increases, of prices, token
+refreshes, pulls woken by a webhook (:meth:`Daemon.wake`), routine polls, then
+discovery and reconciliation; at one priority the tenants take turns. A push is never
+queued behind a routine poll: an account waiting with a poll moves up when a push for
+it comes.
+
+Webhooks (``syncd.webhooks``): every second the inbox is drained, each shop with a
+delivery gets a pull at webhook priority (:meth:`Daemon.wake`), and a shop whose
+webhooks arrive (one accepted within ``webhooks_fresh``) is polled only every
+``safety_net`` (lost deliveries are caught there).
+
 Besides these, once a minute a notification round (``syncd.notify.tick``: events and
 facts become messages, what is due is sent) runs on a thread of its own, so a slow
 endpoint never delays a job; it never raises.
 
 ``push`` is not scheduled per account: every ``push_every`` one query finds the
-accounts with pending changes and only those get a push job (a cooperative of
-600 shops would otherwise queue 300 empty checks a second). Each account's
-``pull`` starts at its own offset within the interval, so polls are spread out
-instead of arriving together.
+accounts with pending changes (and whether a decrease is among them) and only those
+get a push job (a cooperative of 600 shops would otherwise queue 300 empty checks a
+second). Each account's ``pull`` starts at its own offset within the interval, so
+polls are spread out instead of arriving together.
 
-Jobs never overlap for the same account: a job that comes due while another
-job of that account runs (or waits in the queue) is deferred and runs as soon
-as that one ends; repeats of a deferred job fold into one. Every job's exception
-is caught, logged, recorded in ``job_run`` and counted; none escapes into
-``schedule``. Last-run times are persisted, so a restart does not rediscover
-everything at once. SIGTERM/SIGINT stop scheduling and let in-flight jobs
-finish (warm); a second signal exits at once (cold). A heartbeat row is written
-every loop.
+Pace from the budget: per lane, the poll interval the app's rate allows for the shops
+it serves (calls per poll × shops / rate) is computed whenever accounts are loaded;
+when the asked ``poll_every`` cannot be kept it is said once (a ``daemon.pacing``
+warning event and log line, shown by ``syncd status``), with the interval really
+achieved once measured (:meth:`Daemon.pacing`). Polls are then simply served as the
+budget allows: a poll that comes due while the account's previous one still waits
+folds into it, so the queue never grows past one per shop.
+
+Jobs never overlap for the same account: a job that comes due while another job of
+that account runs (or waits in its lane) is deferred and runs as soon as that one
+ends; repeats of a deferred job fold into one. Nothing is dropped. Every job's
+exception is caught, logged, recorded in ``job_run`` and counted; none escapes into
+the loop. Last-run times are persisted, so a restart does not rediscover everything
+at once. SIGTERM/SIGINT stop scheduling and let in-flight jobs finish (warm; what
+still waits in a lane is left for the next start: pending changes stay in the outbox);
+a second signal exits at once (cold). A heartbeat row is written every loop.
 
 Every thread (the loop and each worker) has its own SQLite connection; writes
 are serialized by the store's cross-process writer lock, so the daemon's threads
@@ -39,7 +61,11 @@ and CLI commands take turns.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import heapq
+import itertools
+import math
 import os
 import signal
 import threading
@@ -57,13 +83,18 @@ import structlog
 from syncd import credentials, events, horizon, sync
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth
+from syncd.lanes import PRIORITY, Lanes, budget_interval
 from syncd.log import clean
 from syncd.store import Store
 
-__all__ = ["Daemon", "Intervals"]
+__all__ = ["Daemon", "Intervals", "Pace"]
 
 _log = structlog.get_logger("syncd.daemon")
-JOBS = ("pull", "push", "refresh", "discover", "reconcile")  # also the order deferred jobs run in
+JOBS = ("push", "refresh", "pull", "discover", "reconcile")  # deferred, at one priority: this order
+
+
+def _job_order(job: str) -> int:
+    return JOBS.index(job) if job in JOBS else len(JOBS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +108,24 @@ class Intervals:
     reconcile: float = 1_800.0  # read every listing back and explain each difference
     reconcile_grace: float = 60.0  # a value answered this recently may not show yet
     accounts: float = 30.0  # look for new or changed channel accounts
+    webhooks: float = 1.0  # turn webhook deliveries in the inbox into pulls (syncd.webhooks)
+    safety_net: float = 120.0  # the poll of a shop whose webhooks arrive (lost ones: caught)
+    webhooks_fresh: float = 86_400.0  # a shop's webhooks count as arriving this long after one
     notify: float = 60.0  # turn events into notifications and send what is due
+
+
+@dataclass(slots=True)
+class Pace:
+    """One lane's poll pacing: what was asked, what its budget allows, what it achieves."""
+
+    lane: str
+    marketplace: str
+    shops: int
+    rate: float  # the app bucket's sustained calls/s (math.inf: no bucket)
+    asked: float
+    allowed: float  # the shortest interval the budget allows for these shops
+    achieved: float | None = None  # the measured mean between one shop's polls
+    warned: bool = False
 
 
 @dataclass
@@ -103,11 +151,23 @@ class Daemon:
 
         self._local = threading.local()
         self._stores: list[Store] = []
-        self._busy: set[int] = set()
-        self._deferred: dict[int, set[str]] = {}  # account → jobs to run when it is free
+        #: account → (job, priority) queued in its lane or running: one per account
+        self._assigned: dict[int, tuple[str, int]] = {}
+        self._running: set[int] = set()
+        #: account → job → priority: what came while it was busy, run when it is free
+        self._deferred: dict[int, dict[str, int]] = {}
         self._busy_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="syncd-job")
-        self._inflight: set[Future[None]] = set()
+        self._work = threading.Condition(self._busy_lock)  # a lane got work, or a job ended
+        self._lanes = Lanes(self.workers)
+        self._lane_of: dict[int, str] = {}  # account → its lane's key
+        self._threads: list[threading.Thread] = []
+        self._closing = False
+        #: per-account timers: (due on the monotonic clock, order, account, job)
+        self._timers: list[tuple[float, int, int, str]] = []
+        self._timer_order = itertools.count()
+        self._paces: dict[str, Pace] = {}
+        self._hooked: set[int] = set()  # accounts whose webhooks arrive (safety-net polls)
+        self._last_poll: dict[int, float] = {}  # account → monotonic start of its last poll
         self._scheduler = schedule.Scheduler()
         self._limiter = Limiter()
         self._signals = 0
@@ -143,7 +203,27 @@ class Daemon:
                 self._store(), self._vault, account, limiter=self._limiter, transport=self.transport
             )
             self.runtimes[account.id] = rt
+            self._place(rt)
         return rt
+
+    def _place(self, rt: sync.AccountRuntime) -> None:
+        """Put the account in the lane of its app's rate-limit bucket (``adapters.kit``
+        names it ``<marketplace>:app:<app>``); an adapter without one gets a lane of its
+        marketplace's name, never limited."""
+        key, bucket = rt.account.marketplace, None
+        adapter: Any = rt.adapter
+        with contextlib.suppress(Exception):  # not an HTTP adapter: no shared bucket
+            from syncd.http import bucket_for_limit  # noqa: PLC0415
+
+            cls = type(adapter)
+            settings = adapter.settings
+            key = f"{cls.name}:app:{cls.app_id(adapter.ctx, settings)}"
+            bucket = bucket_for_limit(
+                self._limiter, key, settings.app_rps or cls.rate_limits.app_rps
+            )
+        with self._busy_lock:
+            self._lanes.lane(key, bucket)
+            self._lane_of[rt.account.id] = key
 
     def load_accounts(self) -> list[sync.Account]:
         """(Re)load accounts and schedule jobs for new ones."""
@@ -175,7 +255,30 @@ class Daemon:
                 continue
             if not known:
                 self._schedule(account.id)
+        self._hooked = self._webhook_accounts()
+        self._pace()
         return accounts
+
+    def _webhook_accounts(self) -> set[int]:
+        """Accounts whose webhooks arrive (one accepted within ``webhooks_fresh``): they
+        are polled only every ``safety_net``."""
+        since = (
+            dt.datetime.now(dt.UTC) - dt.timedelta(seconds=self.intervals.webhooks_fresh)
+        ).isoformat(timespec="milliseconds")
+        try:
+            rows = self._store().conn.execute(
+                "SELECT id FROM channel_account WHERE webhooks_at >= ?", (since,)
+            )
+            return {account_id for (account_id,) in rows.fetchall()}
+        except Exception:  # noqa: BLE001 - a database before v9: no webhooks yet
+            return set()
+
+    def poll_every(self, account_id: int) -> float:
+        """The account's routine poll interval: ``pull``, or ``safety_net`` (when that is
+        longer) for a shop whose webhooks arrive."""
+        if account_id in self._hooked:
+            return max(self.intervals.pull, self.intervals.safety_net)
+        return self.intervals.pull
 
     @staticmethod
     def _servable(account: sync.Account) -> bool:
@@ -201,56 +304,180 @@ class Daemon:
 
     def _forget(self, account_id: int) -> None:
         """A removed channel: no more jobs, adapter closed."""
-        self._scheduler.clear(f"acct:{account_id}")
-        rt = self.runtimes.pop(account_id, None)
+        rt = self.runtimes.pop(account_id, None)  # its timers lapse when they come due
+        self._last_poll.pop(account_id, None)
         if rt is not None and rt.adapter is not None:
             rt.adapter.close()
 
-    def _schedule(self, account_id: int) -> None:
+    def _every(self, job: str) -> float:
         every = self.intervals
-        for job, seconds in (
-            ("pull", every.pull),
-            ("refresh", every.refresh),
-            ("discover", every.discover),
-            ("reconcile", every.reconcile),
-        ):
-            scheduled = self._scheduler.every(seconds).seconds.do(  # type: ignore[arg-type]
-                self.submit, job, account_id
-            )
-            scheduled.tag(f"acct:{account_id}")
-            if job in ("pull", "reconcile"):  # spread them over the interval (golden ratio)
-                offset = (account_id * 0.6180339887) % 1.0 * seconds
-                scheduled.next_run = dt.datetime.now() + dt.timedelta(
-                    seconds=offset
-                )  # schedule is naive-local
+        return {
+            "pull": every.pull,
+            "refresh": every.refresh,
+            "discover": every.discover,
+            "reconcile": every.reconcile,
+        }[job]
+
+    def _schedule(self, account_id: int) -> None:
+        """The account's timers: pull and reconcile spread over their interval (golden
+        ratio), refresh and discover one interval from now."""
+        start = time.monotonic()
+        with self._busy_lock:
+            for job in ("pull", "refresh", "discover", "reconcile"):
+                seconds = self._every(job)
+                offset = (
+                    (account_id * 0.6180339887) % 1.0 * seconds
+                    if job in ("pull", "reconcile")
+                    else seconds
+                )
+                heapq.heappush(
+                    self._timers, (start + offset, next(self._timer_order), account_id, job)
+                )
+
+    def _run_timers(self) -> float:
+        """Hand every timer that came due to its lane; the seconds until the next one."""
+        now_at = time.monotonic()
+        due: list[tuple[int, str]] = []
+        with self._busy_lock:
+            while self._timers and self._timers[0][0] <= now_at:
+                at, _, account_id, job = heapq.heappop(self._timers)
+                if account_id not in self.runtimes:  # removed: its timers end here
+                    continue
+                seconds = self.poll_every(account_id) if job == "pull" else self._every(job)
+                again = at + seconds if at + seconds > now_at else now_at + seconds
+                heapq.heappush(self._timers, (again, next(self._timer_order), account_id, job))
+                due.append((account_id, job))
+            soonest = self._timers[0][0] - now_at if self._timers else math.inf
+        for account_id, job in due:
+            self.due(job, account_id)
+        return soonest
 
     def push_due(self) -> None:
-        """Hand a push job to every active account with pending changes (one query)."""
+        """Hand a push job to every active account with pending changes (one query);
+        one with a stock decrease pending (or a first value) goes first in its lane."""
         rows = self._store().conn.execute(
-            "SELECT DISTINCT o.channel_account_id FROM outbox o "
-            "JOIN channel_account c ON c.id = o.channel_account_id "
+            "SELECT o.channel_account_id, MIN(CASE WHEN o.field = 'price' THEN 2 "
+            "WHEN o.sent_value IS NULL OR o.desired < o.sent_value THEN 0 ELSE 1 END) "
+            "FROM outbox o JOIN channel_account c ON c.id = o.channel_account_id "
             "WHERE o.status IN ('pending', 'failed') AND c.accepted_at IS NOT NULL "
-            "AND c.paused_at IS NULL AND (o.field = 'stock' OR c.price_sync = 'push')"
+            "AND c.paused_at IS NULL AND (o.field = 'stock' OR c.price_sync = 'push') "
+            "GROUP BY o.channel_account_id"
         )
-        for (account_id,) in rows.fetchall():
+        kinds = ("push_decrease", "push_increase", "push_price")
+        for account_id, kind in rows.fetchall():
             if account_id in self.runtimes:
-                self.submit("push", account_id)
+                self.due("push", account_id, PRIORITY[kinds[kind]])
 
     # -- running jobs -----------------------------------------------------------
 
-    def submit(self, job: str, account_id: int) -> None:
-        """Hand a job to the pool; for a busy account, defer it until the account is free."""
+    @staticmethod
+    def _priority(job: str) -> int:
+        return PRIORITY.get("push_decrease" if job == "push" else job, PRIORITY["pull"])
+
+    def submit(self, job: str, account_id: int, priority: int | None = None) -> None:
+        """Queue a job in the account's lane; for a busy account (a job of it waits or
+        runs), defer it until the account is free (repeats fold into one). ``priority``
+        (``syncd.lanes.PRIORITY``): by default the job's own (a push: a decrease's)."""
         if self.stop.is_set():
             return
-        with self._busy_lock:
-            if account_id in self._busy:
-                self._deferred.setdefault(account_id, set()).add(job)
+        prio = self._priority(job) if priority is None else priority
+        with self._work:
+            if account_id in self._assigned:
+                self._defer(account_id, job, prio)
                 self.counts["deferred"] += 1
                 return
-            self._busy.add(account_id)
-        future = self._pool.submit(self._run_job, job, account_id)
-        self._inflight.add(future)
-        future.add_done_callback(self._inflight.discard)
+            self._queue(account_id, job, prio)
+
+    def due(self, job: str, account_id: int, priority: int | None = None) -> None:
+        """A job came due (a timer, a pending change, a wake): like :meth:`submit`, but
+        folded into the same job already waiting in the lane (moved up to ``priority``
+        when that is more urgent), so a backlog never holds two of one job per account."""
+        if self.stop.is_set():
+            return
+        prio = self._priority(job) if priority is None else priority
+        with self._work:
+            waiting = self._assigned.get(account_id)
+            if waiting is not None and account_id not in self._running and waiting[0] == job:
+                if prio < waiting[1]:
+                    self._assigned[account_id] = (job, prio)
+                    self._requeue(account_id, prio)
+                return
+            if waiting is not None:
+                self._defer(account_id, job, prio)
+                self.counts["deferred"] += 1
+                return
+            self._queue(account_id, job, prio)
+
+    def wake(self, account_id: int, reason: str) -> None:
+        """A webhook (or anything else) says this account has news: a pull at "webhook"
+        priority, ahead of routine polls and behind stock pushes. Folded into a pull
+        already waiting (which moves up); one that comes while a pull runs gets one more
+        pull after it (the running one may have read the orders before the news)."""
+        if account_id not in self.runtimes:
+            return
+        _log.debug("daemon.wake", account=account_id, reason=reason)
+        self.due("pull", account_id, PRIORITY["pull_webhook"])
+
+    def _defer(self, account_id: int, job: str, prio: int) -> None:
+        """Caller holds the lock. Keep ``job`` for later; a waiting account moves up."""
+        later = self._deferred.setdefault(account_id, {})
+        later[job] = min(prio, later.get(job, prio))
+        if account_id not in self._running:
+            self._requeue(account_id, prio)
+
+    def _queue(self, account_id: int, job: str, prio: int) -> None:
+        """Caller holds the lock: ``job`` is the account's, waiting in its lane."""
+        self._assigned[account_id] = (job, prio)
+        self._requeue(account_id, prio)
+        self._start_workers()
+
+    def _requeue(self, account_id: int, prio: int) -> None:
+        rt = self.runtimes.get(account_id)
+        tenant = rt.account.tenant_id if rt else 0
+        self._lanes.put(self._lane_of.get(account_id, ""), tenant, account_id, prio)
+        self._work.notify()
+
+    def _start_workers(self) -> None:
+        """Caller holds the lock: the workers start with the first job."""
+        while len(self._threads) < self.workers:
+            thread = threading.Thread(
+                target=self._worker, name=f"syncd-job-{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+
+    def _worker(self) -> None:
+        """Take the next account from the lane that can serve now; run its most urgent job."""
+        while True:
+            with self._work:
+                while True:
+                    got = math.inf if self.stop.is_set() else self._lanes.take()
+                    if isinstance(got, str):
+                        account_id = self._lanes.lanes[got].pop()
+                        if account_id is not None and account_id in self._assigned:
+                            break
+                        self._lanes.release(got)  # nothing left there after all
+                        continue
+                    if self._closing and (not self._assigned or self.stop.is_set()):
+                        return
+                    self._work.wait(min(got, 0.5))
+                lane = got
+                job, prio = self._assigned[account_id]
+                later = self._deferred.get(account_id)
+                if later:  # something more urgent came while it waited: that first
+                    best = min(later, key=lambda j: (later[j], _job_order(j)))
+                    if later[best] < prio:
+                        best_prio = later.pop(best)
+                        later[job] = min(prio, later.get(job, prio))
+                        job, prio = best, best_prio
+                        self._assigned[account_id] = (job, prio)
+                self._running.add(account_id)
+            try:
+                self._run_job(job, account_id, prio)
+            finally:
+                with self._work:
+                    self._lanes.release(lane)
+                    self._work.notify_all()
 
     def _due(self, store: Store, job: str, rt: sync.AccountRuntime) -> bool:
         if rt.account.status != "active" or rt.account.paused:
@@ -277,10 +504,12 @@ class Daemon:
             ) - dt.timedelta(seconds=self.intervals.discover)
         return True
 
-    def _run_job(self, job: str, account_id: int) -> None:
+    def _run_job(self, job: str, account_id: int, priority: int | None = None) -> None:
         """Run one job; every exception is caught, logged, recorded and counted."""
         outcome = "skipped"
         store = self._store()
+        if job == "pull" and priority == PRIORITY["pull"]:
+            self._polled(account_id)
         try:
             rt = self.runtimes[account_id]
             account = sync.load_account(store, account_id)  # paused, accepted, removed: now
@@ -306,18 +535,18 @@ class Daemon:
             outcome = "failed"
             self._fail(store, account_id, job, exc)
         finally:
-            with self._busy_lock:
-                self._busy.discard(account_id)
+            with self._work:
+                self._running.discard(account_id)
+                self._assigned.pop(account_id, None)
                 self.counts[outcome] = self.counts.get(outcome, 0) + 1
-                waiting = self._deferred.get(account_id)
-                after = None
-                if waiting:  # a pull first: a push only pulls when something is pending
-                    after = next(j for j in (*JOBS, *sorted(waiting)) if j in waiting)
-                    waiting.discard(after)
+                waiting = self._deferred.pop(account_id, None)
+                if waiting and not self.stop.is_set():  # the most urgent next; the rest wait
+                    after = min(waiting, key=lambda j: (waiting[j], _job_order(j)))
+                    self._queue(account_id, after, waiting.pop(after))
+                    if waiting:
+                        self._deferred[account_id] = waiting
             if self.on_job:
                 self.on_job(job, account_id, outcome)
-            if after is not None:
-                self.submit(after, account_id)
 
     def _dispatch(self, store: Store, job: str, rt: sync.AccountRuntime) -> None:
         if job in ("push", "pull"):
@@ -342,10 +571,11 @@ class Daemon:
             reconcile(store, rt, grace=dt.timedelta(seconds=self.intervals.reconcile_grace))
 
     def _wake_siblings(self, rt: sync.AccountRuntime) -> None:
-        """New orders moved stock: the seller's other channels push now, not at their turn."""
+        """New orders moved stock: the seller's other channels push now, not at their turn
+        (a sale lowers stock: a decrease, first in their lanes)."""
         for other in list(self.runtimes.values()):
             if other.account.tenant_id == rt.account.tenant_id and other is not rt:
-                self.submit("push", other.account.id)
+                self.due("push", other.account.id, PRIORITY["push_decrease"])
 
     def _mark(
         self,
@@ -434,13 +664,91 @@ class Daemon:
         return dict(self.counts)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
-        """Wait until no job is in flight."""
+        """Wait until no job waits in a lane or runs."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while self._inflight:
+        while self._assigned:
             if deadline is not None and time.monotonic() > deadline:
                 return False
             time.sleep(0.01)
         return True
+
+    def _leave_queued(self) -> None:
+        """Stopping: what waits in the lanes is left for the next start (pending changes
+        stay in the outbox, polls come round again); only running jobs finish."""
+        with self._work:
+            left = [a for a in self._assigned if a not in self._running]
+            for account_id in left:
+                del self._assigned[account_id]
+            self._deferred.clear()
+            for lane in self._lanes.lanes.values():
+                lane.levels.clear()
+                lane.queued.clear()
+            self._work.notify_all()
+        if left:
+            _log.info("daemon.left_queued", accounts=len(left))
+
+    # -- pace from the budget -------------------------------------------------------
+
+    def _polled(self, account_id: int) -> None:
+        """A routine poll starts: measure the lane's achieved interval (mean, smoothed)."""
+        at = time.monotonic()
+        with self._busy_lock:
+            last = self._last_poll.get(account_id)
+            self._last_poll[account_id] = at
+            pace = self._paces.get(self._lane_of.get(account_id, ""))
+            if last is None or pace is None:
+                return
+            took = at - last
+            pace.achieved = took if pace.achieved is None else 0.9 * pace.achieved + 0.1 * took
+
+    def pacing(self) -> dict[str, Pace]:
+        """Per lane (marketplace app): asked, allowed and achieved poll intervals."""
+        with self._busy_lock:
+            return {key: dataclasses.replace(p) for key, p in self._paces.items()}
+
+    def _pace(self) -> None:
+        """Per lane, the interval its budget allows for the shops it serves; said once
+        (``daemon.pacing``: a warning event and log line, ``syncd status``) when the asked
+        poll interval cannot be kept, as soon as the interval really achieved is measured
+        (a shop polled twice: within about two allowed intervals of the start)."""
+        shops: dict[str, list[sync.AccountRuntime]] = {}
+        for rt in list(self.runtimes.values()):
+            shops.setdefault(self._lane_of.get(rt.account.id, ""), []).append(rt)
+        asked = self.intervals.pull
+        say: list[Pace] = []
+        with self._busy_lock:
+            for key, rts in shops.items():
+                lane = self._lanes.lanes.get(key)
+                rate = lane.bucket.rate if lane is not None and lane.bucket else math.inf
+                # a shop whose webhooks arrive costs a safety-net poll, not a poll
+                hooked = sum(1 for rt in rts if rt.account.id in self._hooked)
+                load = len(rts) - hooked + hooked * asked / max(asked, self.intervals.safety_net)
+                allowed = budget_interval(load, rate) if rate != math.inf else 0.0
+                pace = self._paces.get(key)
+                if pace is None:
+                    pace = Pace(key, rts[0].account.marketplace, len(rts), rate, asked, allowed)
+                    self._paces[key] = pace
+                pace.shops, pace.rate, pace.asked, pace.allowed = len(rts), rate, asked, allowed
+                if allowed > asked and not pace.warned and pace.achieved is not None:
+                    pace.warned = True
+                    say.append(pace)
+        for pace in say:
+            events.record(
+                self._store(),
+                "daemon.pacing",
+                f"{_title(pace.marketplace)}: poll every {pace.asked:g} s asked, "
+                f"{pace.allowed:.0f} s is what the budget allows for {pace.shops:,} shops "
+                f"({pace.rate:g} calls/s for the app); achieved: every {pace.achieved or 0:.0f} s",
+                level="warning",
+                lane=pace.lane,
+                marketplace=pace.marketplace,
+                title=_title(pace.marketplace),
+                shops=pace.shops,
+                rate=pace.rate,
+                asked=pace.asked,
+                allowed=round(pace.allowed, 1),
+                achieved=round(pace.achieved, 1) if pace.achieved else None,
+            )
 
     def install_signals(self) -> None:
         """SIGTERM/SIGINT: finish in-flight work; a second one exits at once."""
@@ -465,35 +773,51 @@ class Daemon:
         self._scheduler.every(1).days.do(self.prune)
         self._scheduler.every(1).hours.do(horizon.job, self._store())  # auth.expiring
         self._scheduler.every(self.intervals.notify).seconds.do(self.notify_due)  # type: ignore[arg-type]
+        self._scheduler.every(self.intervals.webhooks).seconds.do(self.drain_webhooks)  # type: ignore[arg-type]
         self.push_due()  # what was pending before the start goes out right away
         self.prune()
         horizon.job(self._store())
         last_beat = 0.0
         events.record(self._store(), "daemon.started", f"pid {os.getpid()}", workers=self.workers)
         while not self.stop.is_set():
+            timers = 1.0
             try:
                 self._scheduler.run_pending()
+                timers = self._run_timers()
                 if time.monotonic() - last_beat >= beat_every:
                     self.heartbeat()
                     last_beat = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - the loop must survive anything
                 _log.error("daemon.loop_error", error=f"{type(exc).__name__}: {exc}")
-            idle = self._scheduler.idle_seconds
-            self.stop.wait(min(max(idle or 0.05, 0.05), 1.0))
+            idle = min(self._scheduler.idle_seconds or 0.05, timers)
+            self.stop.wait(min(max(idle, 0.05), 1.0))
+        self._leave_queued()
         self.wait_idle()
         events.record(
             self._store(), "daemon.stopped", "in-flight work finished", counts=self.counts
         )
 
+    def drain_webhooks(self) -> None:
+        """Webhook deliveries in the inbox become pulls at webhook priority (each shop
+        once per drain; ``syncd.webhooks.drain``); never raises into the loop."""
+        from syncd import webhooks  # noqa: PLC0415
+
+        try:
+            webhooks.drain(self._store(), self.wake)
+        except Exception as exc:  # noqa: BLE001 - the inbox is read again next second
+            _log.warning("daemon.webhooks_failed", error=clean(f"{type(exc).__name__}: {exc}"))
+
     def prune(self) -> None:
         """Delete events and push log rows past the retention period, and web sessions
-        and sign-in failures that have run out (daily)."""
-        from syncd import users  # noqa: PLC0415
+        and sign-in failures that have run out, and processed webhook deliveries older
+        than a week (daily)."""
+        from syncd import users, webhooks  # noqa: PLC0415
         from syncd.audit import prune  # noqa: PLC0415
 
         try:
             done = prune(self._store(), self.retention_days)
             done["web_sessions"] = users.prune_sessions(self._store())
+            done["webhook_inbox"] = webhooks.prune(self._store())
         except Exception as exc:  # noqa: BLE001 - pruning must never stop the sync
             _log.warning("daemon.prune_failed", error=f"{type(exc).__name__}: {exc}")
             return
@@ -518,8 +842,12 @@ class Daemon:
             _log.warning("daemon.notify_failed", error=clean(f"{type(exc).__name__}: {exc}"))
 
     def close(self) -> None:
-        """Shut the pool and close every connection."""
-        self._pool.shutdown(wait=True)
+        """Let the workers finish what is queued, then close every connection."""
+        with self._work:
+            self._closing = True
+            self._work.notify_all()
+        for thread in self._threads:
+            thread.join()
         self._notifier.shutdown(wait=True)  # a round is bounded (notify.ROUND_BUDGET)
         for rt in self.runtimes.values():
             if rt.adapter is not None:
@@ -535,3 +863,11 @@ class Daemon:
             yield self
         finally:
             self.close()
+
+
+_TITLES = {"tiktok": "TikTok Shop", "woocommerce": "WooCommerce"}
+
+
+def _title(marketplace: str) -> str:
+    """The marketplace as people write it (Lazada, TikTok Shop), for the pacing line."""
+    return _TITLES.get(marketplace, marketplace.capitalize())

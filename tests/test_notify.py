@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import sys
 import json
 import logging
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field

@@ -1,0 +1,26 @@
+"""Seller-facing messages: the daemon's pace against a marketplace's rate budget
+(``syncd status``).
+
+Each entry is (Bahasa Indonesia, English). Placeholders must match.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "lanes.pacing": (
+        "{marketplace}: diminta cek tiap {asked} dtk, batas panggilan aplikasinya hanya "
+        "cukup untuk tiap {allowed} dtk bagi {shops} toko (tercapai: tiap {achieved} dtk)",
+        "{marketplace}: poll every {asked} s asked, {allowed} s is what the budget allows "
+        "for {shops} shops (achieved: every {achieved} s)",
+    ),
+    # the daemon.pacing event in `syncd logs` (its data: syncd.daemon.Daemon._pace)
+    "event.daemon.pacing": (
+        "{title}: diminta cek tiap {asked:g} dtk, batas panggilan aplikasinya ({rate:g} "
+        "panggilan/dtk) hanya cukup untuk tiap {allowed:.0f} dtk bagi {shops} toko; "
+        "tercapai: tiap {achieved:.0f} dtk.",
+        "{title}: poll every {asked:g} s asked, {allowed:.0f} s is what the budget allows "
+        "for {shops:,} shops ({rate:g} calls/s for the app); achieved: every {achieved:.0f} s.",
+    ),
+}
