@@ -405,6 +405,8 @@ class WebSide(Protocol):
     """The web app beside the demo (``syncd.cli_web.DemoWeb``; the demo layer may not
     import the web app, so the command hands it in)."""
 
+    url: str
+
     def start(self, db: Path, tenant_id: int, out: TextIO) -> None: ...
 
     def step(self, elapsed: float, out: TextIO) -> None: ...
@@ -452,13 +454,21 @@ def run_demo(  # noqa: PLR0915 - the demo script, step by step
                 workers=4,
                 # the simulators show a write at once: a short grace after each push
                 intervals=Intervals(
-                    push=0.5, pull=1.0, refresh=60, reconcile=6.0, reconcile_grace=2.0
+                    push=0.5,
+                    pull=1.0,
+                    refresh=60,
+                    reconcile=6.0,
+                    reconcile_grace=2.0,
+                    safety_net=10.0,  # a shop whose webhooks arrive is still polled
                 ),
             )
             runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 2.0}, daemon=True)
             runner.start()
             if web is not None:
                 web.start(db, tenant_id, out)
+                # the shops tell syncd of each order at once; the polls become a safety net
+                markets.enable_webhooks(store, tenant_id, market, web.url, duplicate=0.05)
+                print(t("demo.webhooks", url=web.url), file=out, flush=True)
             stop = threading.Event()
             seller_rng = random.Random(seed + 1)  # noqa: S311
             actors = [
@@ -494,6 +504,11 @@ def run_demo(  # noqa: PLR0915 - the demo script, step by step
             runner.join()
             daemon.close()
             extra = web.finish(out) if web is not None else ""
+            if web is not None:
+                got = markets.webhooks_received(store)
+                told = ", ".join(f"{k} {v}" for k, v in sorted(got.items())) or "-"
+                print(t("demo.webhooks_received", told=told), file=out, flush=True)
+                extra += f" webhooks={sum(got.values())}"
             return _finish(store, tenant_id, market, out, extra)
         finally:
             if web is not None:

@@ -323,6 +323,38 @@ def connect(store: Store, tenant_id: int, market: Market, *, since: dt.datetime)
         catalog.accept_channel(store, tenant_id, shop.channel, price_sync="push")
 
 
+def enable_webhooks(
+    store: Store, tenant_id: int, market: Market, base_url: str, **faults: Any
+) -> None:
+    """Each simulator delivers its marketplace's own webhooks to ``base_url`` (the web
+    app's ``/webhooks/<marketplace>``), signed as the marketplace signs them; the
+    WooCommerce store under a webhook secret the seller set in its admin, kept with the
+    channel as ``syncd webhooks setup`` keeps it."""
+    import secrets  # noqa: PLC0415
+
+    vault = credentials.Vault(credentials.load_key(store.path))
+    for shop in market.shops:
+        url = f"{base_url}/webhooks/{shop.marketplace}"
+        if shop.marketplace == "woocommerce":
+            secret = secrets.token_urlsafe(24)
+            ch = catalog.get_channel(store, tenant_id, shop.channel)
+            app = credentials.load(store, vault, tenant_id, ch.id).app
+            credentials.save(
+                store, vault, tenant_id, ch.id, app={**app, "webhook_secret": secret}
+            )
+            shop.sim.enable_webhooks(url, secret=secret, **faults)
+        else:
+            shop.sim.enable_webhooks(url, **faults)
+
+
+def webhooks_received(store: Store) -> dict[str, int]:
+    """Deliveries the web app accepted, per marketplace (duplicates already dropped)."""
+    return {
+        str(r[0]): int(r[1])
+        for r in store.all("SELECT marketplace, COUNT(*) FROM webhook_inbox GROUP BY marketplace")
+    }
+
+
 def buyers(market: Market, stop: threading.Event, rng: random.Random, rate: float) -> None:
     """Buyers on every shop: order what is shown, then cancel some and ship the rest."""
     open_orders: list[tuple[Shop, str]] = []

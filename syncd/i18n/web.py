@@ -135,4 +135,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "/metrics: syncd_marketplace_calls_total {before} → {after} selama demo",
         "/metrics: syncd_marketplace_calls_total {before} → {after} during the demo",
     ),
+    "demo.webhooks": (
+        "Webhook: tiap toko mengabari syncd di {url}/webhooks/<marketplace> begitu ada pesanan (5% terkirim dua kali); penarikan berkala tetap jalan sebagai jaring pengaman.",
+        "Webhooks: each shop tells syncd at {url}/webhooks/<marketplace> the moment an order changes (5% delivered twice); the polls go on as a safety net.",
+    ),
+    "demo.webhooks_received": (
+        "Webhook yang diterima (duplikat sudah dibuang): {told}",
+        "Webhooks received (duplicates dropped): {told}",
+    ),
 }
