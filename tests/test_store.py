@@ -221,3 +221,49 @@ def test_opening_another_store_keeps_this_process_sqlite_locks(tmp_path: Path) -
     first.conn.execute("COMMIT")
     second.close()
     first.close()
+
+
+def test_threads_wait_in_line_for_the_writer_lock_without_polling(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight threads writing at once all get their turn and every write lands; while one
+    holds the lock the others wait on a process lock (no flock polling every 5 ms, which
+    under load took the GIL from the holder)."""
+    import fcntl
+    import threading
+
+    import syncd.store as store_module
+
+    Store(db_path).close()
+    attempts = {"n": 0}
+    real = fcntl.flock
+
+    def counting(fd: int, op: int) -> None:
+        if op & fcntl.LOCK_EX:
+            attempts["n"] += 1
+        real(fd, op)
+
+    monkeypatch.setattr(store_module.fcntl, "flock", counting)
+    holder = Store(db_path)
+    waiting = [Store(db_path) for _ in range(8)]
+    with holder.write():
+        holder.conn.execute("CREATE TABLE t (n INTEGER)")
+        threads = [
+            threading.Thread(target=lambda s=s: [_insert(s) for _ in range(5)]) for s in waiting
+        ]
+        for th in threads:
+            th.start()
+        import time
+
+        time.sleep(0.3)  # 8 pollers at 5 ms would have tried ~480 times by now
+        assert attempts["n"] == 1  # the holder's own: the waiters queue on the process lock
+    for th in threads:
+        th.join()
+    assert holder.scalar("SELECT COUNT(*) FROM t") == 40
+    for s in [holder, *waiting]:
+        s.close()
+
+
+def _insert(store: Store) -> None:
+    with store.write():
+        store.conn.execute("INSERT INTO t VALUES (1)")
