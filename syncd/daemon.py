@@ -658,6 +658,10 @@ class Daemon:
             for account_id in list(self.runtimes):
                 self.submit(job, account_id)
                 self.wait_idle()
+        # what the last pulls changed (an order read again after being set aside) is sent
+        # in this pass too: one pass leaves nothing it could send pending
+        self.push_due()
+        self.wait_idle()
         horizon.job(self._store())  # after the refresh: a renewed horizon clears
         self._notify_round()
         self.heartbeat()
