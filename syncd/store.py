@@ -296,11 +296,13 @@ def acquire_writer_lock(db_path: str | Path, timeout: float) -> int:
 
 def release_writer_lock(fd: int) -> None:
     """Give back what ``acquire_writer_lock`` took."""
+    # taken out before the close: once closed, the descriptor's number may be handed to
+    # another thread's lock at once, and its entry must not be the one released here
+    in_line = _HELD.pop(fd, None)
     try:
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
     finally:
-        in_line = _HELD.pop(fd, None)
         if in_line is not None:
             in_line.release()
 
