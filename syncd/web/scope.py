@@ -188,15 +188,12 @@ class Scope:
             return SaleResult("already", key)
         reason = t("web.sale_reason", when=sold_at) if sold_at else ""
         try:
-            done = inventory.record_offline_sale(
-                self.store,
-                self.tenant_id,
+            done = self._sold(
                 items,
                 channel=channel,
                 key=idem,
                 actor=actor,
                 reason=reason,
-                source="web",
             )
         except InsufficientStock:
             return self._short(items, idem, channel=channel, actor=actor, sold_at=sold_at)
@@ -222,16 +219,13 @@ class Scope:
         short = tuple(sorted(s for s, q in wanted.items() if q > available.get(s, 0)))
         policy = catalog.tenant_policy(self.store, self.tenant_id, "offline_oversell")
         if policy == "allow":
-            inventory.record_offline_sale(
-                self.store,
-                self.tenant_id,
+            self._sold(
                 items,
                 channel=channel,
                 key=idem,
                 actor=actor,
                 reason=t("web.sale_reason_short", when=sold_at or "-"),
                 allow_negative=True,
-                source="web",
             )
             status = "flagged"
         else:
@@ -280,16 +274,13 @@ class Scope:
             return
         if apply:
             items = [(int(q), str(c)) for q, c in json.loads(row["items"])]
-            inventory.record_offline_sale(
-                self.store,
-                self.tenant_id,
+            self._sold(
                 items,
                 channel=row["channel"],
                 key=row["key"],
                 actor=actor,
                 reason=t("web.sale_reason_short", when=row["sold_at"]),
                 allow_negative=True,
-                source="web",
             )
         with self.store.write():
             self.store.conn.execute(
@@ -318,6 +309,29 @@ class Scope:
 
     # -- sales and counts from the member's pages ------------------------------------------
 
+    def _sold(
+        self,
+        items: Sequence[tuple[int, str]],
+        *,
+        channel: str,
+        key: str,
+        actor: str,
+        reason: str = "",
+        allow_negative: bool = False,
+    ) -> list[Applied]:
+        """Every sale made in the web app: the CLI's offline sale, its source ``web``."""
+        return inventory.record_offline_sale(
+            self.store,
+            self.tenant_id,
+            items,
+            channel=channel,
+            key=key,
+            actor=actor,
+            reason=reason,
+            allow_negative=allow_negative,
+            source="web",
+        )
+
     def record_sale(
         self,
         items: Sequence[tuple[int, str]],
@@ -338,16 +352,13 @@ class Scope:
             self.sku(code)
             if qty <= 0:
                 raise UserError("web.sale_qty", sku=code)
-        return inventory.record_offline_sale(
-            self.store,
-            self.tenant_id,
+        return self._sold(
             items,
             channel=via,
             key=key,
             actor=actor,
             reason=reason,
             allow_negative=allow_negative,
-            source="web",
         )
 
     def count(self, code: str, qty: int, *, key: str, reason: str, actor: str) -> Applied:
