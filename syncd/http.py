@@ -36,6 +36,8 @@ from syncd.redact import scrub
 from syncd.telemetry import announce, observe_call
 
 __all__ = [
+    "CONNECTION_LIMITS",
+    "KEEPALIVE_EXPIRY",
     "MAX_RETRY_AFTER",
     "ApiClient",
     "CircuitBreaker",
@@ -60,6 +62,18 @@ logging.getLogger("httpcore").setLevel(logging.WARNING)
 MAX_RETRY_AFTER = 300.0
 _SNIPPET = 80  # characters of a non-JSON body kept in the error message
 _DELAY_SECONDS = re.compile(r"-?\d+(?:\.\d+)?")
+#: An idle connection is kept this long, longer than the longest routine poll interval
+#: (the 120 s safety-net poll of a shop whose webhooks arrive; the 10-30 s poll otherwise):
+#: httpx's default 5 s was shorter than a 10 s poll, so every poll paid a new TCP+TLS
+#: handshake. A connection the server closed first is noticed when it is taken from the
+#: pool (or fails as a transport error, which is retried).
+KEEPALIVE_EXPIRY = 130.0
+#: One client serves one shop, so few connections each: 3,000 shops must not hold
+#: more idle sockets than the process may open (one or two each), and a burst of
+#: one shop's calls waits for a connection rather than opening dozens.
+CONNECTION_LIMITS = httpx.Limits(
+    max_connections=8, max_keepalive_connections=2, keepalive_expiry=KEEPALIVE_EXPIRY
+)
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -482,9 +496,10 @@ class ApiClient:
             base_url=base_url,
             auth=auth,
             timeout=self.policy.timeout,
-            transport=transport,
+            transport=transport,  # a given transport keeps its own limits
             follow_redirects=False,
             verify=tls_context(),
+            limits=CONNECTION_LIMITS,
         )
 
     def request(

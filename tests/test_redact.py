@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from urllib.parse import quote
 
 import pytest
 from hypothesis import given
@@ -169,3 +170,105 @@ def test_redact_url_never_leaks_a_secret_param(name: str, token: str, upper: boo
     assert token not in redacted
     assert redacted == f"https://api.test/v2/item?shop_id=11&{name}=***&page=2"
     assert token not in scrub(f"request failed: {url}")
+
+
+# -- the literal scan (one pass whatever the number of secrets) ---------------------------
+
+
+def test_a_secret_inside_a_longer_token_is_masked() -> None:
+    registry = SecretRegistry()
+    registry.add(CANARY)
+    assert registry.scrub(f"x{CANARY}y") == "x***y"
+    assert registry.scrub(f"{CANARY}") == "***"
+    assert registry.scrub(f"{CANARY}{CANARY}") == "******"
+    assert registry.scrub(f"id=42_{CANARY}_tail and {CANARY}.") == "id=42_***_tail and ***."
+
+
+def test_overlapping_secrets_leave_no_part_of_either() -> None:
+    registry = SecretRegistry()
+    registry.add("abcdefgh1234")
+    registry.add("1234wxyzqrst")
+    out = registry.scrub("see abcdefgh1234wxyzqrst now")
+    assert out == "see *** now"
+
+
+def test_secrets_sharing_a_tail_are_told_apart() -> None:
+    registry = SecretRegistry()
+    registry.add("shpat_aaaa-suffix")
+    registry.add("shpat_bbbbbb-suffix")
+    out = registry.scrub("a shpat_aaaa-suffix b shpat_bbbbbb-suffix c zz-suffix")
+    assert out == "a *** b *** c zz-suffix"
+
+
+def test_a_literal_two_values_share_stays_until_both_are_discarded() -> None:
+    registry = SecretRegistry()
+    registry.add("ab/cd+efgh")  # masked raw and as ab%2Fcd%2Befgh
+    registry.add("ab%2Fcd%2Befgh")  # the same literal, registered by itself
+    registry.discard("ab/cd+efgh")
+    assert registry.scrub("q=ab%2Fcd%2Befgh") == "q=***"
+    assert registry.scrub("ab/cd+efgh") == "ab/cd+efgh"
+    registry.discard("ab%2Fcd%2Befgh")
+    assert registry.scrub("q=ab%2Fcd%2Befgh") == "q=ab%2Fcd%2Befgh"
+    registry.discard("never-added")  # no error
+    assert len(registry) == 0
+
+
+def test_ten_thousand_secrets_are_each_masked() -> None:
+    registry = SecretRegistry()
+    values = [f"tok{i:05d}-{i * 7919 % 100_003:06d}" for i in range(10_000)]
+    for value in values:
+        registry.add(value)
+    for value in values[::97]:
+        assert registry.scrub(f"refresh for {value}: done") == "refresh for ***: done"
+
+
+def test_patterns_skipped_only_where_they_cannot_match() -> None:
+    # non-ASCII text folds under (?i) (U+017F is "s"): the quick test must not skip it
+    assert scrub("x \u017fign=abcdef") == "x \u017fign=***"
+    assert scrub("retry in 5 s, code 500") == "retry in 5 s, code 500"
+    assert scrub('{"Access_Token": "abc"}') == '{"Access_Token": "***"}'
+    assert scrub("AUTHORIZATION: Bearer xyz") == "AUTHORIZATION: ***"
+
+
+def _old_scrub(text: str, secrets: list[str]) -> str:
+    """The per-secret loop this replaced (longest first), for the equivalence test."""
+    values = {s for s in secrets if len(s) >= 6}
+    values |= {quote(s, safe="") for s in values}
+    text = scrub(text)
+    for value in sorted(values, key=len, reverse=True):
+        text = text.replace(value, "***")
+    return text
+
+
+_WORD = st.text(alphabet="ab/+%2F-_ xyz:=&?", max_size=12)
+
+
+@given(
+    secrets=st.lists(
+        st.text(alphabet="ABCDEFGH0123456789/+", min_size=6, max_size=14), max_size=4
+    ),
+    words=st.lists(_WORD, max_size=6),
+    picks=st.lists(st.integers(0, 3), max_size=4),
+)
+def test_scan_masks_every_secret_and_keeps_the_rest(
+    secrets: list[str], words: list[str], picks: list[int]
+) -> None:
+    chosen = [secrets[p % len(secrets)] for p in picks] if secrets else []
+    text = " ".join(words[:1] + chosen + words[1:])
+    registry = SecretRegistry()
+    for value in secrets:
+        registry.add(value)
+    out = registry.scrub(text)
+    assert out == scrub(text, secrets)
+    for i in range(60):  # past the few-literals path: the window scan must agree
+        registry.add(f"pad-{i:04d}-pppppp")
+    assert registry.scrub(text) == out
+    for value in secrets:
+        assert value not in out
+    if not any(a != b and a in b for a in secrets for b in secrets):
+        # without nested or overlapping secrets, exactly what the old loop did
+        overlap = any(
+            a[-k:] == b[:k] for a in secrets for b in secrets for k in range(1, min(len(a), len(b)))
+        )
+        if not overlap:
+            assert out == _old_scrub(text, secrets)
