@@ -48,6 +48,7 @@ class Delivery:
     body: bytes
     headers: tuple[tuple[str, str], ...]
     sent_at: float = 0.0  # time.monotonic() of ``send``
+    url: str = ""  # the address it was signed for
 
     def header(self, name: str) -> str | None:
         """A header's value by case-insensitive name, else None."""
@@ -132,7 +133,7 @@ class WebhookSender:
     def send(self, body: bytes, headers: Mapping[str, str] | None = None) -> None:
         """Queue one delivery of ``body`` with ``headers`` plus the signature headers."""
         signed = {**(headers or {}), **self._sign(self.url, body)}
-        delivery = Delivery(body, tuple(signed.items()), time.monotonic())
+        delivery = Delivery(body, tuple(signed.items()), time.monotonic(), self.url)
         with self._cond:
             if self._closing:
                 raise SenderClosed("the webhook sender is closed")
@@ -152,6 +153,15 @@ class WebhookSender:
             wait = self._rng.uniform(*self.delay) if self.delay[1] > 0 else 0.0
             heapq.heappush(self._heap, _Job(time.monotonic() + wait, next(self._seq), delivery))
         self._cond.notify_all()
+
+    def retarget(self, url: str) -> None:
+        """Deliver to ``url`` from now on (a subscription moved through the API); what is
+        queued goes there too. Faults and counters are kept."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"a webhook URL is http(s)://host[:port]/path, not {url!r}")
+        with self._cond:
+            self.url, self._parts = url, parts
 
     # -- the worker
 
@@ -218,7 +228,15 @@ class WebhookSender:
 
     def _post(self, delivery: Delivery) -> bool:
         """One POST; True when the receiver answered 2xx."""
-        parts = self._parts
+        with self._cond:
+            parts, url = self._parts, self.url
+        if url != delivery.url:  # moved since it was signed (Shopee signs the URL)
+            delivery = Delivery(
+                delivery.body,
+                tuple({**dict(delivery.headers), **self._sign(url, delivery.body)}.items()),
+                delivery.sent_at,
+                url,
+            )
         https = parts.scheme == "https"
         kind = http.client.HTTPSConnection if https else http.client.HTTPConnection
         conn = kind(parts.hostname or "", parts.port, timeout=self.timeout)
@@ -322,6 +340,22 @@ class WebhookSimulator(LoopbackSimulator):
             self._webhook_sender = sender
         return sender
 
+    def webhook_registered(self, url: str) -> None:
+        """A subscription to ``url`` was made or moved through the marketplace's API (the
+        simulators' registration endpoints call this under the simulator's lock): deliver
+        there from now on, with the faults of a sender enabled before (its address moves,
+        no thread is joined), else a new fault-free sender. One address per simulator:
+        the last registered wins for every shop it serves."""
+        sender = self._webhook_sender
+        if sender is not None:
+            sender.retarget(url)
+        else:
+            self.start_registered_sender(url)
+
+    def start_registered_sender(self, url: str) -> None:
+        """The sender a first registration starts (a subclass passes what it needs)."""
+        self.enable_webhooks(url)
+
     @property
     def webhook_sender(self) -> WebhookSender | None:
         """The sender ``enable_webhooks`` started, else None."""
@@ -345,4 +379,3 @@ class WebhookSimulator(LoopbackSimulator):
         """Stop delivering webhooks, then stop listening."""
         self.disable_webhooks()
         super().stop()
-

@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import math
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -47,7 +49,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -89,42 +91,93 @@ READ_ORDERS = {
 }
 #: every channel in report order (a member's own store last)
 CHANNELS = ("shopee", "tiktok", "lazada", "woocommerce")
+#: calls one order read costs when a webhook wakes the shop's pull (list + detail on
+#: Shopee and Lazada; TikTok's search answers with the whole order)
+READ_COST = {"shopee": 2, "tiktok": 1, "lazada": 2, "woocommerce": 1}
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How syncd runs in one row: by polling alone, or woken by webhooks (faults as
+    ``WebhookSimulator.enable_webhooks`` takes them); ``raise_limits``: the simulators'
+    per-shop limits and the adapters' per-app buckets lifted, so the limit is the daemon."""
+
+    name: str
+    webhooks: dict[str, Any] | None = None
+    raise_limits: bool = False
+    port: int = 0
+    processes: int = 0  # syncd processes, tenants sharded (``run --shard``); 0: --processes
+
+
+SETTINGS = {
+    "polling": Setting("polling", raise_limits=True),
+    "polling-limited": Setting("polling-limited"),
+    "polling-2p": Setting("polling-2p", raise_limits=True, processes=2),
+    "webhooks": Setting("webhooks", webhooks={}),
+    "lossy": Setting(
+        "lossy",
+        webhooks={"loss": 0.2, "duplicate": 0.1, "reorder": 0.3, "delay": (0.0, 0.5)},
+    ),
+}
 
 
 # -- process helpers ----------------------------------------------------------------------
 
 
-def start_policy(policy: str, db: Path, folder: Path, args: argparse.Namespace) -> Any:
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_policy(
+    policy: str, db: Path, folder: Path, args: argparse.Namespace, setting: Setting | None = None
+) -> list[Any]:
+    """The policy's processes (syncd: one, or ``--processes`` shards of the tenants)."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     }
+    cmds: list[list[str]] = []
     if policy == "syncd":
         config = folder / "syncd.toml"
         config.write_text("", encoding="utf-8")
-        cmd = [
+        base = [
             sys.executable, "-m", "syncd.cli", "--config", str(config), "--db", str(db), "run",
             "--workers", str(args.workers), "--poll-every", str(args.poll), "--log-format", "json",
         ]  # fmt: skip
+        if setting is not None and setting.webhooks is not None:
+            base += ["--web", f"127.0.0.1:{setting.port}", "--safety-net", str(args.safety_net)]
+        n = (setting.processes if setting is not None else 0) or getattr(args, "processes", 1)
+        cmds = [base + (["--shard", f"{k}/{n}"] if n > 1 else []) for k in range(n)]
     else:
-        cmd = [
+        cmds = [[
             sys.executable, str(BENCH / "coop_model.py"), str(db), policy,
             "--poll", str(args.poll), "--workers", str(args.workers), "--seed", str(args.seed),
             "--ready", str(folder / "ready"),
-        ]  # fmt: skip
-    with (folder / f"{policy}.log").open("w", encoding="utf-8") as log:
-        return subprocess.Popen(
-            cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=folder
-        )
+        ]]  # fmt: skip
+    procs = []
+    for k, cmd in enumerate(cmds):
+        name = policy if k == 0 else f"{policy}.{k}"
+        with (folder / f"{name}.log").open("w", encoding="utf-8") as log:
+            procs.append(
+                subprocess.Popen(
+                    cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, cwd=folder
+                )
+            )
+    return procs
 
 
 def wait_ready(
-    policy: str, proc: Any, db: Path, folder: Path, *, accounts: int, timeout: float
+    policy: str, procs: list[Any], db: Path, folder: Path, *, accounts: int, timeout: float
 ) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{policy} exited with {proc.returncode}: see {folder}/{policy}.log")
+        for proc in procs:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{policy} exited with {proc.returncode}: see {folder}/{policy}*.log"
+                )
         if policy == "syncd":
             try:
                 found = scalar(
@@ -140,15 +193,28 @@ def wait_ready(
     raise RuntimeError(f"{policy} did not become ready in {timeout:.0f} s")
 
 
-def stop_policy(proc: Any) -> int | None:
-    if proc.poll() is not None:
-        return int(proc.returncode)
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return int(proc.wait(timeout=60))
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        return int(proc.wait(timeout=10))
+def stop_policy(procs: list[Any]) -> int | None:
+    """Stop every process; the worst exit code."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    codes = []
+    for proc in procs:
+        try:
+            codes.append(int(proc.wait(timeout=60)))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            codes.append(int(proc.wait(timeout=10)))
+    return max(codes, key=abs) if codes else None
+
+
+def count_paths(world: World) -> Counter[str]:
+    """Calls by "<marketplace> <path>" (what ``count_calls`` sums up)."""
+    out: Counter[str] = Counter()
+    for key, sim in world.sims.items():
+        for (_, path), n in list(sim.calls.items()):
+            out[f"{kind(key)} {path}"] += n
+    return out
 
 
 def count_calls(world: World) -> Counter[str]:
@@ -190,9 +256,10 @@ def template(spec: Spec, tmp: Path) -> World:
 
 def drive(
     world: World, intents: list[Intent], args: argparse.Namespace
-) -> tuple[list[measure.Order], Recorder, float, list[tuple[float, int]]]:
+) -> tuple[list[measure.Order], Recorder, float, list[tuple[float, int]], int]:
     """Play the buyers for ``args.duration`` s and record ``args.settle`` s more: the
-    orders, the record of shown stock, when recording ended, and the outbox backlog."""
+    orders, the record of shown stock, when recording ended, the outbox backlog, and
+    how many status moves (cancel, ship) the marketplaces took."""
     start = time.monotonic()
     rec = Recorder(world.index, start)
     for m, sim in world.sims.items():
@@ -210,9 +277,12 @@ def drive(
     def place(i: Intent) -> Any:
         return world.place(i.tenant, i.marketplace, i.sku, i.qty, i.platform)
 
+    moves = [0]
+
     def move(i: Intent, order: Any, state: str) -> None:
         with contextlib.suppress(ValueError):  # a move refused from where the order is
             world.move(i.marketplace, order, state, tenant=i.tenant)
+            moves[0] += 1
 
     try:
         orders = play(
@@ -224,13 +294,57 @@ def drive(
         for sim in world.sims.values():
             sim.observer = None
         stop.set()
-    return orders, rec, end, backlog
+    return orders, rec, end, backlog, moves[0]
+
+
+def prepare(world: World, setting: Setting | None) -> None:
+    """Before the daemon starts: lift the adapters' per-app and per-shop buckets (a
+    raised-limits setting), and mark every shop's webhooks as arriving (what
+    ``syncd webhooks setup`` records once the seller configured them), so the daemon
+    polls them only as a safety net."""
+    if setting is None:
+        return
+    conn = sqlite3.connect(world.db)
+    try:
+        with conn:
+            if setting.raise_limits:
+                conn.execute(
+                    "UPDATE channel_account SET settings = json_set(settings, "
+                    "'$.app_rps', 100000, '$.shop_rps', 100000)"
+                )
+            if setting.webhooks is not None:
+                stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+                conn.execute("UPDATE channel_account SET webhooks_at = ?", (stamp,))
+    finally:
+        conn.close()
+
+
+def live(world: World, setting: Setting | None, args: argparse.Namespace) -> None:
+    """Latency and limits on (``go_live``); then the setting's: limits lifted, and each
+    simulator delivering its webhooks to the daemon's ``/webhooks/<marketplace>``."""
+    go_live(world)
+    if setting is None:
+        return
+    if setting.raise_limits:
+        for sim in world.sims.values():
+            sim.rate_limit = None
+    if setting.webhooks is not None:
+        for n, (key, sim) in enumerate(sorted(world.sims.items())):
+            url = f"http://127.0.0.1:{setting.port}/webhooks/{kind(key)}"
+            sim.enable_webhooks(url, seed=args.seed + n, **setting.webhooks)
 
 
 def run_policy(
-    policy: str, base: World, intents: list[Intent], args: argparse.Namespace, tmp: Path
+    policy: str,
+    base: World,
+    intents: list[Intent],
+    args: argparse.Namespace,
+    tmp: Path,
+    *,
+    setting: Setting | None = None,
 ) -> dict[str, Any]:
-    folder = tmp / policy
+    label = policy if setting is None else f"{policy}/{setting.name}"
+    folder = tmp / label.replace("/", "-")
     folder.mkdir()
     t_build = time.monotonic()
     world = clone(base, folder)
@@ -238,36 +352,50 @@ def run_policy(
     accounts = len(world.shops)
     pending0 = scalar(world.db, PENDING)
     print(
-        f"[{policy}] cloned in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}",
+        f"[{label}] cloned in {time.monotonic() - t_build:.0f} s; unsynced at start: {pending0}",
         flush=True,
     )
-    proc = start_policy(policy, world.db, folder, args)
+    if setting is not None and setting.webhooks is not None:
+        setting = replace(setting, port=free_port())
+    prepare(world, setting)
+    procs = start_policy(policy, world.db, folder, args, setting)
     try:
         ready = wait_ready(
-            policy, proc, world.db, folder, accounts=accounts, timeout=120 + accounts
+            policy, procs, world.db, folder, accounts=accounts, timeout=120 + accounts
         )
-        go_live(world)
+        live(world, setting, args)
         print(
-            f"[{policy}] pid {proc.pid} ready after {ready:.0f} s; "
+            f"[{label}] pid {', '.join(str(p.pid) for p in procs)} ready after {ready:.0f} s; "
             f"buyers for {args.duration:.0f} s",
             flush=True,
         )
-        calls0, cpu0 = count_calls(world), cpu_ticks(proc.pid) / CLK_TCK
+        calls0, paths0 = count_calls(world), count_paths(world)
+        cpu0 = sum(cpu_ticks(p.pid) for p in procs) / CLK_TCK
         harness0 = time.process_time()
-        orders, rec, end, backlog = drive(world, intents, args)
+        orders, rec, end, backlog, moves = drive(world, intents, args)
         calls = count_calls(world) - calls0
-        cpu = cpu_ticks(proc.pid) / CLK_TCK - cpu0
-        mem = {k: v / 1024 for k, v in memory_kb(proc.pid).items()}
+        paths = count_paths(world) - paths0
+        cpu = sum(cpu_ticks(p.pid) for p in procs) / CLK_TCK - cpu0
+        mems = [memory_kb(p.pid) for p in procs]
+        mem = {k: sum(m.get(k, 0) for m in mems) / 1024 for k in ("VmRSS", "VmHWM")}
         harness = time.process_time() - harness0
         db_mb = sum(p.stat().st_size for p in folder.glob("coop.db*") if p.is_file()) / 1e6
+        hooks = webhook_counts(world, setting)
     finally:
-        code = stop_policy(proc)
+        code = stop_policy(procs)
         world.stop()
-    print(f"[{policy}] stopped (exit {code}); evaluating …", flush=True)
+    print(f"[{label}] stopped (exit {code}); evaluating …", flush=True)
     out = measure.evaluate(world.sellers(), world.listings, orders, rec.changes, end=end)
     lat = out.latency
     res: dict[str, Any] = {
         "policy": policy,
+        "setting": setting.name if setting else None,
+        "label": label,
+        "processes": len(procs),
+        "moves": moves,
+        "webhooks": hooks,
+        "inbox": inbox_counts(world.db),
+        "doubled": doubled_movements(world.db),
         "tenants": spec.tenants,
         "own_stores": len(spec.store_owners()),
         "accounts": accounts,
@@ -285,6 +413,7 @@ def run_policy(
         "censored": out.censored,
         "latency_all": lat,
         "calls": dict(calls),
+        "paths": dict(paths),
         "minimum": out.minimum,
         "floor": out.floor,
         "stale": out.stale,
@@ -309,9 +438,86 @@ def run_policy(
         "hot": hot_sku(world, out, rec.changes, pick_hot(intents, world)),
     }
     if policy == "syncd":
-        text = (folder / "syncd.log").read_text(encoding="utf-8", errors="replace")
+        text = "".join(
+            f.read_text(encoding="utf-8", errors="replace") for f in folder.glob("syncd*.log")
+        )
         res["daemon_errors"] = text.count('"job.crashed"')
+        res["pacing_warnings"] = text.count('"daemon.pacing"')
+    res["read_minimum"] = read_minimum(orders, intents, moves)
     return res
+
+
+def read_minimum(orders: list[measure.Order], intents: list[Intent], moves: int) -> int:
+    """Order-read calls a webhook-driven sync needs at least: one order read (in the
+    marketplace's calls, ``READ_COST``) per order placed and per status move."""
+    total = 0
+    for o in orders:
+        if o.accepted:
+            total += READ_COST[o.marketplace]
+    # moves: spread as the orders are (the stream moves a share of accepted orders)
+    accepted = [o for o in orders if o.accepted]
+    if accepted and moves:
+        mean = sum(READ_COST[o.marketplace] for o in accepted) / len(accepted)
+        total += round(moves * mean)
+    return total
+
+
+def webhook_counts(world: World, setting: Setting | None) -> dict[str, Any]:
+    """Per simulator: deliveries sent, lost, duplicated (its sender's counters)."""
+    out: dict[str, Any] = {}
+    if setting is None or setting.webhooks is None:
+        return out
+    for key, sim in world.sims.items():
+        sender = sim.webhook_sender
+        if sender is not None:
+            out[key] = {
+                "delivered": len(sender.delivered),
+                "lost": len(sender.lost),
+                "attempts": sender.attempts,
+                "failures": sender.failures,
+            }
+    return out
+
+
+def inbox_counts(db: Path) -> dict[str, int]:
+    """Webhook deliveries the daemon accepted (duplicates already dropped), per marketplace."""
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(db)
+        try:
+            rows = conn.execute("SELECT marketplace, COUNT(*) FROM webhook_inbox GROUP BY 1")
+            return {str(m): int(n) for m, n in rows}
+        finally:
+            conn.close()
+    return {}
+
+
+def doubled_movements(db: Path) -> int:
+    """Order lines (per component SKU) whose movements add up to more than one step
+    moves: net reserved above the largest single reservation, or net on hand taken
+    beyond the largest single take (an order applied twice). Keys are
+    ``ord:<account>:<order>:<line>:<step>:<sku>`` (``syncd.orders``); 0 is what
+    idempotent ingest guarantees."""
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(db)
+        try:
+            lines: dict[tuple[str, ...], list[int]] = {}
+            rows = conn.execute(
+                "SELECT idem_key, on_hand_delta, reserved_delta FROM movement "
+                "WHERE source = 'order'"
+            )
+            for key, d_hand, d_res in rows:
+                parts = str(key).split(":")
+                if len(parts) < 6 or parts[0] != "ord":
+                    continue
+                acc = lines.setdefault((parts[1], parts[2], parts[3], parts[-1]), [0, 0, 0, 0])
+                acc[0] += d_res
+                acc[1] = max(acc[1], d_res)
+                acc[2] += d_hand
+                acc[3] = max(acc[3], -d_hand)
+            return sum(1 for r, most_r, h, most_h in lines.values() if r > most_r or -h > most_h)
+        finally:
+            conn.close()
+    return -1
 
 
 def pick_hot(intents: list[Intent], world: World) -> tuple[int, str]:
@@ -463,26 +669,107 @@ def _met(ok: bool) -> str:
 def report_scale(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print()
     print(
-        f"Growth (syncd only; {args.duration:.0f} s, {args.rate_per_member * 200:g} orders/s "
-        f"per 200 members, poll {args.poll:g} s, {args.workers} workers)"
+        f"Growth (syncd only; {args.duration:.0f} s, {args.rate_per_member * 100:g} orders/s "
+        f"per 100 members, poll {args.poll:g} s, safety net {args.safety_net:g} s, "
+        f"{args.workers} workers)"
     )
-    cols = ("members", "accounts", "orders", "p50 s", "p99 s", "max s", "never", "oversold")
-    cols += ("ratio", "CPU %", "RSS MB", "DB MB")
-    print(" ".join(f"{c:>8}" for c in cols))
+    cols = ("setting", "members", "accounts", "orders", "p50 s", "p99 s", "max s", "never")
+    cols += ("oversold", "ratio", "calls/ord", "CPU %", "ms/call", "RSS MB", "DB MB")
+    print(" ".join(f"{c:>9}" for c in cols))
     for r in results:
         lat = r["latency_s"]
         accounts = r.get("accounts", 3 * r["tenants"])
-        cells = (r["tenants"], accounts, r["accepted"], fmt_s(lat["p50"]))
-        cells += (fmt_s(lat["p99"]), fmt_s(lat["max"]), r["censored"], r["oversold_orders"])
-        cells += (f"{_ratio(r):.2f}", f"{r['cpu_pct']:.0f}", f"{r['hwm_mb'] or 0:.0f}")
+        cells = (r.get("setting") or "-", r["tenants"], accounts, r["accepted"])
+        cells += (fmt_s(lat["p50"]), fmt_s(lat["p99"]), fmt_s(lat["max"]), r["censored"])
+        cells += (r["oversold_orders"], f"{_ratio(r):.2f}", f"{_per_order(r):.1f}")
+        cells += (f"{r['cpu_pct']:.0f}", f"{_ms_per_call(r):.2f}", f"{r['hwm_mb'] or 0:.0f}")
         cells += (f"{r['db_mb']:.1f}",)
+        print(" ".join(f"{c!s:>9}" for c in cells))
+
+
+def _calls_total(r: dict[str, Any]) -> int:
+    return sum(r["calls"].values())
+
+
+def _per_order(r: dict[str, Any]) -> float:
+    return _calls_total(r) / r["accepted"] if r["accepted"] else math.nan
+
+
+def _ms_per_call(r: dict[str, Any]) -> float:
+    total = _calls_total(r)
+    return 1e3 * r["cpu_s"] / total if total else math.nan
+
+
+def _driven_minimum(r: dict[str, Any]) -> int:
+    """Orders-driven minimum: one order read per order and per status move (in each
+    marketplace's calls) plus the minimum stock writes."""
+    return int(r.get("read_minimum", 0)) + sum(r["minimum"].values())
+
+
+def report_settings(
+    results: list[dict[str, Any]], args: argparse.Namespace, floor: dict[str, float]
+) -> None:
+    """One row per setting (same seeded buyers), then the issue's targets per row."""
+    first = results[0]
+    print()
+    print(
+        f"syncd settings side by side: {first['tenants']} members × 3 shops × {first['skus']} "
+        f"SKUs, {args.rate:g} orders/s for {args.duration:.0f} s (+{args.settle:.0f} s "
+        f"settle), seed {args.seed}, poll {args.poll:g} s, safety net {args.safety_net:g} s, "
+        f"{args.workers} workers, {args.processes} process(es)"
+    )
+    cols = ("setting", "orders", "p50 s", "p99 s", "max s", "never", "oversold", "doubled")
+    cols += ("calls", "driven", "ratio", "per ord", "CPU %", "ms/call", "RSS MB", "hooks")
+    print(" ".join(f"{c:>8}" for c in cols))
+    for r in results:
+        lat = r["latency_s"]
+        driven = _driven_minimum(r)
+        cells = (r.get("setting") or r["policy"], r["accepted"], fmt_s(lat["p50"]))
+        cells += (fmt_s(lat["p99"]), fmt_s(lat["max"]), r["censored"], r["oversold_orders"])
+        cells += (r["doubled"], _calls_total(r), driven)
+        cells += (f"{_calls_total(r) / driven:.2f}" if driven else "-", f"{_per_order(r):.1f}")
+        cells += (f"{r['cpu_pct']:.0f}", f"{_ms_per_call(r):.2f}", f"{r['hwm_mb'] or 0:.0f}")
+        cells += (sum(r["inbox"].values()),)
         print(" ".join(f"{c!s:>8}" for c in cells))
+    print(
+        "driven: one order read per order and per status move (Shopee/Lazada 2 calls, "
+        "TikTok 1) + the minimum stock writes; ratio = calls / driven; hooks: webhook "
+        "deliveries accepted (duplicates dropped); doubled: order lines moved twice"
+    )
+    bare = floor.get("bare")
+    print("Targets:")
+    for r in results:
+        name, p99 = r.get("setting"), r["latency_s"]["p99"]
+        cpu_ok = r["cpu_pct"] < 100
+        line = f"  {name}: daemon CPU {r['cpu_pct']:.0f} % < 100 %: {_met(cpu_ok)}"
+        if name in ("polling", "polling-2p"):
+            ms = _ms_per_call(r)
+            line += f"; p99 {fmt_s(p99)} s ≤ 15 s: {_met(p99 <= 15)}"
+            line += f"; CPU per call {ms:.2f} ms ≤ 2.5 ms: {_met(ms <= 2.5)}"
+            if bare:
+                line += f" ({ms / bare:.1f}× the {bare:.2f} ms floor, ≤ 4×: {_met(ms <= 4 * bare)})"
+        elif name == "webhooks":
+            bar = 5.0 if r["tenants"] > 1000 else 2.0
+            ratio = _calls_total(r) / max(1, _driven_minimum(r))
+            line += f"; p99 {fmt_s(p99)} s ≤ {bar:g} s: {_met(p99 <= bar)}"
+            line += f"; calls {ratio:.2f}× driven ≤ 1.2×: {_met(ratio <= 1.2)}"
+            if r["tenants"] > 1000:
+                rss = r["hwm_mb"] or 0
+                line += f"; RSS {rss:.0f} MB < 500: {_met(rss < 500)}"
+                line += f"; never {r['censored']} = 0: {_met(r['censored'] == 0)}"
+        elif name == "lossy":
+            bound = args.safety_net + args.poll + 10
+            line += f"; p99 {fmt_s(p99)} s ≤ safety net + poll + 10 = {bound:g} s: "
+            line += _met(p99 <= bound)
+            line += f"; never {r['censored']} = 0: {_met(r['censored'] == 0)}"
+            line += f"; doubled {r['doubled']} = 0: {_met(r['doubled'] == 0)}"
+        print(line)
 
 
 # -- main ---------------------------------------------------------------------------------
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:  # noqa: PLR0915
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -524,6 +811,47 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help="syncd alone at 10, 100, 1000 members (order rate per member kept)",
     )
+    parser.add_argument(
+        "--webhooks",
+        action="store_true",
+        help="syncd woken by webhooks, polling only as a safety net (setting 'webhooks')",
+    )
+    parser.add_argument(
+        "--lossy", action="store_true", help="webhooks 20%% lost, 10%% doubled, reordered"
+    )
+    parser.add_argument(
+        "--settings",
+        help=f"syncd settings side by side, comma-separated, of {','.join(SETTINGS)} "
+        "(polling: the limits lifted so the limit is the daemon)",
+    )
+    parser.add_argument(
+        "--safety-net", type=float, default=120.0, help="safety-net poll with webhooks (s)"
+    )
+    parser.add_argument(
+        "--processes", type=int, default=1, help="syncd processes, tenants sharded (--shard)"
+    )
+    parser.add_argument(
+        "--members",
+        help="with --scale: the member counts (default 10,100,1000)",
+    )
+    parser.add_argument(
+        "--city",
+        action="store_true",
+        help="3,334 members (10,000 shops), webhooks, 0.75 orders/s per 100 members",
+    )
+    parser.add_argument(
+        "--per-100",
+        type=float,
+        help="orders/s per 100 members (instead of --rate; kept across --scale sizes)",
+    )
+    parser.add_argument(
+        "--no-floor", action="store_true", help="skip the bare-httpx CPU-per-call floor"
+    )
+    parser.add_argument(
+        "--perf",
+        metavar="JSON,...",
+        help="only draw --png: the README's Performance picture from saved --json runs",
+    )
     parser.add_argument("--json", metavar="PATH", help="write every number here")
     parser.add_argument("--keep", metavar="DIR", help="keep databases and logs here (a new dir)")
     parser.add_argument("--replot", metavar="JSON", help="only draw --png from a saved --json")
@@ -534,10 +862,30 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--png", metavar="PATH", help="latency CDF and a hot SKU over time (needs matplotlib)"
     )
     args = parser.parse_args(argv)
+    if args.city:
+        args.tenants = args.tenants or 3334
+        args.per_100 = args.per_100 or 0.75
+        args.webhooks = args.webhooks or not (args.settings or args.lossy)
+        args.policies = "syncd"
+    if args.per_100 and not args.rate:
+        args.rate = args.per_100 * (args.tenants or (20 if args.quick else 200)) / 100
+    names = [x.strip() for x in (args.settings or "").split(",") if x.strip()]
+    names += ["webhooks"] * args.webhooks + ["lossy"] * args.lossy
+    bad = [x for x in names if x not in SETTINGS]
+    if bad:
+        parser.error(f"unknown settings {bad}; choose from {', '.join(SETTINGS)}")
+    args.settings = list(dict.fromkeys(names))
+    if args.settings and "syncd" not in args.policies:
+        parser.error("--settings/--webhooks/--lossy are syncd's: add syncd to --policies")
+    if args.settings and args.policies == ",".join(POLICIES):
+        args.policies = "syncd"  # settings compare syncd with itself
+    if args.processes > 1 and any(SETTINGS[x].webhooks is not None for x in args.settings):
+        parser.error("--processes > 1 is measured with polling only (shard 0 drains webhooks)")
+    args.members = [int(x) for x in (args.members or "10,100,1000").split(",")]
     args.tenants = args.tenants or (20 if args.quick else 200)
     args.rate = args.rate or (1.0 if args.quick else 5.0)
     args.duration = args.duration or (60.0 if args.quick else 600.0)
-    args.rate_per_member = args.rate / args.tenants
+    args.rate_per_member = (args.per_100 / 100) if args.per_100 else args.rate / args.tenants
     args.policies = [p.strip() for p in args.policies.split(",") if p.strip()]
     if not 0.0 <= args.own_stores <= 1.0:
         parser.error(f"--own-stores is a share of the members, 0 to 1 (not {args.own_stores:g})")
@@ -548,7 +896,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run(
-    args: argparse.Namespace, tenants: int, policies: list[str], rate: float
+    args: argparse.Namespace,
+    tenants: int,
+    policies: list[str],
+    rate: float,
+    settings: list[Setting] | None = None,
 ) -> list[dict[str, Any]]:
     from cooplib.world import catalogue
 
@@ -564,15 +916,31 @@ def run(
         where.mkdir(parents=True, exist_ok=True)
         base = template(spec, where)
         for policy in policies:
-            results.append(run_policy(policy, base, intents, args, where))
+            if policy == "syncd" and settings:
+                for setting in settings:
+                    results.append(run_policy(policy, base, intents, args, where, setting=setting))
+            else:
+                results.append(run_policy(policy, base, intents, args, where))
     return results
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:  # noqa: PLR0912
     from syncd.log import configure
 
     args = parse_args(argv)
     configure(level="warning")
+    if args.perf:
+        from cooplib.plot import plot_performance
+
+        runs: list[dict[str, Any]] = []
+        growth: list[dict[str, Any]] = []
+        for name in args.perf.split(","):
+            saved = json.loads(Path(name).read_text(encoding="utf-8"))
+            runs += saved.get("results", [])
+            growth += saved.get("scale", []) + saved.get("results", [])
+        plot_performance(runs, growth, Path(args.png or "performance.png"))
+        print(f"wrote {args.png or 'performance.png'}")
+        return
     if args.replot:
         from cooplib.plot import plot
 
@@ -596,15 +964,31 @@ def main(argv: list[str] | None = None) -> None:
         + ", ".join(f"{m} {r:g}/s" for m, (r, _) in RATE_LIMIT.items())
         + ("; woocommerce none (core has none)" if args.own_stores else "")
     )
+    settings = [SETTINGS[x] for x in args.settings]
+    floor: dict[str, float] = {}
+    if settings and not args.no_floor:
+        from floor import bench_calls
+
+        floor = bench_calls(2000, quiet=True)
+        print(
+            "floor, CPU per API call on loopback with Shopee signing (bench/floor.py): "
+            f"bare keep-alive httpx {floor['bare']:.3f} ms, syncd ApiClient "
+            f"{floor['syncd']:.3f} ms ({floor['syncd'] / floor['bare']:.2f}x)",
+            flush=True,
+        )
     if args.scale:
-        results = [run(args, n, ["syncd"], args.rate_per_member * n) for n in (10, 100, 1000)]
-        flat = [r[0] for r in results]
-        report_scale(flat, args)
-        out: dict[str, Any] = {"args": vars(args), "scale": flat}
+        flat = []
+        for n in args.members:
+            flat += run(args, n, ["syncd"], args.rate_per_member * n, settings)
+            report_scale(flat, args)  # after each size: a long run shows what it has
+        out: dict[str, Any] = {"args": vars(args), "scale": flat, "floor": floor}
     else:
-        flat = run(args, args.tenants, args.policies, args.rate)
-        report(flat, args)
-        out = {"args": vars(args), "results": flat}
+        flat = run(args, args.tenants, args.policies, args.rate, settings)
+        if settings:
+            report_settings(flat, args, floor)
+        else:
+            report(flat, args)
+        out = {"args": vars(args), "results": flat, "floor": floor}
     if args.json:
         Path(args.json).write_text(json.dumps(_clean(out), indent=1) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")

@@ -210,7 +210,8 @@ def _cpu_ms(call: Callable[[], object], calls: int) -> float:
     return (time.process_time() - started) / calls * 1e3
 
 
-def bench_calls(calls: int) -> None:
+def bench_calls(calls: int, *, quiet: bool = False) -> dict[str, float]:
+    """CPU ms per call of each variant (printed unless ``quiet``)."""
     here, there = multiprocessing.Pipe()
     server = multiprocessing.Process(target=_serve, args=(there,), daemon=True)
     server.start()
@@ -235,6 +236,9 @@ def bench_calls(calls: int) -> None:
     finally:
         server.terminate()
         server.join()
+    out = {"bare": floor, "no_keepalive": no_keepalive, "syncd": syncd}
+    if quiet:
+        return out
     print(f"(b) CPU per API call, ms (this process; {calls} calls each, loopback, Shopee signing)")
     rows = (
         ("bare httpx.Client, keep-alive", floor, ""),
@@ -243,6 +247,8 @@ def bench_calls(calls: int) -> None:
     )
     for label, value, note in rows:
         print(f"  {label:<40} {value:6.3f}  {value / floor:5.2f}x{note}")
+    return out
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

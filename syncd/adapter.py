@@ -455,6 +455,20 @@ class Adapter(abc.ABC):
         """Returns changed after ``cursor`` (or ``since``), one page (``lists_returns``)."""
         raise NotImplementedError(f"{self.name} lists no returns")
 
+    #: True when syncd can subscribe this shop to the marketplace's order webhooks through
+    #: the API (:meth:`register_webhooks`: TikTok, WooCommerce, Shopify); elsewhere the
+    #: subscription is made in the marketplace's console (Shopee, Lazada). Optional: the
+    #: default says no and the method refuses, so an adapter without it needs nothing.
+    registers_webhooks: ClassVar[bool] = False
+
+    def register_webhooks(self, url: str) -> list[str]:
+        """Subscribe this shop's order events to ``url`` (``registers_webhooks``).
+
+        Idempotent: the existing subscriptions are read first; one already at ``url`` is
+        kept, one at another address is moved to ``url``, a missing one is created. The
+        answer says what happened per topic, as ``"<created|updated|kept>:<topic>"``."""
+        raise NotImplementedError(f"{self.name} registers no webhooks through its API")
+
     #: how many ingested orders :attr:`seen_orders` remembers per account
     SEEN_ORDERS: ClassVar[int] = 5_000
 

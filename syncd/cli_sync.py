@@ -166,7 +166,9 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     path = ctx.store.path  # an existing database only: `run` never creates one
     ctx.close()  # the daemon opens its own connections
     ctx._store = None
-    ctx.hold(run_lock(path))  # a second `syncd run` on this database refuses, naming our PID
+    shard = _shard(args.shard)
+    # a second `syncd run` on this database refuses, naming our PID (a shard: of its shard)
+    ctx.hold(run_lock(path, shard=shard))
     configure(  # one pass (cron, a seller's terminal): warnings only; the event log has the rest
         json={"json": True, "console": False}.get(args.log_format or ""),
         level="warning" if args.once else "info",
@@ -174,7 +176,12 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     daemon = Daemon(
         path,
         workers=args.workers,
-        intervals=Intervals(push=args.push_every, pull=args.poll_every),
+        intervals=Intervals(
+            push=args.push_every,
+            pull=args.poll_every,
+            **({"safety_net": args.safety_net} if args.safety_net is not None else {}),
+        ),
+        shard=shard,
         master_key=ctx.settings.master_key,
         retention_days=ctx.settings.retention_days,
         settings=ctx.settings,
@@ -192,6 +199,16 @@ def cmd_run(ctx: Context, args: argparse.Namespace) -> int:
     finally:
         if web is not None:
             web.stop()
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    """``--shard K/N`` as (k, n), or UserError naming the option and the form."""
+    if not text:
+        return None
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit()) or not 0 <= int(k) < int(n):
+        raise UserError("run.bad_shard", value=text)
+    return int(k), int(n)
 
 
 def _run(ctx: Context, args: argparse.Namespace, daemon: Any) -> int:
@@ -365,6 +382,8 @@ def sync_commands(sub: Any, channel: Any) -> None:
     p.add_argument("--poll-every", type=float, default=30.0, help=t("help.poll_every"))
     p.add_argument("--log-format", choices=("json", "console"), help=t("help.log_format"))
     p.add_argument("--web", metavar="HOST:PORT", help=t("help.run_web"))
+    p.add_argument("--safety-net", type=float, metavar="SECONDS", help=t("help.safety_net"))
+    p.add_argument("--shard", metavar="K/N", help=t("help.shard"))
     p = add_command(sub, "logs", "help.logs", cmd_logs)
     p.add_argument("--level", choices=LEVELS, help=t("help.level"))
     p.add_argument("--channel", help=t("help.log_channel"))

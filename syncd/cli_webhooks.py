@@ -1,5 +1,7 @@
 """``syncd webhooks``: receive marketplace webhooks without the web app, and
-``syncd webhooks setup NAME``: what to configure where, per marketplace.
+``syncd webhooks setup NAME [--register]``: what to configure where, per marketplace,
+and with ``--register`` the subscription made through the API where the marketplace
+allows it (TikTok, WooCommerce, Shopify; Shopee and Lazada: console only).
 
 The receiver (``syncd.webhooks``) only writes the durable inbox; the daemon (``syncd run``)
 drains it and pulls the woken shops, so this process and the daemon may run apart, over
@@ -20,7 +22,7 @@ from syncd.i18n import t
 
 __all__ = ["commands", "webhook_url"]
 
-#: marketplaces whose API can register a subscription (syncd does not call it yet)
+#: marketplaces whose API can register a subscription (``setup NAME --register``)
 _API: Final = {
     "tiktok": "PUT /event/202309/webhooks",
     "woocommerce": "POST /wp-json/wc/v3/webhooks",
@@ -118,30 +120,91 @@ def cmd_setup(ctx: Context, args: argparse.Namespace) -> int:
     ctx.print(t("webhooks.url", channel=channel.name, marketplace=channel.marketplace, url=url))
     if not url.startswith("https://"):
         ctx.print(t("webhooks.not_https"))
+    if args.register and family in _API:
+        made = family == "woocommerce" and _woo_secret(
+            ctx, channel, new=args.new_secret, show=False
+        )
+        _register(ctx, channel, url)
+        if made:
+            ctx.print(t("webhooks.woo_secret_made", channel=channel.name))
+        ctx.print(t("webhooks.poll_stays"))
+        return 0
+    if args.register:  # Shopee, Lazada: no API for it
+        ctx.print(t("webhooks.console_only", marketplace=channel.marketplace))
     ctx.print("", t(f"webhooks.steps.{family}"))
     if family == "woocommerce":
         _woo_secret(ctx, channel, new=args.new_secret)
     if family in _API:
-        ctx.print(t("webhooks.api_later", how=_API[family]))
+        ctx.print(t("webhooks.can_register", how=_API[family], channel=channel.name))
     ctx.print(t("webhooks.poll_stays"))
     return 0
 
 
-def _woo_secret(ctx: Context, channel: Any, *, new: bool) -> None:
-    """A WooCommerce channel's webhook secret: made (and shown once) when missing or asked."""
+def _register(ctx: Context, channel: Any, url: str) -> None:
+    """Subscribe the channel's shop to its order webhooks at ``url`` through the
+    marketplace's API (``Adapter.register_webhooks``: idempotent), and say per topic
+    what was created, moved or kept. A refusal is one catalogue line naming the channel
+    and the fix; nothing is paused (the daemon judges the channel's access itself)."""
+    from syncd import sync  # noqa: PLC0415 - the engine only for commands that call a shop
+    from syncd.errors import AdapterError, NeedsReauth, Retryable, UserError  # noqa: PLC0415
+    from syncd.log import clean  # noqa: PLC0415
+
+    account = sync.load_account(ctx.store, channel.id)
+    if account is None:
+        raise UserError("connect.no_adapter", marketplace=channel.marketplace)
+    rt = sync.build_runtime(ctx.store, open_vault(ctx), account)
+    adapter: Any = rt.adapter
+    try:
+        if not getattr(adapter, "registers_webhooks", False):
+            raise UserError("webhooks.console_only", marketplace=channel.marketplace)
+        if rt.tokens is None:  # never connected (a key is checked and kept on connect)
+            raise UserError("webhooks.not_connected", channel=channel.name)
+        sync.refresh_tokens(ctx.store, rt)
+        done = adapter.register_webhooks(url)
+    except Retryable as exc:  # down, slow, or the wrong address
+        raise UserError("connect.unreachable", name=channel.name, error=exc.code or exc) from None
+    except NeedsReauth as exc:
+        error = clean(str(exc))[:300]
+        raise UserError(
+            "webhooks.register_refused_auth", channel=channel.name, error=error
+        ) from None
+    except AdapterError as exc:
+        error = clean(str(exc))[:300]
+        raise UserError(
+            "webhooks.register_refused",
+            channel=channel.name,
+            marketplace=channel.marketplace,
+            error=error,
+        ) from None
+    finally:
+        if rt.adapter is not None:
+            rt.adapter.close()
+    for entry in done:
+        state, _, topic = entry.partition(":")
+        ctx.print(t(f"webhooks.registered.{state}", topic=topic))
+    ctx.print(t("webhooks.registered_done", channel=channel.name, url=url))
+
+
+def _woo_secret(ctx: Context, channel: Any, *, new: bool, show: bool = True) -> bool:
+    """A WooCommerce channel's webhook secret: made when missing or asked (True), and
+    shown once (``show``: the seller types it in the store's admin) or handed to the
+    store through the API (``--register``: never shown, the caller says so)."""
     from syncd import credentials, webhooks  # noqa: PLC0415
 
     tenant = ctx.tenant().id
     vault = open_vault(ctx)
     sealed = credentials.load(ctx.store, vault, tenant, channel.id)
     if sealed.app.get(webhooks.WEBHOOK_SECRET) and not new:
-        ctx.print(t("webhooks.woo_secret_kept", channel=channel.name))
-        return
+        if show:
+            ctx.print(t("webhooks.woo_secret_kept", channel=channel.name))
+        return False
     # letters and digits only: WooCommerce decodes HTML entities in secrets (reference §4.4)
     secret = random_secrets.token_hex(24)
     app = {**sealed.app, webhooks.WEBHOOK_SECRET: secret}
     credentials.save(ctx.store, vault, tenant, channel.id, app=app)
-    ctx.print(t("webhooks.woo_secret_new", channel=channel.name, secret=secret))
+    if show:
+        ctx.print(t("webhooks.woo_secret_new", channel=channel.name, secret=secret))
+    return True
 
 
 def commands(sub: Any, channel: Any) -> None:
@@ -153,3 +216,4 @@ def commands(sub: Any, channel: Any) -> None:
     s.add_argument("channel", help=t("help.webhooks_channel"))
     s.add_argument("--url", metavar="BASE", help=t("help.webhooks_url"))
     s.add_argument("--new-secret", action="store_true", help=t("help.webhooks_new_secret"))
+    s.add_argument("--register", action="store_true", help=t("help.webhooks_register"))

@@ -172,6 +172,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "drift.edited": _drift_edited,
     "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
     "daemon.pacing": _as_recorded,  # syncd.daemon: title, asked, allowed, shops, rate, achieved
+    "webhooks.lost_push": _as_recorded,  # syncd.daemon.recover_lost_pushes: count, orders
     "notify.gave_up": _as_recorded,  # syncd.notify: data label, attempts, error
     "notify.error": _as_recorded,  # syncd.notify: data step, error
     "sale.flagged": _as_recorded,  # syncd.web.scope: a phone's sale that no longer fitted

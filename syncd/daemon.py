@@ -112,6 +112,7 @@ class Intervals:
     safety_net: float = 120.0  # the poll of a shop whose webhooks arrive (lost ones: caught)
     webhooks_fresh: float = 86_400.0  # a shop's webhooks count as arriving this long after one
     notify: float = 60.0  # turn events into notifications and send what is due
+    lost_pushes: float = 300.0  # read Shopee's lost pushes (get_lost_push_message), wake
 
 
 @dataclass(slots=True)
@@ -140,6 +141,10 @@ class Daemon:
     on_job: Callable[[str, int, str], None] | None = None  # (job, account, outcome) hook
     retention_days: int = 90  # events and the push log are pruned daily past this
     settings: Any = None  # syncd.config.Settings ([notify], [web] public_url); None: defaults
+    #: (k, n): serve only the tenants whose id % n == k, for the measurement of a second
+    #: process (bench/coop.py --processes; ARCHITECTURE.md "One process"). Experimental:
+    #: shard 0 alone runs the cooperative-wide tasks (prune, notifications, webhooks).
+    shard: tuple[int, int] | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     runtimes: dict[int, sync.AccountRuntime] = field(default_factory=dict)
     counts: dict[str, int] = field(
@@ -167,6 +172,8 @@ class Daemon:
         self._timer_order = itertools.count()
         self._paces: dict[str, Pace] = {}
         self._hooked: set[int] = set()  # accounts whose webhooks arrive (safety-net polls)
+        self._siblings: dict[int, list[int]] = {}  # tenant → its accounts (load_accounts)
+        self._live = False  # ``run`` (not ``run_once``): the inbox is drained as it fills
         self._last_poll: dict[int, float] = {}  # account → monotonic start of its last poll
         self._scheduler = schedule.Scheduler()
         self._limiter = Limiter()
@@ -230,6 +237,9 @@ class Daemon:
         from adapters import UnknownAdapter  # noqa: PLC0415
 
         accounts = sync.load_accounts(self._store())
+        if self.shard is not None:
+            k, n = self.shard
+            accounts = [a for a in accounts if a.tenant_id % n == k]
         for gone in set(self.runtimes) - {a.id for a in accounts}:  # removed channels
             self._forget(gone)
         for account in accounts:
@@ -256,8 +266,17 @@ class Daemon:
             if not known:
                 self._schedule(account.id)
         self._hooked = self._webhook_accounts()
+        siblings: dict[int, list[int]] = {}
+        for account_id, rt in list(self.runtimes.items()):
+            siblings.setdefault(rt.account.tenant_id, []).append(account_id)
+        self._siblings = siblings
         self._pace()
         return accounts
+
+    @property
+    def _coop_wide(self) -> bool:
+        """This process runs the cooperative-wide tasks (all but shards 1..n-1)."""
+        return self.shard is None or self.shard[0] == 0
 
     def _webhook_accounts(self) -> set[int]:
         """Accounts whose webhooks arrive (one accepted within ``webhooks_fresh``): they
@@ -508,6 +527,8 @@ class Daemon:
         """Run one job; every exception is caught, logged, recorded and counted."""
         outcome = "skipped"
         store = self._store()
+        self._local.marks = None  # this job's ``job_run`` marks (sync.JobMarks), once due
+        self._local.priority = priority
         if job == "pull" and priority == PRIORITY["pull"]:
             self._polled(account_id)
         try:
@@ -519,12 +540,16 @@ class Daemon:
                 rt = self._runtime(account)
             if not self._due(store, job, rt):
                 return
-            self._mark(store, account_id, rt.account.tenant_id, job, started=True)
+            # a push or pull's start mark rides in its first order page, a pull's ok mark
+            # in its last (one transaction per poll page); the other jobs mark it now
+            self._local.marks = sync.JobMarks(rt.account.tenant_id, account_id, job)
+            if job not in ("push", "pull"):
+                self._mark(store, account_id, rt.account.tenant_id, job, started=True)
             with structlog.contextvars.bound_contextvars(
                 tenant=rt.account.tenant_id, account=account_id, job=job
             ):
                 self._dispatch(store, job, rt)
-            self._mark(store, account_id, rt.account.tenant_id, job, ok=True)
+            self._mark(store, account_id, rt.account.tenant_id, job, ok=True)  # unless done
             outcome = "ok"
         except NeedsReauth as exc:
             outcome = "failed"
@@ -535,6 +560,7 @@ class Daemon:
             outcome = "failed"
             self._fail(store, account_id, job, exc)
         finally:
+            self._local.marks = None
             with self._work:
                 self._running.discard(account_id)
                 self._assigned.pop(account_id, None)
@@ -550,9 +576,20 @@ class Daemon:
 
     def _dispatch(self, store: Store, job: str, rt: sync.AccountRuntime) -> None:
         if job in ("push", "pull"):
-            pulled = sync.pull_orders(store, rt)  # a push always pulls first
-            if pulled.movements:
-                self._wake_siblings(rt)
+            marks: sync.JobMarks | None = getattr(self._local, "marks", None)
+            prio = getattr(self._local, "priority", None)
+            if job == "pull" or not self._news_by_webhook(store, rt.account.id):
+                pulled = sync.pull_orders(  # a push pulls first (unless webhooks say no news)
+                    store,
+                    rt,
+                    marks=marks,
+                    ends_job=job == "pull",
+                    # returns are not urgent: read at the routine polls, not at every
+                    # pull a webhook or a push causes
+                    returns=job == "pull" and prio in (None, PRIORITY["pull"]),
+                )
+                if pulled.movements:
+                    self._wake_siblings(rt)
             if job == "push":
                 refused = [
                     f"{f} {r.failed} of {r.sent} refused ({r.first_error})"
@@ -570,12 +607,30 @@ class Daemon:
 
             reconcile(store, rt, grace=dt.timedelta(seconds=self.intervals.reconcile_grace))
 
+    def _news_by_webhook(self, store: Store, account_id: int) -> bool:
+        """A push may skip its pull first: the running daemon (``run``, its drainer on)
+        serves a shop whose webhooks arrive, no delivery for it waits in the inbox and no
+        wake waits behind this job. Its news then comes as webhooks (within a second or
+        so); a lost one is caught by the safety-net poll and Shopee's lost-push list, so
+        the pull before a push would only read again what the last pull read."""
+        if not self._live or account_id not in self._hooked:
+            return False
+        with self._busy_lock:
+            if "pull" in self._deferred.get(account_id, {}):
+                return False
+        waiting = store.scalar(
+            "SELECT 1 FROM webhook_inbox WHERE processed_at IS NULL "
+            "AND channel_account_id = ? LIMIT 1",
+            (account_id,),
+        )
+        return waiting is None
+
     def _wake_siblings(self, rt: sync.AccountRuntime) -> None:
         """New orders moved stock: the seller's other channels push now, not at their turn
         (a sale lowers stock: a decrease, first in their lanes)."""
-        for other in list(self.runtimes.values()):
-            if other.account.tenant_id == rt.account.tenant_id and other is not rt:
-                self.due("push", other.account.id, PRIORITY["push_decrease"])
+        for other in self._siblings.get(rt.account.tenant_id, ()):
+            if other != rt.account.id and other in self.runtimes:
+                self.due("push", other, PRIORITY["push_decrease"])
 
     def _mark(
         self,
@@ -588,32 +643,21 @@ class Daemon:
         ok: bool = False,
         error: str = "",
     ) -> None:
-        at = now()
-        with store.write():
-            store.conn.execute(
-                "INSERT INTO job_run (tenant_id, channel_account_id, job) VALUES (?, ?, ?) "
-                "ON CONFLICT (channel_account_id, job) DO NOTHING",
-                (tenant_id, account_id, job),
-            )
-            if started:
-                store.conn.execute(
-                    "UPDATE job_run SET last_started = ?, runs = runs + 1 "
-                    "WHERE channel_account_id = ? AND job = ?",
-                    (at, account_id, job),
-                )
-            elif ok:
-                store.conn.execute(  # recovered: the failing period (and its count) ends
-                    "UPDATE job_run SET last_ok = ?, last_error = '', failures = 0, "
-                    "failing_since = NULL WHERE channel_account_id = ? AND job = ?",
-                    (at, account_id, job),
-                )
-            else:
-                store.conn.execute(
-                    "UPDATE job_run SET last_error = ?, failures = failures + 1, "
-                    "failing_since = COALESCE(failing_since, ?) "
-                    "WHERE channel_account_id = ? AND job = ?",
-                    (clean(error)[:500], at, account_id, job),  # marketplace words: scrubbed
-                )
+        """Write in a transaction of its own the ``job_run`` marks the job's own writes did
+        not carry (``sync.JobMarks``): the start (``started``), or what is left of it and
+        the ok mark (``ok``) or the failure (``error``). A job that failed before its first
+        page still counts as run. Nothing is written when the poll's last page carried
+        it all."""
+        marks: sync.JobMarks | None = getattr(self._local, "marks", None)
+        if marks is None or (marks.account_id, marks.job) != (account_id, job):
+            # not this thread's job (or not started yet): a mark alone, not a new run
+            marks = sync.JobMarks(tenant_id, account_id, job, started=not started)
+        if started:
+            marks.write(store)
+        elif ok:
+            marks.write(store, ok=True)
+        else:
+            marks.write(store, error=error)
 
     def _fail(self, store: Store, account_id: int, job: str, exc: Exception) -> None:
         rt = self.runtimes.get(account_id)
@@ -714,7 +758,26 @@ class Daemon:
         """Per lane, the interval its budget allows for the shops it serves; said once
         (``daemon.pacing``: a warning event and log line, ``syncd status``) when the asked
         poll interval cannot be kept, as soon as the interval really achieved is measured
-        (a shop polled twice: within about two allowed intervals of the start)."""
+        (a shop polled twice: within about two allowed intervals of the start). ``/metrics``
+        in this process (``syncd run --web``) reads :meth:`pacing` through
+        ``syncd.telemetry.watch_pacing``."""
+        import weakref  # noqa: PLC0415
+
+        from syncd import telemetry  # noqa: PLC0415
+
+        me = weakref.ref(self)  # a daemon that is gone shows nothing
+
+        def lanes() -> list[telemetry.LanePace]:
+            daemon = me()
+            paces = daemon.pacing().values() if daemon is not None else ()
+            return [
+                telemetry.LanePace(
+                    p.lane, p.marketplace, p.shops, p.rate, p.asked, p.allowed, p.achieved
+                )
+                for p in paces
+            ]
+
+        telemetry.watch_pacing(lanes)
         shops: dict[str, list[sync.AccountRuntime]] = {}
         for rt in list(self.runtimes.values()):
             shops.setdefault(self._lane_of.get(rt.account.id, ""), []).append(rt)
@@ -777,7 +840,10 @@ class Daemon:
         self._scheduler.every(1).days.do(self.prune)
         self._scheduler.every(1).hours.do(horizon.job, self._store())  # auth.expiring
         self._scheduler.every(self.intervals.notify).seconds.do(self.notify_due)  # type: ignore[arg-type]
-        self._scheduler.every(self.intervals.webhooks).seconds.do(self.drain_webhooks)  # type: ignore[arg-type]
+        drainer = threading.Thread(target=self._drainer, name="syncd-webhooks", daemon=True)
+        drainer.start()
+        self._live = True
+        self._scheduler.every(self.intervals.lost_pushes).seconds.do(self.recover_lost_pushes)  # type: ignore[arg-type]
         self.push_due()  # what was pending before the start goes out right away
         self.prune()
         horizon.job(self._store())
@@ -795,21 +861,99 @@ class Daemon:
                 _log.error("daemon.loop_error", error=f"{type(exc).__name__}: {exc}")
             idle = min(self._scheduler.idle_seconds or 0.05, timers)
             self.stop.wait(min(max(idle, 0.05), 1.0))
+        drainer.join(timeout=5.0)
         self._leave_queued()
         self.wait_idle()
         events.record(
             self._store(), "daemon.stopped", "in-flight work finished", counts=self.counts
         )
 
+    def _drainer(self) -> None:
+        """Drain the inbox as soon as a receiver in this process stores a delivery
+        (``webhooks.STORED``), and every ``intervals.webhooks`` seconds in any case (a
+        standalone ``syncd webhooks`` writes the same inbox from another process)."""
+        from syncd import webhooks  # noqa: PLC0415
+
+        while not self.stop.is_set():
+            webhooks.STORED.wait(self.intervals.webhooks)
+            webhooks.STORED.clear()
+            if not self.stop.is_set():
+                self.drain_webhooks()
+
     def drain_webhooks(self) -> None:
         """Webhook deliveries in the inbox become pulls at webhook priority (each shop
         once per drain; ``syncd.webhooks.drain``); never raises into the loop."""
         from syncd import webhooks  # noqa: PLC0415
 
+        if not self._coop_wide:
+            return
         try:
             webhooks.drain(self._store(), self.wake)
         except Exception as exc:  # noqa: BLE001 - the inbox is read again next second
             _log.warning("daemon.webhooks_failed", error=clean(f"{type(exc).__name__}: {exc}"))
+
+    def recover_lost_pushes(self) -> int:
+        """Shopee's lost pushes become pulls (every ``lost_pushes`` seconds).
+
+        Per Shopee app (partner) this daemon serves, one of its shops' adapters reads
+        ``v2.push.get_lost_push_message`` (a partner-level call: every shop of the app,
+        §1.6); each order push (code 3) naming a shop served here becomes
+        ``wake(account, "lost_push")``, and the page is confirmed consumed only after its
+        wakes are queued (``ShopeeAdapter.consume_lost_pushes``): a failure leaves it to be
+        read again next round (Shopee keeps them 3 days; the safety-net poll covers the
+        rest). Pushes of shops not served here (a removed channel) are confirmed too: no
+        one here could use them. Each woken account gets an info event
+        (``webhooks.lost_push``) naming how many and which orders; the log says the total.
+        Runs on the loop thread (a few calls every 5 minutes); at most 5 pages (500
+        pushes) an app per round. Only an unsharded daemon reads them (a shard would
+        confirm the other shards' pushes). Never raises; how many pushes woke a pull."""
+        if self.shard is not None or self.stop.is_set():
+            return 0
+        apps: dict[str, list[sync.AccountRuntime]] = {}
+        for rt in list(self.runtimes.values()):
+            if rt.adapter is not None and hasattr(rt.adapter, "consume_lost_pushes"):
+                key = self._lane_of.get(rt.account.id, rt.account.marketplace)
+                apps.setdefault(key, []).append(rt)
+        woken = 0
+        for key, served in apps.items():
+            by_shop = {str(rt.account.shop_id): rt.account for rt in served}
+            found: dict[int, tuple[sync.Account, list[str]]] = {}
+
+            def handle(
+                page: list[Any],
+                by_shop: dict[str, sync.Account] = by_shop,
+                found: dict[int, tuple[sync.Account, list[str]]] = found,
+            ) -> None:
+                if self.stop.is_set():  # a wake would not be queued: leave it unconfirmed
+                    raise RuntimeError("the daemon is stopping")
+                for push in page:
+                    account = by_shop.get(str(push.shop_id))
+                    if account is None or push.code != 3:  # 3: order status (§1.6)
+                        continue
+                    self.wake(account.id, "lost_push")
+                    found.setdefault(account.id, (account, []))[1].append(push.order_sn or "")
+
+            try:
+                adapter: Any = served[0].adapter
+                adapter.consume_lost_pushes(handle, max_pages=5)
+            except Exception as exc:  # noqa: BLE001 - read again next round
+                error = clean(f"{type(exc).__name__}: {exc}")
+                _log.warning("daemon.lost_pushes_failed", app=key, error=error)
+            for account_id, (account, orders) in found.items():
+                with contextlib.suppress(Exception):  # the wake is queued: the event is extra
+                    events.record(
+                        self._store(),
+                        "webhooks.lost_push",
+                        f"{len(orders)} lost Shopee push(es) recovered: pulled now",
+                        tenant_id=account.tenant_id,
+                        account_id=account_id,
+                        count=len(orders),
+                        orders=[o for o in orders if o][:20],
+                    )
+                woken += len(orders)
+        if woken:
+            _log.info("daemon.lost_pushes_recovered", pushes=woken, apps=len(apps))
+        return woken
 
     def prune(self) -> None:
         """Delete events and push log rows past the retention period, and web sessions
@@ -818,6 +962,8 @@ class Daemon:
         from syncd import users, webhooks  # noqa: PLC0415
         from syncd.audit import prune  # noqa: PLC0415
 
+        if not self._coop_wide:
+            return
         try:
             done = prune(self._store(), self.retention_days)
             done["web_sessions"] = users.prune_sessions(self._store())
@@ -831,7 +977,9 @@ class Daemon:
     def notify_due(self) -> None:
         """Start a notification round on its own thread (sending waits on the network,
         never on the loop or the workers); skipped while the previous round runs."""
-        if self.stop.is_set() or (self._notifying is not None and not self._notifying.done()):
+        if not self._coop_wide or self.stop.is_set():
+            return
+        if self._notifying is not None and not self._notifying.done():
             return
         self._notifying = self._notifier.submit(self._notify_round)
 

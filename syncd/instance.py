@@ -30,9 +30,12 @@ def lock_path(db_path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def run_lock(db_path: Path) -> Iterator[None]:
-    """Hold the database's run lock, or raise UserError naming the PID that holds it."""
+def run_lock(db_path: Path, *, shard: tuple[int, int] | None = None) -> Iterator[None]:
+    """Hold the database's run lock, or raise UserError naming the PID that holds it
+    (``shard``: the lock of shard k of n, ``syncd run --shard``, an experiment)."""
     path = lock_path(db_path)
+    if shard is not None and shard[0] > 0:
+        path = path.with_name(f"{path.name}.{shard[0]}")
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:

@@ -5,7 +5,8 @@ two sources, every series named ``syncd_…``:
 
 * what this process counted (``syncd.telemetry``): HTTP attempts to each marketplace
   by outcome, errors by syncd error class, attempt latency, and the propagation of
-  acknowledged values from the outbox to the shop;
+  acknowledged values from the outbox to the shop; and, when the daemon runs in this
+  process (``syncd run --web``), each lane's poll pacing (:class:`PacingCollector`);
 * what the database says at the moment of the scrape (:class:`DatabaseCollector`,
   short reads, never a write): the outbox backlog, its oldest pending value and the
   parked ones per marketplace, how many channels are in each state of
@@ -13,8 +14,9 @@ two sources, every series named ``syncd_…``:
   the daemon's heartbeat, and the events of the last hour by level.
 
 Labels stay few: ``marketplace`` (the adapter's name: a Tokopedia shop counts as
-``tiktok``, whose API serves it), ``state``, ``level``; only the token horizon names a
-tenant and a channel, as an alert must say whose shop to re-authorize.
+``tiktok``, whose API serves it), ``state``, ``level``, and ``lane`` for the pacing (a
+marketplace app's rate-limit bucket, ``<marketplace>:app:<app>``); only the token
+horizon names a tenant and a channel, as an alert must say whose shop to re-authorize.
 
 ``/metrics`` needs no session (the web app lets these paths through: ``PUBLIC_PATHS``);
 when ``[web] metrics_token`` is set it asks for ``Authorization: Bearer <token>``.
@@ -60,6 +62,7 @@ __all__ = [
     "PUBLIC_PATHS",
     "STALE_BEATS",
     "DatabaseCollector",
+    "PacingCollector",
     "readiness",
     "routes",
 ]
@@ -298,6 +301,64 @@ def _log_failed(exc: BaseException) -> None:
     )
 
 
+class PacingCollector(Collector):
+    """Per lane, the pacing of the daemon running in this process (``Daemon.pacing``,
+    read through ``syncd.telemetry.pacing``): nothing when no daemon runs here."""
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            paces = sorted(telemetry.pacing(), key=lambda p: p.lane)
+        except Exception as exc:  # noqa: BLE001 - a scrape never fails on the daemon's view
+            _log_failed(exc)
+            return
+        if not paces:  # no daemon in this process: no pacing series at all
+            return
+        labels = ("lane", "marketplace")
+        asked = GaugeMetricFamily(
+            "syncd_lane_poll_asked_seconds",
+            "The poll interval asked for (poll_every), per lane (a marketplace app's "
+            "rate-limit bucket)",
+            labels=labels,
+        )
+        allowed = GaugeMetricFamily(
+            "syncd_lane_poll_allowed_seconds",
+            "The shortest poll interval the app's rate budget allows for the shops of the "
+            "lane (0: no limit)",
+            labels=labels,
+        )
+        achieved = GaugeMetricFamily(
+            "syncd_lane_poll_achieved_seconds",
+            "The interval really achieved between one shop's routine polls (a smoothed "
+            "mean; absent until a shop was polled twice)",
+            labels=labels,
+        )
+        shops = GaugeMetricFamily(
+            "syncd_lane_shops", "Shops (channel accounts) the lane serves", labels=labels
+        )
+        rate = GaugeMetricFamily(
+            "syncd_lane_app_calls_per_second",
+            "The app's sustained rate budget in calls/s (absent: the lane has no bucket)",
+            labels=labels,
+        )
+        behind = GaugeMetricFamily(
+            "syncd_lane_poll_behind",
+            "1 when the budget cannot keep the asked poll interval (allowed > asked; "
+            "said once as a daemon.pacing warning), else 0",
+            labels=labels,
+        )
+        for pace in paces:
+            where = [pace.lane, _label(pace.marketplace)]
+            asked.add_metric(where, pace.asked)
+            allowed.add_metric(where, pace.allowed)
+            if pace.achieved is not None:
+                achieved.add_metric(where, pace.achieved)
+            shops.add_metric(where, pace.shops)
+            if pace.rate != float("inf"):
+                rate.add_metric(where, pace.rate)
+            behind.add_metric(where, int(pace.allowed > pace.asked))
+        yield from (asked, allowed, achieved, shops, rate, behind)
+
+
 class _Down(Collector):
     """The database did not open for this scrape."""
 
@@ -426,13 +487,13 @@ def routes(
         except (UserError, sqlite3.Error) as exc:  # this process's own series still go out
             _log_failed(exc)
             return Response(
-                encode(_Scrape(telemetry.REGISTRY, _Down())),
+                encode(_Scrape(telemetry.REGISTRY, PacingCollector(), _Down())),
                 media_type=content_type,
                 headers=_NO_STORE,
             )
         source: VaultSource = vault or (lambda: key_vault(store, settings))
         database = DatabaseCollector(store, vault=source, states=states, now=now)
-        body = encode(_Scrape(telemetry.REGISTRY, database))
+        body = encode(_Scrape(telemetry.REGISTRY, PacingCollector(), database))
         return Response(body, media_type=content_type, headers=_NO_STORE)
 
     def healthz(_request: Request) -> Response:

@@ -33,7 +33,7 @@ transaction, so the cursor never advances past orders that were not committed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import structlog
@@ -303,8 +303,12 @@ def ingest(
     integration_start: str,
     own_stock_follows_orders: bool = False,
     cursor_before: str | None = None,
+    within: Callable[[Store, IngestReport], None] | None = None,
 ) -> IngestReport:
     """Apply one page of orders and save its cursor, in one transaction.
+
+    ``within(store, report)`` runs last inside that transaction: what the caller writes
+    about the page commits with it (its events, the daemon job's marks), or not at all.
 
     An order that cannot be taken as sent (``adapter.order_problem``: a line of 0, -3 or
     2**63 units, an empty id; or one the adapter could not parse, ``page.set_aside``) is
@@ -375,6 +379,8 @@ def ingest(
             "cursor = excluded.cursor, updated_at = excluded.updated_at",
             (tenant_id, account_id, page.cursor, now()),
         )
+        if within is not None:
+            within(store, report)
     return report
 
 

@@ -61,6 +61,9 @@ class Store:
         self.lock_timeout = lock_timeout
         self._lock_fd: int | None = None
         self._lock_depth = 0
+        #: write transactions committed on this connection (``write()``): what a test of
+        #: "one transaction per poll page" counts
+        self.commits = 0
         if create:
             _create_private(self.path)
         _check_existing(self.path, empty_ok=create)
@@ -156,6 +159,7 @@ class Store:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+            self.commits += 1
 
     # -- reading ------------------------------------------------------------
 

@@ -50,6 +50,7 @@ __all__ = [
     "Account",
     "AccountRuntime",
     "DiscoverReport",
+    "JobMarks",
     "PushRefused",
     "PushReport",
     "build_runtime",
@@ -350,16 +351,125 @@ def pause(store: Store, rt: AccountRuntime, exc: AdapterError) -> None:
     )
 
 
-def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
-    """Pull every changed order page by page; each page and its cursor commit together."""
+@dataclass(slots=True)
+class JobMarks:
+    """A daemon job's row in ``job_run`` (what ``syncd status``, health and notify read:
+    ``runs``, ``last_started``, ``last_ok``, ``failures``, ``failing_since``), written in
+    the transactions the job writes anyway (issue 14: one transaction per poll page, the
+    marks included): a poll's start mark rides in its first page, its ok mark in its last
+    page. What no page carried (a job that writes nothing of its own, the ok mark of a
+    push, a failure) is written by :meth:`write` in one transaction.
+
+    :meth:`stage` writes inside an open write transaction; the caller that committed it
+    says so with :meth:`committed`. A transaction that rolled back carried nothing: what
+    it staged is written again by the next one (or by :meth:`write`)."""
+
+    tenant_id: int
+    account_id: int
+    job: str
+    at: str = field(default_factory=now)  # when the job started: its ``last_started``
+    started: bool = False  # the start mark is committed
+    ok: bool = False  # the ok mark is committed
+    _staged: tuple[bool, bool] = (False, False)  # (start, ok) in the open transaction
+
+    def stage(self, store: Store, *, ok: bool = False, error: str | None = None) -> None:
+        """Inside a write transaction: the start mark unless committed, then the ok mark
+        (``ok``) or the failure (``error``: the failing period starts, or goes on)."""
+        store.conn.execute(
+            "INSERT INTO job_run (tenant_id, channel_account_id, job) VALUES (?, ?, ?) "
+            "ON CONFLICT (channel_account_id, job) DO NOTHING",
+            (self.tenant_id, self.account_id, self.job),
+        )
+        key = (self.account_id, self.job)
+        if not self.started:
+            store.conn.execute(
+                "UPDATE job_run SET last_started = ?, runs = runs + 1 "
+                "WHERE channel_account_id = ? AND job = ?",
+                (self.at, *key),
+            )
+        if ok and not self.ok:
+            store.conn.execute(  # recovered: the failing period (and its count) ends
+                "UPDATE job_run SET last_ok = ?, last_error = '', failures = 0, "
+                "failing_since = NULL WHERE channel_account_id = ? AND job = ?",
+                (now(), *key),
+            )
+        elif error is not None:
+            store.conn.execute(
+                "UPDATE job_run SET last_error = ?, failures = failures + 1, "
+                "failing_since = COALESCE(failing_since, ?) "
+                "WHERE channel_account_id = ? AND job = ?",
+                (clean(error)[:500], now(), *key),  # marketplace words: scrubbed
+            )
+        self._staged = (True, ok)
+
+    def committed(self) -> None:
+        """The transaction :meth:`stage` wrote into has committed."""
+        start, ok = self._staged
+        self.started, self.ok = self.started or start, self.ok or ok
+        self._staged = (False, False)
+
+    def write(self, store: Store, *, ok: bool = False, error: str | None = None) -> None:
+        """In a transaction of its own: what is not committed yet, and ``ok`` or
+        ``error`` (nothing at all when it is all committed already)."""
+        if self.started and (self.ok or not ok) and error is None:
+            return
+        with store.write():
+            self.stage(store, ok=ok, error=error)
+        self.committed()
+
+
+def pull_orders(
+    store: Store,
+    rt: AccountRuntime,
+    *,
+    marks: JobMarks | None = None,
+    ends_job: bool = False,
+    returns: bool = True,
+) -> orders.IngestReport:
+    """Pull every changed order page by page; each page and its cursor commit together,
+    with what the page caused to be said (set-aside orders, returns, unmatched lines).
+
+    ``marks``: the daemon job's ``job_run`` marks; the start rides in the first page's
+    transaction and, when the pull is all the job does (``ends_job``; not for a
+    marketplace that lists returns on their own: those are read after), the ok mark in
+    the last page's. A poll that finds nothing new is then one transaction. ``returns``:
+    also read the return list (a marketplace that lists returns on their own) after."""
     assert rt.adapter is not None  # noqa: S101
     adapter = rt.adapter
     total = orders.IngestReport()
     since = dt.datetime.fromisoformat(rt.account.integration_start)
     orders.retry_set_aside(store, rt.account.id)  # an order spoiled once is read again
+    read_returns = returns and adapter.lists_returns
+    finish = ends_job and not read_returns
+    said_unmatched = False
     for _ in range(MAX_PAGES):
         cursor = orders.load_cursor(store, rt.account.id)
         page = with_auth(store, rt, lambda c=cursor: adapter.pull_orders(c, since))  # type: ignore[misc]
+        last = not page.more
+
+        def within(s: Store, report: orders.IngestReport, last: bool = last) -> None:
+            """Inside the page's transaction: what it caused to be said, the job's marks."""
+            nonlocal said_unmatched
+            for item in report.set_aside:  # the operator's to look at: `syncd quarantine list`
+                events.record(
+                    s,
+                    "order.set_aside",
+                    f"order {item.order_id or '?'} set aside: {item.reason}",
+                    level="warning",
+                    tenant_id=rt.account.tenant_id,
+                    account_id=rt.account.id,
+                    order=item.order_id,
+                    reason=item.reason,
+                )
+            if report.return_report is not None:
+                _note_returns(s, rt, report.return_report)
+            unmatched = total.unmatched + report.unmatched
+            if last and unmatched:
+                _unmatched(s, rt, unmatched)
+                said_unmatched = True
+            if marks is not None and (not marks.started or (last and finish)):
+                marks.stage(s, ok=last and finish)
+
         report = orders.ingest(
             store,
             rt.account.tenant_id,
@@ -368,39 +478,21 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
             integration_start=rt.account.integration_start,
             own_stock_follows_orders=adapter.own_stock_follows_orders,
             cursor_before=cursor,
+            within=within,
         )
-        for item in report.set_aside:  # the operator's to look at: `syncd quarantine list`
-            events.record(
-                store,
-                "order.set_aside",
-                f"order {item.order_id or '?'} set aside: {item.reason}",
-                level="warning",
-                tenant_id=rt.account.tenant_id,
-                account_id=rt.account.id,
-                order=item.order_id,
-                reason=item.reason,
-            )
+        if marks is not None:
+            marks.committed()
         # committed: unchanged orders need not be read again (set-aside ones must be)
         adapter.ingested(report.taken, report.aside_ids)
         for name in ("orders", "new_lines", "movements", "ignored"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         total.unmatched += report.unmatched
         total.touched |= report.touched
-        if report.return_report is not None:
-            _note_returns(store, rt, report.return_report)
-        if not page.more:
+        if last:
             break
-    if total.unmatched:
-        events.record(
-            store,
-            "orders.unmatched",
-            "order lines for items not bound to a SKU",
-            level="warning",
-            tenant_id=rt.account.tenant_id,
-            account_id=rt.account.id,
-            items=sorted(set(total.unmatched))[:20],
-        )
-    if adapter.lists_returns:
+    if total.unmatched and not said_unmatched:  # the page limit stopped it: said alone
+        _unmatched(store, rt, total.unmatched)
+    if read_returns:
         # a return list that fails never holds up the orders (committed above) nor the
         # pushes that pull first: it is read again at the next poll
         try:
@@ -419,6 +511,18 @@ def pull_orders(store: Store, rt: AccountRuntime) -> orders.IngestReport:
                 detail=str(exc),
             )
     return total
+
+
+def _unmatched(store: Store, rt: AccountRuntime, items: list[str]) -> None:
+    events.record(
+        store,
+        "orders.unmatched",
+        "order lines for items not bound to a SKU",
+        level="warning",
+        tenant_id=rt.account.tenant_id,
+        account_id=rt.account.id,
+        items=sorted(set(items))[:20],
+    )
 
 
 def _note_returns(store: Store, rt: AccountRuntime, report: returns.ReturnReport) -> None:

@@ -14,7 +14,8 @@ children are looked up once and kept (a dict read per observation afterwards).
 from __future__ import annotations
 
 import threading
-from typing import Final
+from collections.abc import Callable, Iterable
+from typing import Final, NamedTuple
 
 from prometheus_client import (
     CollectorRegistry,
@@ -32,9 +33,12 @@ __all__ = [
     "HEARTBEAT_EVERY",
     "PROPAGATION_SECONDS",
     "REGISTRY",
+    "LanePace",
     "announce",
     "observe_call",
     "observe_propagation",
+    "pacing",
+    "watch_pacing",
 ]
 
 # No ``*_created`` series beside every counter and histogram: they double what is
@@ -159,3 +163,34 @@ def observe_propagation(marketplace: str, seconds: float) -> None:
             child = PROPAGATION_SECONDS.labels(marketplace)
             _propagation[marketplace] = child
     child.observe(max(0.0, seconds))
+
+
+class LanePace(NamedTuple):
+    """One lane's poll pacing as the daemon running in this process sees it
+    (``syncd.daemon.Pace``: a lane is a marketplace app's rate-limit bucket)."""
+
+    lane: str  # ``<marketplace>:app:<app>``
+    marketplace: str
+    shops: int
+    rate: float  # the app's sustained calls/s (math.inf: no bucket)
+    asked: float  # the configured poll interval, s
+    allowed: float  # the shortest interval the budget allows for these shops, s
+    achieved: float | None  # the measured mean between one shop's polls (None: not yet)
+
+
+_pacing: list[Callable[[], Iterable[LanePace]]] = []
+
+
+def watch_pacing(source: Callable[[], Iterable[LanePace]] | None) -> None:
+    """Register what reads the pacing of the daemon running in this process (``syncd
+    run --web``: ``/metrics`` shows it); one daemon a process, so the last one registered
+    is read. None forgets it."""
+    with _lock:
+        _pacing[:] = [] if source is None else [source]
+
+
+def pacing() -> list[LanePace]:
+    """The registered daemon's pacing per lane; empty when no daemon runs here."""
+    with _lock:
+        sources = list(_pacing)
+    return [pace for source in sources for pace in source()]

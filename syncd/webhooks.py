@@ -84,6 +84,7 @@ __all__ = [
     "MARKETPLACES",
     "MAX_BODY",
     "MAX_SKEW",
+    "STORED",
     "WEBHOOK_SECRET",
     "Answer",
     "Delivery",
@@ -433,6 +434,8 @@ class Receiver:
         finally:
             store.lock_timeout = kept
         outcome = "stored" if cur.rowcount == 1 else "duplicate"
+        if cur.rowcount == 1:
+            STORED.set()  # a daemon in this process drains now, not at its next second
         _log.debug(
             "webhook.received",
             marketplace=marketplace,
@@ -485,6 +488,12 @@ def _settings(text: object) -> dict[str, Any]:
 
 
 # -- the worker -----------------------------------------------------------------------
+
+
+#: Set when a delivery is stored by a receiver in this process (``syncd run --web``): the
+#: daemon's drainer wakes at once instead of at its next periodic look (the periodic look
+#: stays: a standalone ``syncd webhooks`` process writes the inbox without this).
+STORED = threading.Event()
 
 
 def drain(store: Store, wake: Callable[[int, str], None], *, limit: int = 500) -> int:

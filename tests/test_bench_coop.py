@@ -242,3 +242,37 @@ def test_the_harness_counts_a_real_oversell_and_measures_syncds_propagation(tmp_
     assert res["calls"].get("tiktok:write", 0) >= 1
     assert res["exit"] == 0
     assert res["unknown_listing_changes"] == 0
+
+
+@pytest.mark.slow
+def test_the_lossy_webhook_setting_is_caught_by_the_safety_net_and_moves_stock_once(
+    tmp_path: Path,
+) -> None:
+    """``bench/coop.py --lossy`` on one member: every shop's webhooks marked as arriving
+    (polled every 4 s only), half the deliveries lost and a quarter doubled. Orders on
+    each marketplace reach every other channel (by a delivery, or the safety net), the
+    inbox kept what arrived once, and no order line moved stock twice."""
+    import coop
+    from cooplib.world import Spec, catalogue
+
+    spec = Spec(tenants=1, skus=10, seed=5)
+    cat = catalogue(spec, 1)
+    intents = [
+        Intent(0.5 + i, 1, m, sku, 1, "TOKOPEDIA" if m == "tiktok" else "", None, 0.0)
+        for i, (m, sku) in enumerate(zip(("shopee", "lazada", "tiktok"), cat.simple, strict=False))
+    ]
+    setting = coop.Setting("lossy", webhooks={"loss": 0.5, "duplicate": 0.25, "reorder": 0.5})
+    args = argparse.Namespace(
+        workers=4, poll=1.0, seed=3, duration=3.0, settle=9.0, safety_net=4.0
+    )
+    res = coop.run_policy(
+        "syncd", coop.template(spec, tmp_path), intents, args, tmp_path, setting=setting
+    )
+    assert (res["accepted"], res["oversold_orders"], res["censored"]) == (3, 0, 0)
+    assert all(0.0 < x <= args.safety_net + 5 for x in res["latency_all"]), res["latency_all"]
+    sent = sum(v["delivered"] + v["lost"] for v in res["webhooks"].values())
+    assert sent >= 3  # each order was announced (some of it lost)
+    assert sum(res["inbox"].values()) <= sum(v["delivered"] for v in res["webhooks"].values())
+    assert res["doubled"] == 0
+    assert res["read_minimum"] == 2 + 2 + 1  # Shopee, Lazada, TikTok one order read each
+    assert res["exit"] == 0

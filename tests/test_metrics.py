@@ -423,3 +423,66 @@ def test_alert_rules_name_only_series_syncd_serves(world: World) -> None:
             ["promtool", "check", "rules", str(rules)], capture_output=True, text=True, check=False
         )
         assert check.returncode == 0, check.stdout + check.stderr
+
+
+# -- pacing (issue 14 item 3) -------------------------------------------------------------
+
+
+def test_a_saturated_lanes_pacing_is_served_while_its_daemon_runs_here(store: Store) -> None:
+    """Four Lazada shops on one app held to 1 call/s, a poll every 1 s asked: the budget
+    allows one every 4 s, so the lane says it cannot keep the interval (the daemon in this
+    process, as under `syncd run --web`; read through syncd.telemetry)."""
+    from adapters.lazada.simulator import LazadaSimulator
+    from tests.conftest import connect_channel
+
+    key, secret, lane = "123456", "lzd_demo_app_secret_abcdef0123", "lazada:app:123456"
+    sim = LazadaSimulator(app_key=key, app_secret=secret).start()
+    try:
+        tenant = catalog.add_tenant(store, "T")
+        for shop in (5501, 5502, 5503, 5504):
+            sim.add_shop(shop)
+            connect_channel(
+                store,
+                tenant.id,
+                ChannelIn(name=f"lz{shop}", marketplace="lazada", shop_id=str(shop)),
+                settings={
+                    "app_key": key,
+                    "base_url": f"{sim.base_url}/rest",
+                    "auth_url": sim.base_url,
+                    "timeout": 10,
+                },
+                secret=secret,
+                authorize=lambda shop=shop: sim.authorize(shop),  # type: ignore[misc]
+                discover=False,
+            )
+        with store.write():  # the app's budget: one call a second sustained
+            store.conn.execute(
+                "UPDATE channel_account SET settings = json_set(settings, '$.app_rps', 2)"
+            )
+        daemon = Daemon(store.path, workers=1, intervals=Intervals(pull=1))
+        with daemon.running():
+            daemon.load_accounts()
+            one = next(iter(daemon.runtimes))
+            daemon._polled(one)  # two routine polls of one shop start 0.2 s apart
+            time.sleep(0.2)
+            daemon._polled(one)
+            pace = daemon.pacing()[lane]
+            with app_for(store) as client:
+                samples = scrape(client)
+    finally:
+        sim.stop()
+    where = (("lane", lane), ("marketplace", "lazada"))
+    assert (pace.shops, pace.rate, pace.asked, pace.allowed) == (4, 1.0, 1.0, 4.0)
+    assert samples[("syncd_lane_shops", where)] == 4
+    assert samples[("syncd_lane_app_calls_per_second", where)] == 1.0
+    assert samples[("syncd_lane_poll_asked_seconds", where)] == 1.0
+    assert samples[("syncd_lane_poll_allowed_seconds", where)] == 4.0
+    assert pace.achieved is not None
+    achieved = samples[("syncd_lane_poll_achieved_seconds", where)]
+    assert achieved == pytest.approx(pace.achieved)
+    assert achieved == pytest.approx(0.2, abs=0.15)
+    assert samples[("syncd_lane_poll_behind", where)] == 1
+    # no daemon registered in this process: no pacing series at all
+    telemetry.watch_pacing(None)
+    with app_for(store) as client:
+        assert not any(n.startswith("syncd_lane_") for n, _ in scrape(client))

@@ -93,7 +93,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
@@ -389,22 +389,42 @@ class ShopeeAdapter(HttpAdapter):
         next is read; without it only the first page is read. Pushes are hints: a lost one
         read here and then dropped is still caught by the safety-net poll."""
         found: list[LostPush] = []
-        for _ in range(MAX_LOST_PAGES):
-            body = self.client.request("GET", "/api/v2/push/get_lost_push_message")
-            page = _read(_LostPushes, body, "get_lost_push_message").response
-            found.extend(
-                LostPush(m.shop_id, m.code, _order_sn(m.data)) for m in page.push_message_list
-            )
-            if not confirm or not page.push_message_list:
+        if not confirm:
+            return self._lost_page()[0]
+        self.consume_lost_pushes(found.extend)
+        return found
+
+    def _lost_page(self) -> tuple[list[LostPush], int, bool]:
+        """One ``get_lost_push_message`` page: the pushes, its last message id, and
+        whether more wait."""
+        body = self.client.request("GET", "/api/v2/push/get_lost_push_message")
+        page = _read(_LostPushes, body, "get_lost_push_message").response
+        pushes = [LostPush(m.shop_id, m.code, _order_sn(m.data)) for m in page.push_message_list]
+        return pushes, page.last_message_id, page.has_next_page
+
+    def consume_lost_pushes(
+        self, handle: Callable[[list[LostPush]], None], *, max_pages: int = MAX_LOST_PAGES
+    ) -> int:
+        """Hand each page of lost pushes to ``handle``, and confirm it consumed
+        (``confirm_consumed_lost_push_message`` up to its ``last_message_id``) only once
+        ``handle`` returned: when ``handle`` (or the confirmation) raises, the page stays
+        unconfirmed and Shopee hands it out again at the next read (up to 3 days). At most
+        ``max_pages`` pages of 100; the number of pushes handled."""
+        handled = 0
+        for _ in range(max_pages):
+            pushes, last_id, more = self._lost_page()
+            if not pushes:
                 break
+            handle(pushes)
             self.client.request(
                 "POST",
                 "/api/v2/push/confirm_consumed_lost_push_message",
-                json={"last_message_id": page.last_message_id},
+                json={"last_message_id": last_id},
             )
-            if not page.has_next_page:
+            handled += len(pushes)
+            if not more:
                 break
-        return found
+        return handled
 
     # -- listings -----------------------------------------------------------------------
 

@@ -238,6 +238,36 @@ query Lines($id: ID!, $after: String) {{
 _LOCATIONS = "query Locations { locations(first: 5) { nodes { id name } } }"
 
 #: estimated query costs (the bucket pays these before a call; see ``_pace``)
+#: The topics syncd subscribes the store to (§5.4): a new order, any change (fulfilment,
+#: edits), a cancellation, a refund (returns restock through refunds). Each wakes the
+#: order poll. UNCONFIRMED (§5.4 names none): which of these a change fires besides
+#: ``ORDERS_UPDATED``; subscribing each costs nothing but a folded wake.
+WEBHOOK_TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED", "REFUNDS_CREATE")
+_SUBSCRIPTIONS = """
+query Subscriptions($after: String) {
+  webhookSubscriptions(first: 100, after: $after) {
+    nodes { id topic uri }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+_SUBSCRIBE = """
+mutation Subscribe($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $sub) {
+    webhookSubscription { id }
+    userErrors { field message }
+  }
+}
+"""
+_MOVE = """
+mutation Move($id: ID!, $sub: WebhookSubscriptionInput!) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: $sub) {
+    webhookSubscription { id }
+    userErrors { field message }
+  }
+}
+"""
+
 _COSTS = {
     "Variants": 2 + 5 * VARIANTS_PER_PAGE,
     "Stock": 4 * PER_BATCH,
@@ -702,6 +732,48 @@ class ShopifyAdapter(HttpAdapter):
                 else:
                     results.append(ItemResult(update.listing_id, ok=True))
         return results
+
+    # -- webhooks (§5.4) ---------------------------------------------------------------------
+
+    registers_webhooks: ClassVar[bool] = True
+
+    def register_webhooks(self, url: str) -> list[str]:
+        """Subscribe the app to :data:`WEBHOOK_TOPICS` at ``url`` (``webhookSubscriptionCreate``),
+        after reading the app's subscriptions (``webhookSubscriptions``): per topic, one
+        already at ``url`` is kept, one at another address is moved there
+        (``webhookSubscriptionUpdate``; the app is syncd's, so its subscriptions are
+        too), else one is created. Deliveries are signed with the app's client secret,
+        which the receiver already holds. A refusal (userErrors) raises Rejected."""
+
+        def fetch(after: str | None) -> tuple[list[shapes.Subscription], str | None]:
+            data = self._gql("Subscriptions", _SUBSCRIPTIONS, {"after": after})
+            page = self._read(shapes.SubscriptionsData, data, "webhookSubscriptions")
+            info = page.webhookSubscriptions.pageInfo
+            nxt = info.endCursor if info.hasNextPage else None
+            return page.webhookSubscriptions.nodes, nxt
+
+        subs = list(pages(fetch, source="Shopify webhookSubscriptions"))
+        done: list[str] = []
+        for topic in WEBHOOK_TOPICS:
+            on_topic = [sub for sub in subs if sub.topic == topic]
+            if any(sub.uri == url for sub in on_topic):
+                done.append(f"kept:{topic}")
+                continue
+            sub_input = {"uri": url, "format": "JSON"}
+            if on_topic:
+                ident = shapes.gid("WebhookSubscription", on_topic[0].id)
+                data = self._gql("Move", _MOVE, {"id": ident, "sub": sub_input})
+                payload = self._read(shapes.SubscriptionMoved, data, "webhookSubscriptionUpdate")
+                errors, state = payload.webhookSubscriptionUpdate.userErrors, "updated"
+            else:
+                data = self._gql("Subscribe", _SUBSCRIBE, {"topic": topic, "sub": sub_input})
+                made = self._read(shapes.SubscriptionCreated, data, "webhookSubscriptionCreate")
+                errors, state = made.webhookSubscriptionCreate.userErrors, "created"
+            if errors:
+                why = "; ".join(e.message for e in errors)[:300]
+                raise Rejected(f"Shopify refused the {topic} webhook: {why}", code="webhook")
+            done.append(f"{state}:{topic}")
+        return done
 
     # -- orders ------------------------------------------------------------------------------
 

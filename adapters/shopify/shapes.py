@@ -291,5 +291,35 @@ class BulkResult(Answer):
     productVariantsBulkUpdate: BulkPayload
 
 
+class Subscription(Answer):
+    """A webhook subscription of the app (``webhookSubscriptions``, §5.4)."""
+
+    id: Gid
+    topic: Name
+    uri: Name = ""
+
+
+class Subscriptions(Answer):
+    nodes: list[Subscription]
+    pageInfo: PageInfo
+
+
+class SubscriptionsData(Answer):
+    webhookSubscriptions: Subscriptions
+
+
+class SubscriptionPayload(Answer):
+    webhookSubscription: ItemRef | None = None
+    userErrors: list[UserError]
+
+
+class SubscriptionCreated(Answer):
+    webhookSubscriptionCreate: SubscriptionPayload
+
+
+class SubscriptionMoved(Answer):
+    webhookSubscriptionUpdate: SubscriptionPayload
+
+
 def expires(now: dt.datetime, seconds: int | None) -> dt.datetime | None:
     return None if seconds is None else now + dt.timedelta(seconds=seconds)

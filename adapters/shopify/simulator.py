@@ -298,6 +298,9 @@ class ShopifySimulator(WebhookSimulator):
         self._seq = 820982911946154500
         self._webhook_app = client_id
         self._event_seq = 0
+        #: webhook subscriptions made through the API (§5.4): id → {app, topic, uri,
+        #: created, updated}; once there is one, only subscribed topics are delivered
+        self.subscriptions: dict[int, JSON] = {}
 
     # -- the test's moves: catalogue, buyers, tokens ---------------------------------------
 
@@ -400,7 +403,7 @@ class ShopifySimulator(WebhookSimulator):
                     level["committed"] += qty
                     self._observe(self.shop, variant.product_id, vid, level["available"])
             self._orders[order.id] = order
-            self._deliver(order)
+            self._deliver(order, created=True)
             return order.id
 
     def fulfil(self, order_id: int) -> None:
@@ -501,14 +504,23 @@ class ShopifySimulator(WebhookSimulator):
             ],
         }
 
-    def _deliver(self, order: _Order) -> None:
-        """The ``orders/updated`` delivery of an order as it is now."""
+    def _deliver(self, order: _Order, *, created: bool = False) -> None:
+        """The ``orders/updated`` delivery of an order as it is now. With subscriptions
+        made through the API, only what they subscribe: a new order as ``orders/create``
+        (else ``orders/updated``), a change as ``orders/updated``."""
         if self.webhook_sender is None:
             return
+        topic = "orders/updated"
+        if self.subscriptions:
+            topics = {str(sub["topic"]) for sub in self.subscriptions.values()}
+            if created and "ORDERS_CREATE" in topics:
+                topic = "orders/create"
+            elif "ORDERS_UPDATED" not in topics:
+                return
         self._event_seq += 1
         event = f"{self._event_seq:08x}-5a1e-4c0f-9e5b-{order.id % 16**12:012x}"
         headers = {
-            "X-Shopify-Topic": "orders/updated",
+            "X-Shopify-Topic": topic,
             "X-Shopify-Shop-Domain": f"{self.shop}.myshopify.com",
             "X-Shopify-Event-Id": event,
             "X-Shopify-Webhook-Id": "b54557e4-bdd9-4b37-8a5f-0d8b5c1e2a3f",  # the subscription
@@ -517,6 +529,53 @@ class ShopifySimulator(WebhookSimulator):
         }
         body = json.dumps(self.webhook_order_json(order), separators=(",", ":")).encode()
         self.emit_webhook(body, headers)
+
+    def subscription_json(self, sub: JSON) -> JSON:
+        return {
+            "__typename": "WebhookSubscription",
+            "id": gid("WebhookSubscription", sub["id"]),
+            "topic": sub["topic"],
+            "uri": sub["uri"],
+            "format": "JSON",
+            "createdAt": _iso(float(sub["created"])),
+            "updatedAt": _iso(float(sub["updated"])),
+        }
+
+    def subscribe(self, ctx: _Exec, topic: str, data: JSON, sub_id: str | None = None) -> JSON:
+        """``webhookSubscriptionCreate`` (``sub_id`` None) or ``…Update`` (§5.4): the
+        app's subscription of ``topic`` at ``data.uri``; deliveries go there from now on,
+        signed with that app's client secret (one address per simulator: the last one).
+        Refused as a userError: a URI that is not http(s), a second subscription of the
+        topic at the same address ("has already been taken"), an unknown id.
+        UNCONFIRMED: the userErrors' exact messages."""
+
+        def refused(field: str, message: str) -> JSON:
+            return {
+                "webhookSubscription": None,
+                "userErrors": [{"field": [field], "message": message}],
+            }
+
+        uri = data.get("uri")
+        parts = urlsplit(uri) if isinstance(uri, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            return refused("webhookSubscription", "Address is invalid")
+        number = _num(sub_id, "WebhookSubscription") if sub_id is not None else None
+        sub = self.subscriptions.get(number) if number is not None else None
+        if sub_id is not None and (sub is None or sub["app"] != ctx.app):
+            return refused("id", "Webhook subscription does not exist")
+        topic = str(sub["topic"]) if sub is not None else topic
+        if any(
+            s["app"] == ctx.app and s["topic"] == topic and s["uri"] == uri and s is not sub
+            for s in self.subscriptions.values()
+        ):
+            return refused("address", "Address for this topic has already been taken")
+        if sub is None:
+            sub = {"id": self._next_id(), "app": ctx.app, "topic": topic, "created": ctx.now}
+            self.subscriptions[int(sub["id"])] = sub
+        sub["uri"], sub["updated"] = uri, ctx.now
+        self._webhook_app = ctx.app
+        self.webhook_registered(str(uri))
+        return {"webhookSubscription": self.subscription_json(sub), "userErrors": []}
 
     # -- returns and refunds (issue 12): the buyer's and the seller's moves --------------
     #
@@ -850,7 +909,7 @@ class ShopifySimulator(WebhookSimulator):
                     },
                 },
             ), False
-        context = _Exec(self, version, now, variables)
+        context = _Exec(self, version, now, variables, app=token.app)
         result = graphql.execute_sync(
             _SCHEMA,
             document,
@@ -1570,8 +1629,11 @@ _STATUS_TEXT = {
 class _Exec:
     """One GraphQL request's context: the version, the clock, actual cost accounting."""
 
-    def __init__(self, sim: ShopifySimulator, version: str, now: float, variables: JSON) -> None:
+    def __init__(
+        self, sim: ShopifySimulator, version: str, now: float, variables: JSON, *, app: str = ""
+    ) -> None:
         self.sim, self.version, self.now = sim, version, now
+        self.app = app  # whose token it is (webhook subscriptions are the app's)
         self.variables = variables
         self.actual = 0
         self.read_inventory = False
@@ -1658,6 +1720,26 @@ class _Root:
         reverse: bool = False,
     ) -> JSON:
         return _connection(self.sim.order_list(query, sortKey, reverse), first, after)
+
+    def webhookSubscriptions(
+        self,
+        _info: Any,
+        first: int | None = None,
+        after: str | None = None,
+        topics: list[str] | None = None,
+    ) -> JSON:
+        rows = [
+            self.sim.subscription_json(sub)
+            for _, sub in sorted(self.sim.subscriptions.items())
+            if sub["app"] == self.ctx.app and (not topics or sub["topic"] in topics)
+        ]
+        return _connection(rows, first, after)
+
+    def webhookSubscriptionCreate(self, _info: Any, topic: str, webhookSubscription: JSON) -> JSON:
+        return self.sim.subscribe(self.ctx, topic, webhookSubscription)
+
+    def webhookSubscriptionUpdate(self, _info: Any, id: str, webhookSubscription: JSON) -> JSON:
+        return self.sim.subscribe(self.ctx, "", webhookSubscription, sub_id=id)
 
     def inventorySetQuantities(self, info: Any, input: JSON) -> JSON:
         if len(input["quantities"]) > 250:

@@ -141,7 +141,11 @@ PATHS = {
     "order_search": "/order/202309/orders/search",
     "order_detail": "/order/202507/orders",
     "return_search": f"/return_refund/{RETURN_VERSION}/returns/search",
+    "webhooks": "/event/202309/webhooks",
 }
+#: The event types syncd subscribes a shop to (§3.6): what moves stock (orders, their
+#: cancellations, returns). Each is a hint that wakes the order poll.
+WEBHOOK_EVENTS = ("ORDER_STATUS_CHANGE", "CANCELLATION_STATUS_CHANGE", "RETURN_STATUS_CHANGE")
 RETURN_PAGE_SIZE = 50  # Search Returns' page_size: 10–50 (its spec)
 OVERLAP = 120  # seconds re-read at the start of each new pass
 PAGE_SIZE = 100  # the most any search returns per page (§3.4)
@@ -212,6 +216,7 @@ class TikTokAdapter(HttpAdapter):
     rate_limits: ClassVar[RateLimits] = RateLimits(app_rps=500, shop_rps=50)
     classify = staticmethod(classify)
     lists_returns: ClassVar[bool] = True  # Search Returns (see the module docstring)
+    registers_webhooks: ClassVar[bool] = True  # PUT /event/202309/webhooks (§3.6)
 
     def __init__(
         self, ctx: AdapterContext, client: ApiClient, settings: TikTokSettings, auth: httpx.Auth
@@ -243,6 +248,29 @@ class TikTokAdapter(HttpAdapter):
         )
         secret = ctx.secret("app_secret", source="TikTok")
         return TikTokAuth(settings.app_key, secret, source, clock=lambda: ctx.now().timestamp())
+
+    # -- webhooks (§3.6) ------------------------------------------------------------
+
+    def register_webhooks(self, url: str) -> list[str]:
+        """Subscribe this shop's :data:`WEBHOOK_EVENTS` to ``url`` (``PUT
+        /event/202309/webhooks`` per event type, after reading the shop's subscriptions
+        with ``GET``). TikTok keeps one address per shop and event type, so a PUT both
+        creates and moves one. TikTok requires HTTPS, a domain name and no port (§3.6);
+        it checks the address, syncd does not."""
+        body = self.client.request("GET", PATHS["webhooks"])
+        listed = _read(shapes.Webhooks, body, "webhooks").data.webhooks
+        existing = {w.event_type: w.address for w in listed}
+        done: list[str] = []
+        for event in WEBHOOK_EVENTS:
+            have = existing.get(event)
+            if have == url:
+                done.append(f"kept:{event}")
+                continue
+            self.client.request(
+                "PUT", PATHS["webhooks"], json={"address": url, "event_type": event}
+            )
+            done.append(f"{'updated' if have else 'created'}:{event}")
+        return done
 
     # -- authorization --------------------------------------------------------------
 

@@ -83,6 +83,26 @@ class Shops(Answer):
     data: ShopList
 
 
+# -- webhooks (§3.6) ------------------------------------------------------------------
+
+
+class Webhook(Answer):
+    """One of ``GET /event/202309/webhooks``: the shop's address for one event type.
+    UNCONFIRMED (§3.4 names the call and ``address``/``event_type`` only): the list's
+    name ``webhooks``; ``create_time``/``update_time`` are not read."""
+
+    event_type: Name
+    address: Name = ""
+
+
+class WebhookList(Answer):
+    webhooks: list[Webhook] = []
+
+
+class Webhooks(Answer):
+    data: WebhookList
+
+
 # -- products (§3.4) ------------------------------------------------------------------
 
 

@@ -132,6 +132,19 @@ MAX_SKUS: Final = 100  # §3.4: a product has at most 100 SKUs (12052050)
 MAX_QUANTITY: Final = 99_999
 SEARCH_CAP: Final = 10_000  # §3.9 #6: product search stops at 10,000 results (12052180)
 DEFAULT_WAREHOUSE: Final = "7000714532876273420"
+#: The event types ``PUT /event/202309/webhooks`` accepts (§3.6, the ones it lists)
+WEBHOOK_EVENT_TYPES: Final = frozenset(
+    {
+        "ORDER_STATUS_CHANGE",
+        "CANCELLATION_STATUS_CHANGE",
+        "RETURN_STATUS_CHANGE",
+        "PRODUCT_STATUS_CHANGE",
+        "PRODUCT_INFORMATION_CHANGE",
+        "PRODUCT_CREATION",
+        "SELLER_DEAUTHORIZATION",
+        "UPCOMING_AUTHORIZATION_EXPIRATION",
+    }
+)
 TOKEN_GET: Final = "/api/v2/token/get"  # noqa: S105 - a path, not a secret
 TOKEN_REFRESH: Final = "/api/v2/token/refresh"  # noqa: S105 - a path
 AUTHORIZE: Final = "/open/authorize"
@@ -509,6 +522,9 @@ class TikTokSimulator(WebhookSimulator):
         self.next_login_shop: str | None = None
         self.redirect_url = "https://seller.example/tiktok/callback"
         self.webhooks: list[tuple[str, bytes]] = []  # (Authorization header, raw body)
+        #: §3.6 URL rules (HTTPS, a domain name, no port) checked on registration; off by
+        #: default so a test can register a receiver on 127.0.0.1
+        self.strict_webhook_urls = False
         #: the scopes the seller grants (without RETURN_SCOPE the return search is 105005)
         self.granted_scopes: set[str] = set(GRANTED_SCOPES)
         #: UNCONFIRMED where 12052393 comes: False per SKU in ``data.errors[]``, True as
@@ -533,6 +549,9 @@ class TikTokSimulator(WebhookSimulator):
         #: unreadable, refusal code or None when applied)
         self.writes: list[tuple[str, str, int | None, int | None]] = []
         self._seq = 0
+        #: shop id → event type → (address, create time, update time): the shop
+        #: webhooks registered through ``PUT /event/202309/webhooks`` (§3.6)
+        self.shop_webhooks: dict[str, dict[str, tuple[str, int, int]]] = {}
 
     def _build_routes(self) -> list[_Route]:
         pid = r"(?P<pid>\d+)"
@@ -554,6 +573,10 @@ class TikTokSimulator(WebhookSimulator):
              self._order_detail),
             ("return_search", "POST", "/return_refund/{v}/returns/search", ("202309",), True,
              self._search_returns),
+            ("webhooks_get", "GET", "/event/{v}/webhooks", ("202309",), True,
+             self._get_webhooks),
+            ("webhooks_put", "PUT", "/event/{v}/webhooks", ("202309",), True,
+             self._put_webhook),
         ]  # fmt: skip
         return [
             _Route(name, method, re.compile("^" + path.replace("{v}", r"(?P<v>\d{6})") + "$"),
@@ -1177,7 +1200,7 @@ class TikTokSimulator(WebhookSimulator):
                 "exceed the current time by more than 30 seconds."
             )
         content_type = req.headers.get("content-type", "")
-        if req.method == "POST" and not content_type.startswith("application/json"):
+        if req.method in ("POST", "PUT") and not content_type.startswith("application/json"):
             raise ApiError(36009022, "Invalid request format. Use application/json.", 400)
         if not hmac.compare_digest(self._sign(req).encode(), sign.encode()):
             raise ApiError(
@@ -1185,7 +1208,7 @@ class TikTokSimulator(WebhookSimulator):
             )
         seller = self._check_token(req.headers.get("x-tts-access-token", ""), now)
         shop = self._check_cipher(route, _q(query, "shop_cipher"), seller)
-        body = self._json_body(req.raw) if req.method == "POST" else {}
+        body = self._json_body(req.raw) if req.method in ("POST", "PUT") else {}
         return _Ctx(match, query, body, seller, shop, now)
 
     def _sign(self, req: _Incoming) -> str:
@@ -1292,6 +1315,45 @@ class TikTokSimulator(WebhookSimulator):
             params["state"] = _q(req.query, "state")
         joiner = "&" if "?" in self.redirect_url else "?"
         return _Reply(302, b"", (("Location", f"{self.redirect_url}{joiner}{urlencode(params)}"),))
+
+    # -- shop webhooks (§3.6)
+
+    def _get_webhooks(self, ctx: _Ctx) -> JSON:
+        """GET /event/202309/webhooks: the shop's address per event type. UNCONFIRMED
+        (§3.4 names the call only): the answer's field names."""
+        assert ctx.shop is not None  # noqa: S101 - a shop route
+        hooks = self.shop_webhooks.get(ctx.shop.shop_id, {})
+        return {
+            "webhooks": [
+                {"event_type": e, "address": a, "create_time": c, "update_time": u}
+                for e, (a, c, u) in sorted(hooks.items())
+            ]
+        }
+
+    def _put_webhook(self, ctx: _Ctx) -> JSON:
+        """PUT /event/202309/webhooks {address, event_type}: set (create or move) the
+        shop's address for one event type; from then on deliveries go there (one address
+        per simulator: the last registered). UNCONFIRMED: the error codes of a bad body."""
+        assert ctx.shop is not None  # noqa: S101 - a shop route
+        address, event = ctx.body.get("address"), ctx.body.get("event_type")
+        if not isinstance(event, str) or event not in WEBHOOK_EVENT_TYPES:
+            raise _param("event_type is not a known event type.")
+        if not isinstance(address, str) or not address:
+            raise _param("address is required.")
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise _param("address is not a URL.")
+        if self.strict_webhook_urls and (
+            parts.scheme != "https"
+            or parts.port is not None
+            or parts.hostname.replace(".", "").isdigit()
+        ):
+            raise _param("address must be HTTPS, a domain name and no port.")
+        hooks = self.shop_webhooks.setdefault(ctx.shop.shop_id, {})
+        created = hooks[event][1] if event in hooks else int(ctx.now)
+        hooks[event] = (address, created, int(ctx.now))
+        self.webhook_registered(address)
+        return {}
 
     # -- shop API
 

@@ -74,11 +74,16 @@ from syncd.shapes import Answer, read, read_each
 __all__ = ["ADAPTER", "API", "STATUS_STATE", "WooAdapter", "gmt"]
 
 _A = TypeVar("_A", bound=Answer)
+WEBHOOK_SECRET = "webhook_secret"  # noqa: S105 - the name syncd.webhooks seals it under
 
 API = "/wp-json/wc/v3"
 PRODUCTS = "/products"
 PRODUCTS_BATCH = "/products/batch"
 ORDERS = "/orders"
+WEBHOOKS = "/webhooks"
+#: the topics syncd subscribes a store to (§4.4): each delivery wakes the order poll
+WEBHOOK_TOPICS = ("order.created", "order.updated")
+WEBHOOK_NAME = "syncd"  # the webhooks syncd made carry this name (``syncd order.created``)
 PER_PAGE = 100  # §4.2: per_page ≤ 100
 PER_BATCH = 100  # §4.2: ≤ 100 objects per batch (the default of core's batch limit)
 OVERLAP = 120  # seconds re-read at the start of each poll
@@ -167,6 +172,42 @@ class WooAdapter(ApiKeyAuth, HttpAdapter):
     def _post(self, path: str, body: Any) -> WooReply:
         reply: WooReply = self.client.request("POST", path, json=body)
         return reply
+
+    # -- webhooks (§4.4) -------------------------------------------------------------------
+
+    registers_webhooks: ClassVar[bool] = True
+
+    def register_webhooks(self, url: str) -> list[str]:
+        """Subscribe the store's :data:`WEBHOOK_TOPICS` to ``url`` (``POST /webhooks``),
+        signed with the channel's ``webhook_secret`` (``syncd webhooks setup`` makes and
+        keeps it). The store's webhooks are read first: per topic, one already at ``url``
+        is kept (its secret sent again, and set active: core disables a webhook after 5
+        failed deliveries), one syncd made at another address is moved (``POST
+        /webhooks/<id>``, WordPress's editable route: no PUT a host may refuse), else one
+        is created. A webhook of another integration on the same topic is left alone."""
+        secret = self.ctx.secrets.get(WEBHOOK_SECRET, "")
+        if not secret:
+            raise Rejected(
+                "WooCommerce: no webhook_secret stored for this channel "
+                "(syncd webhooks setup NAME makes one)",
+                code="no_secret",
+            )
+        hooks = list(self._page_of(WEBHOOKS, shapes.Webhook, {}))
+        done: list[str] = []
+        for topic in WEBHOOK_TOPICS:
+            name = f"{WEBHOOK_NAME} {topic}"
+            on_topic = [h for h in hooks if h.topic == topic]
+            here = next((h for h in on_topic if h.delivery_url == url), None)
+            ours = here or next((h for h in on_topic if h.name == name), None)
+            body = {"secret": secret, "status": "active", "delivery_url": url}
+            if ours is None:
+                self._post(WEBHOOKS, {"name": name, "topic": topic, **body})
+                done.append(f"created:{topic}")
+                continue
+            self._post(f"{WEBHOOKS}/{ours.id}", body)
+            moved = here is None or ours.status != "active"
+            done.append(f"{'updated' if moved else 'kept'}:{topic}")
+        return done
 
     # -- authorization: a static key (§4.1; the refusals are ``kit.ApiKeyAuth``'s) ------
 

@@ -159,3 +159,14 @@ class Refund(Answer):
     id: WcId
     date_created_gmt: WcTime
     line_items: list[RefundLine] = Field(default_factory=list)
+
+
+class Webhook(Answer):
+    """One of ``GET /webhooks`` (§4.2, §4.4). Its ``secret`` is never read back
+    (UNCONFIRMED whether core shows it: syncd sends it again instead)."""
+
+    id: WcId
+    name: Name = ""
+    status: Word
+    topic: Name
+    delivery_url: Name = ""

@@ -93,6 +93,14 @@ __all__ = [
 
 JSON = dict[str, Any]
 API: Final = "/wp-json/wc/v3"
+#: the webhook topics ``POST /webhooks`` takes here (§4.4: syncd's two, and a few more)
+WEBHOOK_TOPICS: Final = (
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "product.created",
+    "product.updated",
+)
 #: the logical place of every call that writes stock, batch or PUT (counted and faulted as one)
 STOCK_WRITES: Final = "stock-writes"
 #: OAuth 1.0a: the timestamp's tolerance and how long a nonce stays used (core: 15 minutes)
@@ -254,6 +262,9 @@ class WooSimulator(WebhookSimulator):
         self._seq = 1000
         self._webhook_secret = b""
         self._delivery_seq = 0
+        #: webhooks made through ``POST /webhooks`` (§4.4): id → its fields (the secret
+        #: too, never shown); once there is one, only their active topics are delivered
+        self.api_webhooks: dict[int, JSON] = {}
 
     # -- catalogue and buyers (the test's moves)
 
@@ -371,10 +382,95 @@ class WooSimulator(WebhookSimulator):
         mac = hmac.new(self._webhook_secret, body, hashlib.sha256).digest()
         return {"X-WC-Webhook-Signature": base64.b64encode(mac).decode()}
 
+    def _webhooks_route(
+        self, method: str, parts: list[str], query: dict[str, str], body: bytes
+    ) -> Reply:
+        """``GET``/``POST /webhooks`` and ``GET``/``POST``/``PUT /webhooks/<id>`` (§4.2,
+        §4.4; the key's own checks already ran). A webhook made or moved here receives the
+        deliveries from then on (one address per simulator: the last one written).
+        UNCONFIRMED: core pings a new webhook's URL (``webhook_id=N``); not sent here."""
+        if len(parts) == 1 and method == "GET":
+            return self._list(
+                f"{API}/webhooks", query, [self._hook_json(h) for h in self.api_webhooks.values()]
+            )
+        if len(parts) == 1 and method == "POST":
+            data = _object_body(body)
+            topic = data.get("topic")
+            if topic not in WEBHOOK_TOPICS:
+                raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): topic")
+            hook: JSON = {
+                "id": self._next_id(),
+                "name": "",
+                "status": "active",
+                "topic": topic,
+                "delivery_url": "",
+                "secret": "",
+                "created": self.now(),
+            }
+            self._write_hook(hook, data)
+            self.api_webhooks[hook["id"]] = hook
+            return _json(201, self._hook_json(hook))
+        hook_id = _id_of(parts[1]) if len(parts) == 2 else None
+        if hook_id is None:
+            raise ApiError(404, "rest_no_route", "No route was found matching the URL and method")
+        found = self.api_webhooks.get(hook_id)
+        if found is None:
+            raise ApiError(404, "woocommerce_rest_webhook_invalid_id", "Invalid ID.")
+        if method == "GET":
+            return _json(200, self._hook_json(found))
+        if method in ("POST", "PUT"):
+            self._write_hook(found, _object_body(body))
+            return _json(200, self._hook_json(found))
+        raise ApiError(404, "rest_no_route", "No route was found matching the URL and method")
+
+    def _write_hook(self, hook: JSON, data: JSON) -> None:
+        """Apply a webhook's writable fields; an active one with an address delivers there."""
+        for name in ("name", "delivery_url", "secret"):
+            if isinstance(data.get(name), str):
+                hook[name] = data[name]
+        if data.get("status") in ("active", "paused", "disabled"):
+            hook["status"] = data["status"]
+        url = urlsplit(str(hook["delivery_url"]))
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ApiError(400, "rest_invalid_param", "Invalid parameter(s): delivery_url")
+        if not hook["secret"]:  # core: an MD5 of the user when none is given (UNCONFIRMED)
+            hook["secret"] = hashlib.md5(b"1|admin").hexdigest()  # noqa: S324 - as core
+        if hook["status"] == "active":
+            self._webhook_secret = str(hook["secret"]).encode()
+            self.webhook_registered(str(hook["delivery_url"]))
+
+    def _hook_json(self, hook: JSON) -> JSON:
+        topic = str(hook["topic"])
+        resource, _, event = topic.partition(".")
+        return {
+            "id": hook["id"],
+            "name": hook["name"],
+            "status": hook["status"],
+            "topic": topic,
+            "resource": resource,
+            "event": event,
+            "hooks": [f"woocommerce_{resource}_{event}"],  # near enough (UNCONFIRMED)
+            "delivery_url": hook["delivery_url"],
+            "date_created_gmt": _gmt(float(hook["created"])),
+        }
+
+    def start_registered_sender(self, url: str) -> None:
+        self.enable_webhooks(url, secret=self._webhook_secret.decode())
+
     def _deliver(self, order: _Order, event: str) -> None:
         """The ``order.<event>`` delivery of an order as it is now (body = the order)."""
         if self.webhook_sender is None:
             return
+        hook_id = self.webhook_id
+        if self.api_webhooks:  # made through the API: only the active topics are sent
+            hook = next(
+                (h for h in self.api_webhooks.values()
+                 if h["topic"] == f"order.{event}" and h["status"] == "active"),
+                None,
+            )  # fmt: skip
+            if hook is None:
+                return
+            hook_id = int(hook["id"])
         self._delivery_seq += 1
         source = f"{self.base_url}/" if self._server is not None else "http://127.0.0.1/"
         headers = {
@@ -382,7 +478,7 @@ class WooSimulator(WebhookSimulator):
             "X-WC-Webhook-Topic": f"order.{event}",
             "X-WC-Webhook-Resource": "order",
             "X-WC-Webhook-Event": event,
-            "X-WC-Webhook-ID": str(self.webhook_id),
+            "X-WC-Webhook-ID": str(hook_id),
             "X-WC-Webhook-Delivery-ID": str(self._delivery_seq),
         }
         body = json.dumps(_order_json(order), separators=(",", ":")).encode()
@@ -580,6 +676,8 @@ class WooSimulator(WebhookSimulator):
         self._authenticate(req)
         parts = path[len(API) + 1 :].split("/")
         if parts[:1] != ["products"]:
+            if parts[0] == "webhooks":
+                return self._webhooks_route(method, parts, query, body)
             if method == "GET" and parts == ["orders"]:
                 return self._list(path, query, self._order_list(query))
             if len(parts) == 3 and parts[0] == "orders" and parts[2] == "refunds":

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-__all__ = ["plot"]
+__all__ = ["plot", "plot_performance"]
 
 COLOURS = {"syncd": "#1b7837", "full15": "#b2182b", "full5": "#ef8a62", "persku": "#2166ac"}
 CHANNELS = {
@@ -96,6 +96,72 @@ def plot(results: list[dict[str, Any]], args: argparse.Namespace, path: Path) ->
         f"{args.duration:.0f} s, poll {args.poll:g} s",
         fontsize=10,
     )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+SETTING_COLOURS = {
+    "polling": "#2166ac",
+    "polling-2p": "#67a9cf",
+    "polling-limited": "#92c5de",
+    "webhooks": "#1b7837",
+    "lossy": "#e08214",
+}
+
+
+def plot_performance(runs: list[dict[str, Any]], growth: list[dict[str, Any]], path: Path) -> None:
+    """The README's Performance picture: left, the latency CDF of each run (one curve
+    per setting and size, log time axis); right, daemon CPU (% of one core) against the
+    shops served, for polling and for webhooks (from the growth rows)."""
+    try:
+        import matplotlib as mpl
+
+        mpl.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise SystemExit(
+            "the picture needs matplotlib: pip install '.[bench]' (the numbers do not)"
+        ) from exc
+    fig, (cdf, cpu) = plt.subplots(1, 2, figsize=(13, 4.8))
+    for r in runs:
+        lat = sorted(math.inf if x is None else x for x in r["latency_all"])
+        finite = [x for x in lat if not math.isinf(x)]
+        if not finite:
+            continue
+        ys = [(i + 1) / len(lat) for i in range(len(finite))]
+        name = r.get("setting") or r["policy"]
+        cdf.step(
+            finite,
+            ys,
+            where="post",
+            color=SETTING_COLOURS.get(name),
+            linestyle="-" if r["tenants"] < 2000 else "--",
+            label=f"{name}, {r['tenants']:,} members ({r['accounts']:,} shops)",
+        )
+    cdf.set_xscale("log")
+    cdf.set_xlabel("seconds from order to every affected listing right (log)")
+    cdf.set_ylabel("share of orders")
+    cdf.set_title("propagation latency")
+    cdf.grid(True, which="both", alpha=0.3)
+    cdf.legend(fontsize=8, loc="lower right")
+    for name in ("polling", "webhooks"):
+        rows = sorted((r for r in growth if r.get("setting") == name), key=lambda r: r["accounts"])
+        if rows:
+            cpu.plot(
+                [r["accounts"] for r in rows],
+                [r["cpu_pct"] for r in rows],
+                marker="o",
+                color=SETTING_COLOURS[name],
+                label=name,
+            )
+    cpu.axhline(100, color="#999999", linestyle=":", label="one core")
+    cpu.set_xscale("log")
+    cpu.set_xlabel("shops served (log)")
+    cpu.set_ylabel("daemon CPU, % of one core")
+    cpu.set_title("daemon CPU against shops")
+    cpu.grid(True, which="both", alpha=0.3)
+    cpu.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -29,6 +29,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "seconds between pushes of pending stock",
     ),
     "help.poll_every": ("detik antar penarikan pesanan", "seconds between order pulls"),
+    "help.safety_net": (
+        "detik antar penarikan pengaman untuk toko yang webhook-nya tiba (bawaan 120)",
+        "seconds between safety-net pulls of a shop whose webhooks arrive (default 120)",
+    ),
+    "help.shard": (
+        "eksperimen: layani hanya anggota dengan id %% N == K (proses kedua, lihat ARCHITECTURE.md)",
+        "experiment: serve only members whose id %% N == K (a second process, see ARCHITECTURE.md)",
+    ),
+    "run.bad_shard": (
+        "--shard {value} tidak dapat dibaca: tulis K/N dengan 0 <= K < N, mis. --shard 1/2",
+        "--shard {value} cannot be read: write K/N with 0 <= K < N, e.g. --shard 1/2",
+    ),
     "help.log_format": (
         "format log: json atau console (bawaan: otomatis)",
         "log format: json or console (default: automatic)",

@@ -63,12 +63,50 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         'In your store\'s WordPress admin: WooCommerce → Settings → Advanced → Webhooks → Add webhook. Make two webhooks, topics "Order created" (order.created) and "Order updated" (order.updated), status Active, delivery URL = the address above, Secret = this channel\'s webhook secret, API version WP REST v3.',
     ),
     "webhooks.steps.shopify": (
-        "Langganan webhook Shopify dibuat lewat Admin API dengan mutasi webhookSubscriptionCreate (topik ORDERS_CREATE, ORDERS_UPDATED, ORDERS_CANCELLED; callbackUrl = alamat di atas), atau di Partner Dashboard aplikasi Anda. Tandatangannya memakai client secret aplikasi yang sudah tersimpan di syncd.",
-        "Shopify webhook subscriptions are made through the Admin API with the webhookSubscriptionCreate mutation (topics ORDERS_CREATE, ORDERS_UPDATED, ORDERS_CANCELLED; callbackUrl = the address above), or in your app's Partner Dashboard. They are signed with the app's client secret syncd already holds.",
+        "Langganan webhook Shopify dibuat lewat Admin API dengan mutasi webhookSubscriptionCreate (topik ORDERS_CREATE, ORDERS_UPDATED, ORDERS_CANCELLED, REFUNDS_CREATE; uri = alamat di atas), atau di Partner Dashboard aplikasi Anda. Tandatangannya memakai client secret aplikasi yang sudah tersimpan di syncd.",
+        "Shopify webhook subscriptions are made through the Admin API with the webhookSubscriptionCreate mutation (topics ORDERS_CREATE, ORDERS_UPDATED, ORDERS_CANCELLED, REFUNDS_CREATE; uri = the address above), or in your app's Partner Dashboard. They are signed with the app's client secret syncd already holds.",
     ),
-    "webhooks.api_later": (
-        "Marketplace ini juga bisa didaftarkan lewat API ({how}); syncd belum melakukannya sendiri, jadi lakukan langkah di atas.",
-        "This marketplace can also be registered through its API ({how}); syncd does not do that itself yet, so follow the steps above.",
+    "help.webhooks_register": (
+        "daftarkan langganan webhook lewat API marketplace (TikTok, WooCommerce, Shopify); aman diulang: yang sudah ada tidak digandakan",
+        "register the webhook subscription through the marketplace's API (TikTok, WooCommerce, Shopify); safe to repeat: nothing is duplicated",
+    ),
+    "webhooks.can_register": (
+        "Atau biarkan syncd mendaftarkannya lewat API ({how}): syncd webhooks setup {channel} --register",
+        "Or let syncd register it through the API ({how}): syncd webhooks setup {channel} --register",
+    ),
+    "webhooks.console_only": (
+        "Marketplace {marketplace} tidak menyediakan API untuk mendaftarkan webhook: atur di konsolnya dengan langkah berikut.",
+        "Marketplace {marketplace} has no API to register webhooks: set it up in its console with the steps below.",
+    ),
+    "webhooks.not_connected": (
+        "Kanal {channel} belum tersambung, jadi webhook-nya belum bisa didaftarkan. Sambungkan dulu: syncd channel connect {channel}",
+        "Channel {channel} is not connected yet, so its webhooks cannot be registered. Connect it first: syncd channel connect {channel}",
+    ),
+    "webhooks.registered.created": ("  dibuat: {topic}", "  created: {topic}"),
+    "webhooks.registered.updated": (
+        "  dipindah ke alamat ini: {topic}",
+        "  moved to this address: {topic}",
+    ),
+    "webhooks.registered.kept": ("  sudah ada, dibiarkan: {topic}", "  already there, kept: {topic}"),
+    "webhooks.registered_done": (
+        "Webhook kanal {channel} terdaftar ke {url}.",
+        "The webhooks of channel {channel} are registered to {url}.",
+    ),
+    "webhooks.register_refused": (
+        "{marketplace} menolak pendaftaran webhook kanal {channel} ({error}). Periksa alamatnya (harus HTTPS yang bisa dijangkau marketplace: --url atau [web] public_url) dan kuncinya: syncd channel set-secret {channel}",
+        "{marketplace} refused to register the webhooks of channel {channel} ({error}). Check the address (an HTTPS one the marketplace can reach: --url or [web] public_url) and the key: syncd channel set-secret {channel}",
+    ),
+    "webhooks.register_refused_auth": (
+        "Toko kanal {channel} menolak izin syncd saat mendaftarkan webhook ({error}). Periksa kunci atau token: syncd channel set-secret {channel}, atau sambungkan ulang: syncd channel connect {channel}",
+        "The shop of channel {channel} refused syncd's authorization while registering webhooks ({error}). Check the key or token: syncd channel set-secret {channel}, or connect again: syncd channel connect {channel}",
+    ),
+    "event.webhooks.lost_push": (
+        "{count} kabar pesanan dari Shopee sempat hilang (push tak sampai) dan dipulihkan: pesanan toko ini langsung ditarik.",
+        "{count} Shopee order push(es) never arrived and were recovered: this shop's orders were pulled at once.",
+    ),
+    "webhooks.woo_secret_made": (
+        "Rahasia webhook baru kanal {channel} dibuat dan langsung diberikan ke toko lewat API (tidak ditampilkan).",
+        "A new webhook secret of channel {channel} was made and handed to the store through the API (not shown).",
     ),
     "webhooks.woo_secret_new": (
         "Rahasia webhook baru kanal {channel} (salin sekarang, syncd tidak menampilkannya lagi): {secret}",

@@ -1,0 +1,174 @@
+"""What a pull costs once a shop's webhooks arrive (issue 14: calls grow with orders,
+not with shops).
+
+- A push to such a shop skips its pull first when no delivery for it waits in the
+  inbox: its news comes as webhooks, a lost one is caught by the safety-net poll. A
+  shop whose webhooks do not arrive still pulls before every push.
+- Returns are read at the routine polls, not at the pulls a webhook wakes.
+
+The world: Bu Sri's catalogue on the demo's Shopee and TikTok shops (real HTTP on
+127.0.0.1), the daemon running in this process with polls an hour apart, so every
+order read within the test comes from a push or a wake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from syncd import inventory, market
+from syncd.daemon import Daemon, Intervals
+from syncd.demo import seed_catalogue
+from syncd.lanes import PRIORITY
+from syncd.store import Store
+
+ORDER_LIST = {"shopee": "/api/v2/order/get_order_list", "tokopedia": "/order/202309/orders/search"}
+RETURNS = "/api/v2/returns/get_return_list"
+
+
+@dataclass
+class World:
+    store: Store
+    tenant_id: int
+    market: market.Market
+    daemon: Daemon
+    ids: dict[str, int]
+
+
+def _hook(store: Store, marketplace: str) -> None:
+    """The shop's webhooks arrive (one was accepted a moment ago)."""
+    stamp = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    with store.write():
+        store.conn.execute(
+            "UPDATE channel_account SET webhooks_at = ? WHERE marketplace = ?",
+            (stamp, marketplace),
+        )
+
+
+@pytest.fixture
+def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
+    hooked: tuple[str, ...] = getattr(request, "param", ("shopee", "tiktok"))
+    shops = market.start_market(11, latency=0.002, marketplaces=("shopee", "tiktok"))
+    db = tmp_path / "pulls.db"
+    store = Store(db)
+    runner: threading.Thread | None = None
+    daemon: Daemon | None = None
+    try:
+        tenant_id = seed_catalogue(store, tmp_path)
+        since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        market.connect(store, tenant_id, shops, since=since)
+        for m in hooked:
+            _hook(store, m)
+        ids = {
+            str(r["marketplace"]): int(r["id"])
+            for r in store.all("SELECT id, marketplace FROM channel_account")
+        }
+        daemon = Daemon(
+            db,
+            workers=2,
+            intervals=Intervals(
+                push=0.2, pull=3600, safety_net=3600, refresh=3600, reconcile=3600
+            ),
+        )
+        runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 0.5}, daemon=True)
+        runner.start()
+        start = since.isoformat(timespec="milliseconds")
+        _wait("the first pushes", lambda: market.settled(store, tenant_id, shops, start))
+        yield World(store, tenant_id, shops, daemon, ids)
+    finally:
+        if daemon is not None:
+            daemon.stop.set()
+            if runner is not None:
+                runner.join(30)
+            daemon.close()
+        store.close()
+        shops.stop()
+
+
+def _wait(what: str, check: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def _calls(w: World, shop: str, path: str) -> int:
+    sim = w.market.shop(shop).sim
+    return sum(n for (_, p), n in list(sim.calls.items()) if p == path)
+
+
+def _sell(w: World, sku: str, key: str) -> None:
+    inventory.record_offline_sale(
+        w.store, w.tenant_id, [(1, sku)], channel="cash", key=key, actor="t"
+    )
+
+
+def _shown(w: World, shop: str, sku: str) -> int:
+    s = w.market.shop(shop)
+    _, item, variant = next(x for x in s.listings if x[0] == sku)
+    return int(s.shown(item, variant))
+
+
+def _settle(w: World) -> None:
+    _wait(
+        "the outbox to empty",
+        lambda: not w.store.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')"
+        ),
+    )
+    assert w.daemon.wait_idle(10)
+
+
+def test_a_push_to_a_shop_whose_webhooks_arrive_does_not_read_its_orders_first(
+    world: World,
+) -> None:
+    w = world
+    _settle(w)
+    before = {s: _calls(w, s, p) for s, p in ORDER_LIST.items()}
+    shown = _shown(w, "tokopedia", "KOPI-250")
+    _sell(w, "KOPI-250", "cash-1")
+    _wait("TikTok to show the sale", lambda: _shown(w, "tokopedia", "KOPI-250") == shown - 1)
+    _settle(w)
+    assert {s: _calls(w, s, p) for s, p in ORDER_LIST.items()} == before
+
+    # a delivery waiting for the Shopee shop: its next push reads the orders first
+    with w.store.write():
+        w.store.conn.execute(
+            "INSERT INTO webhook_inbox (marketplace, event_id, tenant_id, channel_account_id, "
+            "received_at, body, processed_at) VALUES ('shopee', 'e1', ?, ?, ?, x'7b7d', NULL)",
+            (w.tenant_id, w.ids["shopee"], dt.datetime.now(dt.UTC).isoformat()),
+        )
+    _sell(w, "KOPI-250", "cash-2")
+    _settle(w)
+    assert _calls(w, "shopee", ORDER_LIST["shopee"]) > before["shopee"]
+
+
+@pytest.mark.parametrize("world", [("tiktok",)], indirect=True)
+def test_a_shop_whose_webhooks_do_not_arrive_still_pulls_before_every_push(
+    world: World,
+) -> None:
+    w = world
+    _settle(w)
+    before = {s: _calls(w, s, p) for s, p in ORDER_LIST.items()}
+    _sell(w, "KOPI-250", "cash-1")
+    _settle(w)
+    assert _calls(w, "shopee", ORDER_LIST["shopee"]) > before["shopee"]  # not hooked
+    assert _calls(w, "tokopedia", ORDER_LIST["tokopedia"]) == before["tokopedia"]
+
+
+def test_returns_are_read_at_routine_polls_not_at_webhook_pulls(world: World) -> None:
+    w = world
+    _settle(w)
+    orders, returns = _calls(w, "shopee", ORDER_LIST["shopee"]), _calls(w, "shopee", RETURNS)
+    w.daemon.wake(w.ids["shopee"], "webhook")
+    _wait("the woken pull", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > orders)
+    assert w.daemon.wait_idle(10)
+    assert _calls(w, "shopee", RETURNS) == returns
+    w.daemon.submit("pull", w.ids["shopee"], PRIORITY["pull"])  # the routine poll
+    _wait("the routine poll's returns", lambda: _calls(w, "shopee", RETURNS) > returns)
