@@ -372,7 +372,12 @@ def run_policy(
         calls0, paths0 = count_calls(world), count_paths(world)
         cpu0 = sum(cpu_ticks(p.pid) for p in procs) / CLK_TCK
         harness0 = time.process_time()
-        orders, rec, end, backlog, moves = drive(world, intents, args)
+        run_args = args
+        if setting is not None and setting.webhooks and setting.webhooks.get("loss"):
+            # a lost delivery waits for the safety-net poll: record until it has run
+            settle = max(args.settle, getattr(args, "safety_net", 0.0) + args.poll + 20)
+            run_args = argparse.Namespace(**{**vars(args), "settle": settle})
+        orders, rec, end, backlog, moves = drive(world, intents, run_args)
         calls = count_calls(world) - calls0
         paths = count_paths(world) - paths0
         cpu = sum(cpu_ticks(p.pid) for p in procs) / CLK_TCK - cpu0
@@ -700,6 +705,16 @@ def _ms_per_call(r: dict[str, Any]) -> float:
     return 1e3 * r["cpu_s"] / total if total else math.nan
 
 
+def _warmup(r: dict[str, Any]) -> int:
+    """TikTok Get Product reads before a product's first push (its SKUs' warehouses,
+    kept in memory by the adapter: once per product per daemon start, not per order)."""
+    return sum(
+        n
+        for k, n in r.get("paths", {}).items()
+        if k.startswith("tiktok /product/202309/products/") and k.count("/") == 4
+    )
+
+
 def _driven_minimum(r: dict[str, Any]) -> int:
     """Orders-driven minimum: one order read per order and per status move (in each
     marketplace's calls) plus the minimum stock writes."""
@@ -719,21 +734,26 @@ def report_settings(
         f"{args.workers} workers, {args.processes} process(es)"
     )
     cols = ("setting", "orders", "p50 s", "p99 s", "max s", "never", "oversold", "doubled")
-    cols += ("calls", "driven", "ratio", "per ord", "CPU %", "ms/call", "RSS MB", "hooks")
+    cols += ("calls", "warm-up", "driven", "ratio", "steady", "per ord", "CPU %", "ms/call")
+    cols += ("RSS MB", "hooks")
     print(" ".join(f"{c:>8}" for c in cols))
     for r in results:
         lat = r["latency_s"]
         driven = _driven_minimum(r)
         cells = (r.get("setting") or r["policy"], r["accepted"], fmt_s(lat["p50"]))
         cells += (fmt_s(lat["p99"]), fmt_s(lat["max"]), r["censored"], r["oversold_orders"])
-        cells += (r["doubled"], _calls_total(r), driven)
-        cells += (f"{_calls_total(r) / driven:.2f}" if driven else "-", f"{_per_order(r):.1f}")
+        total, warm = _calls_total(r), _warmup(r)
+        cells += (r["doubled"], total, warm, driven)
+        cells += (f"{total / driven:.2f}" if driven else "-",)
+        cells += (f"{(total - warm) / driven:.2f}" if driven else "-", f"{_per_order(r):.1f}")
         cells += (f"{r['cpu_pct']:.0f}", f"{_ms_per_call(r):.2f}", f"{r['hwm_mb'] or 0:.0f}")
         cells += (sum(r["inbox"].values()),)
         print(" ".join(f"{c!s:>8}" for c in cells))
     print(
         "driven: one order read per order and per status move (Shopee/Lazada 2 calls, "
-        "TikTok 1) + the minimum stock writes; ratio = calls / driven; hooks: webhook "
+        "TikTok 1) + the minimum stock writes; ratio = calls / driven; warm-up: TikTok "
+        "Get Product before a product's first push since the daemon started (steady: "
+        "the ratio without them); hooks: webhook "
         "deliveries accepted (duplicates dropped); doubled: order lines moved twice"
     )
     bare = floor.get("bare")
@@ -751,8 +771,10 @@ def report_settings(
         elif name == "webhooks":
             bar = 5.0 if r["tenants"] > 1000 else 2.0
             ratio = _calls_total(r) / max(1, _driven_minimum(r))
+            steady = (_calls_total(r) - _warmup(r)) / max(1, _driven_minimum(r))
             line += f"; p99 {fmt_s(p99)} s ≤ {bar:g} s: {_met(p99 <= bar)}"
             line += f"; calls {ratio:.2f}× driven ≤ 1.2×: {_met(ratio <= 1.2)}"
+            line += f" (without warm-up {steady:.2f}×: {_met(steady <= 1.2)})"
             if r["tenants"] > 1000:
                 rss = r["hwm_mb"] or 0
                 line += f"; RSS {rss:.0f} MB < 500: {_met(rss < 500)}"
