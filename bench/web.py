@@ -650,7 +650,7 @@ def drive_phase(
     try:
         accounts = len(world.shops)
         ready = coop.wait_ready(
-            "syncd", proc, world.db, folder, accounts=accounts, timeout=120 + accounts
+            "syncd", [proc], world.db, folder, accounts=accounts, timeout=120 + accounts
         )
         said = f"[{phase}] daemon pid {proc.pid} ready after {ready:.0f} s"
         if web:
@@ -669,7 +669,7 @@ def drive_phase(
         harness0 = time.process_time()
         if load:
             load.go()
-        orders, rec, end, backlog = coop.drive(world, intents, args)
+        orders, rec, end, backlog, _moves = coop.drive(world, intents, args)
         cpu = cpu_ticks(proc.pid) / CLK_TCK - cpu0
         busy1, total1 = machine_ticks()
         harness = time.process_time() - harness0
@@ -681,7 +681,7 @@ def drive_phase(
             load.kill()
         if spy is not None:
             _stop_profile(spy)
-        code = coop.stop_policy(proc)
+        code = coop.stop_policy([proc])
         world.stop()
     print(f"[{phase}] stopped (exit {code}); evaluating …", flush=True)
     busy = 100 * (busy1 - busy0) / max(1, total1 - total0)
