@@ -17,75 +17,42 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from syncd import market
-from syncd.daemon import Daemon, Intervals
-from syncd.demo import seed_catalogue
-from syncd.store import Store
+from syncd.daemon import Intervals
+from tests.daemonkit import DemoWorld, demo_world, wait_until
 
 NOWHERE = "http://127.0.0.1:9/webhooks/shopee"  # never POSTed to: every push is lost
 
 
-@dataclass
-class World:
-    store: Store
-    tenant_id: int
-    market: market.Market
-    daemon: Daemon
-
-
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    shops = market.start_market(11, latency=0.002, marketplaces=("shopee", "tiktok"))
-    db = tmp_path / "lost.db"
-    store = Store(db)
-    runner: threading.Thread | None = None
-    daemon: Daemon | None = None
-    try:
-        tenant_id = seed_catalogue(store, tmp_path)
-        since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-        market.connect(store, tenant_id, shops, since=since)
+def world(tmp_path: Path) -> Iterator[DemoWorld]:
+    def lose_every_push(_store: object, shops: market.Market) -> None:
         shops.shop("shopee").sim.enable_webhooks(NOWHERE, loss=1.0, seed=2)
-        daemon = Daemon(
-            db,
-            workers=2,
-            intervals=Intervals(
-                push=0.2,
-                pull=3600,  # only a wake reads a new order during the test
-                safety_net=3600,
-                refresh=3600,
-                reconcile=3600,
-                lost_pushes=0.3,
-            ),
-        )
-        runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 0.5}, daemon=True)
-        runner.start()
-        yield World(store, tenant_id, shops, daemon)
-    finally:
-        if daemon is not None:
-            daemon.stop.set()
-            if runner is not None:
-                runner.join(30)
-            daemon.close()
-        store.close()
-        shops.stop()
+
+    with demo_world(
+        tmp_path,
+        seed=11,
+        marketplaces=("shopee", "tiktok"),
+        intervals=Intervals(
+            push=0.2,
+            pull=3600,  # only a wake reads a new order during the test
+            safety_net=3600,
+            refresh=3600,
+            reconcile=3600,
+            lost_pushes=0.3,
+        ),
+        before_start=lose_every_push,
+    ) as w:
+        yield w
 
 
-def _wait(what: str, check: object, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
-
-def _lost_events(w: World) -> list[dict[str, object]]:
+def _lost_events(w: DemoWorld) -> list[dict[str, object]]:
     rows = w.store.all(
         "SELECT channel_account_id, message, data FROM event WHERE kind = 'webhooks.lost_push'"
     )
@@ -96,12 +63,12 @@ def _lost_events(w: World) -> list[dict[str, object]]:
 
 
 def test_a_lost_shopee_push_propagates_through_the_recovery(
-    world: World, monkeypatch: pytest.MonkeyPatch
+    world: DemoWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     w = world
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     start = since.isoformat(timespec="milliseconds")
-    _wait("the first pushes", lambda: market.settled(w.store, w.tenant_id, w.market, start))
+    wait_until("the first pushes", lambda: market.settled(w.store, w.tenant_id, w.market, start))
     shopee, tiktok = w.market.shop("shopee"), w.market.shop("tokopedia")
     _, item, variant = next(x for x in shopee.listings if x[0] == "KOPI-250")
     _, t_item, t_variant = next(x for x in tiktok.listings if x[0] == "KOPI-250")
@@ -127,8 +94,8 @@ def test_a_lost_shopee_push_propagates_through_the_recovery(
     monkeypatch.undo()
 
     # the next round wakes the Shopee shop; its pull reads the order; TikTok follows
-    _wait("TikTok to show the sale", lambda: tiktok.shown(t_item, t_variant) == before - 2)
-    _wait("the lost push to be confirmed", lambda: shopee.sim.lost_pushes == [])
+    wait_until("TikTok to show the sale", lambda: tiktok.shown(t_item, t_variant) == before - 2)
+    wait_until("the lost push to be confirmed", lambda: shopee.sim.lost_pushes == [])
     events = _lost_events(w)
     assert [(e["account"], e["orders"]) for e in events] == [(shopee_id, [sn])]
     assert "lost Shopee push" in str(events[0]["message"])

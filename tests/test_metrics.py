@@ -7,10 +7,8 @@ import datetime as dt
 import random
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -28,6 +26,7 @@ from syncd.log import clean
 from syncd.metrics import STALE_BEATS, readiness, routes
 from syncd.models import ChannelIn, ListingIn
 from syncd.store import Store, acquire_writer_lock, release_writer_lock
+from tests.daemonkit import DemoWorld, demo_world
 
 TOKEN = "metrics-token-0123456789abcdef"  # noqa: S105 - a test's made-up token
 
@@ -246,45 +245,20 @@ def test_error_class_is_the_nearest_syncd_class() -> None:
 # -- the demo's world moving ------------------------------------------------------------
 
 
-@dataclass
-class World:
-    db: Path
-    store: Store
-    tenant_id: int
-    market: market.Market
-    daemon: Daemon
+World = DemoWorld
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
     """Bu Sri's catalogue on the demo's four simulated shops, connected through their real
     flows, and the daemon running in this process (so its counters are ours to scrape)."""
-    shops = market.start_market(7, latency=0.002)
-    db = tmp_path / "demo.db"
-    store = Store(db)
-    runner: threading.Thread | None = None
-    daemon: Daemon | None = None
-    try:
-        tenant_id = seed_catalogue(store, tmp_path)
-        market.connect(
-            store, tenant_id, shops, since=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-        )
-        daemon = Daemon(
-            db,
-            workers=4,
-            intervals=Intervals(push=0.2, pull=0.5, refresh=600, reconcile=600),
-        )
-        runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 0.5}, daemon=True)
-        runner.start()
-        yield World(db, store, tenant_id, shops, daemon)
-    finally:
-        if daemon is not None:
-            daemon.stop.set()
-            if runner is not None:
-                runner.join(30)
-            daemon.close()
-        store.close()
-        shops.stop()
+    with demo_world(
+        tmp_path,
+        seed=7,
+        workers=4,
+        intervals=Intervals(push=0.2, pull=0.5, refresh=600, reconcile=600),
+    ) as w:
+        yield w
 
 
 def settle(w: World, timeout: float = 15.0) -> None:

@@ -14,9 +14,7 @@ order read within the test comes from a push or a wake.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +22,9 @@ import pytest
 
 from syncd import inventory, market
 from syncd.daemon import Daemon, Intervals
-from syncd.demo import seed_catalogue
 from syncd.lanes import PRIORITY
 from syncd.store import Store
+from tests.daemonkit import demo_world, wait_until
 
 ORDER_LIST = {"shopee": "/api/v2/order/get_order_list", "tokopedia": "/order/202309/orders/search"}
 RETURNS = "/api/v2/returns/get_return_list"
@@ -54,48 +52,30 @@ def _hook(store: Store, marketplace: str) -> None:
 @pytest.fixture
 def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
     hooked: tuple[str, ...] = getattr(request, "param", ("shopee", "tiktok"))
-    shops = market.start_market(11, latency=0.002, marketplaces=("shopee", "tiktok"))
-    db = tmp_path / "pulls.db"
-    store = Store(db)
-    runner: threading.Thread | None = None
-    daemon: Daemon | None = None
-    try:
-        tenant_id = seed_catalogue(store, tmp_path)
-        since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
-        market.connect(store, tenant_id, shops, since=since)
+
+    def hook(store: Store, _shops: market.Market) -> None:
         for m in hooked:
             _hook(store, m)
+
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(
+        timespec="milliseconds"
+    )
+    with demo_world(
+        tmp_path,
+        seed=11,
+        marketplaces=("shopee", "tiktok"),
+        intervals=Intervals(push=0.2, pull=3600, safety_net=3600, refresh=3600, reconcile=3600),
+        before_start=hook,
+    ) as base:
         ids = {
             str(r["marketplace"]): int(r["id"])
-            for r in store.all("SELECT id, marketplace FROM channel_account")
+            for r in base.store.all("SELECT id, marketplace FROM channel_account")
         }
-        daemon = Daemon(
-            db,
-            workers=2,
-            intervals=Intervals(
-                push=0.2, pull=3600, safety_net=3600, refresh=3600, reconcile=3600
-            ),
+        wait_until(
+            "the first pushes",
+            lambda: market.settled(base.store, base.tenant_id, base.market, since),
         )
-        runner = threading.Thread(target=daemon.run, kwargs={"beat_every": 0.5}, daemon=True)
-        runner.start()
-        start = since.isoformat(timespec="milliseconds")
-        _wait("the first pushes", lambda: market.settled(store, tenant_id, shops, start))
-        yield World(store, tenant_id, shops, daemon, ids)
-    finally:
-        if daemon is not None:
-            daemon.stop.set()
-            if runner is not None:
-                runner.join(30)
-            daemon.close()
-        store.close()
-        shops.stop()
-
-
-def _wait(what: str, check: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+        yield World(base.store, base.tenant_id, base.market, base.daemon, ids)
 
 
 def _calls(w: World, shop: str, path: str) -> int:
@@ -116,7 +96,7 @@ def _shown(w: World, shop: str, sku: str) -> int:
 
 
 def _settle(w: World) -> None:
-    _wait(
+    wait_until(
         "the outbox to empty",
         lambda: not w.store.scalar(
             "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')"
@@ -133,7 +113,7 @@ def test_a_push_to_a_shop_whose_webhooks_arrive_does_not_read_its_orders_first(
     before = {s: _calls(w, s, p) for s, p in ORDER_LIST.items()}
     shown = _shown(w, "tokopedia", "KOPI-250")
     _sell(w, "KOPI-250", "cash-1")
-    _wait("TikTok to show the sale", lambda: _shown(w, "tokopedia", "KOPI-250") == shown - 1)
+    wait_until("TikTok to show the sale", lambda: _shown(w, "tokopedia", "KOPI-250") == shown - 1)
     _settle(w)
     assert {s: _calls(w, s, p) for s, p in ORDER_LIST.items()} == before
 
@@ -167,8 +147,8 @@ def test_returns_are_read_at_routine_polls_not_at_webhook_pulls(world: World) ->
     _settle(w)
     orders, returns = _calls(w, "shopee", ORDER_LIST["shopee"]), _calls(w, "shopee", RETURNS)
     w.daemon.wake(w.ids["shopee"], "webhook")
-    _wait("the woken pull", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > orders)
+    wait_until("the woken pull", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > orders)
     assert w.daemon.wait_idle(10)
     assert _calls(w, "shopee", RETURNS) == returns
     w.daemon.submit("pull", w.ids["shopee"], PRIORITY["pull"])  # the routine poll
-    _wait("the routine poll's returns", lambda: _calls(w, "shopee", RETURNS) > returns)
+    wait_until("the routine poll's returns", lambda: _calls(w, "shopee", RETURNS) > returns)
