@@ -174,6 +174,7 @@ class Daemon:
         self._hooked: set[int] = set()  # accounts whose webhooks arrive (safety-net polls)
         self._siblings: dict[int, list[int]] = {}  # tenant → its accounts (load_accounts)
         self._live = False  # ``run`` (not ``run_once``): the inbox is drained as it fills
+        self._watching = False  # /metrics reads this daemon's pacing (``_watch_pacing``)
         self._last_poll: dict[int, float] = {}  # account → monotonic start of its last poll
         self._scheduler = schedule.Scheduler()
         self._limiter = Limiter()
@@ -754,18 +755,14 @@ class Daemon:
         with self._busy_lock:
             return {key: dataclasses.replace(p) for key, p in self._paces.items()}
 
-    def _pace(self) -> None:
-        """Per lane, the interval its budget allows for the shops it serves; said once
-        (``daemon.pacing``: a warning event and log line, ``syncd status``) when the asked
-        poll interval cannot be kept, as soon as the interval really achieved is measured
-        (a shop polled twice: within about two allowed intervals of the start). ``/metrics``
-        in this process (``syncd run --web``) reads :meth:`pacing` through
-        ``syncd.telemetry.watch_pacing``."""
+    def _watch_pacing(self) -> None:
+        """Let ``/metrics`` in this process read :meth:`pacing` (a daemon that is gone
+        shows nothing: the reader holds it weakly)."""
         import weakref  # noqa: PLC0415
 
         from syncd import telemetry  # noqa: PLC0415
 
-        me = weakref.ref(self)  # a daemon that is gone shows nothing
+        me = weakref.ref(self)
 
         def lanes() -> list[telemetry.LanePace]:
             daemon = me()
@@ -778,6 +775,17 @@ class Daemon:
             ]
 
         telemetry.watch_pacing(lanes)
+        self._watching = True
+
+    def _pace(self) -> None:
+        """Per lane, the interval its budget allows for the shops it serves; said once
+        (``daemon.pacing``: a warning event and log line, ``syncd status``) when the asked
+        poll interval cannot be kept, as soon as the interval really achieved is measured
+        (a shop polled twice: within about two allowed intervals of the start). ``/metrics``
+        in this process (``syncd run --web``) reads :meth:`pacing` through
+        ``syncd.telemetry.watch_pacing`` (registered at the first call)."""
+        if not self._watching:
+            self._watch_pacing()
         shops: dict[str, list[sync.AccountRuntime]] = {}
         for rt in list(self.runtimes.values()):
             shops.setdefault(self._lane_of.get(rt.account.id, ""), []).append(rt)
