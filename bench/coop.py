@@ -448,27 +448,22 @@ def run_policy(
         )
         res["daemon_errors"] = text.count('"job.crashed"')
         res["pacing_warnings"] = text.count('"daemon.pacing"')
-    res["read_minimum"] = read_minimum(orders, intents, moves)
+    res["read_minimum"] = read_minimum(orders, moves)
     return res
 
 
-def read_minimum(orders: list[measure.Order], intents: list[Intent], moves: int) -> int:
+def read_minimum(orders: list[measure.Order], moves: int) -> int:
     """Order-read calls a webhook-driven sync needs at least: one order read (in the
-    marketplace's calls, ``READ_COST``) per order placed and per status move."""
-    total = 0
-    for o in orders:
-        if o.accepted:
-            total += READ_COST[o.marketplace]
-    # moves: spread as the orders are (the stream moves a share of accepted orders)
-    accepted = [o for o in orders if o.accepted]
-    if accepted and moves:
-        mean = sum(READ_COST[o.marketplace] for o in accepted) / len(accepted)
-        total += round(moves * mean)
-    return total
+    marketplace's calls, ``READ_COST``) per order placed and per status move (moves
+    spread over the marketplaces as the accepted orders are)."""
+    costs = [READ_COST[o.marketplace] for o in orders if o.accepted]
+    if not costs:
+        return 0
+    return sum(costs) + round(moves * sum(costs) / len(costs))
 
 
 def webhook_counts(world: World, setting: Setting | None) -> dict[str, Any]:
-    """Per simulator: deliveries sent, lost, duplicated (its sender's counters)."""
+    """Per simulator, its sender's counters: deliveries acknowledged, lost, POSTs made, failed."""
     out: dict[str, Any] = {}
     if setting is None or setting.webhooks is None:
         return out
