@@ -529,4 +529,15 @@ ALTER TABLE outbox ADD COLUMN queued_at TEXT;
 UPDATE outbox SET queued_at = updated_at;
 """
 
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+# v10: a city on one box (issue 14). Reads by member were full scans of tables that grow
+# with every member's shops: a member's listings (discover, reconcile, market), orders
+# (the web app's order pages, audit), pushes (audit) and credentials. At 10,000 shops x
+# 30 SKUs one listing scan reads 300,000 rows; with these it reads the member's own.
+_V10 = """
+CREATE INDEX listing_by_tenant ON listing (tenant_id, channel_account_id);
+CREATE INDEX order_line_by_tenant ON order_line (tenant_id);
+CREATE INDEX push_log_by_tenant ON push_log (tenant_id, id);
+CREATE INDEX credential_by_tenant ON credential (tenant_id);
+"""
+
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)

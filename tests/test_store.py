@@ -267,3 +267,28 @@ def test_threads_wait_in_line_for_the_writer_lock_without_polling(
 def _insert(store: Store) -> None:
     with store.write():
         store.conn.execute("INSERT INTO t VALUES (1)")
+
+
+def test_a_members_reads_use_an_index_instead_of_scanning_every_members_rows(
+    store: Store,
+) -> None:
+    """A city's database holds 300,000 listings; reading one member's must not scan them.
+    Every statement these member-scoped reads run is checked with EXPLAIN QUERY PLAN."""
+    from syncd import audit, orders_view
+
+    seen: list[str] = []
+    store.conn.set_trace_callback(seen.append)
+    try:
+        catalog.list_listings(store, 1)
+        orders_view.lines(store, 1, limit=50)
+        audit.chain(store, 1, sku_id=1)
+    finally:
+        store.conn.set_trace_callback(None)
+    scans = []
+    for sql in {s for s in seen if s.lstrip().upper().startswith("SELECT")}:
+        for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"):
+            detail = str(row[3])
+            # "SCAN (subquery-1)" reads an inner query's few rows, not a table
+            if detail.startswith("SCAN ") and "USING" not in detail and "(" not in detail:
+                scans.append(f"{detail}  <-  {sql}")
+    assert not scans, "\n".join(scans)

@@ -395,7 +395,8 @@ def _connect(
     )
     slot = "consumer_secret" if shop.marketplace == OWN_STORE else "partner_key"
     credentials.save(store, vault, tenant_id, ch.id, app={slot: secret})
-    account = next(a for a in sync.load_accounts(store) if a.id == ch.id)
+    account = sync.load_account(store, ch.id)
+    assert account is not None  # noqa: S101
     # seeding runs without latency; the adapters' own rate limits would only slow it down
     fast = {**account.settings, "shop_rps": 10_000, "app_rps": 100_000}
     rt = sync.build_runtime(store, vault, dataclasses.replace(account, settings=fast))
