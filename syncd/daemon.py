@@ -24,7 +24,10 @@ it comes.
 Webhooks (``syncd.webhooks``): every second the inbox is drained, each shop with a
 delivery gets a pull at webhook priority (:meth:`Daemon.wake`), and a shop whose
 webhooks arrive (one accepted within ``webhooks_fresh``) is polled only every
-``safety_net`` (lost deliveries are caught there).
+``safety_net`` (lost deliveries are caught there). The net counts from the shop's last
+pull that read its orders: while woken pulls come more often than ``safety_net``, no
+routine poll runs on top of them (they read the same orders), except to read a return
+list (Shopee, TikTok) at least every ``returns``.
 
 Besides these, once a minute a notification round (``syncd.notify.tick``: events and
 facts become messages, what is due is sent) runs on a thread of its own, so a slow
@@ -110,6 +113,9 @@ class Intervals:
     accounts: float = 30.0  # look for new or changed channel accounts
     webhooks: float = 1.0  # turn webhook deliveries in the inbox into pulls (syncd.webhooks)
     safety_net: float = 120.0  # the poll of a shop whose webhooks arrive (lost ones: caught)
+    #: such a shop's return list is read at least this often (its routine polls are skipped
+    #: while a woken pull read its orders within ``safety_net``; returns are not urgent)
+    returns: float = 900.0
     webhooks_fresh: float = 86_400.0  # a shop's webhooks count as arriving this long after one
     notify: float = 60.0  # turn events into notifications and send what is due
     lost_pushes: float = 300.0  # read Shopee's lost pushes (get_lost_push_message), wake
@@ -176,6 +182,9 @@ class Daemon:
         self._live = False  # ``run`` (not ``run_once``): the inbox is drained as it fills
         self._watching = False  # /metrics reads this daemon's pacing (``_watch_pacing``)
         self._last_poll: dict[int, float] = {}  # account → monotonic start of its last poll
+        #: account → monotonic start of its last pull that read orders, and returns
+        self._pulled_at: dict[int, float] = {}
+        self._returns_at: dict[int, float] = {}
         self._scheduler = schedule.Scheduler()
         self._limiter = Limiter()
         self._signals = 0
@@ -364,6 +373,14 @@ class Daemon:
                 if account_id not in self.runtimes:  # removed: its timers end here
                     continue
                 seconds = self.poll_every(account_id) if job == "pull" else self._every(job)
+                covered = self._covered(account_id, now_at) if job == "pull" else None
+                if covered is not None:  # a woken pull read its orders: the net starts there
+                    heapq.heappush(
+                        self._timers,
+                        (covered + seconds, next(self._timer_order), account_id, job),
+                    )
+                    self._last_poll[account_id] = covered  # pacing: that pull was this poll
+                    continue
                 again = at + seconds if at + seconds > now_at else now_at + seconds
                 heapq.heappush(self._timers, (again, next(self._timer_order), account_id, job))
                 due.append((account_id, job))
@@ -371,6 +388,22 @@ class Daemon:
         for account_id, job in due:
             self.due(job, account_id)
         return soonest
+
+    def _covered(self, account_id: int, now_at: float) -> float | None:
+        """When a hooked shop's routine poll is not needed: a pull read its orders within
+        ``safety_net`` (and its returns, when listed apart, within ``returns``), so the
+        safety net counts from that pull. Returns when it started; None: poll now. The
+        caller holds ``_busy_lock``."""
+        if account_id not in self._hooked:
+            return None
+        pulled = self._pulled_at.get(account_id)
+        if pulled is None or now_at - pulled >= self.poll_every(account_id):
+            return None
+        rt = self.runtimes.get(account_id)
+        if rt is not None and rt.adapter is not None and rt.adapter.lists_returns:
+            if now_at - self._returns_at.get(account_id, -math.inf) >= self.intervals.returns:
+                return None
+        return pulled
 
     def push_due(self) -> None:
         """Hand a push job to every active account with pending changes (one query);
@@ -580,15 +613,17 @@ class Daemon:
             marks: sync.JobMarks | None = getattr(self._local, "marks", None)
             prio = getattr(self._local, "priority", None)
             if job == "pull" or not self._news_by_webhook(store, rt.account.id):
+                # returns are not urgent: read at the routine polls, not at every pull a
+                # webhook or a push causes
+                returns = job == "pull" and prio in (None, PRIORITY["pull"])
+                started = time.monotonic()
                 pulled = sync.pull_orders(  # a push pulls first (unless webhooks say no news)
-                    store,
-                    rt,
-                    marks=marks,
-                    ends_job=job == "pull",
-                    # returns are not urgent: read at the routine polls, not at every
-                    # pull a webhook or a push causes
-                    returns=job == "pull" and prio in (None, PRIORITY["pull"]),
+                    store, rt, marks=marks, ends_job=job == "pull", returns=returns
                 )
+                with self._busy_lock:
+                    self._pulled_at[rt.account.id] = started
+                    if returns:
+                        self._returns_at[rt.account.id] = started
                 if pulled.movements:
                     self._wake_siblings(rt)
             if job == "push":

@@ -13,7 +13,9 @@ order read within the test comes from a push or a wake.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,3 +154,49 @@ def test_returns_are_read_at_routine_polls_not_at_webhook_pulls(world: World) ->
     assert _calls(w, "shopee", RETURNS) == returns
     w.daemon.submit("pull", w.ids["shopee"], PRIORITY["pull"])  # the routine poll
     wait_until("the routine poll's returns", lambda: _calls(w, "shopee", RETURNS) > returns)
+
+
+def test_the_safety_net_counts_from_the_last_pull_a_webhook_woke(tmp_path: Path) -> None:
+    """A hooked shop pulled by its webhooks more often than the safety net needs no
+    routine poll on top (the woken pulls read the same orders); once the webhooks stop,
+    the safety net polls again within its interval."""
+    net = 1.0
+    with demo_world(
+        tmp_path,
+        seed=12,
+        marketplaces=("shopee",),
+        intervals=Intervals(
+            push=0.2, pull=net, safety_net=net, returns=3600, refresh=3600, reconcile=3600
+        ),
+        before_start=lambda store, _shops: _hook(store, "shopee"),
+    ) as base:
+        shop = base.market.shop("shopee").sim
+        account = int(base.store.scalar("SELECT id FROM channel_account"))
+
+        def calls(path: str) -> int:
+            return sum(n for (_, p), n in list(shop.calls.items()) if p == path)
+
+        wait_until("the first routine poll's returns", lambda: calls(RETURNS) > 0)
+        returns, wakes = calls(RETURNS), 0
+        for _ in range(12):  # a delivery every 0.25 s for 3 s: three safety nets' worth
+            before = calls(ORDER_LIST["shopee"])
+            base.daemon.wake(account, "webhook")
+            wait_until("the woken pull", lambda b=before: calls(ORDER_LIST["shopee"]) > b)
+            wakes += 1
+            time.sleep(0.25)
+        assert calls(RETURNS) == returns, "a routine poll ran although woken pulls covered it"
+        quiet = calls(ORDER_LIST["shopee"])
+        wait_until(  # no delivery now: the net polls within its interval (and a bit)
+            "the safety-net poll after the last woken pull",
+            lambda: calls(ORDER_LIST["shopee"]) > quiet,
+            timeout=net * 3,
+        )
+        assert wakes == 12
+
+        # returns are listed apart: a routine poll still reads them every ``returns``
+        base.daemon.intervals = dataclasses.replace(base.daemon.intervals, returns=0.5)
+        returns = calls(RETURNS)
+        for _ in range(8):
+            base.daemon.wake(account, "webhook")
+            time.sleep(0.25)
+        assert calls(RETURNS) > returns
