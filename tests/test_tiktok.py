@@ -961,3 +961,17 @@ def test_secrets_stay_out_of_errors_and_logs(
     assert len(errors) >= 8
     for canary in (SECRET, tokens.access_token, tokens.refresh_token):
         assert canary not in text
+
+
+def test_a_fresh_adapters_first_pushes_read_the_product_search_once(sim: TikTokSimulator) -> None:
+    """A restarted daemon knows no warehouses: one search page, not a Get Product per
+    product (the 1,000-member benchmark spent 1,093 calls on those reads)."""
+    s = Shop(sim)
+    s.connect()
+    s.adapter.push_stock([StockUpdate(1, P1, S11, 4, 1)])
+    s.adapter.push_stock([StockUpdate(2, P2, S21, 9, 1)])
+    paths = [p for (_, p), n in sim.calls.items() for _ in range(n)]
+    assert paths.count("/product/202502/products/search") == 1
+    assert not [p for p in paths if p.startswith("/product/202309/products/") and "/" not in p[25:]]
+    assert sim.warehouse_stock(SHOP, P2, S21) == {DEFAULT_WAREHOUSE: 9, SECOND_WAREHOUSE: 0}
+    s.adapter.close()

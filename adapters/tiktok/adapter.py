@@ -8,7 +8,9 @@ an account sells on go to ``Credentials.extra["storefronts"]`` for display.
 Shapes: stock and price updates take one product per call and up to 100 of its
 SKUs; a stock update must list every warehouse of every SKU sent (§3.9 #3), so
 the warehouses seen at discovery are kept per product (re-read with Get Product
-when unknown or when TikTok says they changed). Orders come from the order
+when unknown or when TikTok says they changed). A daemon that starts with none known
+reads the whole product search once at its first push (a page per 100 products)
+instead of one Get Product per product. Orders come from the order
 search, which returns whole orders with their line items, one line per unit
 (§3.9 #1): each unit becomes its own ``OrderLine`` (qty 1, its own line item id).
 
@@ -229,6 +231,8 @@ class TikTokAdapter(HttpAdapter):
         self.currency = settings.currency
         self._warehouses: dict[str, dict[str, tuple[str, ...]]] = {}  # product → SKU → ids
         self._lock = threading.Lock()
+        self._walked = threading.Lock()  # held while the one warm-up search runs
+        self._warm = False  # every product's warehouses were read (discover or warm-up)
 
     @classmethod
     def endpoint(cls, settings: TikTokSettings) -> str:
@@ -432,6 +436,19 @@ class TikTokAdapter(HttpAdapter):
                 batch = []
         if batch:
             yield from self._listings(batch)
+        self._warm = True
+
+    def _warm_up(self) -> None:
+        """Every product's warehouses, read once by the product search (a page per 100
+        products) the first time one is missing: a restarted daemon's first pushes then
+        cost a few search pages instead of one Get Product per product."""
+        with self._walked:
+            if self._warm:
+                return
+            for product in self._products():
+                if not product.deleted:
+                    self._remember(product)
+            self._warm = True
 
     def _listings(self, products: list[shapes.Product]) -> Iterator[RemoteListing]:
         """Products' SKUs as listings, with the campaign locks of one Inventory Search."""
@@ -472,7 +489,11 @@ class TikTokAdapter(HttpAdapter):
         """A SKU's warehouse ids, read with Get Product when not known; None if no such SKU."""
         with self._lock:
             table = self._warehouses.get(product_id)
-        if table is None or sku_id not in table:
+        if table is None and not self._warm:
+            self._warm_up()
+            with self._lock:
+                table = self._warehouses.get(product_id)
+        if table is None or sku_id not in table:  # newer than the search, or changed
             body = self.client.request("GET", PATHS["product"].format(product_id=product_id))
             product = _read(shapes.ProductDetail, body, "get product").data
             if product.id != product_id:  # another product's SKUs are not this one's
