@@ -40,6 +40,7 @@ import datetime as dt
 import json
 import math
 import os
+import pickle
 import signal
 import socket
 import sqlite3
@@ -240,8 +241,19 @@ def count_calls(world: World) -> Counter[str]:
 # -- one policy ---------------------------------------------------------------------------
 
 
-def template(spec: Spec, tmp: Path) -> World:
-    """Build the cooperative once; each policy then runs on a clone of it."""
+def template(spec: Spec, tmp: Path, reuse: Path | None = None) -> World:
+    """Build the cooperative once; each policy then runs on a clone of it. A built one
+    is kept as ``template/world.pickle`` beside its database (the simulators are made
+    again from it); ``reuse`` names the ``--keep`` folder of a run that built it."""
+    if reuse is not None:
+        saved = reuse / f"t{spec.tenants}" / "template" / "world.pickle"
+        if not saved.exists():
+            raise SystemExit(f"--reuse: no {saved}; build one first with --keep {reuse}")
+        world: World = pickle.loads(saved.read_bytes())  # noqa: S301 - our own file
+        if world.spec != spec:
+            raise SystemExit(f"--reuse: {saved} was built for {world.spec}, not {spec}")
+        print(f"reusing the cooperative built in {saved.parent}", flush=True)
+        return world
     folder = tmp / "template"
     folder.mkdir()
     t_build = time.monotonic()
@@ -250,6 +262,8 @@ def template(spec: Spec, tmp: Path) -> World:
     print(f"building {spec.tenants} members × 3 shops{extra} × {spec.skus} SKUs …", flush=True)
     world = build(spec, folder, progress=spec.tenants >= 100)
     world.stop()
+    world.sims = {}
+    (folder / "world.pickle").write_bytes(pickle.dumps(world))
     print(f"built in {time.monotonic() - t_build:.0f} s", flush=True)
     return world
 
@@ -871,6 +885,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:  # noqa: PL
     )
     parser.add_argument("--json", metavar="PATH", help="write every number here")
     parser.add_argument("--keep", metavar="DIR", help="keep databases and logs here (a new dir)")
+    parser.add_argument(
+        "--reuse",
+        metavar="DIR",
+        help="clone the cooperative an earlier --keep DIR run built (same size, SKUs, seed)",
+    )
     parser.add_argument("--replot", metavar="JSON", help="only draw --png from a saved --json")
     parser.add_argument(
         "--hot-from", metavar="JSON", help="with --replot: the hot-SKU panels from this run"
@@ -931,7 +950,7 @@ def run(
     with tempfile.TemporaryDirectory(prefix="syncd-coop-", ignore_cleanup_errors=True) as tmp:
         where = Path(args.keep) / f"t{tenants}" if args.keep else Path(tmp)
         where.mkdir(parents=True, exist_ok=True)
-        base = template(spec, where)
+        base = template(spec, where, Path(args.reuse) if args.reuse else None)
         for policy in policies:
             if policy == "syncd" and settings:
                 for setting in settings:
