@@ -27,7 +27,7 @@ webhooks arrive (one accepted within ``webhooks_fresh``) is polled only every
 ``safety_net`` (lost deliveries are caught there). The net counts from the shop's last
 pull that read its orders: while woken pulls come more often than ``safety_net``, no
 routine poll runs on top of them (they read the same orders), except to read a return
-list (Shopee, TikTok) at least every ``returns``.
+list (Shopee, TikTok), which such a shop's polls read only every ``returns``.
 
 Besides these, once a minute a notification round (``syncd.notify.tick``: events and
 facts become messages, what is due is sent) runs on a thread of its own, so a slow
@@ -113,8 +113,9 @@ class Intervals:
     accounts: float = 30.0  # look for new or changed channel accounts
     webhooks: float = 1.0  # turn webhook deliveries in the inbox into pulls (syncd.webhooks)
     safety_net: float = 120.0  # the poll of a shop whose webhooks arrive (lost ones: caught)
-    #: such a shop's return list is read at least this often (its routine polls are skipped
-    #: while a woken pull read its orders within ``safety_net``; returns are not urgent)
+    #: a hooked shop's return list is read this often, at a routine poll (a polled shop's
+    #: at every one): its woken pulls stand in for routine polls, and returns restock
+    #: after inspection, so minutes cost nothing a buyer sees
     returns: float = 900.0
     webhooks_fresh: float = 86_400.0  # a shop's webhooks count as arriving this long after one
     notify: float = 60.0  # turn events into notifications and send what is due
@@ -400,10 +401,20 @@ class Daemon:
         if pulled is None or now_at - pulled >= self.poll_every(account_id):
             return None
         rt = self.runtimes.get(account_id)
-        if rt is not None and rt.adapter is not None and rt.adapter.lists_returns:
-            if now_at - self._returns_at.get(account_id, -math.inf) >= self.intervals.returns:
-                return None
+        lists = rt is not None and rt.adapter is not None and rt.adapter.lists_returns
+        if lists and now_at - self._returns_at.get(account_id, -math.inf) >= self.intervals.returns:
+            return None  # a routine poll reads it now
         return pulled
+
+    def _returns_due(self, account_id: int) -> bool:
+        """A routine poll reads the return list: always for a polled shop, every
+        ``returns`` for a hooked one (its safety-net polls would read it far more often
+        than restocking after inspection needs)."""
+        with self._busy_lock:
+            if account_id not in self._hooked:
+                return True
+            last = self._returns_at.get(account_id, -math.inf)
+        return time.monotonic() - last >= self.intervals.returns
 
     def push_due(self) -> None:
         """Hand a push job to every active account with pending changes (one query);
@@ -614,8 +625,9 @@ class Daemon:
             prio = getattr(self._local, "priority", None)
             if job == "pull" or not self._news_by_webhook(store, rt.account.id):
                 # returns are not urgent: read at the routine polls, not at every pull a
-                # webhook or a push causes
+                # webhook or a push causes; a hooked shop's only every ``returns``
                 returns = job == "pull" and prio in (None, PRIORITY["pull"])
+                returns = returns and self._returns_due(rt.account.id)
                 started = time.monotonic()
                 pulled = sync.pull_orders(  # a push pulls first (unless webhooks say no news)
                     store, rt, marks=marks, ends_job=job == "pull", returns=returns

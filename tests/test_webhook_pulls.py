@@ -200,3 +200,27 @@ def test_the_safety_net_counts_from_the_last_pull_a_webhook_woke(tmp_path: Path)
             base.daemon.wake(account, "webhook")
             time.sleep(0.25)
         assert calls(RETURNS) > returns
+
+
+def test_a_hooked_shops_safety_net_polls_read_its_return_list_only_every_returns(
+    tmp_path: Path,
+) -> None:
+    """Each safety-net poll reads the orders; the return list only once per ``returns``."""
+    with demo_world(
+        tmp_path,
+        seed=13,
+        marketplaces=("shopee",),
+        intervals=Intervals(
+            push=0.2, pull=0.3, safety_net=0.3, returns=3600, refresh=3600, reconcile=3600
+        ),
+        before_start=lambda store, _shops: _hook(store, "shopee"),
+    ) as base:
+        shop = base.market.shop("shopee").sim
+
+        def calls(path: str) -> int:
+            return sum(n for (_, p), n in list(shop.calls.items()) if p == path)
+
+        wait_until("the first routine poll's returns", lambda: calls(RETURNS) > 0)
+        orders = calls(ORDER_LIST["shopee"])
+        wait_until("three more safety-net polls", lambda: calls(ORDER_LIST["shopee"]) >= orders + 3)
+        assert calls(RETURNS) == 1
