@@ -641,7 +641,7 @@ class Daemon:
             if job == "push":
                 refused = [
                     f"{f} {r.failed} of {r.sent} refused ({r.first_error})"
-                    for f, r in sync.push_pending(store, rt).items()
+                    for f, r in sync.push_pending(store, rt, marks=marks).items()
                     if r.failed
                 ]
                 if refused:  # recorded per item already; the job did not do its work

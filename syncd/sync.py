@@ -585,12 +585,20 @@ class PushReport:
     locked: int = 0  # refused because a campaign locks the stock: skipped, not failed
 
 
-def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> PushReport:
+def _push_field(
+    store: Store,
+    rt: AccountRuntime,
+    field_name: outbox.Field,
+    items: list[outbox.Pending],
+    *,
+    marks: JobMarks | None = None,
+    ends_job: bool = False,
+) -> PushReport:
+    """Send ``items`` (what is pending for the field, where the account pushes it) in
+    the adapter's batches; each batch's results in one transaction, with ``marks``
+    staged in it (the ok mark in the job's last batch while none was refused)."""
     assert rt.adapter is not None  # noqa: S101
     adapter, report = rt.adapter, PushReport()
-    if not rt.account.pushes(field_name):  # not accepted, paused, or prices left to the shop
-        return report
-    items = outbox.pending(store, rt.account.id, field_name)
     if not items:
         return report
     send: Callable[[Any], list[ItemResult]]
@@ -607,7 +615,7 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
     by_id = {p.listing_id: p for p in items}
     batches = adapter.batches(updates, per_call)
     batches.sort(key=lambda b: not any(by_id[u.listing_id].decrease for u in b))
-    for batch in batches:
+    for n, batch in enumerate(batches, start=1):
         results = _send(store, rt, send, batch)
         acked = dt.datetime.now(dt.UTC)
         report.calls += 1
@@ -624,6 +632,10 @@ def _push_field(store: Store, rt: AccountRuntime, field_name: outbox.Field) -> P
             outbox.record_results(store, field_name, sent)
             audit.record_pushes(store, rt.account.tenant_id, rt.account.id, field_name, sent)
             _note_locks(store, work, [r for r in results if r.locked and r.lock is not None])
+            if marks is not None:
+                marks.stage(store, ok=ends_job and n == len(batches) and not report.failed)
+        if marks is not None:
+            marks.committed()
         _observe_propagation(adapter.name, acked, queued)
         _log_results(store, rt, field_name, [(by_id[r.listing_id], r) for r in results])
     return report
@@ -750,9 +762,24 @@ def push(store: Store, rt: AccountRuntime) -> dict[str, PushReport]:
     return push_pending(store, rt)
 
 
-def push_pending(store: Store, rt: AccountRuntime) -> dict[str, PushReport]:
-    """Push what is pending (callers pull the channel's orders first)."""
-    return {f: _push_field(store, rt, f) for f in ("stock", "price")}
+def push_pending(
+    store: Store, rt: AccountRuntime, *, marks: JobMarks | None = None
+) -> dict[str, PushReport]:
+    """Push what is pending (callers pull the channel's orders first). ``marks``: the
+    push job's ``job_run`` marks ride in its result transactions, the ok mark in the
+    last one when nothing was refused (one transaction fewer per push job)."""
+    fields: tuple[outbox.Field, ...] = ("stock", "price")
+    todo = {
+        f: outbox.pending(store, rt.account.id, f) if rt.account.pushes(f) else [] for f in fields
+    }
+    last = next((f for f in reversed(fields) if todo[f]), None)
+    reports: dict[str, PushReport] = {}
+    for f in fields:
+        clean = all(not r.failed for r in reports.values())
+        reports[f] = _push_field(
+            store, rt, f, todo[f], marks=marks if clean else None, ends_job=f == last
+        )
+    return reports
 
 
 @dataclass(slots=True)
@@ -845,5 +872,4 @@ def discover(store: Store, rt: AccountRuntime) -> DiscoverReport:
 def sync_account(store: Store, rt: AccountRuntime) -> dict[str, Any]:
     """One full cycle for an account (used by ``--once`` and tests)."""
     pulled = pull_orders(store, rt)
-    pushed = {f: _push_field(store, rt, f) for f in ("stock", "price")}
-    return {"orders": pulled, "push": pushed, "at": now()}
+    return {"orders": pulled, "push": push_pending(store, rt), "at": now()}

@@ -150,3 +150,33 @@ def test_a_poll_that_fails_before_its_first_page_still_counts_as_run(
         assert "order list refused" in str(row["last_error"])
         assert str(row["last_started"]) > str(row["last_ok"])
     assert failed == 2  # the failure mark (with the start) and the job.failed event
+
+
+def test_a_push_job_writes_its_ok_mark_in_its_last_batchs_transaction(
+    shop: tuple[Path, LazadaSimulator],
+) -> None:
+    """A push job: its pull's page (the start mark riding in it), then one transaction
+    per batch of results, the last carrying the ok mark. Before: one more for the mark."""
+    db, sim = shop
+    daemon = Daemon(db, workers=1, intervals=Intervals(pull=600, push=600))
+    with daemon.running():
+        daemon.load_accounts()
+        (account_id,) = daemon.runtimes
+        with Store(db) as store:
+            tenant_id = int(store.scalar("SELECT id FROM tenant"))
+            inventory.record_offline_sale(
+                store, tenant_id, [(2, "KOPI-250")], channel="cash", key="c1", actor="t"
+            )
+        before, read = sum(s.commits for s in daemon._stores), pages(sim)
+        daemon.submit("push", account_id, PRIORITY["push_decrease"])
+        assert daemon.wait_idle(30)
+        assert pages(sim) - read == 1
+        assert sum(s.commits for s in daemon._stores) - before == 2
+        with Store(db) as store:
+            row = store.one("SELECT * FROM job_run WHERE job = 'push'")
+            assert row is not None
+            assert (row["runs"], row["failures"], row["last_error"]) == (1, 0, "")
+            assert str(row["last_ok"]) >= str(row["last_started"])
+            sent = store.one("SELECT status, sent_value FROM outbox WHERE field = 'stock'")
+            assert sent is not None
+            assert (sent["status"], sent["sent_value"]) == ("synced", 48)
