@@ -203,14 +203,7 @@ def test_an_own_woocommerce_store_is_synced_like_the_marketplaces(tmp_path: Path
         Intent(2.0, 1, "lazada", bundle, 1, "", None, 0.0),
     ]
     args = argparse.Namespace(workers=4, poll=2.0, seed=1, duration=4.0, settle=8.0)
-    # built once (as ``--keep DIR`` does) and run from the kept copy (``--reuse DIR``)
-    (tmp_path / "t2").mkdir()
-    coop.template(spec, tmp_path / "t2")
-    with pytest.raises(SystemExit, match="was built for"):
-        coop.template(Spec(tenants=2, skus=11, seed=5), tmp_path, reuse=tmp_path)
-    runs = tmp_path / "runs"
-    runs.mkdir()
-    res = coop.run_policy("syncd", coop.template(spec, runs, reuse=tmp_path), intents, args, runs)
+    res = coop.run_policy("syncd", coop.template(spec, tmp_path), intents, args, tmp_path)
     assert (res["accounts"], res["own_stores"]) == (4, 1)
     assert (res["accepted"], res["oversold_orders"], res["censored"]) == (2, 0, 0)
     assert len(res["latency_all"]) == 2
