@@ -402,19 +402,15 @@ class Daemon:
             return None
         rt = self.runtimes.get(account_id)
         lists = rt is not None and rt.adapter is not None and rt.adapter.lists_returns
-        if lists and now_at - self._returns_at.get(account_id, -math.inf) >= self.intervals.returns:
-            return None  # a routine poll reads it now
-        return pulled
+        return None if lists and self._returns_stale(account_id, now_at) else pulled
 
-    def _returns_due(self, account_id: int) -> bool:
+    def _returns_stale(self, account_id: int, now_at: float) -> bool:
         """A routine poll reads the return list: always for a polled shop, every
         ``returns`` for a hooked one (its safety-net polls would read it far more often
-        than restocking after inspection needs)."""
-        with self._busy_lock:
-            if account_id not in self._hooked:
-                return True
-            last = self._returns_at.get(account_id, -math.inf)
-        return time.monotonic() - last >= self.intervals.returns
+        than restocking after inspection needs). The caller holds ``_busy_lock``."""
+        if account_id not in self._hooked:
+            return True
+        return now_at - self._returns_at.get(account_id, -math.inf) >= self.intervals.returns
 
     def push_due(self) -> None:
         """Hand a push job to every active account with pending changes (one query);
@@ -627,7 +623,8 @@ class Daemon:
                 # returns are not urgent: read at the routine polls, not at every pull a
                 # webhook or a push causes; a hooked shop's only every ``returns``
                 returns = job == "pull" and prio in (None, PRIORITY["pull"])
-                returns = returns and self._returns_due(rt.account.id)
+                with self._busy_lock:
+                    returns = returns and self._returns_stale(rt.account.id, time.monotonic())
                 started = time.monotonic()
                 pulled = sync.pull_orders(  # a push pulls first (unless webhooks say no news)
                     store, rt, marks=marks, ends_job=job == "pull", returns=returns
