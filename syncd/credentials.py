@@ -474,18 +474,11 @@ def save(
 @contextlib.contextmanager
 def _transaction(store: Store) -> Iterator[None]:
     """The caller's write transaction, or one of our own (``store.write()`` does not nest)."""
-    with store.writer_lock():
-        own = not store.conn.in_transaction
-        if own:
-            store.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if own:
-                store.conn.execute("ROLLBACK")
-            raise
-        if own:
-            store.conn.execute("COMMIT")
+    if store.conn.in_transaction:
+        yield
+        return
+    with store.write():
+        yield
 
 
 @dataclass(frozen=True, slots=True)

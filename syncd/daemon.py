@@ -206,7 +206,7 @@ class Daemon:
         """This thread's connection (opened on first use)."""
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
-            store = Store(self.db_path)
+            store = Store(self.db_path, group=True)  # its commits batched with the others'
             self._local.store = store
             with self._busy_lock:
                 self._stores.append(store)

@@ -10,6 +10,14 @@ Facts this module encodes (see ../shared/reference/reliability.md §0, §2):
   checkpoints, runs under an exclusive ``flock`` on ``<db>.lock``, so a CLI
   command and the daemon never write to one file at the same moment.
 * sqlite-utils >= 4 nests its own writes as SAVEPOINTs inside ours.
+* Group commit (``Store(path, group=True)``: the daemon's and the web app's threads):
+  the fsync of a ``synchronous=FULL`` commit was half the time the city's daemon held
+  the writer lock. The group stores of one database in a process share one writer
+  connection; each ``write()`` body runs there in a SAVEPOINT, and while other threads
+  are queued for it the transaction stays open for them, so one COMMIT (one fsync)
+  settles a batch of bodies. ``write()`` still returns only after the COMMIT that
+  holds its body: a caller never acts on a write that could be lost. A body that
+  raises is rolled back to its savepoint alone.
 
 Opening: ``Store(path)`` creates a missing database (tests, the demo, the daemon's
 threads); ``Store(path, create=False)`` (every CLI command but ``syncd init``) opens
@@ -29,7 +37,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 from urllib.parse import quote
 
 from syncd.errors import SchemaTooNew, StoreBusy, UserError
@@ -55,12 +63,20 @@ class Store:
     """An open syncd database. Use ``write()`` for every change."""
 
     def __init__(
-        self, path: str | Path, *, lock_timeout: float = 30.0, create: bool = True
+        self,
+        path: str | Path,
+        *,
+        lock_timeout: float = 30.0,
+        create: bool = True,
+        group: bool = False,
     ) -> None:
         self.path = Path(path)
         self.lock_timeout = lock_timeout
         self._lock_fd: int | None = None
         self._lock_depth = 0
+        self._group: _Group | None = None
+        #: the group's connection while this store's ``write()`` body runs on it
+        self._shared: _Group | None = None
         #: write transactions committed on this connection (``write()``): what a test of
         #: "one transaction per poll page" counts
         self.commits = 0
@@ -83,6 +99,8 @@ class Store:
         except BaseException:
             conn.close()
             raise
+        if group and str(self.path) != ":memory:":
+            self._group = _Group.join(self.path)
 
     @classmethod
     def open_existing(cls, path: str | Path, *, lock_timeout: float = 30.0) -> Store:
@@ -101,28 +119,27 @@ class Store:
             raise UserError("store.foreign", path=str(self.path))
         if found == 0 and not create:
             raise UserError("store.not_initialised", path=str(self.path))
-        for pragma in (
-            "journal_mode=WAL",
-            "synchronous=FULL",
-            "foreign_keys=ON",
-            f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "trusted_schema=OFF",
-            # without it, INSERT OR REPLACE deletes a movement without firing its DELETE trigger
-            "recursive_triggers=ON",
-        ):
-            conn.execute(f"PRAGMA {pragma}")
-        self.conn = conn
+        _configure(conn)
+        self._own = conn
         self._db: sqlite_utils.Database | None = None
         self.migrate()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This store's connection; inside a group ``write()`` body, the group's."""
+        shared = self._shared
+        return self._own if shared is None else shared.conn
 
     @property
     def db(self) -> sqlite_utils.Database:
         """sqlite-utils over the same connection (imported on first use: a one-line
         ``syncd sale`` should not pay for it)."""
+        if self._shared is not None:
+            return self._shared.db
         if self._db is None:
             import sqlite_utils  # noqa: PLC0415
 
-            self._db = sqlite_utils.Database(self.conn)
+            self._db = sqlite_utils.Database(self._own)
         return self._db
 
     # -- locking and transactions -------------------------------------------
@@ -130,6 +147,9 @@ class Store:
     @contextlib.contextmanager
     def writer_lock(self) -> Iterator[None]:
         """Hold the cross-process writer lock (re-entrant within this Store)."""
+        if self._shared is not None:  # inside a group body: its batch holds the lock
+            yield
+            return
         if self._lock_depth == 0:
             self._acquire()
         self._lock_depth += 1
@@ -150,7 +170,17 @@ class Store:
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Store]:
-        """One write transaction: writer lock, BEGIN IMMEDIATE, COMMIT or ROLLBACK."""
+        """One write transaction: writer lock, BEGIN IMMEDIATE, COMMIT or ROLLBACK.
+
+        A group store's body runs in the group's shared transaction (module docstring);
+        either way, the body's changes are committed when this returns."""
+        if self._group is not None:
+            if self._shared is not None:
+                raise sqlite3.OperationalError("cannot start a transaction within a transaction")
+            with self._group.transaction(self):
+                yield self
+            self.commits += 1
+            return
         with self.writer_lock():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -215,16 +245,19 @@ class Store:
         once without it. That holder has its own connection open, so ours is not the last
         one and SQLite does not checkpoint on this close.
         """
+        group, self._group = self._group, None
+        if group is not None:
+            group.leave(self.lock_timeout if wait else 0.0)
         if wait:
             with self.writer_lock():
-                self.conn.close()
+                self._own.close()
             return
         timeout, self.lock_timeout = self.lock_timeout, 0.0
         try:
             with self.writer_lock():
-                self.conn.close()
+                self._own.close()
         except StoreBusy:
-            self.conn.close()
+            self._own.close()
         finally:
             self.lock_timeout = timeout
 
@@ -233,6 +266,184 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _configure(conn: sqlite3.Connection) -> None:
+    """The pragmas every syncd connection runs with."""
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+        f"busy_timeout={BUSY_TIMEOUT_MS}",
+        "trusted_schema=OFF",
+        # without it, INSERT OR REPLACE deletes a movement without firing its DELETE trigger
+        "recursive_triggers=ON",
+    ):
+        conn.execute(f"PRAGMA {pragma}")
+
+
+#: a batch is committed once this many bodies are in it, or once it is this old, even
+#: while more threads are queued (what a queued body waits for at most, besides its own)
+GROUP_BODIES: Final = 64
+GROUP_SECONDS: Final = 0.05
+
+
+class _Batch:
+    """One open transaction of a group: the writer lock it holds, the bodies in it."""
+
+    __slots__ = ("bodies", "done", "error", "fd", "opened")
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.opened = time.monotonic()
+        self.bodies = 0
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+
+
+class _Group:
+    """The shared writer connection of one database's group stores in this process."""
+
+    _all: ClassVar[dict[str, _Group]] = {}
+    _all_guard: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                               check_same_thread=False)  # fmt: skip
+        _configure(conn)
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
+        self.users = 0
+        self._mutex = threading.Lock()  # held while one body runs
+        self._queued = 0  # threads waiting for the mutex (they join the open batch)
+        self._queued_guard = threading.Lock()
+        self._batch: _Batch | None = None
+        #: COMMITs made, and write() bodies they carried (tests, benchmarks)
+        self.commits = 0
+        self.bodies = 0
+
+    @classmethod
+    def join(cls, path: Path) -> _Group:
+        key = os.path.abspath(path)
+        with cls._all_guard:
+            group = cls._all.get(key)
+            if group is None:
+                group = cls._all[key] = _Group(path)
+            group.users += 1
+            return group
+
+    def leave(self, timeout: float) -> None:
+        """One store fewer; the last closes the connection (under the writer lock)."""
+        key = os.path.abspath(self.path)
+        with self._all_guard:
+            self.users -= 1
+            if self.users > 0:
+                return
+            del self._all[key]
+        try:
+            fd = acquire_writer_lock(self.path, timeout)
+        except StoreBusy:  # another process writes: ours is not the last connection
+            self.conn.close()
+            return
+        try:
+            self.conn.close()
+        finally:
+            release_writer_lock(fd)
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            import sqlite_utils  # noqa: PLC0415
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    @contextlib.contextmanager
+    def transaction(self, store: Store) -> Iterator[None]:
+        """Run one ``write()`` body in the open batch (or a new one) and return once the
+        COMMIT that holds it is done; raise what the body raised, or the COMMIT's error."""
+        with self._queued_guard:
+            self._queued += 1
+        self._mutex.acquire()
+        with self._queued_guard:
+            self._queued -= 1
+        try:
+            batch = self._batch or self._begin(store.lock_timeout)
+            self.conn.execute("SAVEPOINT syncd_write")
+        except BaseException:
+            self._settle()
+            raise
+        store._shared = self
+        try:
+            yield
+            store._shared = None
+            self.conn.execute("RELEASE syncd_write")
+        except BaseException as exc:
+            store._shared = None
+            self._undo(batch, exc)
+            self._settle()
+            raise
+        batch.bodies += 1
+        self.bodies += 1
+        self._settle()
+        batch.done.wait()
+        if batch.error is not None:
+            raise batch.error
+
+    def _begin(self, timeout: float) -> _Batch:
+        fd = acquire_writer_lock(self.path, timeout)
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            release_writer_lock(fd)
+            raise
+        self._batch = _Batch(fd)
+        return self._batch
+
+    def _undo(self, batch: _Batch, exc: BaseException) -> None:
+        """A body raised: roll back to its savepoint. Where SQLite already rolled back the
+        whole transaction (disk full, I/O error), the batch's other bodies fail with it."""
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK TO syncd_write")
+                self.conn.execute("RELEASE syncd_write")
+                return
+            except sqlite3.Error:
+                pass
+        self._close(batch, sqlite3.OperationalError(f"the shared transaction was lost: {exc}"))
+
+    def _settle(self) -> None:
+        """With the mutex held: commit the open batch unless more bodies are queued for it
+        (and it is neither full nor old), then let the next thread in."""
+        try:
+            batch = self._batch
+            if batch is not None:
+                with self._queued_guard:
+                    queued = self._queued
+                full = batch.bodies >= GROUP_BODIES
+                if not queued or full or time.monotonic() - batch.opened >= GROUP_SECONDS:
+                    self._close(batch, None)
+        finally:
+            self._mutex.release()
+
+    def _close(self, batch: _Batch, error: BaseException | None) -> None:
+        try:
+            if error is None and batch.bodies:
+                self.conn.execute("COMMIT")
+                self.commits += 1
+            elif self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+        except BaseException as exc:  # noqa: BLE001 - a failed COMMIT fails every body in it
+            error = exc
+            if self.conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    self.conn.execute("ROLLBACK")
+        finally:
+            self._batch = None
+            batch.error = error
+            release_writer_lock(batch.fd)
+            batch.done.set()
 
 
 def _statements(script: str) -> Iterator[str]:

@@ -157,7 +157,7 @@ class Web:
         kept: tuple[int, Store] | None = getattr(self._local, "store", None)
         if kept is not None and kept[0] == self._generation:
             return kept[1]
-        found = Store(self.db_path, create=False)
+        found = Store(self.db_path, create=False, group=True)
         with self._lock:
             self._local.store = (self._generation, found)
             self._stores.append(found)
