@@ -1056,6 +1056,9 @@ class Daemon:
         for rt in self.runtimes.values():
             if rt.adapter is not None:
                 rt.adapter.close()
+        group = next((s.group_counts() for s in self._stores if s.group_counts()), None)
+        if group is not None:  # how well the threads' writes shared their fsyncs
+            _log.info("store.group_commit", bodies=group[0], commits=group[1])
         for store in self._stores:
             with contextlib.suppress(Exception):
                 store.close()

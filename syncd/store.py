@@ -191,6 +191,11 @@ class Store:
             self.conn.execute("COMMIT")
             self.commits += 1
 
+    def group_counts(self) -> tuple[int, int] | None:
+        """A group store's (``write()`` bodies, COMMITs) of its group so far; else None."""
+        g = self._group
+        return None if g is None else (g.bodies, g.commits)
+
     # -- reading ------------------------------------------------------------
 
     def one(self, sql: str, params: Any = ()) -> sqlite3.Row | None:
