@@ -466,6 +466,13 @@ def run_policy(
         )
         res["daemon_errors"] = text.count('"job.crashed"')
         res["pacing_warnings"] = text.count('"daemon.pacing"')
+        # the group commit's line at close: write() bodies and the COMMITs that held them
+        found = [
+            json.loads(line[line.index("{") :])
+            for line in text.splitlines()
+            if '"store.group_commit"' in line and "{" in line
+        ]
+        res["group_commit"] = [sum(f["bodies"] for f in found), sum(f["commits"] for f in found)]
     res["read_minimum"] = read_minimum(orders, moves)
     return res
 
@@ -734,6 +741,17 @@ def _driven_minimum(r: dict[str, Any]) -> int:
     return int(r.get("read_minimum", 0)) + sum(r["minimum"].values())
 
 
+def _report_group_commit(results: list[dict[str, Any]]) -> None:
+    """How many ``write()`` transactions each fsync'd COMMIT carried (syncd's log)."""
+    for r in results:
+        bodies, commits = r.get("group_commit") or (0, 0)
+        if commits:
+            print(
+                f"  {r.get('setting')}: {bodies} write transactions in {commits} COMMITs "
+                f"({bodies / commits:.1f} per fsync, group commit)"
+            )
+
+
 def report_settings(
     results: list[dict[str, Any]], args: argparse.Namespace, floor: dict[str, float]
 ) -> None:
@@ -769,6 +787,7 @@ def report_settings(
         "the ratio without them); hooks: webhook "
         "deliveries accepted (duplicates dropped); doubled: order lines moved twice"
     )
+    _report_group_commit(results)
     bare = floor.get("bare")
     print("Targets:")
     for r in results:
