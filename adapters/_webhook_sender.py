@@ -78,7 +78,9 @@ class WebhookSender:
     connect and answer (Shopify: 5 s).
 
     Read-only by convention: ``delivered`` (deliveries a receiver acknowledged, in the
-    order they were), ``attempts`` (POSTs made), ``failures``, ``lost``, ``disabled``.
+    order they were), ``lag`` and ``answer`` (for each of them: seconds from ``send``,
+    and seconds the receiver took to answer), ``attempts`` (POSTs made), ``failures``,
+    ``lost``, ``disabled``.
     """
 
     def __init__(
@@ -120,6 +122,10 @@ class WebhookSender:
         self._closing = False
         self._cond = threading.Condition()
         self.delivered: list[Delivery] = []
+        #: per acknowledged delivery: seconds from ``send`` to the receiver's 2xx, and
+        #: the POST's own seconds (what the receiver took to answer)
+        self.lag: list[float] = []
+        self.answer: list[float] = []
         self.lost: list[Delivery] = []
         self.attempts = 0
         self.failures = 0
@@ -203,13 +209,17 @@ class WebhookSender:
                     self._attempt(item)
 
     def _attempt(self, job: _Job) -> None:
+        began = time.monotonic()
         ok = self._post(job.delivery)
+        ended = time.monotonic()
         lost = False
         with self._cond:
             self.attempts += 1
             if ok:
                 self._failed_in_row = 0
                 self.delivered.append(job.delivery)
+                self.lag.append(ended - job.delivery.sent_at)
+                self.answer.append(ended - began)
                 return
             self.failures += 1
             self._failed_in_row += 1

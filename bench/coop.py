@@ -435,6 +435,8 @@ def run_policy(
         "latency_s": measure.summary(lat),
         "censored": out.censored,
         "latency_all": lat,
+        # p50/p99 by the marketplace the order was placed on (where a tail comes from)
+        "latency_by_origin": _by_origin(orders, lat, out.latency_order),
         "calls": dict(calls),
         "paths": dict(paths),
         "minimum": out.minimum,
@@ -477,6 +479,18 @@ def run_policy(
     return res
 
 
+def _by_origin(
+    orders: list[measure.Order], lat: list[float], which: list[int]
+) -> dict[str, dict[str, float]]:
+    """Latency summaries by the marketplace each order was placed on."""
+    return {
+        m: measure.summary(
+            [x for x, n in zip(lat, which, strict=True) if orders[n].marketplace == m]
+        )
+        for m in sorted({o.marketplace for o in orders})
+    }
+
+
 def read_minimum(orders: list[measure.Order], moves: int) -> int:
     """Order-read calls a webhook-driven sync needs at least: one order read (in the
     marketplace's calls, ``READ_COST``) per order placed and per status move (moves
@@ -500,6 +514,8 @@ def webhook_counts(world: World, setting: Setting | None) -> dict[str, Any]:
                 "lost": len(sender.lost),
                 "attempts": sender.attempts,
                 "failures": sender.failures,
+                "lag_s": measure.summary(sender.lag),  # send → acknowledged
+                "answer_s": measure.summary(sender.answer),  # the receiver's answer time
             }
     return out
 
@@ -742,8 +758,23 @@ def _driven_minimum(r: dict[str, Any]) -> int:
 
 
 def _report_group_commit(results: list[dict[str, Any]]) -> None:
-    """How many ``write()`` transactions each fsync'd COMMIT carried (syncd's log)."""
+    """How many ``write()`` transactions each fsync'd COMMIT carried (syncd's log), and
+    where latency comes from: by the order's marketplace, and the webhooks' delivery."""
     for r in results:
+        by = r.get("latency_by_origin") or {}
+        if by:
+            print(
+                f"  {r.get('setting')}: p50/p99 by the order's marketplace: "
+                + ", ".join(f"{m} {fmt_s(v['p50'])}/{fmt_s(v['p99'])} s" for m, v in by.items())
+            )
+        for m, h in sorted((r.get("webhooks") or {}).items()):
+            if "lag_s" in h:
+                print(
+                    f"    {m} webhooks: send → acknowledged p50 {fmt_s(h['lag_s']['p50'])} s, "
+                    f"p99 {fmt_s(h['lag_s']['p99'])} s; the receiver answered in "
+                    f"p50 {h['answer_s']['p50'] * 1000:.0f} ms, "
+                    f"p99 {h['answer_s']['p99'] * 1000:.0f} ms"
+                )
         bodies, commits = r.get("group_commit") or (0, 0)
         if commits:
             print(
