@@ -475,6 +475,12 @@ def run_policy(
             if '"store.group_commit"' in line and "{" in line
         ]
         res["group_commit"] = [sum(f["bodies"] for f in found), sum(f["commits"] for f in found)]
+        waits = [
+            json.loads(line[line.index("{") :]).get("waits", {})
+            for line in text.splitlines()
+            if '"daemon.job_waits"' in line and "{" in line
+        ]
+        res["job_waits"] = waits[0] if waits else {}
     res["read_minimum"] = read_minimum(orders, moves)
     return res
 
@@ -766,6 +772,14 @@ def _report_group_commit(results: list[dict[str, Any]]) -> None:
             print(
                 f"  {r.get('setting')}: p50/p99 by the order's marketplace: "
                 + ", ".join(f"{m} {fmt_s(v['p50'])}/{fmt_s(v['p99'])} s" for m, v in by.items())
+            )
+        for m, per in sorted((r.get("job_waits") or {}).items()):
+            print(
+                f"    {m} jobs waited for a worker (count, p50 ≤, p99 ≤ s): "
+                + ", ".join(
+                    f"{p} {v['count']:.0f} {v['p50']:g}/{v['p99']:g}"
+                    for p, v in sorted(per.items())
+                )
             )
         for m, h in sorted((r.get("webhooks") or {}).items()):
             if "lag_s" in h:

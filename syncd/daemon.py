@@ -78,7 +78,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Final
 
 import schedule
 import structlog
@@ -89,10 +89,12 @@ from syncd.errors import AdapterError, NeedsReauth
 from syncd.lanes import PRIORITY, Lanes, budget_interval
 from syncd.log import clean
 from syncd.store import Store
+from syncd.telemetry import job_waits, observe_job_wait
 
 __all__ = ["Daemon", "Intervals", "Pace"]
 
 _log = structlog.get_logger("syncd.daemon")
+_PRIORITY_NAMES: Final = {v: k for k, v in PRIORITY.items()}
 JOBS = ("push", "refresh", "pull", "discover", "reconcile")  # deferred, at one priority: this order
 
 
@@ -166,6 +168,8 @@ class Daemon:
         #: account → (job, priority) queued in its lane or running: one per account
         self._assigned: dict[int, tuple[str, int]] = {}
         self._running: set[int] = set()
+        #: (account, job) → monotonic time it came due, until a worker starts it
+        self._due_at: dict[tuple[int, str], float] = {}
         #: account → job → priority: what came while it was busy, run when it is free
         self._deferred: dict[int, dict[str, int]] = {}
         self._busy_lock = threading.Lock()
@@ -482,12 +486,14 @@ class Daemon:
         """Caller holds the lock. Keep ``job`` for later; a waiting account moves up."""
         later = self._deferred.setdefault(account_id, {})
         later[job] = min(prio, later.get(job, prio))
+        self._due_at.setdefault((account_id, job), time.monotonic())
         if account_id not in self._running:
             self._requeue(account_id, prio)
 
     def _queue(self, account_id: int, job: str, prio: int) -> None:
         """Caller holds the lock: ``job`` is the account's, waiting in its lane."""
         self._assigned[account_id] = (job, prio)
+        self._due_at.setdefault((account_id, job), time.monotonic())
         self._requeue(account_id, prio)
         self._start_workers()
 
@@ -532,12 +538,21 @@ class Daemon:
                         job, prio = best, best_prio
                         self._assigned[account_id] = (job, prio)
                 self._running.add(account_id)
+                since = self._due_at.pop((account_id, job), None)
+            if since is not None:
+                self._observe_wait(account_id, prio, time.monotonic() - since)
             try:
                 self._run_job(job, account_id, prio)
             finally:
                 with self._work:
                     self._lanes.release(lane)
                     self._work.notify_all()
+
+    def _observe_wait(self, account_id: int, prio: int, seconds: float) -> None:
+        """``/metrics`` (``syncd_job_wait_seconds``): how long a job waited for a worker."""
+        rt = self.runtimes.get(account_id)
+        if rt is not None:
+            observe_job_wait(rt.account.marketplace, _PRIORITY_NAMES.get(prio, "?"), seconds)
 
     def _due(self, store: Store, job: str, rt: sync.AccountRuntime) -> bool:
         if rt.account.status != "active" or rt.account.paused:
@@ -1059,6 +1074,8 @@ class Daemon:
         group = next((s.group_counts() for s in self._stores if s.group_counts()), None)
         if group is not None:  # how well the threads' writes shared their fsyncs
             _log.info("store.group_commit", bodies=group[0], commits=group[1])
+        if self._live:  # where the jobs waited for a worker (the same as /metrics)
+            _log.info("daemon.job_waits", waits=job_waits())
         for store in self._stores:
             with contextlib.suppress(Exception):
                 store.close()

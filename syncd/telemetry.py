@@ -31,11 +31,14 @@ __all__ = [
     "ERRORS",
     "ERROR_CLASSES",
     "HEARTBEAT_EVERY",
+    "JOB_WAIT_SECONDS",
     "PROPAGATION_SECONDS",
     "REGISTRY",
     "LanePace",
     "announce",
+    "job_waits",
     "observe_call",
+    "observe_job_wait",
     "observe_propagation",
     "pacing",
     "watch_pacing",
@@ -87,6 +90,16 @@ PROPAGATION_SECONDS: Final = Histogram(
     registry=REGISTRY,
 )
 
+JOB_WAIT_SECONDS: Final = Histogram(
+    "syncd_job_wait_seconds",
+    "Seconds a daemon job waited from coming due (a timer, a pending change, a webhook's "
+    "wake) to a worker starting it, by marketplace and priority class (push_decrease, "
+    "push_increase, push_price, refresh, pull_webhook, pull, discover, reconcile)",
+    ("marketplace", "priority"),
+    buckets=(0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0, 120.0, 300.0, 600.0),
+    registry=REGISTRY,
+)
+
 #: The ``error_class`` values: the classes of ``syncd.errors`` an attempt can fail with
 #: (``syncd.http.error_class``), and ``Unexpected`` for anything else.
 ERROR_CLASSES: Final = (
@@ -109,6 +122,7 @@ ERROR_CLASSES: Final = (
 _ok: dict[str, tuple[Counter, Histogram]] = {}
 _failed: dict[tuple[str, str], tuple[Counter, Counter, Histogram]] = {}
 _propagation: dict[str, Histogram] = {}
+_job_wait: dict[tuple[str, str], Histogram] = {}
 _announced: set[str] = set()
 _lock = threading.Lock()
 
@@ -194,3 +208,38 @@ def pacing() -> list[LanePace]:
     with _lock:
         sources = list(_pacing)
     return [pace for source in sources for pace in source()]
+
+
+def observe_job_wait(marketplace: str, priority: str, seconds: float) -> None:
+    """One job of ``marketplace`` at ``priority`` started ``seconds`` after it came due."""
+    key = (marketplace, priority)
+    child = _job_wait.get(key)
+    if child is None:
+        with _lock:
+            child = JOB_WAIT_SECONDS.labels(marketplace, priority)
+            _job_wait[key] = child
+    child.observe(max(0.0, seconds))
+
+
+def job_waits() -> dict[str, dict[str, dict[str, float]]]:
+    """marketplace → priority → ``count`` and the bucket bounds ``p50`` and ``p99`` of
+    the jobs' waits fall under (``inf``: beyond the last bucket), from this process's
+    :data:`JOB_WAIT_SECONDS`: what the daemon says in its closing log line."""
+    counts: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for metric in JOB_WAIT_SECONDS.collect():
+        for sample in metric.samples:
+            if sample.name.endswith("_bucket"):
+                key = (sample.labels["marketplace"], sample.labels["priority"])
+                counts.setdefault(key, []).append((float(sample.labels["le"]), sample.value))
+    out: dict[str, dict[str, dict[str, float]]] = {}
+    for (marketplace, priority), buckets in counts.items():
+        buckets.sort()
+        total = buckets[-1][1] if buckets else 0.0
+        if not total:
+            continue
+        out.setdefault(marketplace, {})[priority] = {
+            "count": total,
+            "p50": next(le for le, n in buckets if n >= 0.5 * total),
+            "p99": next(le for le, n in buckets if n >= 0.99 * total),
+        }
+    return out
