@@ -312,6 +312,13 @@ def test_values_move_as_the_demo_runs(world: World) -> None:
     for name in markets:
         assert total(second, pushed, marketplace=name) > total(first, pushed, marketplace=name)
     assert 0 < total(second, "syncd_push_propagation_seconds_sum") / total(second, pushed) < 30
+    # the sale lowered NASTAR-250 everywhere: each shop's push waited for a worker as a
+    # decrease (syncd_job_wait_seconds, by marketplace and priority class)
+    waited = "syncd_job_wait_seconds_count"
+    for name in markets:
+        before = total(first, waited, marketplace=name, priority="push_decrease")
+        assert total(second, waited, marketplace=name, priority="push_decrease") > before, name
+    assert total(second, waited, priority="pull") > 0  # and the routine polls theirs
     assert total(second, "syncd_marketplace_call_seconds_count") >= total(second, calls)
 
     # settled: nothing waits, nothing is parked, every channel ok
