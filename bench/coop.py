@@ -49,6 +49,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -387,7 +388,7 @@ def run_policy(
             f"buyers for {args.duration:.0f} s",
             flush=True,
         )
-        calls0, paths0 = count_calls(world), count_paths(world)
+        calls0, paths0, seen0 = count_calls(world), count_paths(world), call_seconds(setting)
         cpu0 = sum(cpu_ticks(p.pid) for p in procs) / CLK_TCK
         harness0 = time.process_time()
         run_args = args
@@ -396,8 +397,8 @@ def run_policy(
             settle = max(args.settle, getattr(args, "safety_net", 0.0) + args.poll + 20)
             run_args = argparse.Namespace(**{**vars(args), "settle": settle})
         orders, rec, end, backlog, moves = drive(world, intents, run_args)
-        calls = count_calls(world) - calls0
-        paths = count_paths(world) - paths0
+        calls, paths = count_calls(world) - calls0, count_paths(world) - paths0
+        seen = call_seconds(setting, since=seen0)
         cpu = sum(cpu_ticks(p.pid) for p in procs) / CLK_TCK - cpu0
         mems = [memory_kb(p.pid) for p in procs]
         mem = {k: sum(m.get(k, 0) for m in mems) / 1024 for k in ("VmRSS", "VmHWM")}
@@ -438,6 +439,9 @@ def run_policy(
         # p50/p99 by the marketplace the order was placed on (where a tail comes from)
         "latency_by_origin": _by_origin(orders, lat, out.latency_order),
         "calls": dict(calls),
+        # what a call took as the daemon saw it (its /metrics), against the simulators'
+        # configured latency: the harness shares the box, and a slow answer is its cost
+        "call_seconds_seen": seen,
         "paths": dict(paths),
         "minimum": out.minimum,
         "floor": out.floor,
@@ -505,6 +509,32 @@ def read_minimum(orders: list[measure.Order], moves: int) -> int:
     if not costs:
         return 0
     return sum(costs) + round(moves * sum(costs) / len(costs))
+
+
+def call_seconds(
+    setting: Setting | None, since: dict[str, list[float]] | None = None
+) -> dict[str, list[float]]:
+    """marketplace → [attempts, seconds] of the daemon's calls (``/metrics`` of the web
+    app it serves in a webhook setting), minus ``since``; {} where it serves none."""
+    if setting is None or setting.webhooks is None:
+        return {}
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{setting.port}/metrics", timeout=10) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    out: dict[str, list[float]] = {}
+    for line in text.splitlines():
+        for suffix, k in (("_count", 0), ("_sum", 1)):
+            head = f"syncd_marketplace_call_seconds{suffix}{{"
+            if line.startswith(head):
+                labels, value = line[len(head) :].rsplit("} ", 1)
+                market = labels.split('marketplace="', 1)[1].split('"', 1)[0]
+                out.setdefault(market, [0.0, 0.0])[k] += float(value)
+    for market, (n, total) in (since or {}).items():
+        if market in out:
+            out[market] = [out[market][0] - n, out[market][1] - total]
+    return out
 
 
 def webhook_counts(world: World, setting: Setting | None) -> dict[str, Any]:
@@ -772,6 +802,14 @@ def _report_group_commit(results: list[dict[str, Any]]) -> None:
             print(
                 f"  {r.get('setting')}: p50/p99 by the order's marketplace: "
                 + ", ".join(f"{m} {fmt_s(v['p50'])}/{fmt_s(v['p99'])} s" for m, v in by.items())
+            )
+        seen = r.get("call_seconds_seen") or {}
+        if seen:
+            print(
+                f"  {r.get('setting')}: a call as the daemon timed it: "
+                + ", ".join(
+                    f"{m} {1000 * t / n:.0f} ms" for m, (n, t) in sorted(seen.items()) if n
+                )
             )
         for m, per in sorted((r.get("job_waits") or {}).items()):
             print(
