@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import heapq
 import signal
 import subprocess
 import sys
@@ -100,6 +102,43 @@ def test_a_slow_shop_does_not_delay_the_others(
     assert done["fast"] < 1.5
     assert done["slow"] > 3.0
     assert fast.stock(1, 11) == 10
+
+
+def test_a_refresh_check_runs_as_a_job_only_for_a_token_near_its_renewal(
+    two_shops: tuple[Path, ShopeeSimulator, ShopeeSimulator],
+) -> None:
+    """Every ``refresh`` seconds each account's token is checked; one that will not be
+    due before the next check costs no job (a city's 10,000 shops made 20,000 job-mark
+    transactions in one burst every 5 minutes), one that will be runs the refresh."""
+    db, _, _ = two_shops
+    daemon = Daemon(db, workers=2, intervals=Intervals(refresh=300))
+    ran: list[tuple[str, str]] = []
+    with daemon.running():
+        daemon.load_accounts()
+        by_name = {rt.account.name: rt for rt in daemon.runtimes.values()}
+        names = {rt.account.id: name for name, rt in by_name.items()}
+        slow = by_name["slow"]
+        assert slow.tokens is not None and slow.adapter is not None
+        # the slow shop's token, as last read: renewed in 30 min + 4 min, inside the next
+        # check's reach (REFRESH_AHEAD 30 min + the 5 min interval); the fast one's in hours
+        slow.tokens = dataclasses.replace(
+            slow.tokens, access_expires_at=slow.adapter.ctx.now() + dt.timedelta(minutes=34)
+        )
+        daemon.on_job = lambda job, acct, outcome: ran.append((names[acct], job))
+        with daemon._busy_lock:  # both refresh checks come due now
+            now_at = time.monotonic()
+            daemon._timers = [
+                (now_at, order, acct, job) if job == "refresh" else (due, order, acct, job)
+                for due, order, acct, job in daemon._timers
+            ]
+            heapq.heapify(daemon._timers)
+        daemon._run_timers()
+        assert daemon.wait_idle(30)
+        assert [r for r in ran if r[1] == "refresh"] == [("slow", "refresh")]
+        # the fast shop's check is due again one interval on, still without a job
+        with daemon._busy_lock:
+            again = [due for due, _, acct, job in daemon._timers if job == "refresh"]
+        assert len(again) == 2 and min(again) >= now_at + 299
 
 
 def test_jobs_never_overlap_for_one_account(

@@ -541,6 +541,11 @@ class TikTokSimulator(WebhookSimulator):
         self._refresh: dict[str, _Grant] = {}
         self._products: dict[str, _Product] = {}
         self._orders: dict[str, Order] = {}
+        # by shop (shops, products and orders are only ever added): a request reads its
+        # own shop's, not every seller's (a city's 3,334 shops share one simulator)
+        self._by_cipher: dict[str, _Shop] = {}
+        self._shop_products: dict[str, list[_Product]] = {}
+        self._shop_orders: dict[str, list[Order]] = {}
         self._returns: dict[str, Return] = {}
         self._spoiled_returns: dict[str, JSON] = {}
         self._failing: dict[tuple[str, str], tuple[int, str]] = {}
@@ -604,6 +609,7 @@ class TikTokSimulator(WebhookSimulator):
                 self._shops[key] = _Shop(
                     key, name or f"Toko {key}", region, cipher, code, seller or f"seller-{key}"
                 )
+                self._by_cipher[cipher] = self._shops[key]
             return self._shops[key].cipher
 
     def cipher(self, shop_id: str | int) -> str:
@@ -656,6 +662,7 @@ class TikTokSimulator(WebhookSimulator):
             self._products[key] = _Product(
                 str(shop_id), key, name, status, tuple(platforms), now, now, skus
             )
+            self._shop_products.setdefault(str(shop_id), []).append(self._products[key])
             return list(skus)
 
     def set_product_status(self, product_id: str | int, status: str) -> None:
@@ -873,6 +880,7 @@ class TikTokSimulator(WebhookSimulator):
                 )
         order = Order(order_id, shop, status, now, now, platform, out)
         self._orders[order_id] = order
+        self._shop_orders.setdefault(order.shop_id, []).append(order)
         self._notify(order)
         return order_id
 
@@ -1254,7 +1262,7 @@ class TikTokSimulator(WebhookSimulator):
                 "Missing identifier. The `shop_cipher` query parameter is required.",
                 400,
             )
-        shop = next((s for s in self._shops.values() if s.cipher == cipher), None)
+        shop = self._by_cipher.get(cipher)
         if shop is None or shop.seller != seller:
             raise ApiError(
                 101000,
@@ -1446,7 +1454,8 @@ class TikTokSimulator(WebhookSimulator):
             )
 
         found = sorted(
-            (p for p in self._products.values() if wanted(p)), key=lambda p: p.product_id
+            (p for p in self._shop_products.get(ctx.shop.shop_id, ()) if wanted(p)),
+            key=lambda p: p.product_id,
         )
         fingerprint = _fingerprint("products", ctx.shop.shop_id, body, size)
         after = _decode_token(_q(ctx.query, "page_token"), fingerprint)
@@ -1534,9 +1543,8 @@ class TikTokSimulator(WebhookSimulator):
         if not sku_ids and not product_ids:
             raise _param("product_ids or sku_ids is required.")
         out: list[JSON] = []
-        for product in sorted(self._products.values(), key=lambda p: p.product_id):
-            if product.shop_id != ctx.shop.shop_id:
-                continue
+        mine = self._shop_products.get(ctx.shop.shop_id, ())
+        for product in sorted(mine, key=lambda p: p.product_id):
             if sku_ids:  # sku_ids win when both are sent (the spec)
                 skus = [s for s in product.skus.values() if s.sku_id in sku_ids]
             else:
@@ -1554,7 +1562,7 @@ class TikTokSimulator(WebhookSimulator):
     def _inventory_json(self, product: _Product, sku: _Sku, now: float) -> JSON:
         committed = Counter(
             line.warehouse_id
-            for order in self._orders.values()
+            for order in self._shop_orders.get(product.shop_id, ())
             for line in order.lines
             if (line.product_id, line.sku_id) == (product.product_id, sku.sku_id)
             and line.display_status in COMMITTED
@@ -1659,7 +1667,7 @@ class TikTokSimulator(WebhookSimulator):
         keyed = sorted(
             (
                 ((getattr(o, sort_field), o.order_id), o)
-                for o in self._orders.values()
+                for o in self._shop_orders.get(ctx.shop.shop_id, ())
                 if o.shop_id == ctx.shop.shop_id
                 and status in (None, o.status)
                 and all(lo <= getattr(o, n) < hi for n, (lo, hi) in spans.items())
