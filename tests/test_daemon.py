@@ -118,7 +118,8 @@ def test_a_refresh_check_runs_as_a_job_only_for_a_token_near_its_renewal(
         by_name = {rt.account.name: rt for rt in daemon.runtimes.values()}
         names = {rt.account.id: name for name, rt in by_name.items()}
         slow = by_name["slow"]
-        assert slow.tokens is not None and slow.adapter is not None
+        assert slow.tokens is not None
+        assert slow.adapter is not None
         # the slow shop's token, as last read: renewed in 30 min + 4 min, inside the next
         # check's reach (REFRESH_AHEAD 30 min + the 5 min interval); the fast one's in hours
         slow.tokens = dataclasses.replace(
@@ -138,7 +139,8 @@ def test_a_refresh_check_runs_as_a_job_only_for_a_token_near_its_renewal(
         # the fast shop's check is due again one interval on, still without a job
         with daemon._busy_lock:
             again = [due for due, _, acct, job in daemon._timers if job == "refresh"]
-        assert len(again) == 2 and min(again) >= now_at + 299
+        assert len(again) == 2
+        assert min(again) >= now_at + 299
 
 
 def test_jobs_never_overlap_for_one_account(

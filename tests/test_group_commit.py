@@ -94,7 +94,8 @@ def _queued_behind(
         if group is not None and group._queued == len(others):
             break
         time.sleep(0.005)
-    assert group is not None and group._queued == len(others), "the others never queued"
+    assert group is not None, "the first thread opened no group"
+    assert group._queued == len(others), "the others never queued"
     release.set()
     for t in threads:
         t.join(10)
@@ -150,10 +151,12 @@ def test_a_commit_that_fails_fails_every_body_it_held(db_path: Path) -> None:
 def test_a_batch_is_committed_once_it_holds_group_bodies(db_path: Path) -> None:
     n = GROUP_BODIES + 3
     errors, seen, first = _queued_behind(db_path, [_insert(k) for k in range(1, n)])
-    assert errors == [None] * n and seen == [1] * n
+    assert errors == [None] * n
+    assert seen == [1] * n
     group = first._group
     assert group is not None
-    assert group.bodies == n and group.commits == 2
+    assert group.bodies == n
+    assert group.commits == 2
 
 
 def test_a_batch_older_than_group_seconds_is_committed_at_once(
@@ -161,10 +164,12 @@ def test_a_batch_older_than_group_seconds_is_committed_at_once(
 ) -> None:
     monkeypatch.setattr(store_module, "GROUP_SECONDS", 0.0)
     errors, seen, first = _queued_behind(db_path, [_insert(k) for k in range(1, 4)])
-    assert errors == [None] * 4 and seen == [1] * 4
+    assert errors == [None] * 4
+    assert seen == [1] * 4
     group = first._group
     assert group is not None
-    assert group.bodies == 4 and group.commits == 4
+    assert group.bodies == 4
+    assert group.commits == 4
 
 
 def test_write_does_not_nest_in_a_group_store(db_path: Path) -> None:
@@ -184,7 +189,8 @@ def test_a_group_store_reads_its_own_connection_outside_write(db_path: Path) -> 
         assert a._group is b._group is not None
         own = a.conn
         with a.write():
-            assert a.conn is not own and a.conn is a._group.conn
+            assert a.conn is not own
+            assert a.conn is a._group.conn
             a.db["tenant"].insert({"name": "via sqlite-utils", "created_at": "now"})
         assert a.conn is own
         assert b.scalar("SELECT count(*) FROM tenant WHERE name = 'via sqlite-utils'") == 1
@@ -195,10 +201,9 @@ def test_a_group_store_reads_its_own_connection_outside_write(db_path: Path) -> 
 def test_another_process_waits_for_an_open_batch(db_path: Path) -> None:
     """An open batch holds the cross-process writer lock like any write transaction."""
     with Store(db_path, group=True) as g, Store(db_path, lock_timeout=0.2) as plain:
-        from syncd.errors import StoreBusy  # noqa: PLC0415
+        from syncd.errors import StoreBusy
 
-        with g.write():
-            with pytest.raises(StoreBusy), plain.write():
-                pass
+        with g.write(), pytest.raises(StoreBusy), plain.write():
+            pass
         with plain.write():
             plain.conn.execute("INSERT INTO tenant (name, created_at) VALUES ('after', 'now')")
