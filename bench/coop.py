@@ -472,21 +472,22 @@ def run_policy(
         )
         res["daemon_errors"] = text.count('"job.crashed"')
         res["pacing_warnings"] = text.count('"daemon.pacing"')
-        # the group commit's line at close: write() bodies and the COMMITs that held them
-        found = [
-            json.loads(line[line.index("{") :])
-            for line in text.splitlines()
-            if '"store.group_commit"' in line and "{" in line
-        ]
+        # the daemon's lines at close: write() bodies and the COMMITs that held them, and
+        # how long its jobs waited for a worker
+        found = _log_events(text, "store.group_commit")
         res["group_commit"] = [sum(f["bodies"] for f in found), sum(f["commits"] for f in found)]
-        waits = [
-            json.loads(line[line.index("{") :]).get("waits", {})
-            for line in text.splitlines()
-            if '"daemon.job_waits"' in line and "{" in line
-        ]
-        res["job_waits"] = waits[0] if waits else {}
+        res["job_waits"] = next((f["waits"] for f in _log_events(text, "daemon.job_waits")), {})
     res["read_minimum"] = read_minimum(orders, moves)
     return res
+
+
+def _log_events(text: str, event: str) -> list[dict[str, Any]]:
+    """The JSON log lines of ``event`` in the daemon's log ``text``."""
+    return [
+        json.loads(line[line.index("{") :])
+        for line in text.splitlines()
+        if f'"{event}"' in line and "{" in line
+    ]
 
 
 def _by_origin(
@@ -518,19 +519,22 @@ def call_seconds(
     app it serves in a webhook setting), minus ``since``; {} where it serves none."""
     if setting is None or setting.webhooks is None:
         return {}
+    from prometheus_client.parser import text_string_to_metric_families
+
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{setting.port}/metrics", timeout=10) as r:
             text = r.read().decode()
     except OSError:
         return {}
     out: dict[str, list[float]] = {}
-    for line in text.splitlines():
-        for suffix, k in (("_count", 0), ("_sum", 1)):
-            head = f"syncd_marketplace_call_seconds{suffix}{{"
-            if line.startswith(head):
-                labels, value = line[len(head) :].rsplit("} ", 1)
-                market = labels.split('marketplace="', 1)[1].split('"', 1)[0]
-                out.setdefault(market, [0.0, 0.0])[k] += float(value)
+    for family in text_string_to_metric_families(text):
+        if family.name != "syncd_marketplace_call_seconds":
+            continue
+        for sample in family.samples:
+            k = {"syncd_marketplace_call_seconds_count": 0, "syncd_marketplace_call_seconds_sum": 1}
+            if sample.name in k:
+                market = sample.labels["marketplace"]
+                out.setdefault(market, [0.0, 0.0])[k[sample.name]] += sample.value
     for market, (n, total) in (since or {}).items():
         if market in out:
             out[market] = [out[market][0] - n, out[market][1] - total]
@@ -793,9 +797,10 @@ def _driven_minimum(r: dict[str, Any]) -> int:
     return int(r.get("read_minimum", 0)) + sum(r["minimum"].values())
 
 
-def _report_group_commit(results: list[dict[str, Any]]) -> None:
-    """How many ``write()`` transactions each fsync'd COMMIT carried (syncd's log), and
-    where latency comes from: by the order's marketplace, and the webhooks' delivery."""
+def _report_where_time_went(results: list[dict[str, Any]]) -> None:
+    """Where latency comes from: by the order's marketplace, a call as the daemon timed
+    it, the jobs' waits for a worker, the webhooks' delivery, and how many ``write()``
+    transactions each fsync'd COMMIT carried (syncd's log)."""
     for r in results:
         by = r.get("latency_by_origin") or {}
         if by:
@@ -870,7 +875,7 @@ def report_settings(
         "the ratio without them); hooks: webhook "
         "deliveries accepted (duplicates dropped); doubled: order lines moved twice"
     )
-    _report_group_commit(results)
+    _report_where_time_went(results)
     bare = floor.get("bare")
     print("Targets:")
     for r in results:

@@ -340,6 +340,9 @@ class Daemon:
         """A removed channel: no more jobs, adapter closed."""
         rt = self.runtimes.pop(account_id, None)  # its timers lapse when they come due
         self._last_poll.pop(account_id, None)
+        with self._busy_lock:  # a job of it that never started: no wait to observe
+            for key in [k for k in self._due_at if k[0] == account_id]:
+                del self._due_at[key]
         if rt is not None and rt.adapter is not None:
             rt.adapter.close()
 
@@ -1095,7 +1098,7 @@ class Daemon:
         for rt in self.runtimes.values():
             if rt.adapter is not None:
                 rt.adapter.close()
-        group = next((s.group_counts() for s in self._stores if s.group_counts()), None)
+        group = self._stores[0].group_counts() if self._stores else None  # one group
         if group is not None:  # how well the threads' writes shared their fsyncs
             _log.info("store.group_commit", bodies=group[0], commits=group[1])
         if self._live:  # where the jobs waited for a worker (the same as /metrics)

@@ -234,7 +234,7 @@ def job_waits() -> dict[str, dict[str, dict[str, float]]]:
     out: dict[str, dict[str, dict[str, float]]] = {}
     for (marketplace, priority), buckets in counts.items():
         buckets.sort()
-        total = buckets[-1][1] if buckets else 0.0
+        total = buckets[-1][1]  # the +Inf bucket: every observation
         if not total:
             continue
         out.setdefault(marketplace, {})[priority] = {

@@ -1668,8 +1668,7 @@ class TikTokSimulator(WebhookSimulator):
             (
                 ((getattr(o, sort_field), o.order_id), o)
                 for o in self._shop_orders.get(ctx.shop.shop_id, ())
-                if o.shop_id == ctx.shop.shop_id
-                and status in (None, o.status)
+                if status in (None, o.status)
                 and all(lo <= getattr(o, n) < hi for n, (lo, hi) in spans.items())
             ),
             key=lambda pair: pair[0],
