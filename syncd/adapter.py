@@ -446,6 +446,20 @@ class Adapter(abc.ABC):
     def pull_orders(self, cursor: str | None, since: dt.datetime) -> OrderPage:
         """Orders changed after ``cursor`` (or ``since`` when there is none), one page."""
 
+    #: True when :meth:`read_orders` reads named orders (Shopee: ``get_order_detail``
+    #: for the order a push names). Optional: the default says no, and a woken pull
+    #: then walks the order list as a poll does.
+    reads_named_orders: ClassVar[bool] = False
+
+    def read_orders(self, order_ids: Sequence[str]) -> OrderPage:
+        """The orders ``order_ids`` as the marketplace has them now (``reads_named_orders``).
+
+        For a webhook that names its order: one read of that order instead of a walk of
+        the order list (Shopee: one call, not two). The answer's ``cursor`` is unused
+        (the caller keeps the list's own); an id the marketplace does not know is left
+        out (the safety-net poll reads the list again)."""
+        raise NotImplementedError(f"{self.name} reads no named orders")
+
     #: True when the marketplace lists returns on their own (:meth:`pull_returns`: Shopee
     #: ``get_return_list``, TikTok's return search); elsewhere returns come with the
     #: orders (``OrderPage.returns``) or not at all.

@@ -73,7 +73,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,7 +157,9 @@ class Daemon:
     stop: threading.Event = field(default_factory=threading.Event)
     runtimes: dict[int, sync.AccountRuntime] = field(default_factory=dict)
     counts: dict[str, int] = field(
-        default_factory=lambda: {"ok": 0, "failed": 0, "skipped": 0, "deferred": 0}
+        default_factory=lambda: dict.fromkeys(
+            ("ok", "failed", "skipped", "deferred", "named_reads"), 0
+        )
     )
 
     def __post_init__(self) -> None:
@@ -190,6 +192,10 @@ class Daemon:
         #: account → monotonic start of its last pull that read orders, and returns
         self._pulled_at: dict[int, float] = {}
         self._returns_at: dict[int, float] = {}
+        #: account → the orders its webhooks named since its last pull started (a pull
+        #: woken by them reads just those, ``sync.read_named_orders``), or None: news
+        #: that named no order (a lost push, a delivery of another kind): walk the list
+        self._named: dict[int, set[str] | None] = {}
         self._scheduler = schedule.Scheduler()
         self._limiter = Limiter()
         self._signals = 0
@@ -499,14 +505,25 @@ class Daemon:
                 return
             self._queue(account_id, job, prio)
 
-    def wake(self, account_id: int, reason: str) -> None:
+    def wake(self, account_id: int, reason: str, orders: Sequence[str] | None = None) -> None:
         """A webhook (or anything else) says this account has news: a pull at "webhook"
         priority, ahead of routine polls and behind stock pushes. Folded into a pull
         already waiting (which moves up); one that comes while a pull runs gets one more
-        pull after it (the running one may have read the orders before the news)."""
+        pull after it (the running one may have read the orders before the news).
+
+        ``orders``: the news is these orders (a Shopee order push names its order): the
+        pull reads just them where the adapter can (one call, not a walk of the list),
+        unless other news without names waits too or the safety-net poll is due."""
         if account_id not in self.runtimes:
             return
         _log.debug("daemon.wake", account=account_id, reason=reason)
+        with self._work:
+            if orders and account_id not in self._named:
+                self._named[account_id] = set(orders)
+            elif orders and (have := self._named[account_id]) is not None:
+                have.update(orders)
+            elif not orders:
+                self._named[account_id] = None
         self.due("pull", account_id, PRIORITY["pull_webhook"])
 
     def _defer(self, account_id: int, job: str, prio: int) -> None:
@@ -566,10 +583,12 @@ class Daemon:
                         self._assigned[account_id] = (job, prio)
                 self._running.add(account_id)
                 since = self._due_at.pop((account_id, job), None)
+                # what webhooks named until now is this pull's; later news, the next one's
+                named = self._named.pop(account_id, None) if job == "pull" else None
             if since is not None:
                 self._observe_wait(account_id, prio, time.monotonic() - since)
             try:
-                self._run_job(job, account_id, prio)
+                self._run_job(job, account_id, prio, named)
             finally:
                 with self._work:
                     self._lanes.release(lane)
@@ -606,12 +625,20 @@ class Daemon:
             ) - dt.timedelta(seconds=self.intervals.discover)
         return True
 
-    def _run_job(self, job: str, account_id: int, priority: int | None = None) -> None:
-        """Run one job; every exception is caught, logged, recorded and counted."""
+    def _run_job(
+        self,
+        job: str,
+        account_id: int,
+        priority: int | None = None,
+        named: set[str] | None = None,
+    ) -> None:
+        """Run one job; every exception is caught, logged, recorded and counted.
+        ``named``: the orders webhooks named for this pull (:meth:`wake`)."""
         outcome = "skipped"
         store = self._store()
         self._local.marks = None  # this job's ``job_run`` marks (sync.JobMarks), once due
         self._local.priority = priority
+        self._local.named = named
         if job == "pull" and priority == PRIORITY["pull"]:
             self._polled(account_id)
         try:
@@ -661,7 +688,9 @@ class Daemon:
         if job in ("push", "pull"):
             marks: sync.JobMarks | None = getattr(self._local, "marks", None)
             prio = getattr(self._local, "priority", None)
-            if job == "pull" or not self._news_by_webhook(store, rt.account.id):
+            if job == "pull" and self._read_named(store, rt, marks, prio):
+                pass  # the named orders were read: the list waits for the safety net
+            elif job == "pull" or not self._news_by_webhook(store, rt.account.id):
                 # returns are not urgent: read at the routine polls, not at every pull a
                 # webhook or a push causes; a hooked shop's only every ``returns``
                 returns = job == "pull" and prio in (None, PRIORITY["pull"])
@@ -693,6 +722,37 @@ class Daemon:
             from syncd.reconcile import reconcile  # noqa: PLC0415
 
             reconcile(store, rt, grace=dt.timedelta(seconds=self.intervals.reconcile_grace))
+
+    def _read_named(
+        self,
+        store: Store,
+        rt: sync.AccountRuntime,
+        marks: sync.JobMarks | None,
+        prio: int | None,
+    ) -> bool:
+        """A woken pull whose news is only named orders, of a hooked shop whose list a
+        pull walked within the safety net: read just those orders (one call) and say so.
+        Else (a routine poll, or one folded into this wake and now due; news without
+        names; an adapter that cannot) the caller walks the list."""
+        named: set[str] | None = getattr(self._local, "named", None)
+        if not named or prio != PRIORITY["pull_webhook"]:
+            return False
+        with self._busy_lock:  # the list walked within the safety net (returns aside:
+            # a woken pull never reads them)
+            pulled = self._pulled_at.get(rt.account.id)
+            hooked = rt.account.id in self._hooked
+        if not hooked or pulled is None:
+            return False
+        if time.monotonic() - pulled >= self.poll_every(rt.account.id):
+            return False
+        report = sync.read_named_orders(store, rt, sorted(named), marks=marks)
+        if report is None:
+            return False
+        with self._work:
+            self.counts["named_reads"] += 1
+        if report.movements:
+            self._wake_siblings(rt)
+        return True
 
     def _news_by_webhook(self, store: Store, account_id: int) -> bool:
         """A push may skip its pull first: the running daemon (``run``, its drainer on)

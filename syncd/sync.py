@@ -13,9 +13,10 @@ and a ``Store`` owned by the calling thread. Adapters raise the classes of
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -511,6 +512,57 @@ def pull_orders(
                 detail=str(exc),
             )
     return total
+
+
+def read_named_orders(
+    store: Store, rt: AccountRuntime, order_ids: Sequence[str], *, marks: JobMarks | None = None
+) -> orders.IngestReport | None:
+    """Read the orders a webhook named (``adapter.read_orders``) and ingest them as one
+    page that keeps the order list's cursor where it is: the safety-net poll still walks
+    the list from there (and skips, by ``seen_orders``, what this read took). The job's
+    marks (start and ok) ride in the page's transaction.
+
+    None, and nothing read: the shop was never pulled (no cursor yet: its first pull
+    walks the list from ``integration_start``) or the adapter reads no named orders."""
+    assert rt.adapter is not None  # noqa: S101
+    adapter = rt.adapter
+    cursor = orders.load_cursor(store, rt.account.id)
+    if cursor is None or not adapter.reads_named_orders or not order_ids:
+        return None
+    page = with_auth(store, rt, lambda: adapter.read_orders(order_ids))
+    page = dataclasses.replace(page, cursor=cursor, more=False)
+
+    def within(s: Store, report: orders.IngestReport) -> None:
+        for item in report.set_aside:
+            events.record(
+                s,
+                "order.set_aside",
+                f"order {item.order_id or '?'} set aside: {item.reason}",
+                level="warning",
+                tenant_id=rt.account.tenant_id,
+                account_id=rt.account.id,
+                order=item.order_id,
+                reason=item.reason,
+            )
+        if report.unmatched:
+            _unmatched(s, rt, report.unmatched)
+        if marks is not None:
+            marks.stage(s, ok=True)
+
+    report = orders.ingest(
+        store,
+        rt.account.tenant_id,
+        rt.account.id,
+        page,
+        integration_start=rt.account.integration_start,
+        own_stock_follows_orders=adapter.own_stock_follows_orders,
+        cursor_before=cursor,
+        within=within,
+    )
+    if marks is not None:
+        marks.committed()
+    adapter.ingested(report.taken, report.aside_ids)
+    return report
 
 
 def _unmatched(store: Store, rt: AccountRuntime, items: list[str]) -> None:

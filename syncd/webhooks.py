@@ -109,6 +109,8 @@ WEBHOOK_SECRET: Final = "webhook_secret"  # noqa: S105 - a name, not a secret
 WRITE_TIMEOUT: Final = 3.0
 DIRECTORY_TTL: Final = 30.0  # seconds the shop -> channel account directory is kept
 MAX_ATTEMPTS: Final = 5  # a row whose wake keeps failing is given up (the poll covers it)
+#: Shopee's order status push (§1.6): ``data.ordersn`` names the order that changed
+SHOPEE_ORDER_PUSH: Final = 3
 
 _SIGNATURE_HEADER: Final = {
     "shopee": "authorization",
@@ -496,9 +498,33 @@ def _settings(text: object) -> dict[str, Any]:
 STORED = threading.Event()
 
 
-def drain(store: Store, wake: Callable[[int, str], None], *, limit: int = 500) -> int:
+def named_orders(marketplace: str, raw: bytes) -> tuple[str, ...]:
+    """The order a delivery says changed, where reading that order alone tells all the
+    delivery's news (Shopee's order status push, code 3, names ``data.ordersn``);
+    ``()`` elsewhere: a pull walks the order list."""
+    if marketplace != "shopee":
+        return ()
+    try:
+        payload = _json(raw)
+    except Unreadable:
+        return ()
+    data = payload.get("data")
+    sn = data.get("ordersn") if isinstance(data, dict) else None
+    if payload.get("code") != SHOPEE_ORDER_PUSH or not isinstance(sn, str) or not sn.strip():
+        return ()
+    return (sn.strip(),)
+
+
+def drain(
+    store: Store,
+    wake: Callable[[int, str, tuple[str, ...] | None], None],
+    *,
+    limit: int = 500,
+) -> int:
     """Turn up to ``limit`` unprocessed inbox rows (oldest first) into ``wake(account_id,
-    "webhook")``; return how many rows were processed.
+    "webhook", orders)``; return how many rows were processed. ``orders``: the orders
+    the account's rows name (:func:`named_orders`) when every one of them names one,
+    else None (the pull walks the list).
 
     One transaction for the batch: each account is woken once (in the order of its oldest
     row), its rows are marked processed and ``channel_account.webhooks_at`` set to its
@@ -517,8 +543,8 @@ def drain(store: Store, wake: Callable[[int, str], None], *, limit: int = 500) -
         return 0  # the common case, every second: a read, no writer lock
     with store.write():
         rows = store.all(
-            "SELECT id, channel_account_id AS account, received_at, attempts "
-            "FROM webhook_inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?",
+            "SELECT id, marketplace, channel_account_id AS account, received_at, attempts, "
+            "body FROM webhook_inbox WHERE processed_at IS NULL ORDER BY id LIMIT ?",
             (limit,),
         )
         if not rows:
@@ -532,8 +558,10 @@ def drain(store: Store, wake: Callable[[int, str], None], *, limit: int = 500) -
             marks = ",".join("?" * len(ids))
             error = ""
             if account is not None:
+                names = [named_orders(r["marketplace"], bytes(r["body"])) for r in group]
+                told = tuple(dict.fromkeys(n for ns in names for n in ns))
                 try:
-                    wake(int(account), "webhook")
+                    wake(int(account), "webhook", told if all(names) else None)
                 except Exception as exc:  # noqa: BLE001 - one account's failure stops no other
                     error = f"{type(exc).__name__}: {exc}"[:500]
             if error and max(r["attempts"] for r in group) + 1 < MAX_ATTEMPTS:

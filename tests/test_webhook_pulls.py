@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+import random
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,9 +61,7 @@ def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
         for m in hooked:
             _hook(store, m)
 
-    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(
-        timespec="milliseconds"
-    )
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(timespec="milliseconds")
     with demo_world(
         tmp_path,
         seed=11,
@@ -100,8 +100,8 @@ def _shown(w: World, shop: str, sku: str) -> int:
 def _settle(w: World) -> None:
     wait_until(
         "the outbox to empty",
-        lambda: not w.store.scalar(
-            "SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')"
+        lambda: (
+            not w.store.scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'failed')")
         ),
     )
     assert w.daemon.wait_idle(10)
@@ -224,3 +224,108 @@ def test_a_hooked_shops_safety_net_polls_read_its_return_list_only_every_returns
         orders = calls(ORDER_LIST["shopee"])
         wait_until("three more safety-net polls", lambda: calls(ORDER_LIST["shopee"]) >= orders + 3)
         assert calls(RETURNS) == 1
+
+
+ORDER_DETAIL = "/api/v2/order/get_order_detail"
+
+
+def _deliver(w: World, event: str, body: bytes) -> None:
+    """A Shopee delivery the receiver accepted (signatures: tests/test_webhooks.py)."""
+    with w.store.write():
+        w.store.conn.execute(
+            "INSERT INTO webhook_inbox (marketplace, event_id, tenant_id, channel_account_id, "
+            "received_at, body, processed_at) VALUES ('shopee', ?, ?, ?, ?, ?, NULL)",
+            (event, w.tenant_id, w.ids["shopee"], dt.datetime.now(dt.UTC).isoformat(), body),
+        )
+
+
+def _order_push(w: World, order_sn: str) -> bytes:
+    shop_id = 1  # the inbox row names the account already
+    return json.dumps(
+        {
+            "data": {"ordersn": order_sn, "status": "UNPAID", "update_time": int(time.time())},
+            "shop_id": shop_id,
+            "code": 3,
+            "timestamp": int(time.time()),
+        }
+    ).encode()
+
+
+def _walked(w: World) -> None:
+    """The Shopee shop's order list walked once (a wake without names): the safety net
+    counts from there."""
+    lists = _calls(w, "shopee", ORDER_LIST["shopee"])
+    w.daemon.wake(w.ids["shopee"], "webhook")
+    wait_until("the list walk", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > lists)
+    assert w.daemon.wait_idle(10)
+
+
+def _buy_on_shopee(w: World, sku: str) -> str:
+    shop = w.market.shop("shopee")
+    _, item, variant = next(x for x in shop.listings if x[0] == sku)
+    order = shop.place(item, variant, 1, random.Random(1))  # noqa: S311 - a test buyer
+    assert order is not None
+    return order
+
+
+def test_an_order_push_that_names_its_order_is_read_with_one_call(world: World) -> None:
+    """Shopee's order push names the order: the woken pull reads that order alone
+    (get_order_detail, one call) instead of walking the list (two calls); the order it
+    read, not the push's body, moves the stock, and TikTok shows the sale."""
+    w = world
+    _settle(w)
+    _walked(w)
+    lists, details = _calls(w, "shopee", ORDER_LIST["shopee"]), _calls(w, "shopee", ORDER_DETAIL)
+    shown = _shown(w, "tokopedia", "KOPI-250")
+    order = _buy_on_shopee(w, "KOPI-250")
+    _deliver(w, f"sp:{order}", _order_push(w, order))
+    wait_until("TikTok to show the sale", lambda: _shown(w, "tokopedia", "KOPI-250") == shown - 1)
+    _settle(w)
+    assert _calls(w, "shopee", ORDER_DETAIL) == details + 1
+    assert _calls(w, "shopee", ORDER_LIST["shopee"]) == lists  # the list was not walked
+    assert w.daemon.counts["named_reads"] == 1
+    line = w.store.one(
+        "SELECT qty, state FROM order_line WHERE channel_account_id = ? AND order_id = ?",
+        (w.ids["shopee"], order),
+    )
+    assert (line["qty"], line["state"]) == (1, "open")
+    # the list's cursor stayed: the safety-net poll walks from where the last walk ended,
+    # and the order it lists again (unchanged) costs no second detail read
+    w.daemon.submit("pull", w.ids["shopee"], PRIORITY["pull"])
+    wait_until("the routine poll", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > lists)
+    assert w.daemon.wait_idle(10)
+    assert _calls(w, "shopee", ORDER_DETAIL) == details + 1
+    moved = w.store.scalar("SELECT COUNT(*) FROM movement WHERE idem_key LIKE ?", (f"%{order}%",))
+    assert moved == 1  # read twice (detail, then the list), moved once
+
+
+def test_news_that_names_no_order_still_walks_the_list(world: World) -> None:
+    """A delivery without an order to name (another push code) beside one that names
+    its order: the woken pull walks the list, which finds both."""
+    w = world
+    _settle(w)
+    _walked(w)
+    lists = _calls(w, "shopee", ORDER_LIST["shopee"])
+    shown = _shown(w, "tokopedia", "KOPI-250")
+    order = _buy_on_shopee(w, "KOPI-250")
+    with w.daemon._work:  # both rows in one drain: hold the workers' lock while they land
+        _deliver(w, "sp:other", b'{"code": 12, "shop_id": 1, "data": {}}')
+        _deliver(w, f"sp:{order}", _order_push(w, order))
+    wait_until("TikTok to show the sale", lambda: _shown(w, "tokopedia", "KOPI-250") == shown - 1)
+    _settle(w)
+    assert _calls(w, "shopee", ORDER_LIST["shopee"]) > lists
+    assert w.daemon.counts["named_reads"] == 0
+
+
+def test_a_named_order_waits_for_the_list_when_the_safety_net_is_due(world: World) -> None:
+    """The shop's last walk of its list is older than the safety net: the woken pull
+    walks the list (the routine poll it stands for is due), names or not."""
+    w = world
+    _settle(w)
+    _walked(w)
+    lists = _calls(w, "shopee", ORDER_LIST["shopee"])
+    w.daemon.intervals = dataclasses.replace(w.daemon.intervals, safety_net=0.0, pull=0.0)
+    order = _buy_on_shopee(w, "KOPI-250")
+    w.daemon.wake(w.ids["shopee"], "webhook", (order,))
+    wait_until("the list walk", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > lists)
+    assert w.daemon.counts["named_reads"] == 0

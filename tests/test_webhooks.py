@@ -259,14 +259,22 @@ def test_each_vector_is_stored_once_and_a_replay_changes_nothing(world: World) -
     assert world.rows() == first
 
     woken: list[tuple[int, str]] = []
-    assert webhooks.drain(world.store, lambda a, r: woken.append((a, r))) == 5
+    told: dict[int, tuple[str, ...] | None] = {}
+
+    def wake(account: int, reason: str, orders: tuple[str, ...] | None) -> None:
+        woken.append((account, reason))
+        told[account] = orders
+
+    assert webhooks.drain(world.store, wake) == 5
     assert woken == [(world.ids[m], "webhook") for m in VECTORS]
+    # Shopee's order push names its order (a pull may read just it); the others name none
+    assert told == {world.ids[m]: ("231115ABCDEF12",) if m == "shopee" else None for m in VECTORS}
     assert all(r[3] for r in world.rows())
-    assert webhooks.drain(world.store, lambda a, r: woken.append((a, r))) == 0
+    assert webhooks.drain(world.store, lambda a, r, _o: woken.append((a, r))) == 0
     assert len(woken) == 5
     for marketplace in VECTORS:  # the replay after processing: still nothing new
         assert _vector_post(world, marketplace) == 200
-    assert webhooks.drain(world.store, lambda a, r: woken.append((a, r))) == 0
+    assert webhooks.drain(world.store, lambda a, r, _o: woken.append((a, r))) == 0
     stamps = world.store.all("SELECT webhooks_at FROM channel_account ORDER BY id")
     assert all(s["webhooks_at"] for s in stamps)
 
@@ -416,9 +424,9 @@ def test_drain_wakes_each_account_once_per_batch_oldest_first(world: World) -> N
             assert world.post("woocommerce", WOO_BODY, headers) == 200
     woken: list[int] = []
     assert webhooks.pending(world.store) == 5
-    assert webhooks.drain(world.store, lambda a, r: woken.append(a), limit=2) == 2
+    assert webhooks.drain(world.store, lambda a, r, _o: woken.append(a), limit=2) == 2
     assert woken == [world.ids["tiktok"], world.ids["woocommerce"]]
-    assert webhooks.drain(world.store, lambda a, r: woken.append(a)) == 3
+    assert webhooks.drain(world.store, lambda a, r, _o: woken.append(a)) == 3
     assert webhooks.pending(world.store) == 0
 
 
@@ -427,7 +435,7 @@ def test_a_failing_wake_leaves_the_rows_and_is_given_up_after_max_attempts(world
     assert _vector_post(world, "shopify") == 200
     woken: list[int] = []
 
-    def wake(account: int, reason: str) -> None:
+    def wake(account: int, reason: str, orders: tuple[str, ...] | None) -> None:
         if account == world.ids["tiktok"]:
             raise RuntimeError("daemon stopping")
         woken.append(account)
@@ -448,7 +456,7 @@ def test_a_failing_wake_leaves_the_rows_and_is_given_up_after_max_attempts(world
 def test_prune_keeps_recent_and_unprocessed_rows(world: World) -> None:
     assert _vector_post(world, "tiktok") == 200
     assert _vector_post(world, "shopify") == 200
-    webhooks.drain(world.store, lambda a, r: None)
+    webhooks.drain(world.store, lambda a, r, _o: None)
     with world.store.write():
         world.store.conn.execute(
             "UPDATE webhook_inbox SET received_at = '2020-01-01T00:00:00.000+00:00' "
@@ -552,9 +560,9 @@ def test_inbox_survives_kill_9_between_receipt_and_processing(
         for n in acknowledged:  # every acknowledged delivery is durable
             assert f"{shop}:{n:019d}" in events
         woken: list[int] = []
-        assert webhooks.drain(store, lambda a, r: woken.append(a), limit=5) == 5
-        assert webhooks.drain(store, lambda a, r: woken.append(a)) == len(events) - 5
-        assert webhooks.drain(store, lambda a, r: woken.append(a)) == 0
+        assert webhooks.drain(store, lambda a, r, _o: woken.append(a), limit=5) == 5
+        assert webhooks.drain(store, lambda a, r, _o: woken.append(a)) == len(events) - 5
+        assert webhooks.drain(store, lambda a, r, _o: woken.append(a)) == 0
         assert woken == [world.ids["tiktok"]] * 2  # one wake per batch, rows once each
         assert store.scalar("SELECT sum(attempts) FROM webhook_inbox") == len(events)
         assert store.scalar("SELECT count(*) FROM webhook_inbox WHERE processed_at IS NULL") == 0
@@ -752,5 +760,30 @@ def test_simulated_deliveries_are_received_over_real_http(world: World) -> None:
     assert [r[0] for r in rows].count("shopee") == 2
     assert "shopify" in [r[0] for r in rows]
     woken: list[int] = []
-    assert webhooks.drain(world.store, lambda a, r: woken.append(a)) == len(rows)
+    assert webhooks.drain(world.store, lambda a, r, _o: woken.append(a)) == len(rows)
     assert sorted(set(woken)) == sorted([world.ids["shopee"], world.ids["shopify"]])
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "body", "named"),
+    [
+        (
+            "shopee",
+            b'{"code":3,"shop_id":1,"data":{"ordersn":"2412ABC","status":"UNPAID"}}',
+            ("2412ABC",),
+        ),
+        (
+            "shopee",
+            b'{"code":12,"shop_id":1,"data":{"ordersn":"2412ABC"}}',
+            (),
+        ),  # not an order push
+        ("shopee", b'{"code":3,"shop_id":1,"data":{"ordersn":""}}', ()),
+        ("shopee", b'{"code":3,"shop_id":1,"data":"2412ABC"}', ()),
+        ("shopee", b"not json", ()),
+        ("lazada", b'{"message_type":0,"seller_id":"1","data":{"trade_order_id":"9"}}', ()),
+    ],
+)
+def test_only_a_shopee_order_push_names_an_order_to_read_alone(
+    marketplace: str, body: bytes, named: tuple[str, ...]
+) -> None:
+    assert webhooks.named_orders(marketplace, body) == named
