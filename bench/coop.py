@@ -95,7 +95,10 @@ READ_ORDERS = {
 CHANNELS = ("shopee", "tiktok", "lazada", "woocommerce")
 #: calls one order read costs when a webhook wakes the shop's pull (list + detail on
 #: Shopee and Lazada; TikTok's search answers with the whole order)
-READ_COST = {"shopee": 2, "tiktok": 1, "lazada": 2, "woocommerce": 1}
+#: calls to read one changed order, once its webhook said so: Shopee's push names the
+#: order (get_order_detail alone), Lazada's needs the order and its items, TikTok's and
+#: WooCommerce's one read
+READ_COST = {"shopee": 1, "tiktok": 1, "lazada": 2, "woocommerce": 1}
 
 
 @dataclass(frozen=True)
@@ -869,8 +872,8 @@ def report_settings(
         cells += (sum(r["inbox"].values()),)
         print(" ".join(f"{c!s:>8}" for c in cells))
     print(
-        "driven: one order read per order and per status move (Shopee/Lazada 2 calls, "
-        "TikTok 1) + the minimum stock writes; ratio = calls / driven; warm-up: TikTok "
+        "driven: one order read per order and per status move (Lazada 2 calls, "
+        "Shopee and TikTok 1) + the minimum stock writes; ratio = calls / driven; warm-up: TikTok "
         "Get Product before a product's first push since the daemon started (steady: "
         "the ratio without them); hooks: webhook "
         "deliveries accepted (duplicates dropped); doubled: order lines moved twice"
