@@ -171,6 +171,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "order.set_aside": _set_aside,
     "drift.edited": _drift_edited,
     "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
+    "daemon.behind": _as_recorded,  # syncd.daemon: title, asked, late, shops, rate, achieved
     "daemon.pacing": _as_recorded,  # syncd.daemon: title, asked, allowed, shops, rate, achieved
     "webhooks.lost_push": _as_recorded,  # syncd.daemon.recover_lost_pushes: count, orders
     "notify.gave_up": _as_recorded,  # syncd.notify: data label, attempts, error

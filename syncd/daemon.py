@@ -86,7 +86,7 @@ import structlog
 from syncd import credentials, events, horizon, sync
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth
-from syncd.lanes import PRIORITY, Lanes, budget_interval
+from syncd.lanes import LATE_SAID, PRIORITY, Lanes, budget_interval
 from syncd.log import clean
 from syncd.store import Store
 from syncd.telemetry import job_waits, observe_job_wait
@@ -135,7 +135,24 @@ class Pace:
     asked: float
     allowed: float  # the shortest interval the budget allows for these shops
     achieved: float | None = None  # the measured mean between one shop's polls
+    #: the measured wait of routine polls for a worker (smoothed): pushes and webhook
+    #: pulls ahead of them, or a full bucket, hold them back this long
+    late: float | None = None
+    #: how long the oldest routine poll still waiting has waited (one that never
+    #: starts is the most late of all), at the last :meth:`Daemon._pace`
+    waiting: float = 0.0
     warned: bool = False
+
+    @property
+    def lateness(self) -> float:
+        """How late the lane's routine polls are: started late, or still waiting."""
+        return max(self.late or 0.0, self.waiting)
+
+    @property
+    def behind(self) -> bool:
+        """Routine polls fall behind what was asked, measured: they start later than one
+        asked interval, and than :data:`LATE_SAID` s (the budget's foresight aside)."""
+        return self.lateness > max(self.asked, LATE_SAID)
 
 
 @dataclass
@@ -599,6 +616,11 @@ class Daemon:
         rt = self.runtimes.get(account_id)
         if rt is not None:
             observe_job_wait(rt.account.marketplace, _PRIORITY_NAMES.get(prio, "?"), seconds)
+        if prio == PRIORITY["pull"]:  # a routine poll: how far behind its lane is
+            with self._busy_lock:
+                pace = self._paces.get(self._lane_of.get(account_id, ""))
+                if pace is not None:
+                    pace.late = seconds if pace.late is None else 0.8 * pace.late + 0.2 * seconds
 
     def _due(self, store: Store, job: str, rt: sync.AccountRuntime) -> bool:
         if rt.account.status != "active" or rt.account.paused:
@@ -896,6 +918,25 @@ class Daemon:
             took = at - last
             pace.achieved = took if pace.achieved is None else 0.9 * pace.achieved + 0.1 * took
 
+    def _polls_waiting(self) -> dict[str, float]:
+        """Caller holds the lock. Per lane, how long its oldest routine poll still
+        queued (or deferred behind the account's push) has waited for a worker."""
+        at = time.monotonic()
+        oldest: dict[str, float] = {}
+        for (account_id, job), since in self._due_at.items():
+            if job != "pull":
+                continue
+            assigned = self._assigned.get(account_id)
+            if assigned is not None and assigned[0] == "pull":
+                prio: int | None = assigned[1]
+            else:
+                prio = self._deferred.get(account_id, {}).get("pull")
+            if prio != PRIORITY["pull"]:
+                continue
+            key = self._lane_of.get(account_id, "")
+            oldest[key] = max(oldest.get(key, 0.0), at - since)
+        return oldest
+
     def pacing(self) -> dict[str, Pace]:
         """Per lane (marketplace app): asked, allowed and achieved poll intervals."""
         with self._busy_lock:
@@ -915,7 +956,14 @@ class Daemon:
             paces = daemon.pacing().values() if daemon is not None else ()
             return [
                 telemetry.LanePace(
-                    p.lane, p.marketplace, p.shops, p.rate, p.asked, p.allowed, p.achieved
+                    p.lane,
+                    p.marketplace,
+                    p.shops,
+                    p.rate,
+                    p.asked,
+                    p.allowed,
+                    p.achieved,
+                    p.lateness,
                 )
                 for p in paces
             ]
@@ -937,7 +985,9 @@ class Daemon:
             shops.setdefault(self._lane_of.get(rt.account.id, ""), []).append(rt)
         asked = self.intervals.pull
         say: list[Pace] = []
+        late: list[Pace] = []
         with self._busy_lock:
+            waiting = self._polls_waiting()
             for key, rts in shops.items():
                 lane = self._lanes.lanes.get(key)
                 rate = lane.bucket.rate if lane is not None and lane.bucket else math.inf
@@ -950,9 +1000,32 @@ class Daemon:
                     pace = Pace(key, rts[0].account.marketplace, len(rts), rate, asked, allowed)
                     self._paces[key] = pace
                 pace.shops, pace.rate, pace.asked, pace.allowed = len(rts), rate, asked, allowed
+                pace.waiting = waiting.get(key, 0.0)
                 if allowed > asked and not pace.warned and pace.achieved is not None:
                     pace.warned = True
                     say.append(pace)
+                elif pace.behind and not pace.warned and allowed <= asked:  # else: the budget
+                    pace.warned = True
+                    late.append(dataclasses.replace(pace))
+        for pace in late:  # the budget allows the interval, but the lane is full
+            achieved = max(pace.achieved or 0.0, pace.asked + pace.lateness)
+            events.record(
+                self._store(),
+                "daemon.behind",
+                f"{_title(pace.marketplace)}: poll every {pace.asked:g} s asked, but routine "
+                f"polls start {pace.lateness:.0f} s late behind pushes and webhook pulls "
+                f"({pace.shops:,} shops, {pace.rate:g} calls/s for the app); achieved: every "
+                f"{achieved:.0f} s",
+                level="warning",
+                lane=pace.lane,
+                marketplace=pace.marketplace,
+                title=_title(pace.marketplace),
+                shops=pace.shops,
+                rate=pace.rate,
+                asked=pace.asked,
+                late=round(pace.lateness, 1),
+                achieved=round(achieved, 1),
+            )
         for pace in say:
             events.record(
                 self._store(),

@@ -32,6 +32,7 @@ from syncd.http import TokenBucket
 
 __all__ = [
     "CALLS_PER_POLL",
+    "LATE_SAID",
     "PRIORITY",
     "Lane",
     "Lanes",
@@ -183,10 +184,15 @@ class Lanes:
 
 # -- pacing for people ---------------------------------------------------------------
 
+#: routine polls measured starting later than this (and than one asked interval) are
+#: said: a ``daemon.behind`` warning (``syncd.daemon.Pace.behind``)
+LATE_SAID: Final = 2.0
+
 
 def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[str]:
     """``syncd status`` lines for the running daemon's ``daemon.pacing`` events (one per
-    marketplace app whose budget cannot keep the poll interval), newest per lane;
+    marketplace app whose budget cannot keep the poll interval) and ``daemon.behind``
+    ones (routine polls measured starting late: the lane is full), newest per lane;
     ``marketplaces``: only these (a member's own)."""
     from syncd.i18n import CATALOGUE, t  # noqa: PLC0415
 
@@ -194,13 +200,14 @@ def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[
     if started is None:
         return []
     rows = store.conn.execute(
-        "SELECT message, data FROM event WHERE kind = 'daemon.pacing' AND at >= ? ORDER BY id",
+        "SELECT kind, message, data FROM event WHERE kind IN ('daemon.pacing', "
+        "'daemon.behind') AND at >= ? ORDER BY id",
         (started,),
     ).fetchall()
     latest: dict[str, dict[str, Any]] = {}
-    for message, data in rows:
+    for kind, message, data in rows:
         found = json.loads(data or "{}")
-        found["_message"] = message
+        found["_message"], found["_kind"] = message, kind
         latest[str(found.get("lane", ""))] = found
     wanted = None if marketplaces is None else set(marketplaces)
     lines = []
@@ -209,6 +216,18 @@ def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[
             continue
         if "lanes.pacing" not in CATALOGUE:  # its catalogue part not registered: the log's words
             lines.append(str(found["_message"]))
+            continue
+        if found["_kind"] == "daemon.behind":  # the budget allows it, the lane is full
+            lines.append(
+                t(
+                    "lanes.behind",
+                    marketplace=found.get("title") or found.get("marketplace", "?"),
+                    asked=_seconds(found.get("asked")),
+                    late=_seconds(found.get("late")),
+                    achieved=_seconds(found.get("achieved")),
+                    shops=_count(int(found.get("shops") or 0)),
+                )
+            )
             continue
         lines.append(
             t(

@@ -50,6 +50,7 @@ from syncd import telemetry
 from syncd.errors import StoreBusy, UserError
 from syncd.health import STATES, channel_health
 from syncd.horizon import horizon
+from syncd.lanes import LATE_SAID
 from syncd.log import REGISTRY as SECRETS
 from syncd.log import clean
 from syncd.store import BUSY_TIMEOUT_MS, Store
@@ -340,10 +341,18 @@ class PacingCollector(Collector):
             "The app's sustained rate budget in calls/s (absent: the lane has no bucket)",
             labels=labels,
         )
+        late = GaugeMetricFamily(
+            "syncd_lane_poll_late_seconds",
+            "How late routine polls are, measured: the smoothed wait for a worker of those "
+            "that started (behind pushes and webhook pulls), or the wait of the oldest "
+            "still queued",
+            labels=labels,
+        )
         behind = GaugeMetricFamily(
             "syncd_lane_poll_behind",
-            "1 when the budget cannot keep the asked poll interval (allowed > asked; "
-            "said once as a daemon.pacing warning), else 0",
+            "1 when the asked poll interval is not kept: the budget cannot keep it "
+            "(allowed > asked; a daemon.pacing warning) or routine polls start later than "
+            "one asked interval (a daemon.behind warning), else 0",
             labels=labels,
         )
         for pace in paces:
@@ -355,8 +364,10 @@ class PacingCollector(Collector):
             shops.add_metric(where, pace.shops)
             if pace.rate != float("inf"):
                 rate.add_metric(where, pace.rate)
-            behind.add_metric(where, int(pace.allowed > pace.asked))
-        yield from (asked, allowed, achieved, shops, rate, behind)
+            late.add_metric(where, pace.late)
+            measured = pace.late > max(pace.asked, LATE_SAID)
+            behind.add_metric(where, int(pace.allowed > pace.asked or measured))
+        yield from (asked, allowed, achieved, late, shops, rate, behind)
 
 
 class _Down(Collector):

@@ -190,6 +190,9 @@ class LanePace(NamedTuple):
     asked: float  # the configured poll interval, s
     allowed: float  # the shortest interval the budget allows for these shops, s
     achieved: float | None  # the measured mean between one shop's polls (None: not yet)
+    #: how late routine polls are, measured: the smoothed wait of those that started,
+    #: or the wait of the oldest still queued (pushes and webhook pulls go first)
+    late: float = 0.0
 
 
 _pacing: list[Callable[[], Iterable[LanePace]]] = []

@@ -273,6 +273,76 @@ def test_the_pacing_warning_is_said_once_when_the_budget_cannot_keep_the_interva
         assert pacing_lines(store) == []  # the daemon running now has nothing to say
 
 
+def test_polls_that_fall_behind_pushes_are_said_though_the_budget_allows_the_interval(
+    world: tuple[Path, LazadaSimulator, ShopeeSimulator],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The city's Shopee lane: its budget allowed the interval, but pushes and webhook
+    pulls kept it full, so its routine polls waited minutes while status said nothing.
+    Here four Lazada shops at one call a second, a poll every 6 s asked (the budget
+    allows 4 s) and a sale at the door every 0.3 s: every shop always has a push (a
+    pull and an update: two calls) ahead of its poll."""
+    db, _, _ = world
+    for key, words in lane_words.MESSAGES.items():  # until the part is registered
+        if key not in i18n.CATALOGUE:
+            monkeypatch.setitem(i18n.CATALOGUE, key, words)
+    selling = threading.Event()
+
+    def sell() -> None:
+        with Store(db) as store:
+            tenant = store.scalar("SELECT id FROM tenant")
+            n = 0
+            while not selling.wait(0.3):
+                n += 1
+                inventory.record(
+                    store,
+                    tenant,
+                    [
+                        MovementIn(  # up and down by one: a push every time, never below 0
+                            sku="KOPI-250",
+                            kind="receipt" if n % 2 else "adjustment",
+                            qty=1 if n % 2 else -1,
+                            key=f"s{n}",
+                            source="t",
+                            actor="t",
+                            reason="a recount",
+                        )
+                    ],
+                )
+
+    daemon = Daemon(db, workers=2, intervals=Intervals(pull=6, accounts=0.5, push=0.3))
+    seller = threading.Thread(target=sell)
+    seller.start()
+    try:
+        with daemon.running():
+            run_for(daemon, 16.0)
+            pace = daemon.pacing()["lazada:app:123456"]
+            shopee = daemon.pacing()["shopee:app:2001234"]
+            daemon.heartbeat()
+    finally:
+        selling.set()
+        seller.join(10)
+    assert (pace.asked, pace.allowed) == (6.0, 4.0)  # the budget keeps the interval
+    assert pace.lateness > 6.0, pace  # measured: routine polls could not keep it
+    assert shopee.lateness < 2.0, shopee  # its own lane kept up
+    with Store(db) as store:
+        assert store.scalar("SELECT COUNT(*) FROM event WHERE kind = 'daemon.pacing'") == 0
+        rows = store.all("SELECT level, message, data FROM event WHERE kind = 'daemon.behind'")
+        assert len(rows) == 1, rows  # once, and only for the lane that fell behind
+        assert rows[0]["level"] == "warning"
+        assert rows[0]["message"].startswith(
+            "Lazada: poll every 6 s asked, but routine polls start "
+        )
+        assert "late behind pushes and webhook pulls (4 shops, 1 calls/s" in rows[0]["message"]
+        with i18n.use_lang("en"):
+            (line,) = pacing_lines(store)
+            assert line.startswith("Lazada: poll every 6 s asked, but routine polls start ")
+        with i18n.use_lang("id"):
+            (line,) = pacing_lines(store, {"lazada"})
+            assert "pengecekan rutin mulai" in line
+            assert pacing_lines(store, {"shopee"}) == []
+
+
 def test_a_webhook_in_the_inbox_wakes_a_pull_and_slows_that_shops_poll(
     world: tuple[Path, LazadaSimulator, ShopeeSimulator],
 ) -> None:

@@ -417,6 +417,7 @@ LANE_SERIES = {
     "syncd_lane_poll_asked_seconds",
     "syncd_lane_poll_allowed_seconds",
     "syncd_lane_poll_achieved_seconds",
+    "syncd_lane_poll_late_seconds",
     "syncd_lane_shops",
     "syncd_lane_app_calls_per_second",
     "syncd_lane_poll_behind",

@@ -15,6 +15,22 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{marketplace}: poll every {asked} s asked, {allowed} s is what the budget allows "
         "for {shops} shops (achieved: every {achieved} s)",
     ),
+    "lanes.behind": (
+        "{marketplace}: diminta cek tiap {asked} dtk, tetapi pengecekan rutin mulai {late} "
+        "dtk terlambat di belakang kiriman stok dan pesanan dari webhook ({shops} toko; "
+        "tercapai: tiap {achieved} dtk)",
+        "{marketplace}: poll every {asked} s asked, but routine polls start {late} s late "
+        "behind stock pushes and webhook pulls ({shops} shops; achieved: every {achieved} s)",
+    ),
+    # the daemon.behind event in `syncd logs` (its data: syncd.daemon.Daemon._pace)
+    "event.daemon.behind": (
+        "{title}: diminta cek tiap {asked:g} dtk, tetapi pengecekan rutin mulai {late:.0f} "
+        "dtk terlambat di belakang kiriman stok dan pesanan dari webhook ({shops} toko, "
+        "{rate:g} panggilan/dtk untuk aplikasinya); tercapai: tiap {achieved:.0f} dtk.",
+        "{title}: poll every {asked:g} s asked, but routine polls start {late:.0f} s late "
+        "behind pushes and webhook pulls ({shops:,} shops, {rate:g} calls/s for the app); "
+        "achieved: every {achieved:.0f} s.",
+    ),
     # the daemon.pacing event in `syncd logs` (its data: syncd.daemon.Daemon._pace)
     "event.daemon.pacing": (
         "{title}: diminta cek tiap {asked:g} dtk, batas panggilan aplikasinya ({rate:g} "
