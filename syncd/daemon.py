@@ -86,7 +86,7 @@ import structlog
 from syncd import credentials, events, horizon, sync
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth
-from syncd.lanes import LATE_SAID, PRIORITY, Lanes, budget_interval
+from syncd.lanes import PRIORITY, Lanes, budget_interval, polls_late
 from syncd.log import clean
 from syncd.store import Store
 from syncd.telemetry import job_waits, observe_job_wait
@@ -150,9 +150,8 @@ class Pace:
 
     @property
     def behind(self) -> bool:
-        """Routine polls fall behind what was asked, measured: they start later than one
-        asked interval, and than :data:`LATE_SAID` s (the budget's foresight aside)."""
-        return self.lateness > max(self.asked, LATE_SAID)
+        """Routine polls fall behind what was asked, measured (:func:`polls_late`)."""
+        return polls_late(self.lateness, self.asked)
 
 
 @dataclass
@@ -984,8 +983,7 @@ class Daemon:
         for rt in list(self.runtimes.values()):
             shops.setdefault(self._lane_of.get(rt.account.id, ""), []).append(rt)
         asked = self.intervals.pull
-        say: list[Pace] = []
-        late: list[Pace] = []
+        said: list[tuple[str, Pace]] = []  # (event kind, the lane's pace as it was said)
         with self._busy_lock:
             waiting = self._polls_waiting()
             for key, rts in shops.items():
@@ -1001,48 +999,52 @@ class Daemon:
                     self._paces[key] = pace
                 pace.shops, pace.rate, pace.asked, pace.allowed = len(rts), rate, asked, allowed
                 pace.waiting = waiting.get(key, 0.0)
-                if allowed > asked and not pace.warned and pace.achieved is not None:
+                if pace.warned:
+                    continue
+                if allowed > asked and pace.achieved is not None:
                     pace.warned = True
-                    say.append(pace)
-                elif pace.behind and not pace.warned and allowed <= asked:  # else: the budget
+                    said.append(("daemon.pacing", dataclasses.replace(pace)))
+                elif pace.behind and allowed <= asked:  # else: the budget says why
                     pace.warned = True
-                    late.append(dataclasses.replace(pace))
-        for pace in late:  # the budget allows the interval, but the lane is full
+                    said.append(("daemon.behind", dataclasses.replace(pace)))
+        for kind, pace in said:
+            self._say_pace(kind, pace)
+
+    def _say_pace(self, kind: str, pace: Pace) -> None:
+        """Record a lane's ``daemon.pacing`` (the budget cannot keep the asked interval)
+        or ``daemon.behind`` (it can, but routine polls are measured falling behind)."""
+        title = _title(pace.marketplace)
+        if kind == "daemon.behind":
             achieved = max(pace.achieved or 0.0, pace.asked + pace.lateness)
-            events.record(
-                self._store(),
-                "daemon.behind",
-                f"{_title(pace.marketplace)}: poll every {pace.asked:g} s asked, but routine "
-                f"polls start {pace.lateness:.0f} s late behind pushes and webhook pulls "
-                f"({pace.shops:,} shops, {pace.rate:g} calls/s for the app); achieved: every "
-                f"{achieved:.0f} s",
-                level="warning",
-                lane=pace.lane,
-                marketplace=pace.marketplace,
-                title=_title(pace.marketplace),
-                shops=pace.shops,
-                rate=pace.rate,
-                asked=pace.asked,
-                late=round(pace.lateness, 1),
-                achieved=round(achieved, 1),
+            message = (
+                f"{title}: poll every {pace.asked:g} s asked, but routine polls start "
+                f"{pace.lateness:.0f} s late behind pushes and webhook pulls ({pace.shops:,} "
+                f"shops, {pace.rate:g} calls/s for the app); achieved: every {achieved:.0f} s"
             )
-        for pace in say:
-            events.record(
-                self._store(),
-                "daemon.pacing",
-                f"{_title(pace.marketplace)}: poll every {pace.asked:g} s asked, "
-                f"{pace.allowed:.0f} s is what the budget allows for {pace.shops:,} shops "
-                f"({pace.rate:g} calls/s for the app); achieved: every {pace.achieved or 0:.0f} s",
-                level="warning",
-                lane=pace.lane,
-                marketplace=pace.marketplace,
-                title=_title(pace.marketplace),
-                shops=pace.shops,
-                rate=pace.rate,
-                asked=pace.asked,
-                allowed=round(pace.allowed, 1),
-                achieved=round(pace.achieved, 1) if pace.achieved else None,
+            data: dict[str, Any] = {"late": round(pace.lateness, 1), "achieved": round(achieved, 1)}
+        else:
+            message = (
+                f"{title}: poll every {pace.asked:g} s asked, {pace.allowed:.0f} s is what the "
+                f"budget allows for {pace.shops:,} shops ({pace.rate:g} calls/s for the app); "
+                f"achieved: every {pace.achieved or 0:.0f} s"
             )
+            data = {
+                "allowed": round(pace.allowed, 1),
+                "achieved": round(pace.achieved, 1) if pace.achieved else None,
+            }
+        events.record(
+            self._store(),
+            kind,
+            message,
+            level="warning",
+            lane=pace.lane,
+            marketplace=pace.marketplace,
+            title=title,
+            shops=pace.shops,
+            rate=pace.rate,
+            asked=pace.asked,
+            **data,
+        )
 
     def install_signals(self) -> None:
         """SIGTERM/SIGINT: finish in-flight work; a second one exits at once."""

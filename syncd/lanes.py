@@ -39,6 +39,7 @@ __all__ = [
     "bucket_wait",
     "budget_interval",
     "pacing_lines",
+    "polls_late",
 ]
 
 #: priority classes, most urgent first (lower runs first within a lane)
@@ -185,8 +186,15 @@ class Lanes:
 # -- pacing for people ---------------------------------------------------------------
 
 #: routine polls measured starting later than this (and than one asked interval) are
-#: said: a ``daemon.behind`` warning (``syncd.daemon.Pace.behind``)
+#: said: a ``daemon.behind`` warning (:func:`polls_late`)
 LATE_SAID: Final = 2.0
+
+
+def polls_late(late: float, asked: float) -> bool:
+    """Routine polls fall behind the asked interval, measured: they start (or still
+    wait) later than one asked interval and than :data:`LATE_SAID` s. The daemon's
+    ``daemon.behind`` warning and ``/metrics``' ``syncd_lane_poll_behind`` both ask this."""
+    return late > max(asked, LATE_SAID)
 
 
 def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[str]:

@@ -50,7 +50,7 @@ from syncd import telemetry
 from syncd.errors import StoreBusy, UserError
 from syncd.health import STATES, channel_health
 from syncd.horizon import horizon
-from syncd.lanes import LATE_SAID
+from syncd.lanes import polls_late
 from syncd.log import REGISTRY as SECRETS
 from syncd.log import clean
 from syncd.store import BUSY_TIMEOUT_MS, Store
@@ -365,8 +365,9 @@ class PacingCollector(Collector):
             if pace.rate != float("inf"):
                 rate.add_metric(where, pace.rate)
             late.add_metric(where, pace.late)
-            measured = pace.late > max(pace.asked, LATE_SAID)
-            behind.add_metric(where, int(pace.allowed > pace.asked or measured))
+            behind.add_metric(
+                where, int(pace.allowed > pace.asked or polls_late(pace.late, pace.asked))
+            )
         yield from (asked, allowed, achieved, late, shops, rate, behind)
 
 
