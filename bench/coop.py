@@ -96,9 +96,9 @@ CHANNELS = ("shopee", "tiktok", "lazada", "woocommerce")
 #: calls one order read costs when a webhook wakes the shop's pull (list + detail on
 #: Shopee and Lazada; TikTok's search answers with the whole order)
 #: calls to read one changed order, once its webhook said so: Shopee's push names the
-#: order (get_order_detail alone), Lazada's needs the order and its items, TikTok's and
-#: WooCommerce's one read
-READ_COST = {"shopee": 1, "tiktok": 1, "lazada": 2, "woocommerce": 1}
+#: order (get_order_detail alone), Lazada's message too (its unit rows alone,
+#: /orders/items/get), TikTok's and WooCommerce's one read
+READ_COST = {"shopee": 1, "tiktok": 1, "lazada": 1, "woocommerce": 1}
 
 
 @dataclass(frozen=True)

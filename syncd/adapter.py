@@ -447,8 +447,9 @@ class Adapter(abc.ABC):
         """Orders changed after ``cursor`` (or ``since`` when there is none), one page."""
 
     #: True when :meth:`read_orders` reads named orders (Shopee: ``get_order_detail``
-    #: for the order a push names). Optional: the default says no, and a woken pull
-    #: then walks the order list as a poll does.
+    #: for the order a push names; Lazada: the unit rows of the order its message
+    #: names). Optional: the default says no, and a woken pull then walks the order list
+    #: as a poll does.
     reads_named_orders: ClassVar[bool] = False
 
     def read_orders(self, order_ids: Sequence[str]) -> OrderPage:

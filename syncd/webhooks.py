@@ -111,6 +111,8 @@ DIRECTORY_TTL: Final = 30.0  # seconds the shop -> channel account directory is 
 MAX_ATTEMPTS: Final = 5  # a row whose wake keeps failing is given up (the poll covers it)
 #: Shopee's order status push (§1.6): ``data.ordersn`` names the order that changed
 SHOPEE_ORDER_PUSH: Final = 3
+#: Lazada's trade order message (§2.6): ``data.trade_order_id`` names the order
+LAZADA_ORDER_PUSH: Final = 0
 
 _SIGNATURE_HEADER: Final = {
     "shopee": "authorization",
@@ -500,19 +502,43 @@ STORED = threading.Event()
 
 def named_orders(marketplace: str, raw: bytes) -> tuple[str, ...]:
     """The order a delivery says changed, where reading that order alone tells all the
-    delivery's news (Shopee's order status push, code 3, names ``data.ordersn``);
-    ``()`` elsewhere: a pull walks the order list."""
-    if marketplace != "shopee":
+    delivery's news: Shopee's order status push (code 3) names ``data.ordersn``, Lazada's
+    trade order message (type 0) ``data.trade_order_id``. ``()`` elsewhere (another
+    message type, an id that is not one, another marketplace): a pull walks the list."""
+    read = _NAMED.get(marketplace)
+    if read is None:
         return ()
     try:
         payload = _json(raw)
     except Unreadable:
         return ()
     data = payload.get("data")
-    sn = data.get("ordersn") if isinstance(data, dict) else None
+    return read(payload, data) if isinstance(data, dict) else ()
+
+
+def _shopee_named(payload: dict[str, Any], data: dict[str, Any]) -> tuple[str, ...]:
+    sn = data.get("ordersn")
     if payload.get("code") != SHOPEE_ORDER_PUSH or not isinstance(sn, str) or not sn.strip():
         return ()
     return (sn.strip(),)
+
+
+def _lazada_named(payload: dict[str, Any], data: dict[str, Any]) -> tuple[str, ...]:
+    kind, order = payload.get("message_type"), data.get("trade_order_id")
+    if kind != LAZADA_ORDER_PUSH or isinstance(kind, bool) or isinstance(order, bool):
+        return ()
+    # a Long in the vendor's samples, sent as text: digits only, as the items call takes
+    # them (anything else is left to the list walk, never put into a request)
+    text = str(order).strip() if isinstance(order, str | int) else ""
+    if not text.isascii() or not text.isdigit() or len(text) > 20:
+        return ()
+    return (text,)
+
+
+_NAMED: Final[dict[str, Callable[[dict[str, Any], dict[str, Any]], tuple[str, ...]]]] = {
+    "shopee": _shopee_named,
+    "lazada": _lazada_named,
+}
 
 
 def drain(

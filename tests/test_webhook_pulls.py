@@ -56,6 +56,7 @@ def _hook(store: Store, marketplace: str) -> None:
 @pytest.fixture
 def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
     hooked: tuple[str, ...] = getattr(request, "param", ("shopee", "tiktok"))
+    shops = tuple(dict.fromkeys(("shopee", "tiktok", *hooked)))
 
     def hook(store: Store, _shops: market.Market) -> None:
         for m in hooked:
@@ -65,7 +66,7 @@ def world(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[World]:
     with demo_world(
         tmp_path,
         seed=11,
-        marketplaces=("shopee", "tiktok"),
+        marketplaces=shops,
         intervals=Intervals(push=0.2, pull=3600, safety_net=3600, refresh=3600, reconcile=3600),
         before_start=hook,
     ) as base:
@@ -329,3 +330,97 @@ def test_a_named_order_waits_for_the_list_when_the_safety_net_is_due(world: Worl
     w.daemon.wake(w.ids["shopee"], "webhook", (order,))
     wait_until("the list walk", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > lists)
     assert w.daemon.counts["named_reads"] == 0
+
+
+LAZADA_LIST, LAZADA_ITEMS = "/rest/orders/get", "/rest/orders/items/get"
+
+
+def _lazada_push(order_id: str, line: int, status: str) -> bytes:
+    """A trade order message (§2.6, type 0) as the simulator signs and sends it."""
+    return json.dumps(
+        {
+            "seller_id": "1",
+            "message_type": 0,
+            "data": {
+                "order_status": status,
+                "trade_order_id": order_id,
+                "trade_order_line_id": str(line),
+                "status_update_time": int(time.time()),
+            },
+            "timestamp": int(time.time() * 1000),
+            "site": "lazada_id",
+        }
+    ).encode()
+
+
+@pytest.mark.parametrize("world", [("shopee", "tiktok", "lazada")], indirect=True)
+def test_a_lazada_order_push_is_read_with_one_items_call(world: World) -> None:
+    """Lazada's trade order message names its order (``trade_order_id``): the woken pull
+    reads that order's unit rows alone (``/orders/items/get``, one call) instead of the
+    list and then its rows (two calls). The rows, not the message, move the stock; the
+    next walk of the list sees the order as read (same ``updated_at``, statuses and
+    units) and reads no rows for it again."""
+    w = world
+    _settle(w)
+    walked = _calls(w, "lazada", LAZADA_LIST)
+    w.daemon.wake(w.ids["lazada"], "webhook")
+    wait_until("the walk", lambda: _calls(w, "lazada", LAZADA_LIST) > walked)
+    assert w.daemon.wait_idle(10)
+    lists, rows = _calls(w, "lazada", LAZADA_LIST), _calls(w, "lazada", LAZADA_ITEMS)
+    shown = _shown(w, "tokopedia", "KOPI-250")
+    shop = w.market.shop("lazada")
+    _, item, variant = next(x for x in shop.listings if x[0] == "KOPI-250")
+    order = shop.place(item, variant, 2, random.Random(1))  # noqa: S311 - a test buyer
+    assert order is not None
+    time.sleep(2.1)  # past updated_at's second: a later walk may trust its own read
+    with w.store.write():
+        w.store.conn.execute(
+            "INSERT INTO webhook_inbox (marketplace, event_id, tenant_id, channel_account_id, "
+            "received_at, body, processed_at) VALUES ('lazada', ?, ?, ?, ?, ?, NULL)",
+            (
+                f"lz:{order}",
+                w.tenant_id,
+                w.ids["lazada"],
+                dt.datetime.now(dt.UTC).isoformat(),
+                _lazada_push(order, 1, "unpaid"),
+            ),
+        )
+    wait_until("TikTok to show the sale", lambda: _shown(w, "tokopedia", "KOPI-250") == shown - 2)
+    _settle(w)
+    assert _calls(w, "lazada", LAZADA_ITEMS) == rows + 1
+    assert _calls(w, "lazada", LAZADA_LIST) == lists  # the list was not walked
+    assert w.daemon.counts["named_reads"] == 1
+    lines = w.store.all(  # one row per unit (§2.4)
+        "SELECT qty, state FROM order_line WHERE channel_account_id = ? AND order_id = ?",
+        (w.ids["lazada"], order),
+    )
+    assert [(r["qty"], r["state"]) for r in lines] == [(1, "open"), (1, "open")]
+    moves = "SELECT COUNT(*) FROM movement WHERE idem_key LIKE ?"
+    assert w.store.scalar(moves, (f"%{order}%",)) == 2  # a reservation per unit
+    w.daemon.submit("pull", w.ids["lazada"], PRIORITY["pull"])
+    wait_until("the routine poll", lambda: _calls(w, "lazada", LAZADA_LIST) > lists)
+    assert w.daemon.wait_idle(10)
+    assert _calls(w, "lazada", LAZADA_ITEMS) == rows + 1  # listed unchanged: not read again
+    assert w.store.scalar(moves, (f"%{order}%",)) == 2  # and moved nothing again
+
+
+@pytest.mark.parametrize("world", [("shopee", "tiktok", "lazada")], indirect=True)
+def test_a_lazada_order_the_rows_do_not_know_is_left_to_the_safety_net(world: World) -> None:
+    """A message naming an order Lazada returns no rows for (a spoiled or foreign id):
+    nothing is read into the ledger, nothing is set aside, and the shop keeps going."""
+    w = world
+    _settle(w)
+    walked = _calls(w, "lazada", LAZADA_LIST)
+    w.daemon.wake(w.ids["lazada"], "webhook")
+    wait_until("the walk", lambda: _calls(w, "lazada", LAZADA_LIST) > walked)
+    assert w.daemon.wait_idle(10)
+    rows = _calls(w, "lazada", LAZADA_ITEMS)
+    w.daemon.wake(w.ids["lazada"], "webhook", ("999999999",))
+    wait_until("the rows read", lambda: _calls(w, "lazada", LAZADA_ITEMS) > rows)
+    assert w.daemon.wait_idle(10)
+    assert w.daemon.counts["named_reads"] == 1
+    assert not w.store.scalar(
+        "SELECT COUNT(*) FROM order_line WHERE channel_account_id = ? AND order_id = '999999999'",
+        (w.ids["lazada"],),
+    )
+    assert not w.store.scalar("SELECT COUNT(*) FROM event WHERE kind = 'order.set_aside'")

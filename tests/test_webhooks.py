@@ -267,8 +267,10 @@ def test_each_vector_is_stored_once_and_a_replay_changes_nothing(world: World) -
 
     assert webhooks.drain(world.store, wake) == 5
     assert woken == [(world.ids[m], "webhook") for m in VECTORS]
-    # Shopee's order push names its order (a pull may read just it); the others name none
-    assert told == {world.ids[m]: ("231115ABCDEF12",) if m == "shopee" else None for m in VECTORS}
+    # Shopee's order push and Lazada's trade order message name their order (a pull may
+    # read just it); the others name none
+    named = {"shopee": ("231115ABCDEF12",), "lazada": ("260422900198363",)}
+    assert told == {world.ids[m]: named.get(m) for m in VECTORS}
     assert all(r[3] for r in world.rows())
     assert webhooks.drain(world.store, lambda a, r, _o: woken.append((a, r))) == 0
     assert len(woken) == 5
@@ -780,10 +782,23 @@ def test_simulated_deliveries_are_received_over_real_http(world: World) -> None:
         ("shopee", b'{"code":3,"shop_id":1,"data":{"ordersn":""}}', ()),
         ("shopee", b'{"code":3,"shop_id":1,"data":"2412ABC"}', ()),
         ("shopee", b"not json", ()),
-        ("lazada", b'{"message_type":0,"seller_id":"1","data":{"trade_order_id":"9"}}', ()),
+        (
+            "lazada",
+            b'{"message_type":0,"seller_id":"1","data":{"trade_order_id":"9",'
+            b'"trade_order_line_id":"10","order_status":"unpaid"}}',
+            ("9",),
+        ),
+        ("lazada", b'{"message_type":0,"seller_id":"1","data":{"trade_order_id":9}}', ("9",)),
+        # a reverse order (type 10) or a product message: the list is walked
+        ("lazada", b'{"message_type":10,"seller_id":"1","data":{"trade_order_id":"9"}}', ()),
+        ("lazada", b'{"message_type":0,"seller_id":"1","data":{"trade_order_id":"9a"}}', ()),
+        ("lazada", b'{"message_type":0,"seller_id":"1","data":{"trade_order_id":""}}', ()),
+        ("lazada", b'{"message_type":0,"seller_id":"1","data":{}}', ()),
+        ("lazada", b'{"message_type":"0","seller_id":"1","data":{"trade_order_id":"9"}}', ()),
+        ("tiktok", b'{"type":1,"shop_id":"1","data":{"order_id":"9"}}', ()),
     ],
 )
-def test_only_a_shopee_order_push_names_an_order_to_read_alone(
+def test_shopee_and_lazada_order_pushes_name_an_order_to_read_alone(
     marketplace: str, body: bytes, named: tuple[str, ...]
 ) -> None:
     assert webhooks.named_orders(marketplace, body) == named

@@ -73,6 +73,7 @@ __all__ = [
     "Report",
     "SellerInfo",
     "Sku",
+    "Stamped",
     "Tokens",
     "Unit",
     "Warehouse",
@@ -379,6 +380,14 @@ class Unit(Answer):
     # as a type, so a spoiled value never sets the order aside
     reverse_order_id: Any = None
     return_status: Any = None
+
+
+class Stamped(Answer):
+    """A unit row's own times (§2.4: ``created_at``, ``updated_at`` on each row), read
+    when an order is read by its id, with no list entry to carry the order's."""
+
+    created_at: LzTime
+    updated_at: LzTime
 
 
 def reverse_id(value: Any) -> str | None:
