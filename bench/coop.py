@@ -872,8 +872,9 @@ def report_settings(
         cells += (sum(r["inbox"].values()),)
         print(" ".join(f"{c!s:>8}" for c in cells))
     print(
-        "driven: one order read per order and per status move (Lazada 2 calls, "
-        "Shopee and TikTok 1) + the minimum stock writes; ratio = calls / driven; warm-up: TikTok "
+        "driven: one order read per order and per status move (calls: "
+        + ", ".join(f"{m} {n}" for m, n in READ_COST.items())
+        + ") + the minimum stock writes; ratio = calls / driven; warm-up: TikTok "
         "Get Product before a product's first push since the daemon started (steady: "
         "the ratio without them); hooks: webhook "
         "deliveries accepted (duplicates dropped); doubled: order lines moved twice"

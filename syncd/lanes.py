@@ -10,7 +10,11 @@ big member cannot starve the others), first come first served inside a tenant.
 :meth:`Lanes.take` hands a worker the next account from the lane whose bucket can
 serve now, round-robin across lanes with work, and never more accounts of one lane
 at once than :attr:`Lane.cap` (a saturated lane occupies that many workers at most,
-never all of them). It returns how long to wait when no lane can serve.
+never all of them). It returns how long to wait when no lane can serve. Upkeep
+(discovery, reconciliation: :data:`UPKEEP`) starts only while its lane's bucket holds
+:data:`HEADROOM` of its burst: a job, once started, takes its calls' tokens as they
+come, so upkeep started in a lane at its limit would spend the tokens pushes and woken
+pulls wait for. At the limit it waits for a lull.
 
 The pacing helpers say what a poll interval costs: :func:`budget_interval` is the
 interval an app's rate allows for the shops it serves; :func:`pacing_lines` renders
@@ -32,8 +36,10 @@ from syncd.http import TokenBucket
 
 __all__ = [
     "CALLS_PER_POLL",
+    "HEADROOM",
     "LATE_SAID",
     "PRIORITY",
+    "UPKEEP",
     "Lane",
     "Lanes",
     "bucket_wait",
@@ -54,6 +60,11 @@ PRIORITY: Final[dict[str, int]] = {
     "reconcile": 7,
 }
 
+#: priorities from here on are upkeep (discovery, reconciliation): they start only
+#: while their lane's bucket holds ``HEADROOM`` of its burst (``Lanes.take``)
+UPKEEP: Final = PRIORITY["discover"]
+HEADROOM: Final = 0.5
+
 #: calls a routine poll makes at least (one page of the order list)
 CALLS_PER_POLL: Final = 1.0
 #: a call's usual time on the wire: more jobs of one lane at once than rate × this
@@ -61,12 +72,13 @@ CALLS_PER_POLL: Final = 1.0
 CALL_SECONDS: Final = 0.5
 
 
-def bucket_wait(bucket: TokenBucket | None) -> float:
-    """Seconds until ``bucket`` grants one token (0: now; no bucket: always now)."""
+def bucket_wait(bucket: TokenBucket | None, tokens: int = 1) -> float:
+    """Seconds until ``bucket`` holds ``tokens`` (at most its burst; 0: now; no bucket:
+    always now)."""
     if bucket is None:
         return 0.0
     with bucket._lock:  # a peek, no token taken (syncd.http has no public one yet)
-        return bucket._wait_for(bucket.clock(), 1)
+        return bucket._wait_for(bucket.clock(), max(1, min(tokens, bucket.burst)))
 
 
 def budget_interval(shops: float, rate: float, calls_per_poll: float = CALLS_PER_POLL) -> float:
@@ -84,6 +96,7 @@ class Lane:
     running: int = 0
     levels: dict[int, OrderedDict[int, deque[int]]] = field(default_factory=dict)
     queued: dict[int, int] = field(default_factory=dict)  # account → priority it waits at
+    counts: dict[int, int] = field(default_factory=dict)  # priority → accounts waiting there
 
     def put(self, tenant: int, account: int, priority: int) -> None:
         """Queue ``account`` at ``priority``; an account already waiting lower moves up
@@ -91,11 +104,25 @@ class Lane:
         now_at = self.queued.get(account)
         if now_at is not None and now_at <= priority:
             return
+        if now_at is not None:
+            self._count(now_at, -1)
+        self._count(priority, +1)
         self.queued[account] = priority
         self.levels.setdefault(priority, OrderedDict()).setdefault(tenant, deque()).append(account)
 
     def has_work(self) -> bool:
         return bool(self.queued)
+
+    def head(self) -> int | None:
+        """The most urgent priority an account waits at (None: none waits)."""
+        return min(self.counts) if self.counts else None
+
+    def _count(self, priority: int, step: int) -> None:
+        left = self.counts.get(priority, 0) + step
+        if left > 0:
+            self.counts[priority] = left
+        else:
+            self.counts.pop(priority, None)
 
     def pop(self) -> int | None:
         """The next account: the most urgent priority, the next tenant in turn there."""
@@ -110,6 +137,7 @@ class Lane:
                     del tenants[tenant]
                 if self.queued.get(account) == priority:  # else: a stale (moved) place
                     del self.queued[account]
+                    self._count(priority, -1)
                     if not tenants:
                         del self.levels[priority]
                     return account
@@ -158,17 +186,25 @@ class Lanes:
     def queued(self) -> int:
         return sum(len(lane.queued) for lane in self.lanes.values())
 
-    def take(self, wait: Callable[[TokenBucket | None], float] = bucket_wait) -> str | float:
+    def take(
+        self, wait: Callable[[TokenBucket | None, int], float] = bucket_wait
+    ) -> str | float:
         """The key of the lane to serve next, its running count taken (pop its account);
         else the seconds until one might serve (``math.inf``: no work at all).
 
-        Lanes are tried round-robin: the one served moves to the back."""
+        Lanes are tried round-robin: the one served moves to the back. A lane whose most
+        urgent work is upkeep serves only while its bucket holds ``HEADROOM`` of its burst
+        (a lane at its limit keeps its tokens for pushes and woken pulls)."""
         soonest = math.inf
         for key in list(self.lanes):
             lane = self.lanes[key]
             if not lane.has_work() or lane.running >= lane.cap:
                 continue
-            ready_in = wait(lane.bucket)
+            head, bucket = lane.head(), lane.bucket
+            need = 1
+            if head is not None and head >= UPKEEP and bucket is not None:
+                need = math.ceil(bucket.burst * HEADROOM)
+            ready_in = wait(bucket, need)
             if ready_in > 0:
                 soonest = min(soonest, ready_in)
                 continue

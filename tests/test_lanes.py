@@ -83,6 +83,37 @@ def test_a_lane_whose_bucket_is_empty_never_keeps_the_others_waiting() -> None:
     assert Lanes(workers=1).cap_for(None) == 1
 
 
+def test_upkeep_waits_for_a_lull_in_a_lane_at_its_limit() -> None:
+    """Reconciliation and discovery start only while the lane's bucket holds half its
+    burst: started in a lane at its limit, their calls would take the tokens its pushes
+    and woken pulls wait for. A push in the same state is served at the next token."""
+    clock = [0.0]
+    bucket = TokenBucket(1.0, 4, clock=lambda: clock[0])
+    lanes = Lanes(workers=8)
+    lane = lanes.lane("shopee:app:1", bucket)
+    lane.put(1, 10, PRIORITY["reconcile"])
+    lane.put(1, 11, PRIORITY["discover"])
+    assert lane.head() == PRIORITY["discover"]
+    for _ in range(3):  # the lane's calls took 3 of its 4 tokens: 1 left
+        bucket.acquire()
+    assert lanes.take() == pytest.approx(1.0)  # a second until 2 (half the burst) are free
+    lane.put(2, 20, PRIORITY["pull_webhook"])  # woken: served with the one token left
+    assert lane.head() == PRIORITY["pull_webhook"]
+    assert lanes.take() == "shopee:app:1"
+    assert lane.pop() == 20
+    lanes.release("shopee:app:1")
+    assert lane.head() == PRIORITY["discover"]
+    bucket.acquire()  # the woken pull's call: none left
+    assert lanes.take() == pytest.approx(2.0)
+    clock[0] = 2.0  # a lull: two tokens back
+    assert lanes.take() == "shopee:app:1"
+    assert lane.pop() == 11
+    lane.put(1, 10, PRIORITY["push_decrease"])  # a waiting account moved up: counted once
+    assert lane.counts == {PRIORITY["push_decrease"]: 1}
+    assert lane.pop() == 10
+    assert (lane.head(), lane.counts) == (None, {})
+
+
 def test_budget_interval() -> None:
     assert budget_interval(1_000, 32.0) == pytest.approx(31.25)
     assert budget_interval(3, 50.0) == pytest.approx(0.06)
