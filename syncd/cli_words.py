@@ -173,6 +173,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
     "daemon.behind": _as_recorded,  # syncd.daemon: title, asked, late, shops, rate, achieved
     "daemon.pacing": _as_recorded,  # syncd.daemon: title, asked, allowed, shops, rate, achieved
+    "daemon.upkeep": _as_recorded,  # syncd.daemon: title, asked, every, calls, shops, rate, share
     "webhooks.lost_push": _as_recorded,  # syncd.daemon.recover_lost_pushes: count, orders
     "notify.gave_up": _as_recorded,  # syncd.notify: data label, attempts, error
     "notify.error": _as_recorded,  # syncd.notify: data step, error

@@ -86,7 +86,15 @@ import structlog
 from syncd import credentials, events, horizon, sync
 from syncd.catalog import now
 from syncd.errors import AdapterError, NeedsReauth
-from syncd.lanes import PRIORITY, Lanes, budget_interval, polls_late
+from syncd.http import calls_here
+from syncd.lanes import (
+    PRIORITY,
+    UPKEEP_SHARE,
+    Lanes,
+    budget_interval,
+    polls_late,
+    upkeep_interval,
+)
 from syncd.log import clean
 from syncd.store import Store
 from syncd.telemetry import job_waits, observe_job_wait
@@ -142,6 +150,12 @@ class Pace:
     #: starts is the most late of all), at the last :meth:`Daemon._pace`
     waiting: float = 0.0
     warned: bool = False
+    #: calls one shop's read-back (reconcile) takes, measured (smoothed); None: none yet
+    reconcile_calls: float | None = None
+    #: the reconcile interval the lane keeps (``Intervals.reconcile``, or longer where
+    #: that would take more than ``UPKEEP_SHARE`` of the budget); 0: not paced yet
+    reconcile_every: float = 0.0
+    upkeep_said: bool = False
 
     @property
     def lateness(self) -> float:
@@ -377,6 +391,17 @@ class Daemon:
             "reconcile": every.reconcile,
         }[job]
 
+    def _interval(self, account_id: int, job: str) -> float:
+        """How long until the account's next ``job``: its poll interval for a pull, its
+        lane's paced read-back interval for a reconcile (caller holds ``_busy_lock``)."""
+        if job == "pull":
+            return self.poll_every(account_id)
+        if job == "reconcile":
+            pace = self._paces.get(self._lane_of.get(account_id, ""))
+            if pace is not None and pace.reconcile_every > 0:
+                return pace.reconcile_every
+        return self._every(job)
+
     def _schedule(self, account_id: int) -> None:
         """The account's timers: pull and reconcile spread over their interval (golden
         ratio), refresh and discover one interval from now."""
@@ -402,7 +427,7 @@ class Daemon:
                 at, _, account_id, job = heapq.heappop(self._timers)
                 if account_id not in self.runtimes:  # removed: its timers end here
                     continue
-                seconds = self.poll_every(account_id) if job == "pull" else self._every(job)
+                seconds = self._interval(account_id, job)
                 if job == "refresh" and not self._refresh_soon(account_id, seconds):
                     heapq.heappush(  # nothing to renew before the next check: no job at all
                         self._timers, (now_at + seconds, next(self._timer_order), account_id, job)
@@ -610,6 +635,14 @@ class Daemon:
                     self._lanes.release(lane)
                     self._work.notify_all()
 
+    def _observe_reconcile(self, account_id: int, calls: int) -> None:
+        """What one shop's read-back cost its lane (``Pace.reconcile_calls``)."""
+        with self._busy_lock:
+            pace = self._paces.get(self._lane_of.get(account_id, ""))
+            if pace is not None:
+                seen = pace.reconcile_calls
+                pace.reconcile_calls = calls if seen is None else 0.8 * seen + 0.2 * calls
+
     def _observe_wait(self, account_id: int, prio: int, seconds: float) -> None:
         """``/metrics`` (``syncd_job_wait_seconds``): how long a job waited for a worker."""
         rt = self.runtimes.get(account_id)
@@ -676,10 +709,13 @@ class Daemon:
             self._local.marks = sync.JobMarks(rt.account.tenant_id, account_id, job)
             if job not in ("push", "pull"):
                 self._mark(store, account_id, rt.account.tenant_id, job, started=True)
+            calls = calls_here()
             with structlog.contextvars.bound_contextvars(
                 tenant=rt.account.tenant_id, account=account_id, job=job
             ):
                 self._dispatch(store, job, rt)
+            if job == "reconcile":
+                self._observe_reconcile(account_id, calls_here() - calls)
             self._mark(store, account_id, rt.account.tenant_id, job, ok=True)  # unless done
             outcome = "ok"
         except NeedsReauth as exc:
@@ -999,6 +1035,13 @@ class Daemon:
                     self._paces[key] = pace
                 pace.shops, pace.rate, pace.asked, pace.allowed = len(rts), rate, asked, allowed
                 pace.waiting = waiting.get(key, 0.0)
+                asked_back = self.intervals.reconcile
+                if pace.reconcile_calls is not None and rate != math.inf:
+                    paced = upkeep_interval(len(rts), rate, pace.reconcile_calls)
+                    pace.reconcile_every = max(asked_back, paced)
+                    if paced > asked_back and not pace.upkeep_said:
+                        pace.upkeep_said = True
+                        said.append(("daemon.upkeep", dataclasses.replace(pace)))
                 if pace.warned:
                     continue
                 if allowed > asked and pace.achieved is not None:
@@ -1011,17 +1054,33 @@ class Daemon:
             self._say_pace(kind, pace)
 
     def _say_pace(self, kind: str, pace: Pace) -> None:
-        """Record a lane's ``daemon.pacing`` (the budget cannot keep the asked interval)
-        or ``daemon.behind`` (it can, but routine polls are measured falling behind)."""
+        """Record a lane's ``daemon.pacing`` (the budget cannot keep the asked interval),
+        ``daemon.behind`` (it can, but routine polls are measured falling behind) or
+        ``daemon.upkeep`` (listings read back less often than asked, to keep reconcile
+        within its share of the budget: info, no sale waits for it)."""
         title = _title(pace.marketplace)
-        if kind == "daemon.behind":
+        level, asked = "warning", pace.asked
+        if kind == "daemon.upkeep":
+            level, asked = "info", self.intervals.reconcile
+            message = (
+                f"{title}: every listing read back every {pace.reconcile_every:.0f} s "
+                f"({asked:g} s asked): {pace.reconcile_calls or 0:.1f} calls per shop for "
+                f"{pace.shops:,} shops, at most {UPKEEP_SHARE:.0%} of the app's "
+                f"{pace.rate:g} calls/s"
+            )
+            data: dict[str, Any] = {
+                "every": round(pace.reconcile_every, 1),
+                "calls": round(pace.reconcile_calls or 0.0, 2),
+                "share": UPKEEP_SHARE,
+            }
+        elif kind == "daemon.behind":
             achieved = max(pace.achieved or 0.0, pace.asked + pace.lateness)
             message = (
                 f"{title}: poll every {pace.asked:g} s asked, but routine polls start "
                 f"{pace.lateness:.0f} s late behind pushes and webhook pulls ({pace.shops:,} "
                 f"shops, {pace.rate:g} calls/s for the app); achieved: every {achieved:.0f} s"
             )
-            data: dict[str, Any] = {"late": round(pace.lateness, 1), "achieved": round(achieved, 1)}
+            data = {"late": round(pace.lateness, 1), "achieved": round(achieved, 1)}
         else:
             message = (
                 f"{title}: poll every {pace.asked:g} s asked, {pace.allowed:.0f} s is what the "
@@ -1036,13 +1095,13 @@ class Daemon:
             self._store(),
             kind,
             message,
-            level="warning",
+            level=level,
             lane=pace.lane,
             marketplace=pace.marketplace,
             title=title,
             shops=pace.shops,
             rate=pace.rate,
-            asked=pace.asked,
+            asked=asked,
             **data,
         )
 

@@ -45,6 +45,7 @@ __all__ = [
     "Limiter",
     "TokenBucket",
     "acquire_all",
+    "calls_here",
     "error_class",
     "json_or_malformed",
     "log_breaker_change",
@@ -53,6 +54,14 @@ __all__ = [
     "parse_retry_after",
     "unanswered_attempts",
 ]
+
+_thread = threading.local()
+
+
+def calls_here() -> int:
+    """API attempts this thread has sent so far (a job's calls: read before and after)."""
+    return int(getattr(_thread, "calls", 0))
+
 
 # Their INFO lines carry full URLs, and Shopee/Lazada put tokens in the query string.
 logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -541,6 +550,7 @@ class ApiClient:
         if self._breaker is not None:
             self._breaker.before_call()
         acquire_all(self._buckets)  # waits out a shorter pause with the pacing
+        _thread.calls = calls_here() + 1
         started = time.perf_counter()  # the wire's time, not a test clock's
         try:
             data = self._classify(self._send(method, path, params, json))

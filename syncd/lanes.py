@@ -40,12 +40,14 @@ __all__ = [
     "LATE_SAID",
     "PRIORITY",
     "UPKEEP",
+    "UPKEEP_SHARE",
     "Lane",
     "Lanes",
     "bucket_wait",
     "budget_interval",
     "pacing_lines",
     "polls_late",
+    "upkeep_interval",
 ]
 
 #: priority classes, most urgent first (lower runs first within a lane)
@@ -64,6 +66,10 @@ PRIORITY: Final[dict[str, int]] = {
 #: while their lane's bucket holds ``HEADROOM`` of its burst (``Lanes.take``)
 UPKEEP: Final = PRIORITY["discover"]
 HEADROOM: Final = 0.5
+#: the share of an app's budget reconciliation may take on average: a lane whose shops
+#: cannot all be read back every ``Intervals.reconcile`` at that share reads them back
+#: less often (:func:`upkeep_interval`) and says so once (``daemon.upkeep``)
+UPKEEP_SHARE: Final = 0.1
 
 #: calls a routine poll makes at least (one page of the order list)
 CALLS_PER_POLL: Final = 1.0
@@ -84,6 +90,12 @@ def bucket_wait(bucket: TokenBucket | None, tokens: int = 1) -> float:
 def budget_interval(shops: float, rate: float, calls_per_poll: float = CALLS_PER_POLL) -> float:
     """The shortest poll interval (seconds) ``rate`` calls/s allows for ``shops`` shops."""
     return calls_per_poll * shops / rate if rate > 0 else 0.0
+
+
+def upkeep_interval(shops: float, rate: float, calls_per_shop: float) -> float:
+    """The shortest reconcile interval (seconds) for ``shops`` shops whose read-back costs
+    ``calls_per_shop`` calls, at :data:`UPKEEP_SHARE` of ``rate`` calls/s."""
+    return budget_interval(shops, rate * UPKEEP_SHARE, calls_per_shop)
 
 
 @dataclass
@@ -235,8 +247,9 @@ def polls_late(late: float, asked: float) -> bool:
 
 def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[str]:
     """``syncd status`` lines for the running daemon's ``daemon.pacing`` events (one per
-    marketplace app whose budget cannot keep the poll interval) and ``daemon.behind``
-    ones (routine polls measured starting late: the lane is full), newest per lane;
+    marketplace app whose budget cannot keep the poll interval), ``daemon.behind`` ones
+    (routine polls measured starting late: the lane is full), newest per lane, and
+    ``daemon.upkeep`` ones (listings read back less often than asked);
     ``marketplaces``: only these (a member's own)."""
     from syncd.i18n import CATALOGUE, t  # noqa: PLC0415
 
@@ -245,14 +258,15 @@ def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[
         return []
     rows = store.conn.execute(
         "SELECT kind, message, data FROM event WHERE kind IN ('daemon.pacing', "
-        "'daemon.behind') AND at >= ? ORDER BY id",
+        "'daemon.behind', 'daemon.upkeep') AND at >= ? ORDER BY id",
         (started,),
     ).fetchall()
     latest: dict[str, dict[str, Any]] = {}
     for kind, message, data in rows:
         found = json.loads(data or "{}")
         found["_message"], found["_kind"] = message, kind
-        latest[str(found.get("lane", ""))] = found
+        upkeep = kind == "daemon.upkeep"  # beside a lane's poll line, not instead of it
+        latest[f"{found.get('lane', '')}{'/upkeep' if upkeep else ''}"] = found
     wanted = None if marketplaces is None else set(marketplaces)
     lines = []
     for found in latest.values():
@@ -260,6 +274,18 @@ def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[
             continue
         if "lanes.pacing" not in CATALOGUE:  # its catalogue part not registered: the log's words
             lines.append(str(found["_message"]))
+            continue
+        if found["_kind"] == "daemon.upkeep":  # listings read back less often than asked
+            lines.append(
+                t(
+                    "lanes.upkeep",
+                    marketplace=found.get("title") or found.get("marketplace", "?"),
+                    asked=_seconds(found.get("asked")),
+                    every=_seconds(found.get("every")),
+                    share=f"{float(found.get('share') or 0) * 100:.0f}",
+                    shops=_count(int(found.get("shops") or 0)),
+                )
+            )
             continue
         if found["_kind"] == "daemon.behind":  # the budget allows it, the lane is full
             lines.append(

@@ -20,7 +20,7 @@ from syncd import catalog, i18n, inventory
 from syncd.daemon import Daemon, Intervals
 from syncd.http import TokenBucket
 from syncd.i18n import lanes as lane_words
-from syncd.lanes import PRIORITY, Lane, Lanes, budget_interval, pacing_lines
+from syncd.lanes import PRIORITY, UPKEEP_SHARE, Lane, Lanes, budget_interval, pacing_lines
 from syncd.models import ChannelIn, MovementIn, SkuIn
 from syncd.store import Store
 from tests.conftest import connect_channel
@@ -302,6 +302,76 @@ def test_the_pacing_warning_is_said_once_when_the_budget_cannot_keep_the_interva
     with Store(db) as store:
         assert store.scalar("SELECT COUNT(*) FROM event WHERE kind = 'daemon.pacing'") == 1
         assert pacing_lines(store) == []  # the daemon running now has nothing to say
+
+
+def test_reconciliation_is_paced_to_its_share_of_the_budget_and_said_once(
+    world: tuple[Path, LazadaSimulator, ShopeeSimulator],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading every listing back (reconcile) every second asked, four Lazada shops on an
+    app of one call a second: that alone would take the whole budget the shops' pushes
+    and pulls need. The daemon measures what one read-back costs and reads back no
+    faster than ``UPKEEP_SHARE`` of the budget allows (4 shops x calls / 0.1 calls/s),
+    and says so once; the Shopee shop, on its own app, keeps the asked interval."""
+    db, _, _ = world
+    for key, words in lane_words.MESSAGES.items():  # until the part is registered
+        if key not in i18n.CATALOGUE:
+            monkeypatch.setitem(i18n.CATALOGUE, key, words)
+    with Store(db) as store, store.write():  # nothing to push: the budget is upkeep's
+        store.conn.execute("UPDATE outbox SET status = 'synced'")
+    daemon = Daemon(db, workers=2, intervals=Intervals(pull=600, reconcile=1, accounts=0.3))
+    runs: dict[str, int] = {}
+    daemon.on_job = lambda job, account, outcome: (
+        runs.__setitem__(f"{job} {account}", runs.get(f"{job} {account}", 0) + 1)
+        if job == "reconcile" and outcome == "ok"
+        else None
+    )
+    with daemon.running():
+        loop = threading.Thread(target=daemon.run, kwargs={"beat_every": 0.2})
+        loop.start()
+        try:
+            ids = {}
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # every Lazada shop read back once
+                ids = _ids(daemon)
+                if ids and all(runs.get(f"reconcile {ids[f'lz{s}']}") for s in LAZADA_SHOPS):
+                    break
+                time.sleep(0.1)
+            assert daemon.wait_idle(20)  # and what was timed before the cost was known
+            time.sleep(0.5)
+            before = dict(runs)
+            time.sleep(3.0)  # asked: every second; paced: every 30 s and more
+            after = dict(runs)
+            pace = daemon.pacing()["lazada:app:123456"]
+        finally:
+            daemon.stop.set()
+            loop.join(30)
+        assert pace.reconcile_calls is not None
+        assert pace.reconcile_calls >= 1
+        want = 4 * pace.reconcile_calls / (UPKEEP_SHARE * pace.rate)
+        assert pace.reconcile_every == pytest.approx(want, rel=0.3)
+        assert pace.reconcile_every >= 30  # against 1 s asked
+        shopee = daemon.pacing()["shopee:app:2001234"]
+        assert shopee.reconcile_every == pytest.approx(1.0)  # its budget keeps it
+    for shop in LAZADA_SHOPS:
+        key = f"reconcile {ids[f'lz{shop}']}"
+        assert after.get(key) == before.get(key), (before, after)  # quiet
+    sp = f"reconcile {ids['sp']}"
+    assert after.get(sp, 0) >= before.get(sp, 0) + 2  # every second, as asked
+    with Store(db) as store:
+        rows = store.all("SELECT level, message FROM event WHERE kind = 'daemon.upkeep'")
+        assert [r["level"] for r in rows] == ["info"]  # once, for Lazada's lane alone
+        assert rows[0]["message"].startswith("Lazada: every listing read back every ")
+        assert "(1 s asked)" in rows[0]["message"]
+        daemon.heartbeat()
+        with i18n.use_lang("en"):
+            assert any(
+                line.startswith("Lazada: every listing read back every ")
+                and "at most 10% of the app's budget (4 shops)" in line
+                for line in pacing_lines(store, {"lazada"})
+            )
+        with i18n.use_lang("id"):
+            assert any("paling banyak 10%" in line for line in pacing_lines(store, {"lazada"}))
 
 
 def test_polls_that_fall_behind_pushes_are_said_though_the_budget_allows_the_interval(

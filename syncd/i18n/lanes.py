@@ -22,6 +22,22 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{marketplace}: poll every {asked} s asked, but routine polls start {late} s late "
         "behind stock pushes and webhook pulls ({shops} shops; achieved: every {achieved} s)",
     ),
+    "lanes.upkeep": (
+        "{marketplace}: cek ulang semua listing diminta tiap {asked} dtk, dilakukan tiap "
+        "{every} dtk agar memakai paling banyak {share}% batas panggilan aplikasinya "
+        "({shops} toko)",
+        "{marketplace}: every listing read back every {every} s ({asked} s asked), so that "
+        "it takes at most {share}% of the app's budget ({shops} shops)",
+    ),
+    # the daemon.upkeep event in `syncd logs` (its data: syncd.daemon.Daemon._pace)
+    "event.daemon.upkeep": (
+        "{title}: cek ulang semua listing diminta tiap {asked:g} dtk, dilakukan tiap "
+        "{every:.0f} dtk: {calls:.1f} panggilan per toko untuk {shops} toko, paling banyak "
+        "{share:.0%} dari {rate:g} panggilan/dtk aplikasinya.",
+        "{title}: every listing read back every {every:.0f} s ({asked:g} s asked): "
+        "{calls:.1f} calls per shop for {shops:,} shops, at most {share:.0%} of the app's "
+        "{rate:g} calls/s.",
+    ),
     # the daemon.behind event in `syncd logs` (its data: syncd.daemon.Daemon._pace)
     "event.daemon.behind": (
         "{title}: diminta cek tiap {asked:g} dtk, tetapi pengecekan rutin mulai {late:.0f} "
