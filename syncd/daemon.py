@@ -213,6 +213,9 @@ class Daemon:
         #: per-account timers: (due on the monotonic clock, order, account, job)
         self._timers: list[tuple[float, int, int, str]] = []
         self._timer_order = itertools.count()
+        #: account → (when its timers were set, its place in the spread: 0..1) until its
+        #: first read-back: spread over the lane's paced interval once that is known
+        self._first_reconcile: dict[int, tuple[float, float]] = {}
         self._paces: dict[str, Pace] = {}
         self._hooked: set[int] = set()  # accounts whose webhooks arrive (safety-net polls)
         self._siblings: dict[int, list[int]] = {}  # tenant → its accounts (load_accounts)
@@ -379,6 +382,7 @@ class Daemon:
         with self._busy_lock:  # a job of it that never started: no wait to observe
             for key in [k for k in self._due_at if k[0] == account_id]:
                 del self._due_at[key]
+            self._first_reconcile.pop(account_id, None)
         if rt is not None and rt.adapter is not None:
             rt.adapter.close()
 
@@ -406,14 +410,12 @@ class Daemon:
         """The account's timers: pull and reconcile spread over their interval (golden
         ratio), refresh and discover one interval from now."""
         start = time.monotonic()
+        spread = (account_id * 0.6180339887) % 1.0
         with self._busy_lock:
+            self._first_reconcile[account_id] = (start, spread)
             for job in ("pull", "refresh", "discover", "reconcile"):
                 seconds = self._every(job)
-                offset = (
-                    (account_id * 0.6180339887) % 1.0 * seconds
-                    if job in ("pull", "reconcile")
-                    else seconds
-                )
+                offset = spread * seconds if job in ("pull", "reconcile") else seconds
                 heapq.heappush(
                     self._timers, (start + offset, next(self._timer_order), account_id, job)
                 )
@@ -428,6 +430,15 @@ class Daemon:
                 if account_id not in self.runtimes:  # removed: its timers end here
                     continue
                 seconds = self._interval(account_id, job)
+                first = self._first_reconcile.pop(account_id, None) if job == "reconcile" else None
+                if first is not None and first[0] + first[1] * seconds > now_at + 0.5:
+                    # the lane reads back slower than asked (``Pace.reconcile_every``): the
+                    # first round spreads over that interval too, not over the asked one
+                    heapq.heappush(
+                        self._timers,
+                        (first[0] + first[1] * seconds, next(self._timer_order), account_id, job),
+                    )
+                    continue
                 if job == "refresh" and not self._refresh_soon(account_id, seconds):
                     heapq.heappush(  # nothing to renew before the next check: no job at all
                         self._timers, (now_at + seconds, next(self._timer_order), account_id, job)

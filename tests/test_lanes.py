@@ -374,6 +374,43 @@ def test_reconciliation_is_paced_to_its_share_of_the_budget_and_said_once(
             assert any("paling banyak 10%" in line for line in pacing_lines(store, {"lazada"}))
 
 
+def test_a_paced_lanes_first_read_backs_spread_over_the_paced_interval(
+    world: tuple[Path, LazadaSimulator, ShopeeSimulator],
+) -> None:
+    """A new daemon times every shop's first read-back within the asked interval (each
+    at its place in the spread). Once its lane is measured to need longer, the first
+    read-backs still to come spread over the paced interval instead, or a city's start
+    would read back every shop within the asked interval anyway. Here every first
+    read-back comes due: Lazada's are put back to their place in the paced interval;
+    Shopee's, whose lane keeps the asked one, runs."""
+    db, _, _ = world
+    asked = 1.0
+    daemon = Daemon(db, workers=1, intervals=Intervals(pull=600, reconcile=asked))
+    ran: list[tuple[str, int]] = []
+    daemon.on_job = lambda job, account, _outcome: ran.append((job, account))
+    with daemon.running():
+        start = time.monotonic()
+        daemon.load_accounts()
+        ids = _ids(daemon)
+        daemon._pace()  # the lanes' paces, then one Lazada read-back measured: 3 calls
+        daemon._observe_reconcile(ids["lz5501"], 3)
+        daemon._pace()
+        paced = daemon.pacing()["lazada:app:123456"].reconcile_every
+        assert paced == pytest.approx(4 * 3 / (UPKEEP_SHARE * 1.0))
+        time.sleep(asked + 0.1 - (time.monotonic() - start))  # every first one came due
+        daemon._run_timers()  # (the loop is not running: the test turns the timers)
+        with daemon._busy_lock:
+            timers = {a: at for at, _, a, job in daemon._timers if job == "reconcile"}
+        assert daemon.wait_idle(30)
+    for shop in LAZADA_SHOPS:
+        account = ids[f"lz{shop}"]
+        place = (account * 0.6180339887) % 1.0 * paced
+        assert ("reconcile", account) not in ran
+        assert timers[account] - start == pytest.approx(place, abs=1.0)
+    assert ("reconcile", ids["sp"]) in ran  # its lane keeps the asked interval
+    assert timers[ids["sp"]] - start < 3 * asked  # re-armed as asked, not paced
+
+
 def test_polls_that_fall_behind_pushes_are_said_though_the_budget_allows_the_interval(
     world: tuple[Path, LazadaSimulator, ShopeeSimulator],
     monkeypatch: pytest.MonkeyPatch,
