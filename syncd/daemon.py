@@ -103,6 +103,9 @@ __all__ = ["Daemon", "Intervals", "Pace"]
 
 _log = structlog.get_logger("syncd.daemon")
 _PRIORITY_NAMES: Final = {v: k for k, v in PRIORITY.items()}
+#: seconds a shop's read-back waits, while its lane's cost is being measured, before it
+#: is looked at again (``Daemon._hold_reconcile``)
+PROBE_WAIT: Final = 30.0
 JOBS = ("push", "refresh", "pull", "discover", "reconcile")  # deferred, at one priority: this order
 
 
@@ -216,6 +219,9 @@ class Daemon:
         #: account → (when its timers were set, its place in the spread: 0..1) until its
         #: first read-back: spread over the lane's paced interval once that is known
         self._first_reconcile: dict[int, tuple[float, float]] = {}
+        #: lanes whose read-back cost is being measured by one shop's first read-back:
+        #: the others' wait for it (``_hold_reconcile``)
+        self._probing: set[str] = set()
         self._paces: dict[str, Pace] = {}
         self._hooked: set[int] = set()  # accounts whose webhooks arrive (safety-net polls)
         self._siblings: dict[int, list[int]] = {}  # tenant → its accounts (load_accounts)
@@ -406,6 +412,33 @@ class Daemon:
                 return pace.reconcile_every
         return self._every(job)
 
+    def _hold_reconcile(
+        self, account_id: int, job: str, now_at: float, seconds: float
+    ) -> float | None:
+        """When to look again at a read-back that came due, or None: run it now (and
+        for any other ``job``). Caller holds ``_busy_lock``; ``seconds``: the lane's
+        paced interval (:meth:`_interval`).
+
+        Until its lane's read-back cost is measured, one shop's read-back measures it
+        and the others wait (looked at again every ``PROBE_WAIT`` s, or sooner when asked
+        more often): a city's lane would otherwise queue a read-back for every shop
+        whose place in the asked interval passed before any was measured. Then a shop's
+        first read-back keeps its place in the spread over the paced interval."""
+        if job != "reconcile":
+            return None
+        lane = self._lane_of.get(account_id, "")
+        pace = self._paces.get(lane)
+        if pace is None or pace.reconcile_calls is None:
+            if lane in self._probing:
+                return now_at + min(seconds, PROBE_WAIT)
+            self._probing.add(lane)
+            return None
+        first = self._first_reconcile.get(account_id)
+        if first is not None and first[0] + first[1] * seconds > now_at + 0.5:
+            return first[0] + first[1] * seconds
+        self._first_reconcile.pop(account_id, None)
+        return None
+
     def _schedule(self, account_id: int) -> None:
         """The account's timers: pull and reconcile spread over their interval (golden
         ratio), refresh and discover one interval from now."""
@@ -430,14 +463,9 @@ class Daemon:
                 if account_id not in self.runtimes:  # removed: its timers end here
                     continue
                 seconds = self._interval(account_id, job)
-                first = self._first_reconcile.pop(account_id, None) if job == "reconcile" else None
-                if first is not None and first[0] + first[1] * seconds > now_at + 0.5:
-                    # the lane reads back slower than asked (``Pace.reconcile_every``): the
-                    # first round spreads over that interval too, not over the asked one
-                    heapq.heappush(
-                        self._timers,
-                        (first[0] + first[1] * seconds, next(self._timer_order), account_id, job),
-                    )
+                hold = self._hold_reconcile(account_id, job, now_at, seconds)
+                if hold is not None:
+                    heapq.heappush(self._timers, (hold, next(self._timer_order), account_id, job))
                     continue
                 if job == "refresh" and not self._refresh_soon(account_id, seconds):
                     heapq.heappush(  # nothing to renew before the next check: no job at all
@@ -646,6 +674,13 @@ class Daemon:
                     self._lanes.release(lane)
                     self._work.notify_all()
 
+    def _probed(self, job: str, account_id: int) -> None:
+        """A read-back ended, measured or not (failed, not due): if it was measuring its
+        lane's cost, another shop's may now (``_hold_reconcile``)."""
+        if job == "reconcile":
+            with self._busy_lock:
+                self._probing.discard(self._lane_of.get(account_id, ""))
+
     def _observe_reconcile(self, account_id: int, calls: int) -> None:
         """What one shop's read-back cost its lane (``Pace.reconcile_calls``)."""
         with self._busy_lock:
@@ -720,13 +755,10 @@ class Daemon:
             self._local.marks = sync.JobMarks(rt.account.tenant_id, account_id, job)
             if job not in ("push", "pull"):
                 self._mark(store, account_id, rt.account.tenant_id, job, started=True)
-            calls = calls_here()
             with structlog.contextvars.bound_contextvars(
                 tenant=rt.account.tenant_id, account=account_id, job=job
             ):
                 self._dispatch(store, job, rt)
-            if job == "reconcile":
-                self._observe_reconcile(account_id, calls_here() - calls)
             self._mark(store, account_id, rt.account.tenant_id, job, ok=True)  # unless done
             outcome = "ok"
         except NeedsReauth as exc:
@@ -739,6 +771,7 @@ class Daemon:
             self._fail(store, account_id, job, exc)
         finally:
             self._local.marks = None
+            self._probed(job, account_id)
             with self._work:
                 self._running.discard(account_id)
                 self._assigned.pop(account_id, None)
@@ -789,7 +822,9 @@ class Daemon:
         elif job == "reconcile":
             from syncd.reconcile import reconcile  # noqa: PLC0415
 
+            calls = calls_here()
             reconcile(store, rt, grace=dt.timedelta(seconds=self.intervals.reconcile_grace))
+            self._observe_reconcile(rt.account.id, calls_here() - calls)
 
     def _read_named(
         self,

@@ -411,6 +411,41 @@ def test_a_paced_lanes_first_read_backs_spread_over_the_paced_interval(
     assert timers[ids["sp"]] - start < 3 * asked  # re-armed as asked, not paced
 
 
+def test_until_a_lanes_read_back_cost_is_known_one_shop_measures_it(
+    world: tuple[Path, LazadaSimulator, ShopeeSimulator],
+) -> None:
+    """Every first read-back comes due before any was measured (a city's start, where
+    the lane is busy for minutes): one shop's runs and measures the lane's cost, the
+    others wait for it instead of queueing a read-back each; then they keep their place
+    in the paced interval. Shopee's lane measures its own."""
+    db, _, _ = world
+    with Store(db) as store, store.write():  # nothing to push: the budget is upkeep's
+        store.conn.execute("UPDATE outbox SET status = 'synced'")
+    asked = 1.0
+    daemon = Daemon(db, workers=2, intervals=Intervals(pull=600, reconcile=asked))
+    ran: list[tuple[str, int]] = []
+    daemon.on_job = lambda job, account, _outcome: ran.append((job, account))
+    with daemon.running():
+        start = time.monotonic()
+        daemon.load_accounts()
+        ids = _ids(daemon)
+        daemon._pace()
+        for turn in range(3):  # the loop is not running: the test turns the timers
+            time.sleep(max(0.0, (turn + 1) * (asked + 0.1) - (time.monotonic() - start)))
+            daemon._run_timers()
+            assert daemon.wait_idle(30)
+            daemon._pace()
+        pace = daemon.pacing()["lazada:app:123456"]
+    lazada = [a for job, a in ran if job == "reconcile" and a != ids["sp"]]
+    # the one that measured the lane (its next one was timed at the asked interval,
+    # before the cost was known)
+    assert len(set(lazada)) == 1, ran
+    assert len(lazada) <= 2, ran
+    assert pace.reconcile_calls is not None
+    assert pace.reconcile_every > 10 * asked
+    assert ran.count(("reconcile", ids["sp"])) >= 2  # its own lane, as asked
+
+
 def test_polls_that_fall_behind_pushes_are_said_though_the_budget_allows_the_interval(
     world: tuple[Path, LazadaSimulator, ShopeeSimulator],
     monkeypatch: pytest.MonkeyPatch,
