@@ -155,6 +155,9 @@ class Pace:
     warned: bool = False
     #: calls one shop's read-back (reconcile) takes, measured (smoothed); None: none yet
     reconcile_calls: float | None = None
+    #: when that was first measured (monotonic): the first round of read-backs still to
+    #: come spreads over the paced interval from then
+    measured_at: float | None = None
     #: the reconcile interval the lane keeps (``Intervals.reconcile``, or longer where
     #: that would take more than ``UPKEEP_SHARE`` of the budget); 0: not paced yet
     reconcile_every: float = 0.0
@@ -423,7 +426,8 @@ class Daemon:
         and the others wait (looked at again every ``PROBE_WAIT`` s, or sooner when asked
         more often): a city's lane would otherwise queue a read-back for every shop
         whose place in the asked interval passed before any was measured. Then a shop's
-        first read-back keeps its place in the spread over the paced interval."""
+        first read-back keeps its place in the spread over the paced interval, counted
+        from when the cost was known (or its timers were set, if later)."""
         if job != "reconcile":
             return None
         lane = self._lane_of.get(account_id, "")
@@ -434,8 +438,12 @@ class Daemon:
             self._probing.add(lane)
             return None
         first = self._first_reconcile.get(account_id)
-        if first is not None and first[0] + first[1] * seconds > now_at + 0.5:
-            return first[0] + first[1] * seconds
+        if first is not None:
+            # from when the cost was known: places that passed while it was measured do
+            # not all come due at once
+            place = max(first[0], pace.measured_at or first[0]) + first[1] * seconds
+            if place > now_at + 0.5:
+                return place
         self._first_reconcile.pop(account_id, None)
         return None
 
@@ -688,6 +696,8 @@ class Daemon:
             if pace is not None:
                 seen = pace.reconcile_calls
                 pace.reconcile_calls = calls if seen is None else 0.8 * seen + 0.2 * calls
+                if pace.measured_at is None:
+                    pace.measured_at = time.monotonic()
 
     def _observe_wait(self, account_id: int, prio: int, seconds: float) -> None:
         """``/metrics`` (``syncd_job_wait_seconds``): how long a job waited for a worker."""
