@@ -106,6 +106,7 @@ SETTING_COLOURS = {
     "polling-2p": "#67a9cf",
     "polling-limited": "#92c5de",
     "webhooks": "#1b7837",
+    "webhooks-raised": "#7b3294",
     "lossy": "#e08214",
 }
 
