@@ -106,6 +106,9 @@ _PRIORITY_NAMES: Final = {v: k for k, v in PRIORITY.items()}
 #: seconds a shop's read-back waits, while its lane's cost is being measured, before it
 #: is looked at again (``Daemon._hold_reconcile``)
 PROBE_WAIT: Final = 30.0
+#: seconds after which a read-back that was to measure its lane's cost and has not ended
+#: is given up (its shop removed, its job dropped), and another shop's measures
+PROBE_STALE: Final = 900.0
 JOBS = ("push", "refresh", "pull", "discover", "reconcile")  # deferred, at one priority: this order
 
 
@@ -222,9 +225,9 @@ class Daemon:
         #: account → (when its timers were set, its place in the spread: 0..1) until its
         #: first read-back: spread over the lane's paced interval once that is known
         self._first_reconcile: dict[int, tuple[float, float]] = {}
-        #: lanes whose read-back cost is being measured by one shop's first read-back:
+        #: lane → (account, since when) whose read-back is measuring the lane's cost:
         #: the others' wait for it (``_hold_reconcile``)
-        self._probing: set[str] = set()
+        self._probing: dict[str, tuple[int, float]] = {}
         self._paces: dict[str, Pace] = {}
         self._hooked: set[int] = set()  # accounts whose webhooks arrive (safety-net polls)
         self._siblings: dict[int, list[int]] = {}  # tenant → its accounts (load_accounts)
@@ -433,9 +436,12 @@ class Daemon:
         lane = self._lane_of.get(account_id, "")
         pace = self._paces.get(lane)
         if pace is None or pace.reconcile_calls is None:
-            if lane in self._probing:
+            probe = self._probing.get(lane)
+            # a probe whose shop was removed, or that never ran (its job dropped), is
+            # given up after a while: another shop measures
+            if probe is not None and probe[0] in self.runtimes and now_at - probe[1] < PROBE_STALE:
                 return now_at + min(seconds, PROBE_WAIT)
-            self._probing.add(lane)
+            self._probing[lane] = (account_id, now_at)
             return None
         first = self._first_reconcile.get(account_id)
         if first is not None:
@@ -687,7 +693,9 @@ class Daemon:
         lane's cost, another shop's may now (``_hold_reconcile``)."""
         if job == "reconcile":
             with self._busy_lock:
-                self._probing.discard(self._lane_of.get(account_id, ""))
+                lane = self._lane_of.get(account_id, "")
+                if self._probing.get(lane, (None,))[0] == account_id:
+                    del self._probing[lane]
 
     def _observe_reconcile(self, account_id: int, calls: int) -> None:
         """What one shop's read-back cost its lane (``Pace.reconcile_calls``)."""

@@ -17,7 +17,7 @@ import pytest
 from adapters.lazada.simulator import LazadaSimulator
 from adapters.shopee.simulator import ShopeeSimulator
 from syncd import catalog, i18n, inventory
-from syncd.daemon import Daemon, Intervals
+from syncd.daemon import PROBE_STALE, Daemon, Intervals
 from syncd.http import TokenBucket
 from syncd.i18n import lanes as lane_words
 from syncd.lanes import PRIORITY, UPKEEP_SHARE, Lane, Lanes, budget_interval, pacing_lines
@@ -449,6 +449,32 @@ def test_until_a_lanes_read_back_cost_is_known_one_shop_measures_it(
     assert pace.reconcile_calls is not None
     assert pace.reconcile_every > 10 * asked
     assert ran.count(("reconcile", ids["sp"])) >= 2  # its own lane, as asked
+
+
+def test_a_read_back_measuring_its_lane_that_never_ends_is_given_up(
+    world: tuple[Path, LazadaSimulator, ShopeeSimulator],
+) -> None:
+    """The shop whose read-back was to measure its lane is removed (its job dropped
+    unrun), or the read-back never ends: the lane's other read-backs do not wait for
+    ever; another shop's measures."""
+    db, _, _ = world
+    daemon = Daemon(db, workers=1, intervals=Intervals(pull=600, reconcile=1.0))
+    with daemon.running():
+        daemon.load_accounts()
+        ids = _ids(daemon)
+        daemon._pace()
+        now = time.monotonic()
+        first, second, third = (ids[f"lz{s}"] for s in LAZADA_SHOPS[:3])
+        with daemon._busy_lock:
+            assert daemon._hold_reconcile(first, "reconcile", now, 1.0) is None  # measures
+            assert daemon._hold_reconcile(second, "reconcile", now, 1.0) == now + 1.0
+        daemon._forget(first)
+        with daemon._busy_lock:
+            assert daemon._hold_reconcile(second, "reconcile", now, 1.0) is None  # now it
+            assert daemon._hold_reconcile(third, "reconcile", now, 1.0) == now + 1.0
+            later = now + PROBE_STALE + 1
+            assert daemon._hold_reconcile(third, "reconcile", later, 1.0) is None  # stale
+            assert daemon._hold_reconcile(third, "push", now, 1.0) is None  # not a read-back
 
 
 def test_polls_that_fall_behind_pushes_are_said_though_the_budget_allows_the_interval(
