@@ -113,7 +113,12 @@ class WebhookSender:
         self.retries = tuple(retries)
         self.disable_after, self.hold, self.timeout = disable_after, hold, timeout
         self.on_lost = on_lost
-        self._rng = random.Random(seed)  # noqa: S311 - fault injection, not security
+        # fault injection, not security. Two streams: what ``send`` draws (loss,
+        # duplicates, delay) on the simulator's threads, what the worker draws (reorder)
+        # on its own; one stream shared by both would give the same seed different
+        # faults whenever the threads interleave differently
+        self._rng = random.Random(seed)  # noqa: S311
+        self._worker_rng = random.Random(None if seed is None else seed + 1)  # noqa: S311
         self._seq = itertools.count()
         self._heap: list[_Job] = []
         self._held: _Job | None = None
@@ -178,7 +183,11 @@ class WebhookSender:
             now = time.monotonic()
             if self._heap and self._heap[0].due <= now:
                 job = heapq.heappop(self._heap)
-                if job.attempt == 0 and self._held is None and self._rng.random() < self.reorder:
+                if (
+                    job.attempt == 0
+                    and self._held is None
+                    and self._worker_rng.random() < self.reorder
+                ):
                     self._held, self._held_since = job, now
                     continue
                 return job
