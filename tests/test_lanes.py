@@ -374,6 +374,20 @@ def test_reconciliation_is_paced_to_its_share_of_the_budget_and_said_once(
             assert any("paling banyak 10%" in line for line in pacing_lines(store, {"lazada"}))
 
 
+def _read_backs(
+    db: Path, asked: float, *, workers: int, synced: bool = True
+) -> tuple[Daemon, list[tuple[str, int]]]:
+    """A daemon reading back every ``asked`` s, and the (job, account) of each job it
+    ends; ``synced``: nothing left to push first (the budget is upkeep's)."""
+    if synced:
+        with Store(db) as store, store.write():
+            store.conn.execute("UPDATE outbox SET status = 'synced'")
+    daemon = Daemon(db, workers=workers, intervals=Intervals(pull=600, reconcile=asked))
+    ran: list[tuple[str, int]] = []
+    daemon.on_job = lambda job, account, _outcome: ran.append((job, account))
+    return daemon, ran
+
+
 def test_a_paced_lanes_first_read_backs_spread_over_the_paced_interval(
     world: tuple[Path, LazadaSimulator, ShopeeSimulator],
 ) -> None:
@@ -383,11 +397,8 @@ def test_a_paced_lanes_first_read_backs_spread_over_the_paced_interval(
     would read back every shop within the asked interval anyway. Here every first
     read-back comes due: Lazada's are put back to their place in the paced interval;
     Shopee's, whose lane keeps the asked one, runs."""
-    db, _, _ = world
     asked = 1.0
-    daemon = Daemon(db, workers=1, intervals=Intervals(pull=600, reconcile=asked))
-    ran: list[tuple[str, int]] = []
-    daemon.on_job = lambda job, account, _outcome: ran.append((job, account))
+    daemon, ran = _read_backs(world[0], asked, workers=1, synced=False)
     with daemon.running():
         start = time.monotonic()
         daemon.load_accounts()
@@ -423,13 +434,8 @@ def test_until_a_lanes_read_back_cost_is_known_one_shop_measures_it(
     the lane is busy for minutes): one shop's runs and measures the lane's cost, the
     others wait for it instead of queueing a read-back each; then they keep their place
     in the paced interval. Shopee's lane measures its own."""
-    db, _, _ = world
-    with Store(db) as store, store.write():  # nothing to push: the budget is upkeep's
-        store.conn.execute("UPDATE outbox SET status = 'synced'")
     asked = 1.0
-    daemon = Daemon(db, workers=2, intervals=Intervals(pull=600, reconcile=asked))
-    ran: list[tuple[str, int]] = []
-    daemon.on_job = lambda job, account, _outcome: ran.append((job, account))
+    daemon, ran = _read_backs(world[0], asked, workers=2)
     with daemon.running():
         start = time.monotonic()
         daemon.load_accounts()

@@ -230,13 +230,20 @@ def test_a_hooked_shops_safety_net_polls_read_its_return_list_only_every_returns
 ORDER_DETAIL = "/api/v2/order/get_order_detail"
 
 
-def _deliver(w: World, event: str, body: bytes) -> None:
-    """A Shopee delivery the receiver accepted (signatures: tests/test_webhooks.py)."""
+def _deliver(w: World, event: str, body: bytes, marketplace: str = "shopee") -> None:
+    """A delivery the receiver accepted (signatures: tests/test_webhooks.py)."""
     with w.store.write():
         w.store.conn.execute(
             "INSERT INTO webhook_inbox (marketplace, event_id, tenant_id, channel_account_id, "
-            "received_at, body, processed_at) VALUES ('shopee', ?, ?, ?, ?, ?, NULL)",
-            (event, w.tenant_id, w.ids["shopee"], dt.datetime.now(dt.UTC).isoformat(), body),
+            "received_at, body, processed_at) VALUES (?, ?, ?, ?, ?, ?, NULL)",
+            (
+                marketplace,
+                event,
+                w.tenant_id,
+                w.ids[marketplace],
+                dt.datetime.now(dt.UTC).isoformat(),
+                body,
+            ),
         )
 
 
@@ -252,12 +259,12 @@ def _order_push(w: World, order_sn: str) -> bytes:
     ).encode()
 
 
-def _walked(w: World) -> None:
-    """The Shopee shop's order list walked once (a wake without names): the safety net
-    counts from there."""
-    lists = _calls(w, "shopee", ORDER_LIST["shopee"])
-    w.daemon.wake(w.ids["shopee"], "webhook")
-    wait_until("the list walk", lambda: _calls(w, "shopee", ORDER_LIST["shopee"]) > lists)
+def _walked(w: World, shop: str = "shopee", path: str = ORDER_LIST["shopee"]) -> None:
+    """The shop's order list walked once (a wake without names): the safety net counts
+    from there."""
+    lists = _calls(w, shop, path)
+    w.daemon.wake(w.ids[shop], "webhook")
+    wait_until("the list walk", lambda: _calls(w, shop, path) > lists)
     assert w.daemon.wait_idle(10)
 
 
@@ -362,10 +369,7 @@ def test_a_lazada_order_push_is_read_with_one_items_call(world: World) -> None:
     units) and reads no rows for it again."""
     w = world
     _settle(w)
-    walked = _calls(w, "lazada", LAZADA_LIST)
-    w.daemon.wake(w.ids["lazada"], "webhook")
-    wait_until("the walk", lambda: _calls(w, "lazada", LAZADA_LIST) > walked)
-    assert w.daemon.wait_idle(10)
+    _walked(w, "lazada", LAZADA_LIST)
     lists, rows = _calls(w, "lazada", LAZADA_LIST), _calls(w, "lazada", LAZADA_ITEMS)
     shown = _shown(w, "tokopedia", "KOPI-250")
     shop = w.market.shop("lazada")
@@ -373,18 +377,7 @@ def test_a_lazada_order_push_is_read_with_one_items_call(world: World) -> None:
     order = shop.place(item, variant, 2, random.Random(1))  # noqa: S311 - a test buyer
     assert order is not None
     time.sleep(2.1)  # past updated_at's second: a later walk may trust its own read
-    with w.store.write():
-        w.store.conn.execute(
-            "INSERT INTO webhook_inbox (marketplace, event_id, tenant_id, channel_account_id, "
-            "received_at, body, processed_at) VALUES ('lazada', ?, ?, ?, ?, ?, NULL)",
-            (
-                f"lz:{order}",
-                w.tenant_id,
-                w.ids["lazada"],
-                dt.datetime.now(dt.UTC).isoformat(),
-                _lazada_push(order, 1, "unpaid"),
-            ),
-        )
+    _deliver(w, f"lz:{order}", _lazada_push(order, 1, "unpaid"), "lazada")
     wait_until("TikTok to show the sale", lambda: _shown(w, "tokopedia", "KOPI-250") == shown - 2)
     _settle(w)
     assert _calls(w, "lazada", LAZADA_ITEMS) == rows + 1
@@ -410,10 +403,7 @@ def test_a_lazada_order_the_rows_do_not_know_is_left_to_the_safety_net(world: Wo
     nothing is read into the ledger, nothing is set aside, and the shop keeps going."""
     w = world
     _settle(w)
-    walked = _calls(w, "lazada", LAZADA_LIST)
-    w.daemon.wake(w.ids["lazada"], "webhook")
-    wait_until("the walk", lambda: _calls(w, "lazada", LAZADA_LIST) > walked)
-    assert w.daemon.wait_idle(10)
+    _walked(w, "lazada", LAZADA_LIST)
     rows = _calls(w, "lazada", LAZADA_ITEMS)
     w.daemon.wake(w.ids["lazada"], "webhook", ("999999999",))
     wait_until("the rows read", lambda: _calls(w, "lazada", LAZADA_ITEMS) > rows)
