@@ -66,6 +66,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import gc
 import heapq
 import itertools
 import math
@@ -109,6 +110,11 @@ PROBE_WAIT: Final = 30.0
 #: seconds after which a read-back that was to measure its lane's cost and has not ended
 #: is given up (its shop removed, its job dropped), and another shop's measures
 PROBE_STALE: Final = 900.0
+#: the long-lived heap (runtimes, clients, caches) is frozen out of the cyclic collector
+#: after each accounts round (:meth:`Daemon.settle_heap`), and thawed for one full
+#: collection this often, so cycles among frozen objects that became garbage (a removed
+#: shop's runtime) are still freed
+HEAP_THAW: Final = 3600.0
 JOBS = ("push", "refresh", "pull", "discover", "reconcile")  # deferred, at one priority: this order
 
 
@@ -237,6 +243,7 @@ class Daemon:
         #: account → monotonic start of its last pull that read orders, and returns
         self._pulled_at: dict[int, float] = {}
         self._returns_at: dict[int, float] = {}
+        self._heap_thawed = -math.inf  # monotonic time of the last thawed collection
         #: account → the orders its webhooks named since its last pull started (a pull
         #: woken by them reads just those, ``sync.read_named_orders``), or None: news
         #: that named no order (a lost push, a delivery of another kind): walk the list
@@ -1180,12 +1187,31 @@ class Daemon:
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
 
+    def settle_heap(self, *, thaw: bool = False) -> None:
+        """Keep the cyclic garbage collector off the long-lived heap: collect what is
+        young, then freeze every object now alive (``gc.freeze``), so later collections
+        scan only what came after. With 3,000 shops' runtimes alive the collector's
+        scans of them were ~9 % of the daemon's CPU (``perf``, 1,000 polled members).
+        ``thaw``: first unfreeze, so the full collection frees cycles among frozen
+        objects that have become garbage since."""
+        if thaw:
+            gc.unfreeze()
+            self._heap_thawed = time.monotonic()
+        gc.collect()
+        gc.freeze()
+
+    def _settle_heap_round(self) -> None:
+        self.settle_heap(thaw=time.monotonic() - self._heap_thawed >= HEAP_THAW)
+
     def run(self, *, beat_every: float = 5.0) -> None:
         """Run until stopped."""
         self.load_accounts()
+        gc.freeze()  # the runtimes just built; the first round collects what came after
+        self._heap_thawed = time.monotonic()
         self._scheduler.every(self.intervals.accounts).seconds.do(  # type: ignore[arg-type]
             self.load_accounts
         )
+        self._scheduler.every(self.intervals.accounts).seconds.do(self._settle_heap_round)  # type: ignore[arg-type]
         self._scheduler.every(self.intervals.push).seconds.do(self.push_due)  # type: ignore[arg-type]
         self._scheduler.every(1).days.do(self.prune)
         self._scheduler.every(1).hours.do(horizon.job, self._store())  # auth.expiring
@@ -1217,6 +1243,7 @@ class Daemon:
         events.record(
             self._store(), "daemon.stopped", "in-flight work finished", counts=self.counts
         )
+        gc.unfreeze()  # the process goes on (a test, the demo): its heap is collected again
 
     def _drainer(self) -> None:
         """Drain the inbox as soon as a receiver in this process stores a delivery

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import heapq
 import signal
 import subprocess
 import sys
+import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -256,3 +259,54 @@ def test_second_signal_exits_at_once(
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 128 + signal.SIGINT
+
+
+class _Cycle:
+    """An object in a reference cycle: only the cyclic collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_the_daemon_freezes_its_long_lived_heap_and_thaws_it_to_free_old_cycles(
+    tmp_path: Path,
+) -> None:
+    """``settle_heap``: what is alive is frozen out of the collector's scans (its scans of
+    3,000 shops' runtimes were ~9 % of the daemon's CPU); a thawed round frees the cycles
+    among frozen objects that became garbage since (a removed shop's runtime)."""
+    Store(tmp_path / "d.db").close()
+    daemon = Daemon(tmp_path / "d.db", workers=1)
+    try:
+        old = _Cycle()
+        gone = weakref.ref(old)
+        daemon.settle_heap()
+        assert gc.get_freeze_count() > 0
+        del old
+        gc.collect()
+        assert gone() is not None, "a frozen cycle was collected: nothing was frozen"
+        daemon.settle_heap()  # a round that does not thaw keeps it frozen
+        assert gone() is not None
+        daemon.settle_heap(thaw=True)
+        assert gone() is None, "the thawed round left a dead cycle alive"
+    finally:
+        gc.unfreeze()
+
+
+def test_a_running_daemon_freezes_its_heap_and_hands_it_back_when_it_stops(
+    tmp_path: Path,
+) -> None:
+    Store(tmp_path / "d.db").close()
+    gc.unfreeze()
+    daemon = Daemon(tmp_path / "d.db", workers=1, intervals=Intervals(pull=600))
+    runner = threading.Thread(target=daemon.run, daemon=True)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 10
+        while gc.get_freeze_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert gc.get_freeze_count() > 0
+    finally:
+        daemon.stop.set()
+        runner.join(10)
+    assert not runner.is_alive()
+    assert gc.get_freeze_count() == 0, "a stopped daemon left the process's heap frozen"
