@@ -419,14 +419,16 @@ class HttpPolicy:
 
 
 class _Deadline(stop_base):
-    """Stop when the coming wait would end after the deadline (on the injected clock)."""
+    """Stop when the coming wait would end after the request's deadline (on the injected
+    clock): the last argument of the attempt (``ApiClient._attempt``'s ``budget_ends``),
+    so one ``Retrying`` serves every request of its client."""
 
-    def __init__(self, clock: Clock, deadline: float) -> None:
+    def __init__(self, clock: Clock) -> None:
         self._clock = clock
-        self._deadline = deadline
 
     def __call__(self, retry_state: RetryCallState) -> bool:
-        return self._clock() + retry_state.upcoming_sleep > self._deadline
+        deadline: float = retry_state.args[-1]
+        return self._clock() + retry_state.upcoming_sleep > deadline
 
 
 class _ServerOrBackoff(wait_base):
@@ -488,7 +490,9 @@ class ApiClient:
     ) -> None:
         if httpx.URL(base_url).scheme not in ("http", "https"):
             raise ValueError("base_url must be an http:// or https:// URL")
-        self.policy = policy or HttpPolicy()
+        self._sleep = sleep
+        self._clock = clock
+        self.policy = policy or HttpPolicy()  # the retrying built from it (``policy``)
         #: the ``marketplace`` label of this client's attempts in ``/metrics``
         self.marketplace = marketplace or marketplace_of(classify)
         announce(self.marketplace)
@@ -497,10 +501,7 @@ class ApiClient:
         #: the buckets a Retry-After pauses for every caller (the shop's; default: all)
         self._pause = tuple(self._buckets if pause_on_limit is None else pause_on_limit)
         self._breaker = breaker
-        self._sleep = sleep
-        self._clock = clock
         self._on_retry = log_retry if on_retry is None else on_retry
-        self._wait = _ServerOrBackoff(self.policy)
         self._client = httpx.Client(
             base_url=base_url,
             auth=auth,
@@ -511,6 +512,27 @@ class ApiClient:
             limits=CONNECTION_LIMITS,
         )
 
+    @property
+    def policy(self) -> HttpPolicy:
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: HttpPolicy) -> None:
+        self._policy = policy
+        #: one for every request (its state is per thread): a new one per request left
+        #: ~15 objects in reference cycles per call for the cyclic collector
+        self._retrying = Retrying(
+            stop=stop_after_attempt(policy.max_attempts) | _Deadline(self._clock),
+            wait=_ServerOrBackoff(policy),
+            retry=retry_if_exception_type(Retryable),
+            sleep=self._nap,
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+
+    def _nap(self, seconds: float) -> None:
+        self._sleep(seconds)  # looked up at each wait: a test may swap it
+
     def request(
         self,
         method: str,
@@ -520,17 +542,8 @@ class ApiClient:
         json: Any = None,
     ) -> Any:
         """Send with retries; return what ``classify`` returns or raise an ``AdapterError``."""
-        policy = self.policy
-        budget_ends = self._clock() + policy.max_elapsed
-        retrying = Retrying(
-            stop=stop_after_attempt(policy.max_attempts) | _Deadline(self._clock, budget_ends),
-            wait=self._wait,
-            retry=retry_if_exception_type(Retryable),
-            sleep=self._sleep,
-            before_sleep=self._before_sleep,
-            reraise=True,
-        )
-        return retrying(self._attempt, method, path, params, json, budget_ends)
+        budget_ends = self._clock() + self.policy.max_elapsed
+        return self._retrying(self._attempt, method, path, params, json, budget_ends)
 
     def _attempt(
         self,
