@@ -480,6 +480,7 @@ def run_policy(
         found = _log_events(text, "store.group_commit")
         res["group_commit"] = [sum(f["bodies"] for f in found), sum(f["commits"] for f in found)]
         res["job_waits"] = next((f["waits"] for f in _log_events(text, "daemon.job_waits")), {})
+        res["gc"] = next(iter(_log_events(text, "daemon.gc")), None)
     res["read_minimum"] = read_minimum(orders, moves)
     return res
 
@@ -818,6 +819,13 @@ def _report_where_time_went(results: list[dict[str, Any]]) -> None:
                 + ", ".join(
                     f"{m} {1000 * t / n:.0f} ms" for m, (n, t) in sorted(seen.items()) if n
                 )
+            )
+        if r.get("gc"):
+            g = r["gc"]
+            print(
+                f"  {r.get('setting')}: the cyclic collector took {sum(g['seconds']):.1f} s of "
+                f"the daemon's CPU in {sum(g['runs'])} runs (generation 2: {g['seconds'][2]:.1f} s"
+                f" in {g['runs'][2]}), freeing {sum(g['freed']):,} objects"
             )
         for m, per in sorted((r.get("job_waits") or {}).items()):
             print(

@@ -305,8 +305,12 @@ def test_a_running_daemon_freezes_its_heap_and_hands_it_back_when_it_stops(
         while gc.get_freeze_count() == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert gc.get_freeze_count() > 0
+        gc.collect()  # counted for the ``daemon.gc`` line at close
+        assert daemon._collector is not None
+        assert daemon._collector.summary()["runs"][2] >= 1
     finally:
         daemon.stop.set()
         runner.join(10)
     assert not runner.is_alive()
+    assert daemon._collector not in gc.callbacks
     assert gc.get_freeze_count() == 0, "a stopped daemon left the process's heap frozen"
