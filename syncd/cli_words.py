@@ -124,6 +124,12 @@ def _as_recorded(message: str, data: dict[str, Any]) -> _Params:
     return dict(data)
 
 
+def _behind(message: str, data: dict[str, Any]) -> _Params:
+    from syncd.lanes import behind_cause  # noqa: PLC0415
+
+    return {**data, "cause": behind_cause(data)}
+
+
 def _drift_edited(message: str, data: dict[str, Any]) -> _Params:
     from syncd.reconcile import action_text  # noqa: PLC0415
 
@@ -171,7 +177,7 @@ _EVENTS: Final[dict[str, Callable[[str, dict[str, Any]], _Params | None]]] = {
     "order.set_aside": _set_aside,
     "drift.edited": _drift_edited,
     "stock.low": _as_recorded,  # syncd.lowstock: its data (available, threshold) is its text's
-    "daemon.behind": _as_recorded,  # syncd.daemon: title, asked, late, shops, rate, achieved
+    "daemon.behind": _behind,  # syncd.daemon: title, asked, late, shops, rate, achieved
     "daemon.pacing": _as_recorded,  # syncd.daemon: title, asked, allowed, shops, rate, achieved
     "daemon.upkeep": _as_recorded,  # syncd.daemon: title, asked, every, calls, shops, rate, share
     "webhooks.lost_push": _as_recorded,  # syncd.daemon.recover_lost_pushes: count, orders

@@ -92,6 +92,7 @@ from syncd.lanes import (
     PRIORITY,
     UPKEEP_SHARE,
     Lanes,
+    bucket_wait,
     budget_interval,
     polls_late,
     upkeep_interval,
@@ -201,6 +202,10 @@ class Pace:
     #: that would take more than ``UPKEEP_SHARE`` of the budget); 0: not paced yet
     reconcile_every: float = 0.0
     upkeep_said: bool = False
+    #: at the last :meth:`Daemon._pace`: every worker was in a job while the lane's
+    #: bucket had tokens, so what its polls wait for is a worker, not the budget or the
+    #: pushes ahead (``daemon.behind`` says which)
+    workers_busy: bool = False
 
     @property
     def lateness(self) -> float:
@@ -274,6 +279,7 @@ class Daemon:
         self._pulled_at: dict[int, float] = {}
         self._returns_at: dict[int, float] = {}
         self._heap_thawed = -math.inf  # monotonic time of the last thawed collection
+        self._idle = 0  # workers waiting for a job (under ``_work``)
         self._collector: _Collector | None = None  # while ``run`` runs (``daemon.gc``)
         #: account → the orders its webhooks named since its last pull started (a pull
         #: woken by them reads just those, ``sync.read_named_orders``), or None: news
@@ -701,7 +707,11 @@ class Daemon:
                     if self._closing and (not self._assigned or self.stop.is_set()):
                         return
                     # no work at all: sleep until some is queued (``_requeue`` notifies)
-                    self._work.wait(IDLE_WAIT if got == math.inf else min(got, 0.5))
+                    self._idle += 1
+                    try:
+                        self._work.wait(IDLE_WAIT if got == math.inf else min(got, 0.5))
+                    finally:
+                        self._idle -= 1
                 lane = got
                 job, prio = self._assigned[account_id]
                 later = self._deferred.get(account_id)
@@ -1152,6 +1162,10 @@ class Daemon:
                     said.append(("daemon.pacing", dataclasses.replace(pace)))
                 elif pace.behind and allowed <= asked:  # else: the budget says why
                     pace.warned = True
+                    bucket = lane.bucket if lane is not None else None
+                    pace.workers_busy = (
+                        bool(self._threads) and self._idle == 0 and bucket_wait(bucket) == 0
+                    )
                     said.append(("daemon.behind", dataclasses.replace(pace)))
         for kind, pace in said:
             self._say_pace(kind, pace)
@@ -1178,12 +1192,19 @@ class Daemon:
             }
         elif kind == "daemon.behind":
             achieved = max(pace.achieved or 0.0, pace.asked + pace.lateness)
+            cause = (
+                f": all {self.workers} workers busy"
+                if pace.workers_busy
+                else " behind pushes and webhook pulls"
+            )
             message = (
                 f"{title}: poll every {pace.asked:g} s asked, but routine polls start "
-                f"{pace.lateness:.0f} s late behind pushes and webhook pulls ({pace.shops:,} "
-                f"shops, {pace.rate:g} calls/s for the app); achieved: every {achieved:.0f} s"
+                f"{pace.lateness:.0f} s late{cause} ({pace.shops:,} shops, {pace.rate:g} "
+                f"calls/s for the app); achieved: every {achieved:.0f} s"
             )
             data = {"late": round(pace.lateness, 1), "achieved": round(achieved, 1)}
+            if pace.workers_busy:
+                data["workers"] = self.workers
         else:
             message = (
                 f"{title}: poll every {pace.asked:g} s asked, {pace.allowed:.0f} s is what the "

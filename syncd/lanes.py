@@ -43,6 +43,7 @@ __all__ = [
     "UPKEEP_SHARE",
     "Lane",
     "Lanes",
+    "behind_cause",
     "bucket_wait",
     "budget_interval",
     "pacing_lines",
@@ -245,6 +246,17 @@ def polls_late(late: float, asked: float) -> bool:
     return late > max(asked, LATE_SAID)
 
 
+def behind_cause(data: dict[str, Any]) -> str:
+    """A ``daemon.behind`` event's cause in the seller's words: every worker busy (its
+    data names how many) or the lane full of pushes and webhook pulls."""
+    from syncd.i18n import t  # noqa: PLC0415
+
+    workers = data.get("workers")
+    if workers:
+        return t("lanes.cause_workers", workers=int(workers))
+    return t("lanes.cause_lane")
+
+
 def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[str]:
     """``syncd status`` lines for the running daemon's ``daemon.pacing`` events (one per
     marketplace app whose budget cannot keep the poll interval), ``daemon.behind`` ones
@@ -294,6 +306,7 @@ def pacing_lines(store: Any, marketplaces: Iterable[str] | None = None) -> list[
                     marketplace=found.get("title") or found.get("marketplace", "?"),
                     asked=_seconds(found.get("asked")),
                     late=_seconds(found.get("late")),
+                    cause=behind_cause(found),
                     achieved=_seconds(found.get("achieved")),
                     shops=_count(int(found.get("shops") or 0)),
                 )

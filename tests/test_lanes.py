@@ -17,6 +17,7 @@ import pytest
 from adapters.lazada.simulator import LazadaSimulator
 from adapters.shopee.simulator import ShopeeSimulator
 from syncd import catalog, i18n, inventory
+from syncd.cli_words import event_text
 from syncd.daemon import PROBE_STALE, Daemon, Intervals
 from syncd.http import TokenBucket
 from syncd.i18n import lanes as lane_words
@@ -582,3 +583,40 @@ def test_a_webhook_in_the_inbox_wakes_a_pull_and_slows_that_shops_poll(
     assert sum(shopee.calls.values()) > sum(before.values())
     with Store(db) as store:
         assert store.scalar("SELECT processed_at IS NOT NULL FROM webhook_inbox") == 1
+
+
+def test_polls_late_because_every_worker_is_busy_say_so_not_that_pushes_are_ahead(
+    world: tuple[Path, LazadaSimulator, ShopeeSimulator],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1,000 polled members: every one of 64 workers was waiting on an answer and the
+    routine polls came round every 20 s instead of 10, yet the warning said they were
+    "behind pushes and webhook pulls", sending an operator to raise the app's budget.
+    Here one worker, five shops polled every second, each answer 0.3 s, the app's
+    budget lifted: the worker, not the budget or pushes, is what they wait for."""
+    db, lazada, _ = world
+    for key, words in lane_words.MESSAGES.items():  # until the part is registered
+        if key not in i18n.CATALOGUE:
+            monkeypatch.setitem(i18n.CATALOGUE, key, words)
+    with Store(db) as store, store.write():
+        store.conn.execute(
+            "UPDATE channel_account SET settings = json_set(settings, '$.app_rps', 1000) "
+            "WHERE marketplace = 'lazada'"
+        )
+    lazada.latency = 0.3
+    daemon = Daemon(db, workers=1, intervals=Intervals(pull=1, accounts=0.5, push=60))
+    with daemon.running():
+        run_for(daemon, 12.0)
+        daemon.heartbeat()
+    with Store(db) as store:
+        rows = store.all("SELECT message, data FROM event WHERE kind = 'daemon.behind'")
+        assert rows, "the polls fell behind unsaid"
+        (lazada_row,) = [r for r in rows if r["message"].startswith("Lazada")]
+        assert "late: all 1 workers busy" in lazada_row["message"], lazada_row["message"]
+        assert "behind pushes" not in lazada_row["message"]
+        with i18n.use_lang("en"):
+            assert any("all 1 workers busy" in line for line in pacing_lines(store, {"lazada"}))
+        with i18n.use_lang("id"):
+            assert any("1 pekerja" in line for line in pacing_lines(store, {"lazada"}))
+            said = event_text("daemon.behind", lazada_row["message"], lazada_row["data"])
+            assert "semua 1 pekerja sibuk" in said, said  # `syncd logs`

@@ -17,10 +17,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "lanes.behind": (
         "{marketplace}: diminta cek tiap {asked} dtk, tetapi pengecekan rutin mulai {late} "
-        "dtk terlambat di belakang kiriman stok dan pesanan dari webhook ({shops} toko; "
-        "tercapai: tiap {achieved} dtk)",
-        "{marketplace}: poll every {asked} s asked, but routine polls start {late} s late "
-        "behind stock pushes and webhook pulls ({shops} shops; achieved: every {achieved} s)",
+        "dtk terlambat{cause} ({shops} toko; tercapai: tiap {achieved} dtk)",
+        "{marketplace}: poll every {asked} s asked, but routine polls start {late} s "
+        "late{cause} ({shops} shops; achieved: every {achieved} s)",
+    ),
+    # why routine polls start late ({cause} above): the lane is full, or every worker is
+    "lanes.cause_lane": (
+        " di belakang kiriman stok dan pesanan dari webhook",
+        " behind stock pushes and webhook pulls",
+    ),
+    "lanes.cause_workers": (
+        " karena semua {workers} pekerja sibuk (tambah --workers, bila CPU masih longgar)",
+        ": all {workers} workers busy (more --workers, while the CPU has room)",
     ),
     "lanes.upkeep": (
         "{marketplace}: cek ulang semua listing diminta tiap {asked} dtk, dilakukan tiap "
@@ -41,10 +49,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     # the daemon.behind event in `syncd logs` (its data: syncd.daemon.Daemon._pace)
     "event.daemon.behind": (
         "{title}: diminta cek tiap {asked:g} dtk, tetapi pengecekan rutin mulai {late:.0f} "
-        "dtk terlambat di belakang kiriman stok dan pesanan dari webhook ({shops} toko, "
-        "{rate:g} panggilan/dtk untuk aplikasinya); tercapai: tiap {achieved:.0f} dtk.",
-        "{title}: poll every {asked:g} s asked, but routine polls start {late:.0f} s late "
-        "behind pushes and webhook pulls ({shops:,} shops, {rate:g} calls/s for the app); "
+        "dtk terlambat{cause} ({shops} toko, {rate:g} panggilan/dtk untuk aplikasinya); "
+        "tercapai: tiap {achieved:.0f} dtk.",
+        "{title}: poll every {asked:g} s asked, but routine polls start {late:.0f} s "
+        "late{cause} ({shops:,} shops, {rate:g} calls/s for the app); "
         "achieved: every {achieved:.0f} s.",
     ),
     # the daemon.pacing event in `syncd logs` (its data: syncd.daemon.Daemon._pace)
