@@ -202,9 +202,9 @@ class Pace:
     #: that would take more than ``UPKEEP_SHARE`` of the budget); 0: not paced yet
     reconcile_every: float = 0.0
     upkeep_said: bool = False
-    #: at the last :meth:`Daemon._pace`: every worker was in a job while the lane's
+    #: when ``daemon.behind`` was said: every worker was in a job while the lane's
     #: bucket had tokens, so what its polls wait for is a worker, not the budget or the
-    #: pushes ahead (``daemon.behind`` says which)
+    #: pushes ahead (the warning says which)
     workers_busy: bool = False
 
     @property
@@ -279,7 +279,7 @@ class Daemon:
         self._pulled_at: dict[int, float] = {}
         self._returns_at: dict[int, float] = {}
         self._heap_thawed = -math.inf  # monotonic time of the last thawed collection
-        self._idle = 0  # workers waiting for a job (under ``_work``)
+        self._idle = 0  # workers waiting for a job (changed under ``_work``)
         self._collector: _Collector | None = None  # while ``run`` runs (``daemon.gc``)
         #: account → the orders its webhooks named since its last pull started (a pull
         #: woken by them reads just those, ``sync.read_named_orders``), or None: news
@@ -1255,7 +1255,9 @@ class Daemon:
         gc.collect()
         gc.freeze()
 
-    def _settle_heap_round(self) -> None:
+    def _accounts_round(self) -> None:
+        """Reload the accounts, then freeze what they built (thawed every ``HEAP_THAW``)."""
+        self.load_accounts()
         self.settle_heap(thaw=time.monotonic() - self._heap_thawed >= HEAP_THAW)
 
     def run(self, *, beat_every: float = 5.0) -> None:
@@ -1266,9 +1268,8 @@ class Daemon:
         gc.freeze()  # the runtimes just built; the first round collects what came after
         self._heap_thawed = time.monotonic()
         self._scheduler.every(self.intervals.accounts).seconds.do(  # type: ignore[arg-type]
-            self.load_accounts
+            self._accounts_round
         )
-        self._scheduler.every(self.intervals.accounts).seconds.do(self._settle_heap_round)  # type: ignore[arg-type]
         self._scheduler.every(self.intervals.push).seconds.do(self.push_due)  # type: ignore[arg-type]
         self._scheduler.every(1).days.do(self.prune)
         self._scheduler.every(1).hours.do(horizon.job, self._store())  # auth.expiring
